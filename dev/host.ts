@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import fx from '@azure/functions';
+import type { HttpHandler, HttpResponseInit } from '@azure/functions';
+import { Cron } from 'croner';
+import { loadConfig } from '../src/config.ts';
+import { createServices, type Services } from '../src/main.ts';
+import { functionsHandler } from '../src/http/functions-handler.ts';
+import { internalErrorReply, problemReply } from '../src/http/problem.ts';
+import { AppError } from '../src/app/errors.ts';
+import type { HttpMethod, Route } from '../src/http/route.ts';
+import { routes as appRoutes } from '../src/http/routes.ts';
+import type { Job, JobContext } from '../src/jobs/job.ts';
+import { jobs as appJobs } from '../src/jobs/jobs.ts';
+import { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
+import type { Logger } from '../src/http/pipeline.ts';
+import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite, type RunningAzurite } from './azurite.ts';
+import { createRouter } from './router.ts';
+import { seedDemoData } from './seed.ts';
+
+/**
+ * The local host: what Azure Functions Core Tools would do, without them. It serves every route of the route
+ * table through the same v4 handlers that functions/ registers, fires the job table's timers on their NCRONTAB
+ * schedules and delivers queue messages in-process, on Azurite started in this process.
+ */
+export interface LocalHostOptions {
+  /** Settings, as read by dev/settings.ts. */
+  env: Record<string, string | undefined>;
+  /** HTTP port; 0 picks a free one. */
+  port: number;
+  /** `persistent`: Azurite on the usual ports with data under DATA_DIR (reused if already running); `memory`: random ports, nothing kept. */
+  azurite: 'persistent' | 'memory' | 'none';
+  routes?: readonly Route[];
+  jobs?: readonly Job[];
+  /** More v4 handlers to serve beside the route table (benchmarks use this for their baseline). */
+  extraHandlers?: { method: HttpMethod; path: string; handler: HttpHandler }[];
+  seed?: boolean;
+  validateResponses?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalHost {
+  url: string;
+  services: Services;
+  queues: ReadonlyMap<string, InProcessQueue>;
+  close(): Promise<void>;
+}
+
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const env = { ...options.env };
+  let azurite: RunningAzurite | undefined;
+  if (options.azurite === 'memory') {
+    azurite = await startAzurite();
+    env.STORAGE_CONNECTION_STRING = azurite.connectionString;
+  } else if (options.azurite === 'persistent' && /UseDevelopmentStorage=true/i.test(env.STORAGE_CONNECTION_STRING ?? '')) {
+    const running = (await portAnswers(AZURITE_BLOB_PORT)) && (await portAnswers(AZURITE_TABLE_PORT));
+    if (running) {
+      log(`Using the Azurite already listening on ports ${AZURITE_BLOB_PORT} and ${AZURITE_TABLE_PORT}.`);
+    } else {
+      const dataDir = path.resolve(env.DATA_DIR ?? '.data', 'azurite');
+      azurite = await startAzurite({ dataDir, blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT });
+      log(`Azurite started in-process (data in ${dataDir}).`);
+    }
+  }
+
+  const config = loadConfig(env);
+  const services = await createServices(config);
+  await services.storage.ensure();
+  if (options.seed) {
+    const seeded = await seedDemoData(services);
+    if (seeded.length) log(`Seeded demo customers: ${seeded.map((c) => `${c.name} (${c.id})`).join(', ')}`);
+  }
+
+  const ready = () => Promise.resolve(services);
+  const routeTable = options.routes ?? appRoutes;
+  const route = createRouter<HttpHandler>([
+    ...routeTable.map((r) => ({
+      method: r.method,
+      path: r.path,
+      target: functionsHandler(r, ready, { validateResponses: options.validateResponses ?? false }),
+    })),
+    ...(options.extraHandlers ?? []).map((h) => ({ method: h.method, path: h.path, target: h.handler })),
+  ]);
+
+  const docsDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`Unhandled error in the local host: ${String(error)}`);
+      if (!res.headersSent) writeResponse(res, toInit(internalErrorReply(randomUUID())));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/' || url.pathname === '/api/docs') return redirect(res, '/api/docs/');
+    if (url.pathname.startsWith('/api/docs/')) return serveDocs(res, docsDir, url.pathname.slice('/api/docs/'.length));
+    const invocationId = randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const lookup = url.pathname.startsWith('/api/') ? route(method, url.pathname.slice(4)) : { found: undefined, methodsAllowed: [] };
+    if (!lookup.found) {
+      req.resume();
+      const allowed = lookup.methodsAllowed.join(', ');
+      const error = allowed
+        ? new AppError('MethodNotAllowed', 'REQUEST.METHOD_NOT_ALLOWED', `Use ${allowed} here.`)
+        : new AppError('NotFound', 'ROUTE.NOT_FOUND', `No operation at ${method} ${url.pathname}.`);
+      const reply = problemReply(error, invocationId);
+      if (allowed) reply.headers = { ...reply.headers, allow: allowed };
+      return writeResponse(res, toInit(reply));
+    }
+    const body = await readBody(req, config.MAX_BODY_BYTES);
+    if (body === 'too-large') {
+      const reply = problemReply(new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${config.MAX_BODY_BYTES} bytes.`), invocationId);
+      res.setHeader('connection', 'close');
+      return writeResponse(res, toInit(reply));
+    }
+    const request = new fx.HttpRequest({
+      method,
+      url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      headers: flattenHeaders(req),
+      params: lookup.found.params,
+      ...(body.byteLength ? { body: { bytes: body } } : {}),
+    });
+    const context = new fx.InvocationContext({ invocationId, functionName: 'local', logHandler: (level, ...args) => log(`[${level}] ${args.map(String).join(' ')}`) });
+    writeResponse(res, await lookup.found.target(request, context));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const url = `http://localhost:${typeof address === 'object' && address ? address.port : options.port}`;
+
+  const { crons, queues } = startJobs(options.jobs ?? appJobs, services, log);
+
+  let closed = false;
+  return {
+    url,
+    services,
+    queues,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const cron of crons) cron.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await azurite?.close();
+    },
+  };
+}
+
+function startJobs(jobs: readonly Job[], services: Services, log: (line: string) => void) {
+  const crons: Cron[] = [];
+  const queues = new Map<string, InProcessQueue>();
+  const context = (deliveryCount: number): JobContext => {
+    const invocationId = randomUUID();
+    const logger: Logger = (level, message, data) => log(`[${level}] ${JSON.stringify({ message, invocationId, ...data })}`);
+    return { services, invocationId, log: logger, deliveryCount };
+  };
+  for (const job of jobs) {
+    if (job.kind === 'timer') {
+      crons.push(
+        new Cron(job.schedule, { timezone: 'UTC', protect: true, name: job.name }, async () => {
+          try {
+            await job.handler(context(1));
+          } catch (error) {
+            log(`[error] timer ${job.name} failed: ${String(error)}`);
+          }
+        }),
+      );
+    } else {
+      let queue = queues.get(job.queue);
+      if (!queue) {
+        queue = new InProcessQueue(job.queue);
+        queues.set(job.queue, queue);
+      }
+      queue.subscribe(async (message) => {
+        const parsed = job.schema.safeParse(message.body);
+        if (!parsed.success) throw new Error(`Message ${message.messageId} on ${job.queue} is not valid: ${parsed.error.message}`);
+        await job.handler(parsed.data, context(message.deliveryCount));
+      });
+    }
+  }
+  return { crons, queues };
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function toInit(reply: { status: number; body?: unknown; contentType?: string; headers?: Record<string, string> }): HttpResponseInit {
+  return {
+    status: reply.status,
+    headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...reply.headers, ...(reply.contentType ? { 'content-type': reply.contentType } : {}) },
+    body: JSON.stringify(reply.body),
+  };
+}
+
+/** Writes a v4 HttpResponseInit straight to the socket (cheaper than building an HttpResponse). */
+function writeResponse(res: ServerResponse, init: HttpResponseInit): void {
+  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  let body: string | Uint8Array | undefined;
+  if (init.jsonBody !== undefined) {
+    body = JSON.stringify(init.jsonBody);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+  } else if (typeof init.body === 'string' || init.body instanceof Uint8Array) {
+    body = init.body;
+  } else if (init.body !== undefined && init.body !== null) {
+    throw new Error('The local host writes string, byte and JSON bodies only');
+  }
+  res.statusCode = init.status ?? 200;
+  headers.forEach((value, name) => res.setHeader(name, value));
+  res.end(body);
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.statusCode = 302;
+  res.setHeader('location', location);
+  res.end();
+}
+
+const docsTypes: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+
+function serveDocs(res: ServerResponse, docsDir: string, file: string): void {
+  if (file === '' || file === 'index.html' || file === 'docs-init.js') {
+    res.setHeader('content-type', file === 'docs-init.js' ? 'text/javascript' : 'text/html; charset=utf-8');
+    res.end(file === 'docs-init.js' ? docsInit : docsPage);
+    return;
+  }
+  if (!/^[a-z0-9._-]+$/i.test(file)) {
+    res.statusCode = 404;
+    res.end();
+    return;
+  }
+  const stream = createReadStream(path.join(docsDir, file));
+  stream.on('error', () => {
+    res.statusCode = 404;
+    res.end();
+  });
+  res.setHeader('content-type', docsTypes[path.extname(file)] ?? 'application/octet-stream');
+  stream.pipe(res);
+}
+
+const docsPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>CSP portal API</title>
+<link rel="stylesheet" href="swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="swagger-ui-bundle.js"></script>
+<script src="docs-init.js"></script>
+</body></html>`;
+
+const docsInit = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', persistAuthorization: true });`;
+
+

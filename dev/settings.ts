@@ -1,0 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The local settings, as `func start` would read them: `local.settings.json` when present (git-ignored, yours),
+ * else the committed example; variables already in the environment win.
+ */
+export function localEnv(root = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const own = path.join(root, 'local.settings.json');
+  const file = existsSync(own) ? own : path.join(root, 'local.settings.example.json');
+  const values = (JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
+  return { ...values, ...env };
+}

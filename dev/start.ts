@@ -1,0 +1,31 @@
+import { localEnv } from './settings.ts';
+import { startLocalHost } from './host.ts';
+
+/** `npm start`: the local host on http://localhost:7071 (PORT overrides), with Azurite and demo data. */
+const port = Number(process.env.PORT ?? 7071);
+const host = await startLocalHost({ env: localEnv(), port, azurite: 'persistent', seed: true });
+const customers = await host.services.customers.list(5);
+const example = customers.items[0]?.id ?? '<customerId>';
+console.log(`
+CSP portal backend is running.
+  API:        ${host.url}/api/…        (health: ${host.url}/api/health)
+  API docs:   ${host.url}/api/docs/
+  OpenAPI:    ${host.url}/api/openapi.json
+
+Get a sign-in token (prints it on its last line):
+  npm run token -- --email alice@contoso.example --customer ${example} --role Admin
+  npm run token -- --email you@partner.example --role PartnerAdmin
+Then: curl -H "Authorization: Bearer <token>" ${host.url}/api/me
+
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  await host.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * An in-process stand-in for a Service Bus queue, for the local host and tests: scheduled delivery, duplicate
+ * detection by message id, redelivery after a failed handler (with the delivery count), and dead-lettering
+ * after `maxDeliveryCount` attempts.
+ */
+export interface QueueMessage {
+  messageId: string;
+  body: unknown;
+  sequenceNumber: number;
+  deliveryCount: number;
+  enqueuedAt: Date;
+}
+
+export type QueueConsumer = (message: QueueMessage) => Promise<void>;
+
+export interface SendOptions {
+  messageId?: string;
+  scheduledEnqueueTime?: Date;
+}
+
+export interface InProcessQueueOptions {
+  maxDeliveryCount?: number;
+  /** Wait before a failed message is offered again. */
+  redeliveryDelayMs?: number;
+  duplicateDetectionWindowMs?: number;
+  now?: () => number;
+}
+
+export class InProcessQueue {
+  readonly deadLetters: (QueueMessage & { reason: string })[] = [];
+  private consumer: QueueConsumer | undefined;
+  private sequence = 0;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly seen = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
+  private readonly maxDeliveryCount: number;
+  private readonly redeliveryDelayMs: number;
+  private readonly duplicateWindowMs: number;
+  private readonly now: () => number;
+
+  constructor(readonly name: string, options: InProcessQueueOptions = {}) {
+    this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
+    this.redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
+    this.duplicateWindowMs = options.duplicateDetectionWindowMs ?? 10 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts delivering to `consumer` (one consumer per queue). */
+  subscribe(consumer: QueueConsumer): void {
+    this.consumer = consumer;
+  }
+
+  /** Sends (or schedules) a message; returns its sequence number, or undefined when dropped as a duplicate. */
+  send(body: unknown, options: SendOptions = {}): number | undefined {
+    if (this.closed) throw new Error(`Queue ${this.name} is closed`);
+    const messageId = options.messageId ?? randomUUID();
+    const now = this.now();
+    const firstSeen = this.seen.get(messageId);
+    if (firstSeen !== undefined && now - firstSeen < this.duplicateWindowMs) return undefined;
+    this.seen.set(messageId, now);
+    const sequenceNumber = ++this.sequence;
+    const message: QueueMessage = { messageId, body, sequenceNumber, deliveryCount: 0, enqueuedAt: new Date(now) };
+    const delay = Math.max(0, (options.scheduledEnqueueTime?.getTime() ?? now) - now);
+    this.schedule(message, delay);
+    return sequenceNumber;
+  }
+
+  /** Cancels a scheduled message that has not been delivered yet. */
+  cancelScheduled(sequenceNumber: number): boolean {
+    const timer = this.timers.get(sequenceNumber);
+    if (!timer) return false;
+    clearTimeout(timer);
+    this.timers.delete(sequenceNumber);
+    return true;
+  }
+
+  get pending(): number {
+    return this.timers.size + this.inFlight.size;
+  }
+
+  /** Resolves when nothing is in flight and nothing is due within `withinMs`. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await this.drain();
+  }
+
+  private schedule(message: QueueMessage, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(message.sequenceNumber);
+      const delivery = this.deliver(message);
+      this.inFlight.add(delivery);
+      void delivery.finally(() => this.inFlight.delete(delivery));
+    }, delayMs);
+    timer.unref();
+    this.timers.set(message.sequenceNumber, timer);
+  }
+
+  private async deliver(message: QueueMessage): Promise<void> {
+    if (this.closed) return;
+    const attempt = { ...message, deliveryCount: message.deliveryCount + 1 };
+    if (!this.consumer) {
+      this.schedule(message, this.redeliveryDelayMs);
+      return;
+    }
+    try {
+      await this.consumer(attempt);
+    } catch (error) {
+      if (attempt.deliveryCount >= this.maxDeliveryCount) {
+        this.deadLetters.push({ ...attempt, reason: error instanceof Error ? error.message : String(error) });
+      } else if (!this.closed) {
+        this.schedule(attempt, this.redeliveryDelayMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import type { TableClient, TableServiceClient } from '@azure/data-tables';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { Config } from '../../config.ts';
+
+/** Every table and container the app uses; created by the local host and tests, by `infra/` in Azure. */
+export const tableNames = ['customers', 'access'] as const;
+export const containerNames = ['reports', 'branding'] as const;
+export type TableName = (typeof tableNames)[number];
+export type ContainerName = (typeof containerNames)[number];
+
+export interface StorageCallCounter {
+  count: number;
+}
+
+export interface Storage {
+  table(name: TableName): TableClient;
+  container(name: ContainerName): Promise<ContainerClient>;
+  /** Creates missing tables and containers. */
+  ensure(): Promise<void>;
+  /** Reachability of the table and blob endpoints, for /api/health. */
+  ping(): Promise<{ tables: boolean; blobs: boolean }>;
+  /** Table requests sent since start (a pipeline policy counts them; benchmarks read it). */
+  readonly calls: StorageCallCounter;
+}
+
+export function physicalName(config: Pick<Config, 'STORAGE_NAME_PREFIX'>, name: string): string {
+  return `${config.STORAGE_NAME_PREFIX}${name}`;
+}
+
+/** Builds the storage clients once. The SDKs are imported here, on first use, to keep cold start short. */
+export async function createStorage(config: Config): Promise<Storage> {
+  const { TableClient, TableServiceClient } = await import('@azure/data-tables');
+  const calls: StorageCallCounter = { count: 0 };
+  const counter: PipelinePolicy = {
+    name: 'storageCallCounter',
+    sendRequest: (request, next) => {
+      calls.count += 1;
+      return next(request);
+    },
+  };
+  const options = {
+    allowInsecureConnection: isLocalConnection(config.STORAGE_CONNECTION_STRING),
+    additionalPolicies: [{ policy: counter, position: 'perCall' as const }],
+    retryOptions: { maxRetries: 3 },
+  };
+
+  const credential = config.STORAGE_CONNECTION_STRING ? undefined : await azureCredential(config);
+  const tableClients = new Map<string, TableClient>();
+  const tableService: TableServiceClient = credential
+    ? new TableServiceClient(config.STORAGE_TABLE_URL, credential, options)
+    : TableServiceClient.fromConnectionString(config.STORAGE_CONNECTION_STRING, options);
+
+  const table = (name: TableName): TableClient => {
+    let client = tableClients.get(name);
+    if (!client) {
+      const physical = physicalName(config, name);
+      client = credential
+        ? new TableClient(config.STORAGE_TABLE_URL, physical, credential, options)
+        : TableClient.fromConnectionString(config.STORAGE_CONNECTION_STRING, physical, options);
+      tableClients.set(name, client);
+    }
+    return client;
+  };
+
+  let blobService: Promise<BlobServiceClient> | undefined;
+  const blobs = () =>
+    (blobService ??= import('@azure/storage-blob').then(({ BlobServiceClient }) =>
+      credential
+        ? new BlobServiceClient(config.STORAGE_BLOB_URL, credential)
+        : BlobServiceClient.fromConnectionString(config.STORAGE_CONNECTION_STRING),
+    ));
+
+  return {
+    calls,
+    table,
+    container: async (name) => (await blobs()).getContainerClient(physicalName(config, name)),
+    async ensure() {
+      await Promise.all(tableNames.map((name) => tableService.createTable(physicalName(config, name))));
+      const service = await blobs();
+      await Promise.all(containerNames.map((name) => service.getContainerClient(physicalName(config, name)).createIfNotExists()));
+    },
+    async ping() {
+      const abortSignal = AbortSignal.timeout(3000);
+      const [tables, blobsOk] = await Promise.all([
+        table('customers')
+          .listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal })
+          .byPage({ maxPageSize: 1 })
+          .next()
+          .then(() => true, () => false),
+        blobs()
+          .then((service) => service.getContainerClient(physicalName(config, 'reports')).exists({ abortSignal }))
+          .catch(() => false),
+      ]);
+      return { tables, blobs: blobsOk };
+    },
+  };
+}
+
+function isLocalConnection(connectionString: string): boolean {
+  return /UseDevelopmentStorage=true|https?:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connectionString);
+}
+
+async function azureCredential(config: Config) {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {});
+}

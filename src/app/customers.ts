@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { customerFieldsSchema, type Customer, type CustomerFields } from '../domain/customer.ts';
+import { notFound, validation } from './errors.ts';
+import type { Clock } from './ports/clock.port.ts';
+import type { CustomerRepository, Page, Versioned } from './ports/customer.repository.port.ts';
+
+export interface CustomerDeps {
+  customers: CustomerRepository;
+  clock: Clock;
+}
+
+export async function createCustomer(deps: CustomerDeps, fields: CustomerFields): Promise<Versioned<Customer>> {
+  const now = deps.clock.now().toISOString();
+  return deps.customers.create({ ...fields, id: randomUUID(), createdAt: now, updatedAt: now });
+}
+
+export async function getCustomer(deps: CustomerDeps, customerId: string): Promise<Versioned<Customer>> {
+  const found = await deps.customers.get(customerId);
+  if (!found) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${customerId}.`);
+  return found;
+}
+
+export function listCustomers(deps: CustomerDeps, pageSize: number, continuationToken?: string): Promise<Page<Customer>> {
+  return deps.customers.list(pageSize, continuationToken);
+}
+
+/**
+ * Applies a partial update: top-level fields given replace the stored ones (`company` as a whole). The write is
+ * conditional on `etag`, so a concurrent change is refused rather than overwritten.
+ */
+export async function updateCustomer(
+  deps: CustomerDeps,
+  customerId: string,
+  patch: Partial<CustomerFields>,
+  etag: string,
+): Promise<Versioned<Customer>> {
+  const current = await getCustomer(deps, customerId);
+  const merged = { ...pickFields(current.value), ...patch };
+  const checked = customerFieldsSchema.safeParse(merged);
+  if (!checked.success) {
+    throw validation('The change would leave the customer invalid.', checked.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
+  }
+  const next: Customer = { ...current.value, ...checked.data, updatedAt: deps.clock.now().toISOString() };
+  return deps.customers.replace(next, etag);
+}
+
+function pickFields(c: Customer): CustomerFields {
+  return { name: c.name, billingDay: c.billingDay, currency: c.currency, country: c.country, company: c.company };
+}

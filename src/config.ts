@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, in one schema. `loadConfig` parses the environment once at start-up and
+ * fails with one message naming every missing or bad setting. The keys are the app settings in
+ * `local.settings.example.json` and in `infra/` (a test keeps the three in step).
+ */
+
+const csv = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  );
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z
+  .object({
+    /** `local`: keys generated into DATA_DIR; `entra`: Entra ID keys; `easyauth`: App Service authentication header. */
+    AUTH_MODE: z.enum(['local', 'entra', 'easyauth']),
+    /** Expected `aud` of access tokens (the API's application ID URI or client id). */
+    AUTH_AUDIENCE: z.string().min(1),
+    /** Issuer rule; `{tenantid}` stands for the token's `tid` claim. */
+    AUTH_ISSUER: z.string().min(1),
+    /** Tenants whose users may sign in: `*` for any (multi-tenant), or a comma-separated list of tenant ids. */
+    AUTH_ALLOWED_TENANTS: z.string().min(1),
+    /** Entra ID key set; only read in `entra` mode. */
+    AUTH_JWKS_URI: z.url().default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+    AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+    /** The partner's own Entra tenant: only its tokens may carry the partner-admin app role. */
+    PARTNER_TENANT_ID: guid,
+    /** Object ids (in the partner tenant) of partner admins, besides holders of PARTNER_ADMIN_APP_ROLE. */
+    PARTNER_ADMIN_OBJECT_IDS: csv.pipe(z.array(guid)).default([]),
+    PARTNER_ADMIN_APP_ROLE: z.string().min(1).default('PartnerAdmin'),
+    /** Azurite or an account connection string; when empty, the account URLs with a managed identity. */
+    STORAGE_CONNECTION_STRING: z.string().default(''),
+    STORAGE_TABLE_URL: z.string().default(''),
+    STORAGE_BLOB_URL: z.string().default(''),
+    /** Client id of the user-assigned managed identity used for storage and Microsoft APIs (Azure only). */
+    AZURE_CLIENT_ID: z.string().default(''),
+    /** Prefix of every table and container name: lets several deployments (or test runs) share an account. */
+    STORAGE_NAME_PREFIX: z
+      .string()
+      .regex(/^([a-z][a-z0-9]{0,15})?$/, 'lowercase letters and digits, starting with a letter, at most 16')
+      .default(''),
+    /** Where the local host keeps Azurite data, the local signing key and sent mail. */
+    DATA_DIR: z.string().min(1).default('.data'),
+    MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).default(256 * 1024),
+    /** Seconds a principal's roles are cached in memory after they were read from Table Storage. */
+    ROLE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** Application Insights; when empty, no telemetry is sent. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.STORAGE_CONNECTION_STRING && (!c.STORAGE_TABLE_URL || !c.STORAGE_BLOB_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STORAGE_CONNECTION_STRING'],
+        message: 'set STORAGE_CONNECTION_STRING, or both STORAGE_TABLE_URL and STORAGE_BLOB_URL',
+      });
+    }
+    if (c.AUTH_ALLOWED_TENANTS !== '*' && !c.AUTH_ALLOWED_TENANTS.split(',').every((t) => guid.safeParse(t.trim()).success)) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_ALLOWED_TENANTS'], message: "'*' or a comma-separated list of tenant GUIDs" });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export const configKeys = Object.keys(configSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; unknown variables are ignored, empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of configKeys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { isCountryCode, isCurrencyCode } from './locale.ts';
+
+/** A customer's billing anchor: day 1-28 of each month, or the month's last day. */
+export const billingDaySchema = z.union([z.number().int().min(1).max(28), z.literal('last')]);
+
+export const countryCodeSchema = z
+  .string()
+  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code in upper case, e.g. US');
+
+export const currencyCodeSchema = z
+  .string()
+  .refine(isCurrencyCode, 'must be an ISO 4217 currency code in upper case, e.g. USD');
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const postalAddressSchema = z.strictObject({
+  line1: text(200),
+  line2: text(200).optional(),
+  city: text(100),
+  region: text(100).optional(),
+  postalCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$/, 'letters, digits, spaces or hyphens, 2 to 11 characters'),
+  country: countryCodeSchema,
+});
+
+export const companyProfileSchema = z.strictObject({
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()./-]{5,25}$/, 'digits with an optional leading +, spaces, dots, dashes or parentheses')
+    .optional(),
+  website: z
+    .url({ protocol: /^https?$/ })
+    .max(300)
+    .optional(),
+  email: z.email().max(254).optional(),
+  address: postalAddressSchema.optional(),
+});
+
+export const customerFieldsSchema = z.strictObject({
+  name: text(200),
+  billingDay: billingDaySchema,
+  currency: currencyCodeSchema,
+  country: countryCodeSchema,
+  company: companyProfileSchema.default({}),
+});
+
+/** A partial update: fields given replace the stored ones (`company` as a whole); no defaults apply. */
+export const customerPatchSchema = customerFieldsSchema.extend({ company: companyProfileSchema }).partial();
+
+export const customerSchema = customerFieldsSchema.extend({
+  id: z.uuid(),
+  /** The customer's Microsoft (Entra) tenant once known. */
+  tenantId: z.uuid().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export type CustomerFields = z.infer<typeof customerFieldsSchema>;
+export type Customer = z.infer<typeof customerSchema>;
+export type CompanyProfile = z.infer<typeof companyProfileSchema>;

@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type { CustomerRole } from '../domain/roles.ts';
+import type { Principal } from '../app/principal.ts';
+import type { Services } from '../main.ts';
+
+/**
+ * Who may call a route. `signedIn`: any verified identity; `partnerAdmin`: the partner's staff;
+ * `{ customer: role }`: a portal user of the route's `{customerId}` holding at least that role
+ * (partner admins pass too).
+ */
+export type Access = 'anonymous' | 'signedIn' | 'partnerAdmin' | { customer: CustomerRole };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+type Schema = z.ZodType | undefined;
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; omit for empty bodies or non-JSON content. */
+  schema?: z.ZodType;
+  /** For non-JSON bodies (defaults to application/json when a schema is given). */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RequestHeaders {
+  get(name: string): string | null;
+}
+
+export interface HandlerContext<P extends Schema, Q extends Schema, B extends Schema, A extends Access> {
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+  principal: A extends 'anonymous' ? Principal | undefined : Principal;
+  headers: RequestHeaders;
+  invocationId: string;
+  services: Services;
+}
+
+export interface Reply {
+  status: number;
+  /** A JSON value, or raw text/bytes when `contentType` is set. */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, A extends Access> {
+  /** operationId in OpenAPI and the function name in Azure Functions. */
+  name: string;
+  method: HttpMethod;
+  /** Path under /api, with `{param}` segments, e.g. `/customers/{customerId}`. */
+  path: string;
+  access: A;
+  summary: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Request headers the route reads (documented in OpenAPI). */
+  requestHeaders?: Record<string, { description: string; required?: boolean }>;
+  responses: Record<number, ResponseSpec>;
+  handler: (ctx: HandlerContext<P, Q, B, A>) => Promise<Reply>;
+}
+
+/** A route with its types erased, as stored in the route table. */
+export interface Route {
+  name: string;
+  method: HttpMethod;
+  path: string;
+  access: Access;
+  summary: string;
+  tags: string[];
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  requestHeaders?: Record<string, { description: string; required?: boolean }>;
+  responses: Record<number, ResponseSpec>;
+  handler: (ctx: HandlerContext<Schema, Schema, Schema, Access>) => Promise<Reply>;
+}
+
+export function defineRoute<
+  P extends Schema = undefined,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+  const A extends Access = Access,
+>(def: RouteDef<P, Q, B, A>): Route {
+  return def as unknown as Route;
+}

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCustomerFields, createTestApp, testEnv, type TestApp } from '../support/test-app.ts';
+
+const run = promisify(execFile);
+let app: TestApp;
+
+/** Runs `npm run token` against the test app's settings (its data folder and tables). */
+async function token(args: string[]): Promise<{ lastLine: string; stdout: string }> {
+  const env = { ...process.env, ...testEnv(), ...pick(app.config) };
+  const { stdout } = await run('npx', ['tsx', 'dev/token.ts', ...args], { env, timeout: 30_000 });
+  const lines = stdout.trim().split('\n');
+  return { lastLine: lines.at(-1) ?? '', stdout };
+}
+
+function pick(config: TestApp['config']): Record<string, string> {
+  return {
+    DATA_DIR: config.DATA_DIR,
+    STORAGE_NAME_PREFIX: config.STORAGE_NAME_PREFIX,
+    AUTH_ISSUER: config.AUTH_ISSUER,
+    AUTH_AUDIENCE: config.AUTH_AUDIENCE,
+    PARTNER_TENANT_ID: config.PARTNER_TENANT_ID,
+  };
+}
+
+beforeAll(async () => {
+  app = await createTestApp();
+});
+
+describe('npm run token', () => {
+  it('prints a partner admin token that /api/me accepts', async () => {
+    const { lastLine } = await token(['--email', 'Pat@Partner.example', '--role', 'PartnerAdmin']);
+    const me = await app.call('GET', '/api/me', { token: lastLine });
+    expect(me).toMatchObject({ status: 200, body: { email: 'pat@partner.example', isPartnerAdmin: true } });
+  });
+
+  it('registers a customer user with the asked role', async () => {
+    const admin = await app.tokens.partnerAdmin();
+    const customer = (await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Woodgrove' }) })).body;
+    const { lastLine } = await token(['--email', 'alice@woodgrove.example', '--customer', customer.id, '--role', 'Modify']);
+    const me = await app.call('GET', '/api/me', { token: lastLine });
+    expect(me.body.customers).toEqual([{ customerId: customer.id, customerName: 'Woodgrove', role: 'Modify' }]);
+    expect((await app.call('GET', `/api/customers/${customer.id}`, { token: lastLine })).status).toBe(200);
+  });
+
+  it('explains what is wrong with bad arguments', async () => {
+    const failed = await token(['--email', 'x@y.example', '--role', 'Owner']).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('--role must be') });
+  });
+});

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InProcessQueue, type QueueMessage } from '../../src/adapters/queue/in-process-queue.ts';
+
+describe('in-process queue', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('delivers scheduled messages at their time, not before', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-01T00:00:00Z') });
+    const queue = new InProcessQueue('q', { now: () => Date.now() });
+    const seen: string[] = [];
+    queue.subscribe(async (m) => void seen.push(String(m.body)));
+    queue.send('later', { scheduledEnqueueTime: new Date('2026-11-01T00:10:00Z') });
+    queue.send('now');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen).toEqual(['now']);
+    await vi.advanceTimersByTimeAsync(10 * 60 * 1000);
+    expect(seen).toEqual(['now', 'later']);
+  });
+
+  it('drops a duplicate message id within the detection window', async () => {
+    const queue = new InProcessQueue('q');
+    const seen: unknown[] = [];
+    queue.subscribe(async (m) => void seen.push(m.body));
+    expect(queue.send('a', { messageId: 'm1' })).toBe(1);
+    expect(queue.send('b', { messageId: 'm1' })).toBeUndefined();
+    await vi.waitFor(() => expect(seen).toEqual(['a']));
+  });
+
+  it('redelivers after a failure with a growing delivery count, then dead-letters', async () => {
+    const queue = new InProcessQueue('q', { maxDeliveryCount: 3, redeliveryDelayMs: 1 });
+    const counts: number[] = [];
+    queue.subscribe(async (m: QueueMessage) => {
+      counts.push(m.deliveryCount);
+      throw new Error('Microsoft said 500');
+    });
+    queue.send({ changeId: 'c1' }, { messageId: 'c1' });
+    await vi.waitFor(() => expect(queue.deadLetters).toHaveLength(1));
+    expect(counts).toEqual([1, 2, 3]);
+    expect(queue.deadLetters[0]).toMatchObject({ messageId: 'c1', deliveryCount: 3, reason: 'Microsoft said 500' });
+  });
+
+  it('cancels a scheduled message by sequence number', async () => {
+    const queue = new InProcessQueue('q');
+    const seen: unknown[] = [];
+    queue.subscribe(async (m) => void seen.push(m.body));
+    const sequence = queue.send('x', { scheduledEnqueueTime: new Date(Date.now() + 50) });
+    expect(queue.cancelScheduled(sequence as number)).toBe(true);
+    expect(queue.cancelScheduled(sequence as number)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(seen).toEqual([]);
+  });
+});
