@@ -1,0 +1,26 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { Benchmark, BenchRow } from './bench.ts';
+import { coldStart } from './cold-start.ts';
+
+/**
+ * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
+ * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
+ * fails on a slow machine.
+ */
+const benchmarks: Record<string, Benchmark> = { coldStart };
+
+const quick = process.argv.includes('--quick');
+const rows: BenchRow[] = [];
+for (const [name, bench] of Object.entries(benchmarks)) {
+  process.stderr.write(`running ${name}…\n`);
+  rows.push(...(await bench({ quick })));
+}
+
+const table = rows.map((r) => ({ name: r.name, value: `${r.value} ${r.unit}`, baseline: r.baseline === null ? '' : `${r.baseline} ${r.unit}`, ratio: r.ratio ?? '', note: r.note ?? '' }));
+console.table(table);
+console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+
+await mkdir('bench/results', { recursive: true });
+await writeFile('bench/results/latest.json', `${JSON.stringify(rows.map(({ note: _note, ...row }) => row), null, 2)}\n`);
+console.log('wrote bench/results/latest.json');
