@@ -70,7 +70,14 @@ export function buildOpenApi(routes: readonly Route[], info: { title: string; ve
       tags: route.tags,
       'x-access': describeAccess(route.access),
       ...(parameters.length ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: convert(route.body, 'input') } } } } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries((route.textBody?.contentTypes ?? ['application/json']).map((type) => [type, { schema: convert(route.body as z.ZodType, 'input') }])),
+            },
+          }
+        : {}),
       responses,
       security: route.access === 'anonymous' ? [] : [{ bearer: [] }],
     };

@@ -63,7 +63,11 @@ async function run(route: Route, call: IncomingCall, services: Services): Promis
 
   const params = parse('params', route.params, call.params);
   const query = parse('query', route.query, queryObject(call.query));
-  const body = route.body ? parseBody(route.body, await readJson(call, services.config.MAX_BODY_BYTES)) : await refuseBody(call);
+  const body = !route.body
+    ? await refuseBody(call)
+    : route.textBody
+      ? parseBody(route.body, await readText(call, route.textBody.contentTypes, route.textBody.maxBytes ?? services.config.MAX_BODY_BYTES))
+      : parseBody(route.body, await readJson(call, services.config.MAX_BODY_BYTES));
 
   return route.handler({
     params,
@@ -123,25 +127,36 @@ function queryObject(query: URLSearchParams): Record<string, string | string[]> 
 const jsonType = /^application\/([a-z0-9.+-]*\+)?json\s*(;\s*charset=("?)utf-8\3\s*)?$/i;
 
 async function readJson(call: IncomingCall, maxBytes: number): Promise<unknown> {
-  const declared = Number(call.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw tooLarge(maxBytes);
   const contentType = call.headers.get('content-type');
   if (!contentType || !jsonType.test(contentType)) {
     throw new AppError('UnsupportedMediaType', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json (UTF-8).');
   }
-  const bytes = await call.readBody();
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
-  if (bytes.byteLength === 0) throw validation('A JSON body is required.', [{ path: 'body', message: 'required' }]);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw validation('The body is not valid UTF-8.', [{ path: 'body', message: 'not UTF-8' }]);
-  }
+  const text = await readUtf8(call, maxBytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw validation('The body is not valid JSON.', [{ path: 'body', message: error instanceof Error ? error.message : 'malformed JSON' }]);
+  }
+}
+
+async function readText(call: IncomingCall, contentTypes: string[], maxBytes: number): Promise<string> {
+  const mediaType = (call.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!contentTypes.includes(mediaType)) {
+    throw new AppError('UnsupportedMediaType', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', `Send the body as ${contentTypes.join(' or ')} (UTF-8).`);
+  }
+  return readUtf8(call, maxBytes);
+}
+
+async function readUtf8(call: IncomingCall, maxBytes: number): Promise<string> {
+  const declared = Number(call.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await call.readBody();
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (bytes.byteLength === 0) throw validation('A request body is required.', [{ path: 'body', message: 'required' }]);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw validation('The body is not valid UTF-8.', [{ path: 'body', message: 'not UTF-8' }]);
   }
 }
 

@@ -58,6 +58,11 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, 
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * A non-JSON body (e.g. `text/csv` for imports): the handler receives it as a UTF-8 string in `body`, and
+   * `body` must then be a string schema. Limited by `maxBytes` (default MAX_BODY_BYTES).
+   */
+  textBody?: { contentTypes: string[]; maxBytes?: number };
   /** Request headers the route reads (documented in OpenAPI). */
   requestHeaders?: Record<string, { description: string; required?: boolean }>;
   responses: Record<number, ResponseSpec>;
@@ -75,6 +80,7 @@ export interface Route {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  textBody?: { contentTypes: string[]; maxBytes?: number };
   requestHeaders?: Record<string, { description: string; required?: boolean }>;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: HandlerContext<Schema, Schema, Schema, Access>) => Promise<Reply>;

@@ -1,0 +1,45 @@
+import type { BillingFrequency, Term } from '../../domain/calendar.ts';
+
+/** A product the partner sells (F-CATALOG), as the buy and change use cases need it. */
+export interface Product {
+  /** Our id: Microsoft's `{productId}:{skuId}`, e.g. `CFQ7TTC0LCHC:0002`. */
+  id: string;
+  name: string;
+  description: string;
+  category: string;
+  productGroup: string;
+  /** Microsoft's catalog item id (`{productId}:{skuId}:{availabilityId}`) used when ordering. */
+  catalogItemId: string;
+  /** Microsoft 365 SKU part number (e.g. `SPB`) when the product carries licenses. */
+  skuPartNumber?: string;
+  isNce: boolean;
+  /** Base products this add-on attaches to; empty for a base product. */
+  addOnOf: string[];
+  terms: { term: Term; frequencies: BillingFrequency[] }[];
+  minQuantity: number;
+  maxQuantity: number;
+}
+
+/** The price of one seat for one billing period, in force on a date, with where it came from. */
+export interface Price {
+  /** Decimal string. */
+  unitPrice: string;
+  /** What the partner pays Microsoft, decimal string. */
+  cost: string;
+  currency: string;
+  source: 'customer' | 'global';
+  /** `global` or the customer id of the list that priced it. */
+  priceListId: string;
+  effectiveFrom: string;
+}
+
+export interface CatalogPort {
+  getProduct(productId: string): Promise<Product | undefined>;
+  /**
+   * DESIGN rule 7: the customer's list entry for (product, term, frequency, currency) in force on `onDate`
+   * (the latest `effectiveFrom` on or before it), else the global list's; undefined when neither has one.
+   */
+  priceFor(query: { customerId: string; currency: string; productId: string; term: Term; frequency: BillingFrequency; onDate: string }): Promise<Price | undefined>;
+  /** Whether the customer's products-for-sale profile (if any) allows the product. */
+  mayBuy(customerId: string, productId: string): Promise<boolean>;
+}
