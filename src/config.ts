@@ -53,7 +53,21 @@ export const configSchema = z
     MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).default(256 * 1024),
     /** Seconds a principal's roles are cached in memory after they were read from Table Storage. */
     ROLE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-    /** Application Insights; when empty, no telemetry is sent. */
+    /** `simulator` (local default: Microsoft's rules on Table Storage) or `partnerCenter` (the real REST API). */
+  COMMERCE_MODE: z.enum(['simulator', 'partnerCenter']).default('simulator'),
+  /** Hours after seats are added during which they may be removed with a refund (Microsoft: 168 since 2022). */
+  NCE_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
+  PARTNER_CENTER_BASE_URL: z.url().default('https://api.partnercenter.microsoft.com'),
+  /** The partner's Entra app for Partner Center (app-only), used when COMMERCE_MODE is `partnerCenter`. */
+  PARTNER_CENTER_CLIENT_ID: z.string().default(''),
+  /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
+  PARTNER_CENTER_CLIENT_SECRET: z.string().default(''),
+  PARTNER_CENTER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+  /** Retries of a 429 or 5xx answer (honouring Retry-After) before the call fails. */
+  PARTNER_CENTER_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  /** Share of simulator calls answered like a Partner Center 429, to rehearse throttling locally. */
+  SIMULATOR_THROTTLE_PERCENT: z.coerce.number().min(0).max(100).default(0),
+  /** Application Insights; when empty, no telemetry is sent. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
   })
   .superRefine((c, ctx) => {
@@ -63,6 +77,11 @@ export const configSchema = z
         path: ['STORAGE_CONNECTION_STRING'],
         message: 'set STORAGE_CONNECTION_STRING, or both STORAGE_TABLE_URL and STORAGE_BLOB_URL',
       });
+    }
+    if (c.COMMERCE_MODE === 'partnerCenter') {
+      for (const key of ['PARTNER_CENTER_CLIENT_ID', 'PARTNER_CENTER_CLIENT_SECRET'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter' });
+      }
     }
     if (c.AUTH_ALLOWED_TENANTS !== '*' && !c.AUTH_ALLOWED_TENANTS.split(',').every((t) => guid.safeParse(t.trim()).success)) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_ALLOWED_TENANTS'], message: "'*' or a comma-separated list of tenant GUIDs" });

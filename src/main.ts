@@ -49,7 +49,12 @@ let services: Promise<Services> | undefined;
 /** The process-wide services, from the environment, built on first call. */
 export function getServices(): Promise<Services> {
   services ??= Promise.resolve()
-    .then(() => createServices(loadConfig()))
+    .then(async () => {
+      const config = loadConfig();
+      const { startTelemetry } = await import('./telemetry.ts');
+      await startTelemetry(config.APPLICATIONINSIGHTS_CONNECTION_STRING);
+      return createServices(config);
+    })
     .catch((error: unknown) => {
       services = undefined;
       throw error;
