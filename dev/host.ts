@@ -8,10 +8,10 @@ import type { HttpHandler, HttpResponseInit } from '@azure/functions';
 import { Cron } from 'croner';
 import { loadConfig } from '../src/config.ts';
 import { createServices, type Services } from '../src/main.ts';
-import { functionsHandler } from '../src/http/functions-handler.ts';
+import { functionsHandler, toResponseInit } from '../src/http/functions-handler.ts';
 import { internalErrorReply, problemReply } from '../src/http/problem.ts';
 import { AppError } from '../src/app/errors.ts';
-import type { HttpMethod, Route } from '../src/http/route.ts';
+import type { HttpMethod, Reply, Route } from '../src/http/route.ts';
 import { routes as appRoutes } from '../src/http/routes.ts';
 import type { Job, JobContext } from '../src/jobs/job.ts';
 import { jobs as appJobs } from '../src/jobs/jobs.ts';
@@ -90,7 +90,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`Unhandled error in the local host: ${String(error)}`);
-      if (!res.headersSent) writeResponse(res, toInit(internalErrorReply(randomUUID())));
+      if (!res.headersSent) writeResponse(res, hostReply(internalErrorReply(randomUUID())));
       else res.destroy();
     });
   });
@@ -111,13 +111,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         : new AppError('NotFound', 'ROUTE.NOT_FOUND', `No operation at ${method} ${url.pathname}.`);
       const reply = problemReply(error, invocationId);
       if (allowed) reply.headers = { ...reply.headers, allow: allowed };
-      return writeResponse(res, toInit(reply));
+      return writeResponse(res, hostReply(reply));
     }
     const body = await readBody(req, config.MAX_BODY_BYTES);
     if (body === 'too-large') {
       const reply = problemReply(new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${config.MAX_BODY_BYTES} bytes.`), invocationId);
       res.setHeader('connection', 'close');
-      return writeResponse(res, toInit(reply));
+      return writeResponse(res, hostReply(reply));
     }
     const request = new fx.HttpRequest({
       method,
@@ -220,12 +220,10 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 
   });
 }
 
-function toInit(reply: { status: number; body?: unknown; contentType?: string; headers?: Record<string, string> }): HttpResponseInit {
-  return {
-    status: reply.status,
-    headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...reply.headers, ...(reply.contentType ? { 'content-type': reply.contentType } : {}) },
-    body: JSON.stringify(reply.body),
-  };
+
+/** A reply of the host itself (no route matched, body too large), with the API's basic headers. */
+function hostReply(reply: Reply): HttpResponseInit {
+  return toResponseInit({ ...reply, headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...reply.headers } });
 }
 
 /** Writes a v4 HttpResponseInit straight to the socket (cheaper than building an HttpResponse). */

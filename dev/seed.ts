@@ -1,11 +1,14 @@
 import { createCustomer } from '../src/app/customers.ts';
-import type { Customer, CustomerFields } from '../src/domain/customer.ts';
+import type { z } from 'zod';
+import { customerFieldsSchema, type Customer } from '../src/domain/customer.ts';
 import type { Services } from '../src/main.ts';
+import { seedDemoCatalog } from './demo-catalog.ts';
 
 /** Demo customers for a first run: three countries, currencies and billing days. */
-export const demoCustomers: CustomerFields[] = [
+export const demoCustomers: z.input<typeof customerFieldsSchema>[] = [
   {
     name: 'Contoso Ltd',
+    tenantId: '4a1e0d2c-6b3f-4c55-9d0e-000000c0a701',
     billingDay: 1,
     currency: 'USD',
     country: 'US',
@@ -18,6 +21,8 @@ export const demoCustomers: CustomerFields[] = [
   },
   {
     name: 'Fabrikam GmbH',
+    tenantId: '4a1e0d2c-6b3f-4c55-9d0e-000000fab402',
+    billingChangeConfirmation: true,
     billingDay: 16,
     currency: 'EUR',
     country: 'DE',
@@ -27,14 +32,15 @@ export const demoCustomers: CustomerFields[] = [
       address: { line1: 'Walter-Gropius-Straße 5', city: 'München', postalCode: '80807', country: 'DE' },
     },
   },
-  { name: 'Northwind Traders', billingDay: 'last', currency: 'GBP', country: 'GB', company: { email: 'ops@northwind.example' } },
+  { name: 'Northwind Traders', tenantId: '4a1e0d2c-6b3f-4c55-9d0e-0000000a0703', billingDay: 'last', currency: 'GBP', country: 'GB', company: { email: 'ops@northwind.example' } },
 ];
 
 /** Seeds the demo customers when there are none; returns what it created. */
 export async function seedDemoData(services: Services): Promise<Customer[]> {
+  await seedDemoCatalog(services);
   const existing = await services.customers.list(1);
   if (existing.items.length > 0) return [];
   const created: Customer[] = [];
-  for (const fields of demoCustomers) created.push((await createCustomer(services, fields)).value);
+  for (const fields of demoCustomers) created.push((await createCustomer(services, customerFieldsSchema.parse(fields))).value);
   return created;
 }

@@ -4,7 +4,13 @@ import type { Clock } from './app/ports/clock.port.ts';
 import { systemClock } from './app/ports/clock.port.ts';
 import type { CustomerRepository } from './app/ports/customer.repository.port.ts';
 import type { AccessRepository } from './app/ports/access.repository.port.ts';
+import type { CatalogPort } from './app/ports/catalog.port.ts';
+import type { CatalogAdmin } from './app/ports/catalog-admin.port.ts';
+import type { CommercePort } from './app/ports/commerce.port.ts';
+import type { CustomerDataStore } from './app/ports/customer-data.port.ts';
+import type { SettingsStore } from './app/ports/settings.port.ts';
 import type { Storage } from './adapters/storage/storage.ts';
+import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
 import type { Authenticator } from './http/authenticate.ts';
 
 /** Everything a handler or job may use, built once per process. */
@@ -14,6 +20,14 @@ export interface Services {
   storage: Storage;
   customers: CustomerRepository;
   access: AccessRepository;
+  catalog: CatalogPort;
+  catalogAdmin: CatalogAdmin;
+  /** Microsoft's side of subscriptions: the simulator or Partner Center (COMMERCE_MODE). */
+  commerce: CommercePort;
+  /** The simulator itself when COMMERCE_MODE is `simulator` (its renewals run on a timer). */
+  simulator?: CommerceSimulator;
+  customerData: CustomerDataStore;
+  settings: SettingsStore;
   authenticate: Authenticator;
 }
 
@@ -34,14 +48,43 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   ]);
   const storage = await createStorage(config);
   const access = accessTable(storage.table('access'));
+  const { catalogTables } = await import('./adapters/tables/catalog.table.ts');
+  const catalog = catalogTables({ catalog: storage.table('catalog'), prices: storage.table('prices'), saleProfiles: storage.table('saleprofiles') });
+  const clock = overrides.clock ?? systemClock;
+  const [{ customerDataTable }, { settingsTable }] = await Promise.all([
+    import('./adapters/tables/customer-data.table.ts'),
+    import('./adapters/tables/settings.table.ts'),
+  ]);
+  const { commerce, simulator } = await createCommerce(config, storage, clock, catalog.catalog);
   return {
     config,
-    clock: overrides.clock ?? systemClock,
+    clock,
     storage,
     customers: customerTable(storage.table('customers')),
     access,
+    catalog: catalog.catalog,
+    catalogAdmin: catalog.admin,
+    commerce,
+    ...(simulator ? { simulator } : {}),
+    customerData: customerDataTable(storage.table('customerdata')),
+    settings: settingsTable(storage.table('settings')),
     authenticate: await createAuthenticator(config, access),
   };
+}
+
+async function createCommerce(config: Config, storage: Storage, clock: Clock, catalog: CatalogPort): Promise<{ commerce: CommercePort; simulator?: CommerceSimulator }> {
+  if (config.COMMERCE_MODE === 'partnerCenter') {
+    const { partnerCenterCommerce } = await import('./adapters/commerce/partner-center.commerce.ts');
+    return { commerce: partnerCenterCommerce(config) };
+  }
+  const { CommerceSimulator } = await import('./adapters/commerce/simulator.commerce.ts');
+  const simulator = new CommerceSimulator(storage.table('commercesim'), {
+    windowHours: config.NCE_WINDOW_HOURS,
+    throttlePercent: config.SIMULATOR_THROTTLE_PERCENT,
+    clock,
+    catalog,
+  });
+  return { commerce: simulator, simulator };
 }
 
 let services: Promise<Services> | undefined;

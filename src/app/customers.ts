@@ -44,6 +44,6 @@ export async function updateCustomer(
   return deps.customers.replace(next, etag);
 }
 
-function pickFields(c: Customer): CustomerFields {
-  return { name: c.name, billingDay: c.billingDay, currency: c.currency, country: c.country, company: c.company };
+function pickFields({ id: _id, createdAt: _created, updatedAt: _updated, ...fields }: Customer): CustomerFields {
+  return fields;
 }

@@ -40,21 +40,29 @@ export const companyProfileSchema = z.strictObject({
   address: postalAddressSchema.optional(),
 });
 
-export const customerFieldsSchema = z.strictObject({
+const customerFields = {
   name: text(200),
   billingDay: billingDaySchema,
   currency: currencyCodeSchema,
   country: countryCodeSchema,
+  company: companyProfileSchema,
+  /** The customer's Microsoft (Entra) tenant, which Partner Center calls the customer id. */
+  tenantId: z.uuid().transform((id) => id.toLowerCase()).optional(),
+  /** F-CONFIRM: whether actions that raise this customer's bill must be confirmed (off by default). */
+  billingChangeConfirmation: z.boolean(),
+};
+
+export const customerFieldsSchema = z.strictObject({
+  ...customerFields,
   company: companyProfileSchema.default({}),
+  billingChangeConfirmation: z.boolean().default(false),
 });
 
 /** A partial update: fields given replace the stored ones (`company` as a whole); no defaults apply. */
-export const customerPatchSchema = customerFieldsSchema.extend({ company: companyProfileSchema }).partial();
+export const customerPatchSchema = z.strictObject(customerFields).partial();
 
 export const customerSchema = customerFieldsSchema.extend({
   id: z.uuid(),
-  /** The customer's Microsoft (Entra) tenant once known. */
-  tenantId: z.uuid().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

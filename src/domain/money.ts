@@ -1,4 +1,4 @@
-import decimalModule from 'decimal.js';
+import decimalModule, { type Decimal as DecimalClass } from 'decimal.js';
 import { z } from 'zod';
 import { currencyDecimals } from './locale.ts';
 
@@ -8,7 +8,7 @@ import { currencyDecimals } from './locale.ts';
  * of rounded lines.
  */
 // decimal.js's ESM build exports the class as default; its typings describe a CommonJS module.
-const Decimal = decimalModule as unknown as typeof import('decimal.js').Decimal;
+const Decimal = decimalModule as unknown as typeof DecimalClass;
 
 export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 export type Dec = InstanceType<typeof Dec>;

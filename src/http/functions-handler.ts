@@ -37,7 +37,8 @@ export function functionsHandler(route: Route, services: () => Promise<Services>
 }
 
 export function toResponseInit(reply: Reply): HttpResponseInit {
-  const headers: Record<string, string> = { ...reply.headers };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (reply.body === undefined) return { status: reply.status, headers };
   if (reply.contentType) {
     headers['content-type'] = reply.contentType;

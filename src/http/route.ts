@@ -43,7 +43,8 @@ export interface Reply {
   /** A JSON value, or raw text/bytes when `contentType` is set. */
   body?: unknown;
   contentType?: string;
-  headers?: Record<string, string>;
+  /** Headers to send; undefined values are left out. */
+  headers?: Record<string, string | undefined>;
 }
 
 export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, A extends Access> {

@@ -1,6 +1,28 @@
 import { createCustomerRoute, getCustomerRoute, listCustomersRoute, updateCustomerRoute } from './handlers/customers.ts';
+import { createProductRoute, deleteProductRoute, getProductRoute, listProductsRoute, putProductRoute } from './handlers/catalog.ts';
+import { getCustomerCatalogRoute } from './handlers/customer-catalog.ts';
 import { getHealth } from './handlers/health.ts';
+import { importPricesRoute, listPricesRoute, putPricesRoute } from './handlers/price-lists.ts';
+import {
+  getCustomerSaleProfileRoute,
+  getSaleProfileRoute,
+  listSaleProfilesRoute,
+  putCustomerSaleProfileRoute,
+  putSaleProfileRoute,
+} from './handlers/sale-profiles.ts';
 import { getMe } from './handlers/me.ts';
+import { exportChangeLogRoute, listChangeLogRoute } from './handlers/change-log.ts';
+import { getBillingConfirmationRoute, putBillingConfirmationRoute } from './handlers/settings.ts';
+import {
+  buySubscriptionRoute,
+  cancelFutureChangeRoute,
+  changeSubscriptionRoute,
+  getSubscriptionRoute,
+  listFutureChangesRoute,
+  listSubscriptionsRoute,
+  previewChangeRoute,
+  syncSubscriptionsRoute,
+} from './handlers/subscriptions.ts';
 import { getOpenApi } from './handlers/openapi.ts';
 import type { Route } from './route.ts';
 
@@ -16,4 +38,30 @@ export const routes: readonly Route[] = [
   createCustomerRoute,
   getCustomerRoute,
   updateCustomerRoute,
+  listProductsRoute,
+  createProductRoute,
+  getProductRoute,
+  putProductRoute,
+  deleteProductRoute,
+  listPricesRoute,
+  putPricesRoute,
+  importPricesRoute,
+  listSaleProfilesRoute,
+  getSaleProfileRoute,
+  putSaleProfileRoute,
+  getCustomerSaleProfileRoute,
+  putCustomerSaleProfileRoute,
+  getCustomerCatalogRoute,
+  listSubscriptionsRoute,
+  getSubscriptionRoute,
+  buySubscriptionRoute,
+  changeSubscriptionRoute,
+  previewChangeRoute,
+  syncSubscriptionsRoute,
+  listFutureChangesRoute,
+  cancelFutureChangeRoute,
+  listChangeLogRoute,
+  exportChangeLogRoute,
+  getBillingConfirmationRoute,
+  putBillingConfirmationRoute,
 ];

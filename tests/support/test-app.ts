@@ -11,6 +11,7 @@ import { routes } from '../../src/http/routes.ts';
 import type { HttpMethod, Route } from '../../src/http/route.ts';
 import { guidFrom, loadOrCreateLocalKeys, signLocalToken, type LocalTokenOptions } from '../../src/adapters/auth/local-keys.ts';
 import type { CustomerRole } from '../../src/domain/roles.ts';
+import type { Clock } from '../../src/app/ports/clock.port.ts';
 import { createRouter } from '../../dev/router.ts';
 
 export const PARTNER_TENANT = '00000000-0000-4000-8000-00000000cafe';
@@ -66,14 +67,15 @@ export interface TestApp {
  */
 export async function createTestApp(
   overrides: Record<string, string> = {},
-  { routes: appRoutes = routes, ensureStorage = true }: { routes?: readonly Route[]; ensureStorage?: boolean } = {},
+  { routes: appRoutes = routes, ensureStorage = true, clock }: { routes?: readonly Route[]; ensureStorage?: boolean; clock?: Clock } = {},
 ): Promise<TestApp> {
   const config = loadConfig(testEnv(overrides));
-  const services = await createServices(config);
+  const services = await createServices(config, clock ? { clock } : {});
   if (ensureStorage) await services.storage.ensure();
   const keys = await loadOrCreateLocalKeys(config.DATA_DIR);
   const router = createRouter(appRoutes.map((r) => ({ method: r.method, path: r.path, target: functionsHandler(r, async () => services, { validateResponses: true }) })));
 
+  // Tokens are signed on the real clock: a test clock far from today would make them expired or not yet valid.
   const sign: TestApp['tokens']['sign'] = (claims, options = {}) =>
     signLocalToken(keys, claims, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ...options });
 

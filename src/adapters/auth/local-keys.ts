@@ -77,8 +77,4 @@ export async function signLocalToken(keys: LocalKeyPair, claims: LocalTokenClaim
   return jwt.sign(key);
 }
 
-/** A stable GUID derived from text: the local authority's object id for an e-mail address. */
-export function guidFrom(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+export { guidFrom } from '../../domain/ids.ts';

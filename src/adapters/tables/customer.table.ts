@@ -18,6 +18,7 @@ const rowSchema = z.object({
   country: z.string(),
   company: z.string(),
   tenantId: z.string().optional(),
+  billingChangeConfirmation: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -32,6 +33,7 @@ function toEntity(c: Customer) {
     country: c.country,
     company: JSON.stringify(c.company),
     ...(c.tenantId ? { tenantId: c.tenantId } : {}),
+    billingChangeConfirmation: c.billingChangeConfirmation,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -48,6 +50,7 @@ function fromEntity(entity: unknown): Versioned<Customer> {
       country: row.country,
       company: companyProfileSchema.parse(JSON.parse(row.company)),
       ...(row.tenantId ? { tenantId: row.tenantId } : {}),
+      billingChangeConfirmation: row.billingChangeConfirmation ?? false,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     });

@@ -1,0 +1,45 @@
+import type { TableClient } from '@azure/data-tables';
+import type { CatalogAdmin } from '../../app/ports/catalog-admin.port.ts';
+import type { CatalogPort, Price } from '../../app/ports/catalog.port.ts';
+import { GLOBAL_PRICE_LIST, type PriceEntry } from '../../domain/price-list.ts';
+import { priceListTable } from './price-list.table.ts';
+import { productTable } from './product.table.ts';
+import { saleProfileTable } from './sale-profile.table.ts';
+
+function toPrice(entry: PriceEntry, priceListId: string): Price {
+  return {
+    unitPrice: entry.salePrice,
+    cost: entry.cost,
+    currency: entry.currency,
+    source: priceListId === GLOBAL_PRICE_LIST ? 'global' : 'customer',
+    priceListId,
+    effectiveFrom: entry.effectiveFrom,
+  };
+}
+
+/** The catalog on Table Storage: the management repositories, and the port the buy and billing use cases read. */
+export function catalogTables(tables: { catalog: TableClient; prices: TableClient; saleProfiles: TableClient }): { catalog: CatalogPort; admin: CatalogAdmin } {
+  const admin: CatalogAdmin = {
+    products: productTable(tables.catalog),
+    prices: priceListTable(tables.prices),
+    saleProfiles: saleProfileTable(tables.saleProfiles),
+  };
+  const catalog: CatalogPort = {
+    async getProduct(productId) {
+      return (await admin.products.get(productId))?.value;
+    },
+    async priceFor({ customerId, onDate, ...offer }) {
+      for (const priceListId of [customerId, GLOBAL_PRICE_LIST]) {
+        const entry = await admin.prices.inForce(priceListId, offer, onDate);
+        if (entry) return toPrice(entry, priceListId);
+      }
+      return undefined;
+    },
+    async mayBuy(customerId, productId) {
+      const profileId = await admin.saleProfiles.profileOf(customerId);
+      if (profileId === undefined) return true;
+      return (await admin.saleProfiles.get(profileId))?.value.productIds.includes(productId) ?? false;
+    },
+  };
+  return { catalog, admin };
+}

@@ -1,0 +1,126 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { z } from 'zod';
+import { conflict, preconditionFailed } from '../../app/errors.ts';
+import type { CommitResult, CustomerDataStore, CustomerWrite, IdempotencyRecord } from '../../app/ports/customer-data.port.ts';
+import type { Versioned } from '../../app/ports/customer.repository.port.ts';
+import {
+  changeLogEntrySchema,
+  futureChangeSchema,
+  subscriptionRecordSchema,
+  type ChangeLogEntry,
+  type FutureChange,
+  type SubscriptionRecord,
+} from '../../domain/subscription.ts';
+import { checkContinuationToken, corruptRow, storageStatus } from './table-errors.ts';
+
+/**
+ * One partition per customer. Row keys by kind:
+ *   `S:sub:{subscriptionId}` subscription mirror, `S:chg:{changeId}` future change — together under `S:`, so
+ *   My Services is one range query; `L:{inverted time}:{id}` change log, newest first; `I:{key}` idempotency.
+ * Values are stored as one JSON `data` column parsed with the domain schema on every read.
+ */
+const SUB = 'S:sub:';
+const CHG = 'S:chg:';
+const LOG = 'L:';
+const IDEM = 'I:';
+const MAX_TIME = 9_999_999_999_999;
+
+const idempotencySchema = z.object({
+  key: z.string(),
+  requestHash: z.string(),
+  status: z.enum(['pending', 'completed']),
+  response: z.object({ status: z.number(), body: z.unknown() }).optional(),
+  createdAt: z.string(),
+});
+
+const logKey = (entry: ChangeLogEntry) => `${LOG}${String(MAX_TIME - new Date(entry.at).getTime()).padStart(13, '0')}:${entry.id}`;
+
+function parse<T>(schema: z.ZodType<T>, entity: Record<string, unknown>): Versioned<T> {
+  try {
+    return { value: schema.parse(JSON.parse(String(entity.data))), etag: String(entity.etag) };
+  } catch (error) {
+    throw corruptRow('customerdata', `${String(entity.partitionKey)}/${String(entity.rowKey)}`, error);
+  }
+}
+
+export function customerDataTable(client: TableClient): CustomerDataStore {
+  const read = async <T>(customerId: string, rowKey: string, schema: z.ZodType<T>): Promise<Versioned<T> | undefined> => {
+    try {
+      return parse(schema, await client.getEntity(customerId, rowKey));
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async services(customerId) {
+      const subscriptions: Versioned<SubscriptionRecord>[] = [];
+      const futureChanges: Versioned<FutureChange>[] = [];
+      const rows = client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${customerId} and RowKey ge ${'S:'} and RowKey lt ${'S;'}` },
+      });
+      for await (const entity of rows) {
+        const key = String(entity.rowKey);
+        if (key.startsWith(SUB)) subscriptions.push(parse(subscriptionRecordSchema, entity));
+        else if (key.startsWith(CHG)) futureChanges.push(parse(futureChangeSchema, entity));
+      }
+      return { subscriptions, futureChanges };
+    },
+
+    subscription: (customerId, subscriptionId) => read(customerId, `${SUB}${subscriptionId}`, subscriptionRecordSchema),
+    futureChange: (customerId, changeId) => read(customerId, `${CHG}${changeId}`, futureChangeSchema),
+    idempotency: (customerId, key) => read(customerId, `${IDEM}${key}`, idempotencySchema as z.ZodType<IdempotencyRecord>),
+
+    async commit(customerId, write: CustomerWrite) {
+      const actions: TransactionAction[] = [];
+      const keys: string[] = [];
+      const put = (rowKey: string, value: unknown, etag?: string, columns: Record<string, string> = {}) => {
+        const entity = { partitionKey: customerId, rowKey, data: JSON.stringify(value), ...columns };
+        actions.push(etag ? ['update', entity, 'Replace', { etag }] : ['create', entity]);
+        keys.push(rowKey);
+      };
+      for (const { value, etag } of write.subscriptions ?? []) put(`${SUB}${value.id}`, value, etag);
+      for (const { value, etag } of write.futureChanges ?? []) put(`${CHG}${value.id}`, value, etag);
+      for (const entry of write.log ?? []) put(logKey(entry), entry, undefined, entry.subscriptionId ? { subscriptionId: entry.subscriptionId } : {});
+      if (write.idempotency) put(`${IDEM}${write.idempotency.value.key}`, write.idempotency.value, write.idempotency.etag);
+      if (actions.length > 100) throw new Error('An entity-group transaction holds at most 100 rows');
+
+      const result: CommitResult = { subscriptionEtags: new Map(), futureChangeEtags: new Map() };
+      if (actions.length === 0) return result;
+      let responses: { etag?: string }[];
+      try {
+        responses = (await client.submitTransaction(actions)).subResponses;
+      } catch (error) {
+        const status = storageStatus(error);
+        if (status === 412) throw preconditionFailed();
+        if (status === 409) throw conflict('REQUEST.ALREADY_EXISTS', 'The same change was committed already.');
+        throw error;
+      }
+      // Sub-responses come in the order of the actions (update responses carry no row key).
+      for (const [index, { etag }] of responses.entries()) {
+        const rowKey = keys[index];
+        if (!rowKey || !etag) continue;
+        if (rowKey.startsWith(SUB)) result.subscriptionEtags.set(rowKey.slice(SUB.length), etag);
+        else if (rowKey.startsWith(CHG)) result.futureChangeEtags.set(rowKey.slice(CHG.length), etag);
+        else if (rowKey.startsWith(IDEM)) result.idempotencyEtag = etag;
+      }
+      return result;
+    },
+
+    async changeLog(customerId, filter, pageSize, continuationToken) {
+      // Newest first: the inverted time in the row key orders the partition; `from`/`to` bound it.
+      const upper = filter.from ? `${LOG}${String(MAX_TIME - new Date(`${filter.from}T00:00:00Z`).getTime() + 1).padStart(13, '0')}` : `${LOG};`;
+      const lower = filter.to ? `${LOG}${String(MAX_TIME - new Date(`${filter.to}T00:00:00Z`).getTime() - 86_400_000 + 1).padStart(13, '0')}` : LOG;
+      const conditions = [odata`PartitionKey eq ${customerId} and RowKey ge ${lower} and RowKey lt ${upper}`];
+      if (filter.subscriptionId) conditions.push(odata`subscriptionId eq ${filter.subscriptionId}`);
+      const pages = client
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter: conditions.join(' and ') } })
+        .byPage({ maxPageSize: pageSize, continuationToken: checkContinuationToken(continuationToken) });
+      const { value } = await pages.next();
+      const page = (value ?? []) as Record<string, unknown>[] & { continuationToken?: string };
+      return {
+        items: page.map((entity) => parse(changeLogEntrySchema, entity).value), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+    },
+  };
+}

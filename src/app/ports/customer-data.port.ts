@@ -1,0 +1,41 @@
+import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
+import type { Page, Versioned } from './customer.repository.port.ts';
+
+/** A stored answer to an Idempotency-Key, so that a replayed request gets the first response. */
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  status: 'pending' | 'completed';
+  response?: { status: number; body: unknown };
+  createdAt: string;
+}
+
+/** Writes that commit together, atomically, in one customer's partition. */
+export interface CustomerWrite {
+  subscriptions?: { value: SubscriptionRecord; etag?: string }[];
+  futureChanges?: { value: FutureChange; etag?: string }[];
+  log?: ChangeLogEntry[];
+  idempotency?: { value: IdempotencyRecord; etag?: string };
+}
+
+export interface CommitResult {
+  subscriptionEtags: Map<string, string>;
+  futureChangeEtags: Map<string, string>;
+  idempotencyEtag?: string;
+}
+
+/**
+ * The customer's operational data (subscriptions mirror, future changes, change log, idempotency records),
+ * all in the customer's partition so that one write can change a subscription and log it atomically and one
+ * query can read My Services.
+ */
+export interface CustomerDataStore {
+  /** Subscriptions and future changes of one customer: one partition query. */
+  services(customerId: string): Promise<{ subscriptions: Versioned<SubscriptionRecord>[]; futureChanges: Versioned<FutureChange>[] }>;
+  subscription(customerId: string, subscriptionId: string): Promise<Versioned<SubscriptionRecord> | undefined>;
+  futureChange(customerId: string, changeId: string): Promise<Versioned<FutureChange> | undefined>;
+  idempotency(customerId: string, key: string): Promise<Versioned<IdempotencyRecord> | undefined>;
+  /** Creates rows without an etag, replaces rows with one (412 when stale): all or nothing. */
+  commit(customerId: string, write: CustomerWrite): Promise<CommitResult>;
+  changeLog(customerId: string, filter: { from?: string; to?: string; subscriptionId?: string }, pageSize: number, continuationToken?: string): Promise<Page<ChangeLogEntry>>;
+}

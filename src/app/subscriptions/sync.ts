@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
+import type { CustomerWrite } from '../ports/customer-data.port.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { SubscriptionDeps } from './deps.ts';
+import { mergeFromMicrosoft, priceOf, toRecord } from './mirror.ts';
+
+export interface SyncResult {
+  subscriptions: number;
+  changed: number;
+  renewed: number;
+  appliedFutureChanges: number;
+}
+
+/**
+ * Refreshes the mirror from Microsoft (the system of record): new subscriptions are added, changed ones
+ * updated and logged with source `sync`; a subscription whose term started anew is re-priced for the new term
+ * and its pending on-renewal changes are marked applied, since Microsoft's renewal carried them out.
+ */
+export async function syncSubscriptions(deps: SubscriptionDeps, customerId: string): Promise<SyncResult> {
+  const customer = (await deps.customers.get(customerId))?.value;
+  if (!customer) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${customerId}.`);
+  if (!customer.tenantId) throw new AppError('Conflict', 'CUSTOMER.NO_TENANT', 'This customer has no Microsoft tenant yet.');
+  const tenantId = customer.tenantId;
+  const now = deps.clock.now();
+  const [remote, local] = await Promise.all([deps.commerce.listSubscriptions(tenantId), deps.customerData.services(customerId)]);
+  const records = new Map(local.subscriptions.map((s) => [s.value.id, s]));
+  const result: SyncResult = { subscriptions: remote.length, changed: 0, renewed: 0, appliedFutureChanges: 0 };
+
+  for (const subscription of remote) {
+    const previous = records.get(subscription.id);
+    const write: CustomerWrite = {};
+    let next: SubscriptionRecord;
+    if (!previous) {
+      const product = await deps.catalog.getProduct(subscription.productSkuId);
+      const price = await priceOf(deps, customer, subscription, subscription.termStartDate);
+      next = toRecord({ id: customerId, tenantId }, subscription, product, price, undefined, now);
+      write.subscriptions = [{ value: next }];
+      write.log = [entry(customerId, next, 'sync:discovered', undefined, now)];
+    } else {
+      next = mergeFromMicrosoft(previous.value, subscription, now);
+      const renewed = previous.value.termStartDate !== next.termStartDate;
+      if (renewed) {
+        const price = await priceOf(deps, customer, subscription, next.termStartDate);
+        next = { ...next, unitPrice: price.unitPrice, currency: price.currency, priceListId: price.priceListId, priceSource: price.source };
+        result.renewed += 1;
+      }
+      if (!differs(previous.value, next)) {
+        if (JSON.stringify(previous.value.refundable) !== JSON.stringify(next.refundable)) {
+          await deps.customerData.commit(customerId, { subscriptions: [{ value: next, etag: previous.etag }] });
+        }
+        continue;
+      }
+      const applied = renewed ? dueRenewalChanges(local.futureChanges, next, now) : [];
+      result.appliedFutureChanges += applied.length;
+      write.subscriptions = [{ value: next, etag: previous.etag }];
+      write.futureChanges = applied;
+      write.log = [entry(customerId, next, renewed ? 'renewal' : 'sync', previous.value, now)];
+    }
+    result.changed += 1;
+    await deps.customerData.commit(customerId, write);
+  }
+  return result;
+}
+
+function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], record: SubscriptionRecord, now: Date) {
+  return changes
+    .filter((c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.effectiveDate <= record.termStartDate)
+    .map((c) => ({ value: { ...c.value, status: 'applied' as const, updatedAt: now.toISOString() }, etag: c.etag }));
+}
+
+const watched = ['quantity', 'status', 'autoRenew', 'termStartDate', 'termEndDate', 'scheduledQuantity', 'term', 'billingFrequency'] as const;
+
+function differs(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
+  return watched.some((key) => a[key] !== b[key]);
+}
+
+function entry(customerId: string, record: SubscriptionRecord, action: string, before: SubscriptionRecord | undefined, now: Date): ChangeLogEntry {
+  const pick = (r: SubscriptionRecord) => ({ quantity: r.quantity, status: r.status, autoRenew: r.autoRenew, termEndDate: r.termEndDate, unitPrice: r.unitPrice });
+  return {
+    id: randomUUID(),
+    customerId,
+    at: now.toISOString(),
+    actor: 'Microsoft',
+    source: 'sync',
+    action,
+    subscriptionId: record.id,
+    productName: record.productName,
+    ...(before ? { before: pick(before) } : {}),
+    after: pick(record),
+  };
+}

@@ -1,0 +1,113 @@
+import { refundableNow } from '../../domain/change-rules.ts';
+import { dec, money, type Money } from '../../domain/money.ts';
+import { monthlyCost } from '../../domain/proration.ts';
+import { billingContractLabel, billingContractOf, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
+
+/** A subscription as My Services shows it (F-SERVICES). */
+export interface SubscriptionView {
+  id: string;
+  offerId: string;
+  productId: string;
+  name: string;
+  parentSubscriptionId?: string;
+  billingContract: string;
+  unitPrice: Money;
+  priceSource: 'customer' | 'global';
+  monthlyCost: Money;
+  quantity: number;
+  assignedQuantity: number;
+  term: SubscriptionRecord['term'];
+  billingFrequency: SubscriptionRecord['billingFrequency'];
+  startDate: string;
+  termStartDate: string;
+  renewalDate: string;
+  autoRenew: boolean;
+  isNce: boolean;
+  status: SubscriptionRecord['status'];
+  cancellationAllowedUntil?: string;
+  refundableQuantity: number;
+  refundableUntil?: string;
+  scheduledRenewalQuantity?: number;
+  pendingChanges: FutureChangeView[];
+  etag: string;
+}
+
+export interface FutureChangeView {
+  id: string;
+  subscriptionId: string;
+  kind: string;
+  change: Record<string, unknown>;
+  effective: 'onRenewal' | 'custom';
+  effectiveDate: string;
+  status: FutureChange['status'];
+  failureReason?: string;
+  requestedBy: string;
+  requestedAt: string;
+  etag: string;
+}
+
+export function futureChangeView(change: FutureChange, etag: string): FutureChangeView {
+  const { kind, effective: _e, effectiveDate: _d, confirmBillingChange: _c, ...rest } = change.change as Record<string, unknown> & { kind: string };
+  return {
+    id: change.id,
+    subscriptionId: change.subscriptionId,
+    kind,
+    change: rest,
+    effective: change.effective,
+    effectiveDate: change.effectiveDate,
+    status: change.status,
+    ...(change.failureReason ? { failureReason: change.failureReason } : {}),
+    requestedBy: change.requestedBy,
+    requestedAt: change.requestedAt,
+    etag,
+  };
+}
+
+export function subscriptionView(record: SubscriptionRecord, etag: string, pending: FutureChangeView[], now: Date): SubscriptionView {
+  const refundable = record.status === 'active' ? refundableNow(record, now) : { quantity: 0 };
+  return {
+    id: record.id,
+    offerId: record.catalogItemId,
+    productId: record.productId,
+    name: record.productName,
+    ...(record.parentSubscriptionId ? { parentSubscriptionId: record.parentSubscriptionId } : {}),
+    billingContract: billingContractOf(record),
+    unitPrice: money(dec(record.unitPrice), record.currency),
+    priceSource: record.priceSource,
+    monthlyCost: money(monthlyCost(record.quantity, dec(record.unitPrice), record.billingFrequency, record.currency), record.currency),
+    quantity: record.quantity,
+    assignedQuantity: record.assignedQuantity,
+    term: record.term,
+    billingFrequency: record.billingFrequency,
+    startDate: record.startDate,
+    termStartDate: record.termStartDate,
+    renewalDate: record.termEndDate,
+    autoRenew: record.autoRenew,
+    isNce: record.isNce,
+    status: record.status,
+    ...(record.cancellationAllowedUntil ? { cancellationAllowedUntil: record.cancellationAllowedUntil } : {}),
+    refundableQuantity: refundable.quantity,
+    ...('windowEnd' in refundable && refundable.windowEnd ? { refundableUntil: refundable.windowEnd } : {}),
+    ...(record.scheduledQuantity ? { scheduledRenewalQuantity: record.scheduledQuantity } : {}),
+    pendingChanges: pending,
+    etag,
+  };
+}
+
+/** My Services: grouped by billing contract, add-ons nested under their base subscription. */
+export function myServicesView(subscriptions: SubscriptionView[]) {
+  const byId = new Map(subscriptions.map((s) => [s.id, { ...s, addOns: [] as SubscriptionView[] }]));
+  const roots: (SubscriptionView & { addOns: SubscriptionView[] })[] = [];
+  for (const s of byId.values()) {
+    const parent = s.parentSubscriptionId ? byId.get(s.parentSubscriptionId) : undefined;
+    if (parent) parent.addOns.push(s);
+    else roots.push(s);
+  }
+  const contracts = new Map<string, { billingContract: string; label: string; subscriptions: typeof roots }>();
+  for (const s of roots.sort((a, b) => a.name.localeCompare(b.name))) {
+    const group = contracts.get(s.billingContract) ?? { billingContract: s.billingContract, label: billingContractLabel(s), subscriptions: [] };
+    group.subscriptions.push(s);
+    contracts.set(s.billingContract, group);
+  }
+  return [...contracts.values()].sort((a, b) => a.billingContract.localeCompare(b.billingContract));
+}

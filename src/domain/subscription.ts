@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { billingFrequencies, terms } from './calendar.ts';
+import { decimalStringSchema } from './money.ts';
+
+/**
+ * The portal's mirror of a Microsoft subscription (Microsoft is the system of record), plus what Microsoft
+ * does not keep: the customer's locked unit price, the seats assigned to users, the product's limits.
+ */
+export const subscriptionStatuses = ['active', 'suspended', 'expired', 'deleted'] as const;
+
+export const subscriptionRecordSchema = z.object({
+  id: z.string(),
+  customerId: z.uuid(),
+  customerTenantId: z.uuid(),
+  orderId: z.string(),
+  productId: z.string(),
+  productName: z.string(),
+  catalogItemId: z.string(),
+  skuPartNumber: z.string().optional(),
+  isNce: z.boolean(),
+  parentSubscriptionId: z.string().optional(),
+  quantity: z.number().int().min(0),
+  /** Licenses of this subscription assigned to users (never decrease below it). */
+  assignedQuantity: z.number().int().min(0),
+  minQuantity: z.number().int().min(0),
+  maxQuantity: z.number().int().min(1),
+  status: z.enum(subscriptionStatuses),
+  term: z.enum(terms),
+  billingFrequency: z.enum(billingFrequencies),
+  /** First day of the subscription (UTC date). */
+  startDate: z.iso.date(),
+  termStartDate: z.iso.date(),
+  /** Renewal date: the term's end and the end of the price lock. */
+  termEndDate: z.iso.date(),
+  autoRenew: z.boolean(),
+  cancellationAllowedUntil: z.iso.datetime().optional(),
+  refundable: z.array(z.object({ quantity: z.number().int().positive(), allowedUntil: z.iso.datetime() })),
+  /** Price of one seat for one billing period, locked for the term. */
+  unitPrice: decimalStringSchema,
+  currency: z.string().length(3),
+  priceListId: z.string(),
+  priceSource: z.enum(['customer', 'global']),
+  /** Microsoft's scheduled next-term instructions, mirrored. */
+  scheduledQuantity: z.number().int().positive().optional(),
+  /** Set while a change is being sent to Microsoft, so that a concurrent change waits. */
+  lock: z.object({ operationId: z.string(), until: z.iso.datetime() }).optional(),
+  syncedAt: z.iso.datetime(),
+});
+export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+
+export const effectivePolicies = ['immediately', 'onRenewal', 'custom'] as const;
+export type EffectivePolicy = (typeof effectivePolicies)[number];
+
+const effective = {
+  effective: z.enum(effectivePolicies),
+  /** Required with `custom`: the UTC date the change takes effect. */
+  effectiveDate: z.iso.date().optional(),
+  /** Repeat the request with `true` after a BILLING.CONFIRMATION_REQUIRED answer. */
+  confirmBillingChange: z.boolean().optional(),
+};
+
+export const changeRequestSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('quantity'), quantity: z.number().int().min(1).max(1_000_000), ...effective }),
+    z.strictObject({ kind: z.literal('suspend'), ...effective }),
+    z.strictObject({ kind: z.literal('reactivate'), ...effective }),
+    z.strictObject({ kind: z.literal('cancel'), ...effective }),
+    z.strictObject({ kind: z.literal('autoRenew'), enabled: z.boolean(), ...effective }),
+  ])
+  .superRefine((change, ctx) => {
+    if (change.effective === 'custom' && !change.effectiveDate) {
+      ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'required when effective is custom' });
+    }
+    if (change.effective !== 'custom' && change.effectiveDate) {
+      ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'only with effective custom' });
+    }
+  });
+export type ChangeRequest = z.infer<typeof changeRequestSchema>;
+export type ChangeKind = ChangeRequest['kind'];
+
+/** A change stored to be applied later (F-FUTURE); the row is the truth, messages only trigger it. */
+export const futureChangeSchema = z.object({
+  id: z.string(),
+  customerId: z.uuid(),
+  subscriptionId: z.string(),
+  change: z.union([changeRequestSchema, z.object({ kind: z.literal('purchase') }).passthrough()]),
+  effective: z.enum(['onRenewal', 'custom']),
+  effectiveDate: z.iso.date(),
+  status: z.enum(['pending', 'applying', 'applied', 'failed', 'cancelled']),
+  failureReason: z.string().optional(),
+  requestedBy: z.string(),
+  requestedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type FutureChange = z.infer<typeof futureChangeSchema>;
+
+export const changeSources = ['portal', 'schedule', 'sync'] as const;
+
+/** One transaction in the append-only change log (F-LOG). */
+export const changeLogEntrySchema = z.object({
+  id: z.string(),
+  customerId: z.uuid(),
+  at: z.iso.datetime(),
+  actor: z.string(),
+  source: z.enum(changeSources),
+  action: z.string(),
+  subscriptionId: z.string().optional(),
+  productName: z.string().optional(),
+  before: z.record(z.string(), z.unknown()).optional(),
+  after: z.record(z.string(), z.unknown()).optional(),
+  effective: z.enum(effectivePolicies).optional(),
+  effectiveDate: z.iso.date().optional(),
+  detail: z.string().optional(),
+});
+export type ChangeLogEntry = z.infer<typeof changeLogEntrySchema>;
+
+/** What the portal groups My Services by: the commitment term and billing frequency. */
+export function billingContractOf(record: Pick<SubscriptionRecord, 'term' | 'billingFrequency'>): string {
+  return `${record.term}/${record.billingFrequency}`;
+}
+
+const termLabels = { P1M: '1-month term', P1Y: '1-year term', P3Y: '3-year term' } as const;
+
+export function billingContractLabel(record: Pick<SubscriptionRecord, 'term' | 'billingFrequency'>): string {
+  return `${termLabels[record.term]}, billed ${record.billingFrequency}`;
+}
