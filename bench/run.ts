@@ -2,13 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Benchmark, BenchRow } from './bench.ts';
 import { coldStart } from './cold-start.ts';
+import { storageCalls } from './storage-calls.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart };
+const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls };
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];

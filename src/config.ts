@@ -51,7 +51,7 @@ export const configSchema = z
     /** Where the local host keeps Azurite data, the local signing key and sent mail. */
     DATA_DIR: z.string().min(1).default('.data'),
     MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).default(256 * 1024),
-    /** Seconds a principal's roles are cached in memory after they were read from Table Storage. */
+    /** Seconds a principal's roles (and customer settings on hot paths) are cached in memory after a read. */
     ROLE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     /** `simulator` (local default: Microsoft's rules on Table Storage) or `partnerCenter` (the real REST API). */
   COMMERCE_MODE: z.enum(['simulator', 'partnerCenter']).default('simulator'),

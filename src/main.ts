@@ -19,6 +19,8 @@ export interface Services {
   clock: Clock;
   storage: Storage;
   customers: CustomerRepository;
+  /** Customer records for hot paths, cached for ROLE_CACHE_SECONDS. */
+  customerCache: Pick<CustomerRepository, 'get'>;
   access: AccessRepository;
   catalog: CatalogPort;
   catalogAdmin: CatalogAdmin;
@@ -56,11 +58,14 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     import('./adapters/tables/settings.table.ts'),
   ]);
   const { commerce, simulator } = await createCommerce(config, storage, clock, catalog.catalog);
+  const { cachedCustomers } = await import('./app/cached-customers.ts');
+  const customers = customerTable(storage.table('customers'));
   return {
     config,
     clock,
     storage,
-    customers: customerTable(storage.table('customers')),
+    customers,
+    customerCache: cachedCustomers(customers, config.ROLE_CACHE_SECONDS * 1000),
     access,
     catalog: catalog.catalog,
     catalogAdmin: catalog.admin,
@@ -78,7 +83,7 @@ async function createCommerce(config: Config, storage: Storage, clock: Clock, ca
     return { commerce: partnerCenterCommerce(config) };
   }
   const { CommerceSimulator } = await import('./adapters/commerce/simulator.commerce.ts');
-  const simulator = new CommerceSimulator(storage.table('commercesim'), {
+  const simulator = new CommerceSimulator(storage.table('commercesim', { counted: false }), {
     windowHours: config.NCE_WINDOW_HOURS,
     throttlePercent: config.SIMULATOR_THROTTLE_PERCENT,
     clock,

@@ -6,6 +6,7 @@ export type FieldError = { path: string; message: string };
 
 export type AppErrorKind =
   | 'Validation'
+  | 'Unprocessable'
   | 'Unauthenticated'
   | 'Forbidden'
   | 'NotFound'

@@ -22,6 +22,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 const statusOf: Record<AppErrorKind, { status: number; title: string }> = {
   Validation: { status: 400, title: 'The request is not valid' },
+  Unprocessable: { status: 422, title: 'The request cannot be processed' },
   Unauthenticated: { status: 401, title: 'Sign-in required' },
   Forbidden: { status: 403, title: 'Not allowed' },
   NotFound: { status: 404, title: 'Not found' },

@@ -14,7 +14,8 @@ export interface StorageCallCounter {
 }
 
 export interface Storage {
-  table(name: TableName): TableClient;
+  /** A table client; `counted: false` leaves its calls out of `calls` (the simulator stands in for Microsoft). */
+  table(name: TableName, options?: { counted?: boolean }): TableClient;
   container(name: ContainerName): Promise<ContainerClient>;
   /** Creates missing tables and containers. */
   ensure(): Promise<void>;
@@ -51,14 +52,17 @@ export async function createStorage(config: Config): Promise<Storage> {
     ? new TableServiceClient(config.STORAGE_TABLE_URL, credential, options)
     : TableServiceClient.fromConnectionString(config.STORAGE_CONNECTION_STRING, options);
 
-  const table = (name: TableName): TableClient => {
-    let client = tableClients.get(name);
+  const uncounted = { ...options, additionalPolicies: [] };
+  const table = (name: TableName, { counted = true }: { counted?: boolean } = {}): TableClient => {
+    const key = `${name}:${counted}`;
+    let client = tableClients.get(key);
     if (!client) {
       const physical = physicalName(config, name);
+      const clientOptions = counted ? options : uncounted;
       client = credential
-        ? new TableClient(config.STORAGE_TABLE_URL, physical, credential, options)
-        : TableClient.fromConnectionString(config.STORAGE_CONNECTION_STRING, physical, options);
-      tableClients.set(name, client);
+        ? new TableClient(config.STORAGE_TABLE_URL, physical, credential, clientOptions)
+        : TableClient.fromConnectionString(config.STORAGE_CONNECTION_STRING, physical, clientOptions);
+      tableClients.set(key, client);
     }
     return client;
   };

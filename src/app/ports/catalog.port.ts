@@ -1,24 +1,7 @@
 import type { BillingFrequency, Term } from '../../domain/calendar.ts';
 
-/** A product the partner sells (F-CATALOG), as the buy and change use cases need it. */
-export interface Product {
-  /** Our id: Microsoft's `{productId}:{skuId}`, e.g. `CFQ7TTC0LCHC:0002`. */
-  id: string;
-  name: string;
-  description: string;
-  category: string;
-  productGroup: string;
-  /** Microsoft's catalog item id (`{productId}:{skuId}:{availabilityId}`) used when ordering. */
-  catalogItemId: string;
-  /** Microsoft 365 SKU part number (e.g. `SPB`) when the product carries licenses. */
-  skuPartNumber?: string;
-  isNce: boolean;
-  /** Base products this add-on attaches to; empty for a base product. */
-  addOnOf: string[];
-  terms: { term: Term; frequencies: BillingFrequency[] }[];
-  minQuantity: number;
-  maxQuantity: number;
-}
+export type { Product } from '../../domain/product.ts';
+import type { Product } from '../../domain/product.ts';
 
 /** The price of one seat for one billing period, in force on a date, with where it came from. */
 export interface Price {

@@ -44,11 +44,11 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
   const previous = await deps.customerData.idempotency(input.customerId, input.idempotencyKey);
   if (previous) {
     if (previous.value.requestHash !== requestHash) {
-      throw new AppError('Validation', 'IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was used for a different request; use a new key for a new order.', {
+      throw new AppError('Unprocessable', 'IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was used for a different request; use a new key for a new order.', {
         errors: [{ path: 'headers.Idempotency-Key', message: 'used for a different request' }],
       });
     }
-    if (previous.value.status === 'completed' && previous.value.response) return previous.value.response as BuyResult;
+    if (previous.value.status === 'completed' && previous.value.response) return withCurrentEtags(deps, input.customerId, previous.value.response as BuyResult);
     if (now.getTime() - new Date(previous.value.createdAt).getTime() < PENDING_STALE_MS) {
       throw new AppError('Conflict', 'IDEMPOTENCY.IN_PROGRESS', 'This order is still being placed; retry in a moment.', { retryAfterSeconds: 5 });
     }
@@ -130,6 +130,16 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
   });
   for (const view of views) view.etag = subscriptionEtags.get(view.id) ?? '';
   return response;
+}
+
+/** A replayed answer, with the ETags its subscriptions have now (the stored answer was written with theirs unknown). */
+async function withCurrentEtags(deps: SubscriptionDeps, customerId: string, response: BuyResult): Promise<BuyResult> {
+  const body = response.body as { subscriptions?: { id: string; etag: string }[] };
+  if (!body.subscriptions) return response;
+  const subscriptions = await Promise.all(
+    body.subscriptions.map(async (s) => ({ ...s, etag: (await deps.customerData.subscription(customerId, s.id))?.etag ?? '' })),
+  );
+  return { status: response.status, body: { ...body, subscriptions } };
 }
 
 async function requireCustomer(deps: SubscriptionDeps, customerId: string): Promise<Customer & { tenantId: string }> {

@@ -49,7 +49,7 @@ export async function changeSubscription(deps: SubscriptionDeps, input: ChangeIn
   }
   const preview = previewChange(found.value, change, now);
   if (raisesBill(found.value, change)) {
-    const customer = await deps.customers.get(input.customerId);
+    const customer = await deps.customerCache.get(input.customerId);
     if (customer) {
       await requireBillingConfirmation(deps, {
         customer: customer.value,
