@@ -9,6 +9,7 @@ import type { CatalogAdmin } from './app/ports/catalog-admin.port.ts';
 import type { CommercePort } from './app/ports/commerce.port.ts';
 import type { CustomerDataStore } from './app/ports/customer-data.port.ts';
 import type { SettingsStore } from './app/ports/settings.port.ts';
+import type { Notifier } from './app/ports/notifier.port.ts';
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
 import type { Authenticator } from './http/authenticate.ts';
@@ -30,6 +31,7 @@ export interface Services {
   simulator?: CommerceSimulator;
   customerData: CustomerDataStore;
   settings: SettingsStore;
+  notifier: Notifier;
   authenticate: Authenticator;
 }
 
@@ -73,6 +75,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(simulator ? { simulator } : {}),
     customerData: customerDataTable(storage.table('customerdata')),
     settings: settingsTable(storage.table('settings')),
+    notifier: (await import('./adapters/notify/folder.notifier.ts')).folderNotifier(config.DATA_DIR),
     authenticate: await createAuthenticator(config, access),
   };
 }
