@@ -45,11 +45,11 @@ export function checkChange(record: SubscriptionRecord, change: ChangeRequest, c
   const when = effectiveDateOf(record, change, ctx.now);
   if (change.effective === 'custom') {
     if (compareDates(when, today) <= 0) return { code: 'CHANGE.DATE_NOT_IN_FUTURE', message: 'A custom date must be after today (UTC); use immediately for today.', field: 'body.effectiveDate' };
-    if (compareDates(when, date(record.termEndDate)) > 0) {
-      return { code: 'CHANGE.DATE_AFTER_RENEWAL', message: `The date is after this term ends on ${record.termEndDate}; schedule it for renewal instead.`, field: 'body.effectiveDate', extra: { renewalDate: record.termEndDate } };
+    if (compareDates(when, date(record.termEndDate)) >= 0) {
+      return { code: 'CHANGE.DATE_AFTER_RENEWAL', message: `The date is not before this term ends on ${record.termEndDate}; schedule it for renewal instead.`, field: 'body.effectiveDate', extra: { renewalDate: record.termEndDate } };
     }
   }
-  if (change.effective === 'onRenewal' && !record.autoRenew && change.kind !== 'autoRenew') {
+  if (change.effective === 'onRenewal' && !record.autoRenew && change.kind !== 'autoRenew' && change.kind !== 'cancel') {
     return { code: 'SUBSCRIPTION.NOT_RENEWING', message: 'Auto-renew is off, so the subscription ends at the term end: turn auto-renew on first.', field: 'body.effective' };
   }
 
@@ -75,15 +75,15 @@ function checkQuantity(record: SubscriptionRecord, quantity: number, change: Cha
   if (quantity === target) return { code: 'CHANGE.NO_CHANGE', message: `The quantity is ${quantity} already.`, field };
   if (quantity < record.minQuantity) return { code: 'QUANTITY.BELOW_MINIMUM', message: `This product needs at least ${record.minQuantity} seat(s).`, field, extra: { minQuantity: record.minQuantity } };
   if (quantity > record.maxQuantity) return { code: 'QUANTITY.ABOVE_MAXIMUM', message: `This product allows at most ${record.maxQuantity} seat(s).`, field, extra: { maxQuantity: record.maxQuantity } };
-  if (quantity < record.assignedQuantity) {
+  if (quantity < record.assignedQuantity && quantity < target) {
     return { code: 'QUANTITY.BELOW_ASSIGNED', message: `${record.assignedQuantity} license(s) are assigned to users; unassign some before going below that.`, field, extra: { assignedQuantity: record.assignedQuantity } };
   }
   if (quantity < record.quantity && change.effective !== 'onRenewal') {
     const removed = record.quantity - quantity;
-    if (change.effective === 'custom') {
-      return windowClosed(record, 0, undefined, 'A decrease takes effect immediately (inside the 7-day window) or at renewal; schedule it for renewal.');
-    }
     const { quantity: refundable, windowEnd } = refundableNow(record, ctx.now);
+    if (change.effective === 'custom') {
+      return windowClosed(record, refundable, windowEnd, `A decrease takes effect immediately (inside the ${ctx.windowHours}-hour window) or at renewal, not on a later date; schedule it for renewal.`);
+    }
     if (removed > refundable) {
       const message = refundable === 0
         ? `Seats can be removed only within ${ctx.windowHours} hours of being added${windowEnd ? '' : ', and that window has closed'}; schedule the decrease for renewal on ${record.termEndDate}.`
@@ -106,6 +106,9 @@ function windowClosed(record: SubscriptionRecord, refundable: number, windowEnd:
 function checkCancel(record: SubscriptionRecord, change: ChangeRequest, ctx: RuleContext): Refusal | undefined {
   const until = record.cancellationAllowedUntil;
   const at = change.effective === 'custom' && change.effectiveDate ? new Date(`${change.effectiveDate}T00:00:00Z`) : ctx.now;
+  if (change.effective === 'onRenewal' && !record.autoRenew) {
+    return { code: 'CHANGE.NO_CHANGE', message: `Auto-renew is off: the subscription already ends on ${record.termEndDate}.`, field: 'body.effective' };
+  }
   if (change.effective === 'onRenewal') {
     return { code: 'CHANGE.CANCEL_AT_RENEWAL', message: 'To end the subscription at renewal, turn auto-renew off.', field: 'body.effective', extra: { suggestion: { kind: 'autoRenew', enabled: false } } };
   }

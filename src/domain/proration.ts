@@ -9,7 +9,7 @@ import { dec, roundLine, type Dec } from './money.ts';
 export function proratedAmount(seats: number, unitPrice: Dec, effective: PlainDate, period: { start: PlainDate; end: PlainDate }): Dec {
   const remaining = daysBetween(effective, period.end);
   const whole = daysBetween(period.start, period.end);
-  if (remaining < 0 || remaining > whole) throw new RangeError('the effective date is outside the billing period');
+  if (remaining <= 0 || remaining > whole) throw new RangeError('the effective date is outside the billing period');
   return unitPrice.times(seats).times(remaining).dividedBy(whole);
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { billingFrequencies, terms } from './calendar.ts';
 import { decimalStringSchema } from './money.ts';
+import { purchaseRequestSchema } from './purchase.ts';
 
 /**
  * The portal's mirror of a Microsoft subscription (Microsoft is the system of record), plus what Microsoft
@@ -78,20 +79,36 @@ export const changeRequestSchema = z
 export type ChangeRequest = z.infer<typeof changeRequestSchema>;
 export type ChangeKind = ChangeRequest['kind'];
 
+export const futureChangeStatuses = ['pending', 'applying', 'applied', 'failed', 'cancelled'] as const;
+
 /** A change stored to be applied later (F-FUTURE); the row is the truth, messages only trigger it. */
 export const futureChangeSchema = z.object({
   id: z.string(),
   customerId: z.uuid(),
   subscriptionId: z.string(),
-  change: z.union([changeRequestSchema, z.object({ kind: z.literal('purchase') }).passthrough()]),
+  change: z.union([changeRequestSchema, purchaseRequestSchema.extend({ kind: z.literal('purchase') })]),
   effective: z.enum(['onRenewal', 'custom']),
   effectiveDate: z.iso.date(),
-  status: z.enum(['pending', 'applying', 'applied', 'failed', 'cancelled']),
+  status: z.enum(futureChangeStatuses),
   failureReason: z.string().optional(),
   requestedBy: z.string(),
   requestedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** Applications tried so far (a crashed or throttled one counts). */
+  attempts: z.number().int().min(0).default(0),
+  /** While `applying`: until when the applier holds it; after that the sweep may take over. */
+  leaseUntil: z.iso.datetime().optional(),
+  /** The Service Bus sequence number of its scheduled message, to cancel it with the change. */
+  messageSequenceNumber: z.string().optional(),
+  /** For a scheduled purchase: the subscription it created. */
+  createdSubscriptionId: z.string().optional(),
+  appliedAt: z.iso.datetime().optional(),
 });
+
+/** The instant a future change falls due: a renewal from 00:30 UTC (after Microsoft's renewal run), a date from 00:00 UTC. */
+export function dueAt(change: Pick<FutureChange, 'effective' | 'effectiveDate'>): Date {
+  return new Date(`${change.effectiveDate}T${change.effective === 'onRenewal' ? '00:30' : '00:00'}:00.000Z`);
+}
 export type FutureChange = z.infer<typeof futureChangeSchema>;
 
 export const changeSources = ['portal', 'schedule', 'sync'] as const;

@@ -54,6 +54,10 @@ describe('proratedAmount', () => {
   it('throws for a date after the period', () => {
     expect(() => proratedAmount(1, dec('22.00'), date('2026-04-02'), march)).toThrow(RangeError);
   });
+
+  it('throws for the period end itself: the period is half-open', () => {
+    expect(() => proratedAmount(1, dec('22.00'), date('2026-04-01'), march)).toThrow(RangeError);
+  });
 });
 
 describe('monthlyCost', () => {
