@@ -15,7 +15,8 @@ import type { HttpMethod, Reply, Route } from '../src/http/route.ts';
 import { routes as appRoutes } from '../src/http/routes.ts';
 import type { Job, JobContext } from '../src/jobs/job.ts';
 import { jobs as appJobs } from '../src/jobs/jobs.ts';
-import { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
+import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
+import { InProcessQueues } from '../src/adapters/queue/in-process.change-queue.ts';
 import type { Logger } from '../src/http/pipeline.ts';
 import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite, type RunningAzurite } from './azurite.ts';
 import { createRouter } from './router.ts';
@@ -77,6 +78,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const ready = () => Promise.resolve(services);
   const routeTable = options.routes ?? appRoutes;
+  // The host refuses only what no route could take: imports and images have limits of their own above MAX_BODY_BYTES.
+  const maxBodyBytes = Math.max(config.MAX_BODY_BYTES, ...routeTable.map((r) => r.binaryBody?.maxBytes ?? r.textBody?.maxBytes ?? 0));
   const route = createRouter<HttpHandler>([
     ...routeTable.map((r) => ({
       method: r.method,
@@ -113,9 +116,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (allowed) reply.headers = { ...reply.headers, allow: allowed };
       return writeResponse(res, hostReply(reply));
     }
-    const body = await readBody(req, config.MAX_BODY_BYTES);
+    const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
-      const reply = problemReply(new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${config.MAX_BODY_BYTES} bytes.`), invocationId);
+      const reply = problemReply(new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${maxBodyBytes} bytes.`), invocationId);
       res.setHeader('connection', 'close');
       return writeResponse(res, hostReply(reply));
     }
@@ -160,6 +163,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
 function startJobs(jobs: readonly Job[], services: Services, log: (line: string) => void) {
   const crons: Cron[] = [];
+  const registry = services.inProcessQueues ?? new InProcessQueues();
   const queues = new Map<string, InProcessQueue>();
   const context = (deliveryCount: number): JobContext => {
     const invocationId = randomUUID();
@@ -178,11 +182,8 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
         }),
       );
     } else {
-      let queue = queues.get(job.queue);
-      if (!queue) {
-        queue = new InProcessQueue(job.queue);
-        queues.set(job.queue, queue);
-      }
+      const queue = registry.get(job.queue);
+      queues.set(job.queue, queue);
       queue.subscribe(async (message) => {
         const parsed = job.schema.safeParse(message.body);
         if (!parsed.success) throw new Error(`Message ${message.messageId} on ${job.queue} is not valid: ${parsed.error.message}`);

@@ -62,6 +62,19 @@ param instanceMemoryMB int = 2048
 @description('Client id of the partner\'s Entra app for Partner Center (its secret lives in Key Vault as partner-center-client-secret).')
 param partnerCenterClientId string = ''
 
+@description('Mailbox told about failed scheduled changes and finished billing runs.')
+param partnerNotifyEmail string
+
+@description('MAIL_MODE: `graph` sends mail with Microsoft Graph from mailSender; `folder` only writes it under DATA_DIR (demos).')
+@allowed(['graph', 'folder'])
+param mailMode string = 'graph'
+
+@description('MAIL_SENDER: the partner mailbox mail is sent from (needed when mailMode is graph).')
+param mailSender string = ''
+
+@description('Client id of the partner\'s Entra app for Microsoft Graph, with Mail.Send (its secret lives in Key Vault as graph-client-secret).')
+param graphClientId string = ''
+
 @description('Object ids of the people or groups who set and rotate the Key Vault secrets.')
 param keyVaultSecretOfficerIds string[] = []
 
@@ -82,7 +95,7 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim']
 var containerNames = ['reports', 'branding']
 var deploymentContainerName = 'app-package'
 
@@ -169,6 +182,17 @@ var appConfigSettings = {
   PARTNER_CENTER_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/partner-center-client-secret/)'
   PARTNER_CENTER_TIMEOUT_MS: '30000'
   PARTNER_CENTER_MAX_RETRIES: '4'
+  QUEUE_MODE: 'serviceBus'
+  SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
+  CHANGE_MAX_DELIVERIES: '10'
+  APPLY_LEASE_SECONDS: '300'
+  PARTNER_NOTIFY_EMAIL: partnerNotifyEmail
+  PORTAL_BASE_URL: first(portalOrigins)
+  INVITATION_TTL_HOURS: '168'
+  MAIL_MODE: mailMode
+  MAIL_SENDER: mailSender
+  GRAPH_CLIENT_ID: graphClientId
+  GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/graph-client-secret/)'
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
 }
 // ---- App configuration: END ------------------------------------------------------------------------------

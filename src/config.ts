@@ -67,6 +67,28 @@ export const configSchema = z
   PARTNER_CENTER_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   /** Share of simulator calls answered like a Partner Center 429, to rehearse throttling locally. */
   SIMULATOR_THROTTLE_PERCENT: z.coerce.number().min(0).max(100).default(0),
+  /** `inProcess` (local host and tests) or `serviceBus` (Azure): how future changes are triggered. */
+  QUEUE_MODE: z.enum(['inProcess', 'serviceBus']).default('inProcess'),
+  /** Service Bus namespace host name (`name.servicebus.windows.net`), used with the managed identity. */
+  SERVICEBUS_NAMESPACE: z.string().default(''),
+  /** Deliveries of a change's message before the change is marked failed (the queue's max delivery count). */
+  CHANGE_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(10),
+  /** Seconds an applier holds a change; after that a crashed application is taken over by the sweep. */
+  APPLY_LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Where the partner is told about failed changes and finished billing runs. */
+  PARTNER_NOTIFY_EMAIL: z.string().default('operations@partner.example'),
+  /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
+  PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:5173'),
+  /** Hours an invitation link stays valid after it is sent. */
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
+  /** `folder`: mail written under DATA_DIR/mail (local); `graph`: sent with Microsoft Graph sendMail from MAIL_SENDER. */
+  MAIL_MODE: z.enum(['folder', 'graph']).default('folder'),
+  /** The partner mailbox (address or object id) mail is sent from when MAIL_MODE is `graph`. */
+  MAIL_SENDER: z.string().default(''),
+  /** The partner's Entra app for Microsoft Graph (app-only; Mail.Send for MAIL_MODE `graph`). */
+  GRAPH_CLIENT_ID: z.string().default(''),
+  /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
+  GRAPH_CLIENT_SECRET: z.string().default(''),
   /** Application Insights; when empty, no telemetry is sent. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
   })
@@ -81,6 +103,14 @@ export const configSchema = z
     if (c.COMMERCE_MODE === 'partnerCenter') {
       for (const key of ['PARTNER_CENTER_CLIENT_ID', 'PARTNER_CENTER_CLIENT_SECRET'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter' });
+      }
+    }
+    if (c.QUEUE_MODE === 'serviceBus' && !c.SERVICEBUS_NAMESPACE) {
+      ctx.addIssue({ code: 'custom', path: ['SERVICEBUS_NAMESPACE'], message: 'required when QUEUE_MODE is serviceBus' });
+    }
+    if (c.MAIL_MODE === 'graph') {
+      for (const key of ['MAIL_SENDER', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when MAIL_MODE is graph' });
       }
     }
     if (c.AUTH_ALLOWED_TENANTS !== '*' && !c.AUTH_ALLOWED_TENANTS.split(',').every((t) => guid.safeParse(t.trim()).success)) {

@@ -10,6 +10,9 @@ import type { CommercePort } from './app/ports/commerce.port.ts';
 import type { CustomerDataStore } from './app/ports/customer-data.port.ts';
 import type { SettingsStore } from './app/ports/settings.port.ts';
 import type { Notifier } from './app/ports/notifier.port.ts';
+import type { ChangeQueue } from './app/ports/change-queue.port.ts';
+import type { DueIndex } from './app/ports/due-index.port.ts';
+import type { InProcessQueues } from './adapters/queue/in-process.change-queue.ts';
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
 import type { Authenticator } from './http/authenticate.ts';
@@ -32,6 +35,11 @@ export interface Services {
   customerData: CustomerDataStore;
   settings: SettingsStore;
   notifier: Notifier;
+  /** Triggers of future changes: Service Bus in Azure, in-process queues locally (QUEUE_MODE). */
+  changeQueue: ChangeQueue;
+  /** The in-process queues when QUEUE_MODE is `inProcess` (the local host delivers them). */
+  inProcessQueues?: InProcessQueues;
+  dueIndex: DueIndex;
   authenticate: Authenticator;
 }
 
@@ -61,6 +69,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   ]);
   const { commerce, simulator } = await createCommerce(config, storage, clock, catalog.catalog);
   const { cachedCustomers } = await import('./app/cached-customers.ts');
+  const { dueIndexTables } = await import('./adapters/tables/due-index.table.ts');
+  const queues = await createChangeQueue(config);
   const customers = customerTable(storage.table('customers'));
   return {
     config,
@@ -76,8 +86,20 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     customerData: customerDataTable(storage.table('customerdata')),
     settings: settingsTable(storage.table('settings')),
     notifier: (await import('./adapters/notify/folder.notifier.ts')).folderNotifier(config.DATA_DIR),
+    ...queues,
+    dueIndex: dueIndexTables(storage.table('duechanges'), storage.table('outbox')),
     authenticate: await createAuthenticator(config, access),
   };
+}
+
+async function createChangeQueue(config: Config): Promise<{ changeQueue: ChangeQueue; inProcessQueues?: InProcessQueues }> {
+  if (config.QUEUE_MODE === 'serviceBus') {
+    const { serviceBusChangeQueue, serviceBusSender } = await import('./adapters/queue/service-bus.change-queue.ts');
+    return { changeQueue: serviceBusChangeQueue(serviceBusSender(config)) };
+  }
+  const { InProcessQueues, inProcessChangeQueue } = await import('./adapters/queue/in-process.change-queue.ts');
+  const inProcessQueues = new InProcessQueues({ maxDeliveryCount: config.CHANGE_MAX_DELIVERIES, redeliveryDelayMs: 2000 });
+  return { changeQueue: inProcessChangeQueue(inProcessQueues), inProcessQueues };
 }
 
 async function createCommerce(config: Config, storage: Storage, clock: Clock, catalog: CatalogPort): Promise<{ commerce: CommercePort; simulator?: CommerceSimulator }> {

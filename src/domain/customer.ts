@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCountryCode, isCurrencyCode } from './locale.ts';
+import { postalCodeProblem } from './postal-code.ts';
 
 /** A customer's billing anchor: day 1-28 of each month, or the month's last day. */
 export const billingDaySchema = z.union([z.number().int().min(1).max(28), z.literal('last')]);
@@ -26,12 +27,19 @@ export const postalAddressSchema = z.strictObject({
   country: countryCodeSchema,
 });
 
+/** An address as entered: its postal code is also checked against its country's format where one is known. */
+export const postalAddressInputSchema = postalAddressSchema.superRefine((address, ctx) => {
+  const problem = postalCodeProblem(address.country, address.postalCode);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['postalCode'], message: problem });
+});
+
+export const phoneSchema = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()./-]{5,25}$/, 'digits with an optional leading +, spaces, dots, dashes or parentheses');
+
 export const companyProfileSchema = z.strictObject({
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9 ()./-]{5,25}$/, 'digits with an optional leading +, spaces, dots, dashes or parentheses')
-    .optional(),
+  phone: phoneSchema.optional(),
   website: z
     .url({ protocol: /^https?$/ })
     .max(300)
@@ -40,12 +48,18 @@ export const companyProfileSchema = z.strictObject({
   address: postalAddressSchema.optional(),
 });
 
+/**
+ * The company profile as entered: stricter than what is read back, so that rows stored before a rule existed
+ * still read (the next change of the customer must then fix them).
+ */
+export const companyProfileInputSchema = companyProfileSchema.extend({ address: postalAddressInputSchema.optional() });
+
 const customerFields = {
   name: text(200),
   billingDay: billingDaySchema,
   currency: currencyCodeSchema,
   country: countryCodeSchema,
-  company: companyProfileSchema,
+  company: companyProfileInputSchema,
   /** The customer's Microsoft (Entra) tenant, which Partner Center calls the customer id. */
   tenantId: z.uuid().transform((id) => id.toLowerCase()).optional(),
   /** F-CONFIRM: whether actions that raise this customer's bill must be confirmed (off by default). */
@@ -54,7 +68,7 @@ const customerFields = {
 
 export const customerFieldsSchema = z.strictObject({
   ...customerFields,
-  company: companyProfileSchema.default({}),
+  company: companyProfileInputSchema.default({}),
   billingChangeConfirmation: z.boolean().default(false),
 });
 
@@ -62,6 +76,7 @@ export const customerFieldsSchema = z.strictObject({
 export const customerPatchSchema = z.strictObject(customerFields).partial();
 
 export const customerSchema = customerFieldsSchema.extend({
+  company: companyProfileSchema.default({}),
   id: z.uuid(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

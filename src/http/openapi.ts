@@ -74,7 +74,9 @@ export function buildOpenApi(routes: readonly Route[], info: { title: string; ve
         ? {
             requestBody: {
               required: true,
-              content: Object.fromEntries((route.textBody?.contentTypes ?? ['application/json']).map((type) => [type, { schema: convert(route.body as z.ZodType, 'input') }])),
+              content: route.binaryBody
+                ? Object.fromEntries(route.binaryBody.contentTypes.map((type) => [type, {}]))
+                : Object.fromEntries((route.textBody?.contentTypes ?? ['application/json']).map((type) => [type, { schema: convert(route.body as z.ZodType, 'input') }])),
             },
           }
         : {}),
@@ -101,7 +103,10 @@ function standardProblems(route: Route): [string, string][] {
   if (route.params || route.query || route.body) list.push(['400', 'The request is not valid; `errors` names each field at fault']);
   if (route.access !== 'anonymous') list.push(['401', 'No valid bearer token'], ['403', 'The caller may not do this']);
   if (route.params) list.push(['404', 'Not found']);
-  if (route.body) list.push(['413', 'The body is too large'], ['415', 'The body is not application/json']);
+  if (route.body) {
+    const types = route.binaryBody?.contentTypes ?? route.textBody?.contentTypes ?? ['application/json'];
+    list.push(['413', 'The body is too large'], ['415', `The body is not ${types.join(' or ')}`]);
+  }
   if (route.requestHeaders?.['If-Match']) list.push(['412', 'The resource has changed since it was read'], ['428', 'If-Match is required']);
   list.push(['500', 'Unexpected error; quote the instance id']);
   return list;

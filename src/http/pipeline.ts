@@ -65,9 +65,11 @@ async function run(route: Route, call: IncomingCall, services: Services): Promis
   const query = parse('query', route.query, queryObject(call.query));
   const body = !route.body
     ? await refuseBody(call)
-    : route.textBody
-      ? parseBody(route.body, await readText(call, route.textBody.contentTypes, route.textBody.maxBytes ?? services.config.MAX_BODY_BYTES))
-      : parseBody(route.body, await readJson(call, services.config.MAX_BODY_BYTES));
+    : route.binaryBody
+      ? parseBody(route.body, await readBinary(call, route.binaryBody.contentTypes, route.binaryBody.maxBytes ?? services.config.MAX_BODY_BYTES))
+      : route.textBody
+        ? parseBody(route.body, await readText(call, route.textBody.contentTypes, route.textBody.maxBytes ?? services.config.MAX_BODY_BYTES))
+        : parseBody(route.body, await readJson(call, services.config.MAX_BODY_BYTES));
 
   return route.handler({
     params,
@@ -140,19 +142,33 @@ async function readJson(call: IncomingCall, maxBytes: number): Promise<unknown> 
 }
 
 async function readText(call: IncomingCall, contentTypes: string[], maxBytes: number): Promise<string> {
-  const mediaType = (call.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!contentTypes.includes(mediaType)) {
-    throw new AppError('UnsupportedMediaType', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', `Send the body as ${contentTypes.join(' or ')} (UTF-8).`);
-  }
+  checkMediaType(call, contentTypes, ' (UTF-8)');
   return readUtf8(call, maxBytes);
 }
 
-async function readUtf8(call: IncomingCall, maxBytes: number): Promise<string> {
+async function readBinary(call: IncomingCall, contentTypes: string[], maxBytes: number): Promise<Uint8Array> {
+  checkMediaType(call, contentTypes, '');
+  return readBytes(call, maxBytes);
+}
+
+function checkMediaType(call: IncomingCall, contentTypes: string[], note: string): void {
+  const mediaType = (call.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!contentTypes.includes(mediaType)) {
+    throw new AppError('UnsupportedMediaType', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', `Send the body as ${contentTypes.join(' or ')}${note}.`);
+  }
+}
+
+async function readBytes(call: IncomingCall, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(call.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const bytes = await call.readBody();
   if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   if (bytes.byteLength === 0) throw validation('A request body is required.', [{ path: 'body', message: 'required' }]);
+  return bytes;
+}
+
+async function readUtf8(call: IncomingCall, maxBytes: number): Promise<string> {
+  const bytes = await readBytes(call, maxBytes);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

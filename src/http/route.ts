@@ -64,6 +64,12 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, 
    * `body` must then be a string schema. Limited by `maxBytes` (default MAX_BODY_BYTES).
    */
   textBody?: { contentTypes: string[]; maxBytes?: number };
+  /**
+   * A binary body (e.g. an image): the handler receives its bytes as a Uint8Array in `body`, and `body` must then
+   * accept one (`z.instanceof(Uint8Array)`). Limited by `maxBytes` (default MAX_BODY_BYTES). The handler reads the
+   * Content-Type, one of `contentTypes`, from the headers.
+   */
+  binaryBody?: { contentTypes: string[]; maxBytes?: number };
   /** Request headers the route reads (documented in OpenAPI). */
   requestHeaders?: Record<string, { description: string; required?: boolean }>;
   responses: Record<number, ResponseSpec>;
@@ -82,6 +88,7 @@ export interface Route {
   query?: z.ZodType;
   body?: z.ZodType;
   textBody?: { contentTypes: string[]; maxBytes?: number };
+  binaryBody?: { contentTypes: string[]; maxBytes?: number };
   requestHeaders?: Record<string, { description: string; required?: boolean }>;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: HandlerContext<Schema, Schema, Schema, Access>) => Promise<Reply>;

@@ -36,6 +36,8 @@ export class InProcessQueue {
   private readonly seen = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
+  /** Messages due while nobody consumed the queue. */
+  private readonly waiting: QueueMessage[] = [];
   private readonly maxDeliveryCount: number;
   private readonly redeliveryDelayMs: number;
   private readonly duplicateWindowMs: number;
@@ -48,9 +50,10 @@ export class InProcessQueue {
     this.now = options.now ?? Date.now;
   }
 
-  /** Starts delivering to `consumer` (one consumer per queue). */
+  /** Starts delivering to `consumer` (one consumer per queue), beginning with what waited for one. */
   subscribe(consumer: QueueConsumer): void {
     this.consumer = consumer;
+    for (const message of this.waiting.splice(0)) this.schedule(message, 0);
   }
 
   /** Sends (or schedules) a message; returns its sequence number, or undefined when dropped as a duplicate. */
@@ -78,10 +81,10 @@ export class InProcessQueue {
   }
 
   get pending(): number {
-    return this.timers.size + this.inFlight.size;
+    return this.timers.size + this.inFlight.size + this.waiting.length;
   }
 
-  /** Resolves when nothing is in flight and nothing is due within `withinMs`. */
+  /** Resolves when no delivery is in flight. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
@@ -108,7 +111,7 @@ export class InProcessQueue {
     if (this.closed) return;
     const attempt = { ...message, deliveryCount: message.deliveryCount + 1 };
     if (!this.consumer) {
-      this.schedule(message, this.redeliveryDelayMs);
+      this.waiting.push(message);
       return;
     }
     try {

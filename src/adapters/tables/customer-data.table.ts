@@ -1,8 +1,9 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
-import { conflict, preconditionFailed } from '../../app/errors.ts';
+import { conflict, notFound, preconditionFailed } from '../../app/errors.ts';
 import type { CommitResult, CustomerDataStore, CustomerWrite, IdempotencyRecord } from '../../app/ports/customer-data.port.ts';
 import type { Versioned } from '../../app/ports/customer.repository.port.ts';
+import { outboxMessageSchema } from '../../domain/outbox.ts';
 import {
   changeLogEntrySchema,
   futureChangeSchema,
@@ -23,6 +24,7 @@ const SUB = 'S:sub:';
 const CHG = 'S:chg:';
 const LOG = 'L:';
 const IDEM = 'I:';
+const OUTBOX = 'O:';
 const MAX_TIME = 9_999_999_999_999;
 
 const idempotencySchema = z.object({
@@ -71,6 +73,19 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
     subscription: (customerId, subscriptionId) => read(customerId, `${SUB}${subscriptionId}`, subscriptionRecordSchema),
     futureChange: (customerId, changeId) => read(customerId, `${CHG}${changeId}`, futureChangeSchema),
     idempotency: (customerId, key) => read(customerId, `${IDEM}${key}`, idempotencySchema as z.ZodType<IdempotencyRecord>),
+    outboxMessage: async (customerId, outboxId) => (await read(customerId, `${OUTBOX}${outboxId}`, outboxMessageSchema))?.value,
+
+    async changeWithSubscription(customerId, changeId, subscriptionId) {
+      const rows = client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${customerId} and (RowKey eq ${`${CHG}${changeId}`} or RowKey eq ${`${SUB}${subscriptionId}`})` },
+      });
+      const found: { change?: Versioned<FutureChange>; subscription?: Versioned<SubscriptionRecord> } = {};
+      for await (const entity of rows) {
+        if (String(entity.rowKey).startsWith(CHG)) found.change = parse(futureChangeSchema, entity);
+        else found.subscription = parse(subscriptionRecordSchema, entity);
+      }
+      return found;
+    },
 
     async commit(customerId, write: CustomerWrite) {
       const actions: TransactionAction[] = [];
@@ -84,6 +99,11 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
       for (const { value, etag } of write.futureChanges ?? []) put(`${CHG}${value.id}`, value, etag);
       for (const entry of write.log ?? []) put(logKey(entry), entry, undefined, entry.subscriptionId ? { subscriptionId: entry.subscriptionId } : {});
       if (write.idempotency) put(`${IDEM}${write.idempotency.value.key}`, write.idempotency.value, write.idempotency.etag);
+      for (const message of write.outbox ?? []) put(`${OUTBOX}${message.id}`, message);
+      for (const id of write.sentOutbox ?? []) {
+        actions.push(['delete', { partitionKey: customerId, rowKey: `${OUTBOX}${id}` }]);
+        keys.push(`${OUTBOX}${id}`);
+      }
       if (actions.length > 100) throw new Error('An entity-group transaction holds at most 100 rows');
 
       const result: CommitResult = { subscriptionEtags: new Map(), futureChangeEtags: new Map() };
@@ -95,6 +115,7 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
         const status = storageStatus(error);
         if (status === 412) throw preconditionFailed();
         if (status === 409) throw conflict('REQUEST.ALREADY_EXISTS', 'The same change was committed already.');
+        if (status === 404) throw notFound('ROW.GONE', 'A row this write replaces or removes is gone.');
         throw error;
       }
       // Sub-responses come in the order of the actions (update responses carry no row key).

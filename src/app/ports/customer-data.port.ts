@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../../domain/outbox.ts';
 import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
 import type { Page, Versioned } from './customer.repository.port.ts';
 
@@ -16,6 +17,10 @@ export interface CustomerWrite {
   futureChanges?: { value: FutureChange; etag?: string }[];
   log?: ChangeLogEntry[];
   idempotency?: { value: IdempotencyRecord; etag?: string };
+  /** Messages to send once this write has committed (see src/app/future/outbox.ts). */
+  outbox?: OutboxMessage[];
+  /** Outbox messages sent, removed with this write. */
+  sentOutbox?: string[];
 }
 
 export interface CommitResult {
@@ -35,6 +40,13 @@ export interface CustomerDataStore {
   subscription(customerId: string, subscriptionId: string): Promise<Versioned<SubscriptionRecord> | undefined>;
   futureChange(customerId: string, changeId: string): Promise<Versioned<FutureChange> | undefined>;
   idempotency(customerId: string, key: string): Promise<Versioned<IdempotencyRecord> | undefined>;
+  /** A future change and its subscription, in one query. */
+  changeWithSubscription(
+    customerId: string,
+    changeId: string,
+    subscriptionId: string,
+  ): Promise<{ change?: Versioned<FutureChange>; subscription?: Versioned<SubscriptionRecord> }>;
+  outboxMessage(customerId: string, outboxId: string): Promise<OutboxMessage | undefined>;
   /** Creates rows without an etag, replaces rows with one (412 when stale): all or nothing. */
   commit(customerId: string, write: CustomerWrite): Promise<CommitResult>;
   changeLog(customerId: string, filter: { from?: string; to?: string; subscriptionId?: string }, pageSize: number, continuationToken?: string): Promise<Page<ChangeLogEntry>>;

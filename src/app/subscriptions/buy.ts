@@ -13,6 +13,7 @@ import type { Versioned } from '../ports/customer.repository.port.ts';
 import { requireBillingConfirmation } from './confirmation.ts';
 import type { Actor, SubscriptionDeps } from './deps.ts';
 import { priceOf, toRecord } from './mirror.ts';
+import { commitWithOutbox, schedulingOf } from '../future/outbox.ts';
 import { futureChangeView, subscriptionView } from './views.ts';
 
 export interface BuyInput {
@@ -96,13 +97,21 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
       requestedBy: input.actor.label,
       requestedAt: now.toISOString(),
       updatedAt: now.toISOString(),
+      attempts: 0,
     };
     const response: BuyResult = { status: 202, body: { futureChange: futureChangeView(futureChange, ''), charge } };
-    await deps.customerData.commit(customer.id, {
-      futureChanges: [{ value: futureChange }],
-      log: [logEntry(customer.id, input.actor, `schedule:purchase`, product, undefined, { quantity: input.request.quantity, startDate: startDate.toString() }, now)],
-      idempotency: previous ? { value: idempotency(response), etag: previous.etag } : { value: idempotency(response) },
-    });
+    const { due, message } = schedulingOf(futureChange, randomUUID());
+    await commitWithOutbox(
+      deps,
+      customer.id,
+      {
+        futureChanges: [{ value: futureChange }],
+        log: [logEntry(customer.id, input.actor, `schedule:purchase`, product, undefined, { quantity: input.request.quantity, startDate: startDate.toString() }, now)],
+        idempotency: previous ? { value: idempotency(response), etag: previous.etag } : { value: idempotency(response) },
+        outbox: [message],
+      },
+      [due],
+    );
     return response;
   }
 

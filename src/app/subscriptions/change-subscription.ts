@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { checkChange, previewChange, raisesBill, type ChangePreview } from '../../domain/change-rules.ts';
 import type { ChangeLogEntry, ChangeRequest, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
 import { AppError, notFound, preconditionFailed } from '../errors.ts';
-import type { SubscriptionUpdate } from '../ports/commerce.port.ts';
+import type { CommerceSubscription, SubscriptionUpdate } from '../ports/commerce.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
 import { requireBillingConfirmation } from './confirmation.ts';
 import type { Actor, SubscriptionDeps } from './deps.ts';
 import { mergeFromMicrosoft } from './mirror.ts';
+import { commitWithOutbox, schedulingOf } from '../future/outbox.ts';
 import { futureChangeView, subscriptionView, type FutureChangeView, type SubscriptionView } from './views.ts';
 
 export interface ChangeInput {
@@ -71,16 +72,7 @@ async function applyNow(deps: SubscriptionDeps, found: Versioned<SubscriptionRec
 
   let result;
   try {
-    result = await deps.commerce.updateSubscription(record.customerTenantId, record.id, updateFor(input.change), operationId);
-    if (record.scheduledQuantity && !result.scheduledNextTermInstructions && result.status === 'active') {
-      // Microsoft wiped its scheduled next-term change with this immediate one: give it back.
-      result = await deps.commerce.updateSubscription(
-        record.customerTenantId,
-        record.id,
-        { scheduledNextTermInstructions: { productSkuId: record.productId, quantity: record.scheduledQuantity, termDuration: record.term, billingCycle: record.billingFrequency } },
-        `${operationId}-reissue`,
-      );
-    }
+    result = await sendToMicrosoft(deps, record, input.change, operationId);
   } catch (error) {
     await commitSubscription(deps, record.customerId, record, lockEtag).catch(() => undefined);
     throw error;
@@ -106,6 +98,7 @@ async function schedule(deps: SubscriptionDeps, found: Versioned<SubscriptionRec
     requestedBy: input.actor.label,
     requestedAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    attempts: 0,
   };
   let next = record;
   if (change.kind === 'quantity' && change.effective === 'onRenewal') {
@@ -119,11 +112,19 @@ async function schedule(deps: SubscriptionDeps, found: Versioned<SubscriptionRec
     next = mergeFromMicrosoft(record, result, now);
   }
   const superseded = change.kind === 'quantity' && change.effective === 'onRenewal' ? await pendingRenewalQuantityChanges(deps, record) : [];
-  const { futureChangeEtags } = await deps.customerData.commit(record.customerId, {
-    subscriptions: [{ value: next, etag: found.etag }],
-    futureChanges: [{ value: futureChange }, ...superseded.map((c) => ({ value: { ...c.value, status: 'cancelled' as const, updatedAt: now.toISOString() }, etag: c.etag }))],
-    log: [logEntry(input, record, next, now, futureChange)],
-  });
+  const { due, message } = schedulingOf(futureChange, randomUUID());
+  const cancelTriggers = superseded.flatMap((c) => (c.value.messageSequenceNumber ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: c.value.messageSequenceNumber }] : []));
+  const { futureChangeEtags } = await commitWithOutbox(
+    deps,
+    record.customerId,
+    {
+      subscriptions: [{ value: next, etag: found.etag }],
+      futureChanges: [{ value: futureChange }, ...superseded.map((c) => ({ value: { ...c.value, status: 'cancelled' as const, updatedAt: now.toISOString() }, etag: c.etag }))],
+      log: [logEntry(input, record, next, now, futureChange)],
+      outbox: [message, ...cancelTriggers],
+    },
+    [due],
+  );
   return { applied: false, futureChange: futureChangeView(futureChange, futureChangeEtags.get(futureChange.id) ?? ''), preview };
 }
 
@@ -138,6 +139,23 @@ async function pendingRenewalQuantityChanges(deps: SubscriptionDeps, record: Sub
 async function commitSubscription(deps: SubscriptionDeps, customerId: string, value: SubscriptionRecord, etag: string): Promise<string> {
   const { subscriptionEtags } = await deps.customerData.commit(customerId, { subscriptions: [{ value, etag }] });
   return subscriptionEtags.get(value.id) ?? '';
+}
+
+/**
+ * Sends an immediate change to Microsoft. Microsoft wipes its scheduled next-term instructions on any immediate
+ * change, so a scheduled renewal quantity is given back to it afterwards.
+ */
+export async function sendToMicrosoft(deps: Pick<SubscriptionDeps, 'commerce'>, record: SubscriptionRecord, change: ChangeRequest, requestId: string): Promise<CommerceSubscription> {
+  let result = await deps.commerce.updateSubscription(record.customerTenantId, record.id, updateFor(change), requestId);
+  if (record.scheduledQuantity && !result.scheduledNextTermInstructions && result.status === 'active') {
+    result = await deps.commerce.updateSubscription(
+      record.customerTenantId,
+      record.id,
+      { scheduledNextTermInstructions: { productSkuId: record.productId, quantity: record.scheduledQuantity, termDuration: record.term, billingCycle: record.billingFrequency } },
+      `${requestId}-reissue`,
+    );
+  }
+  return result;
 }
 
 export function updateFor(change: ChangeRequest): SubscriptionUpdate {

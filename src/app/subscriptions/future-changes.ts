@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, notFound, preconditionFailed } from '../errors.ts';
 import type { Actor, SubscriptionDeps } from './deps.ts';
 import { mergeFromMicrosoft } from './mirror.ts';
+import { commitWithOutbox } from '../future/outbox.ts';
 import { futureChangeView, type FutureChangeView } from './views.ts';
 
 /** Future Changes: every stored change, soonest first (pending and failed ones first of all). */
@@ -54,5 +55,6 @@ export async function cancelFutureChange(deps: SubscriptionDeps, input: { custom
       write.subscriptions = [{ value: mergeFromMicrosoft({ ...rest }, result, now), etag: subscription.etag }];
     }
   }
-  await deps.customerData.commit(input.customerId, write);
+  if (change.messageSequenceNumber) write.outbox = [{ id: randomUUID(), type: 'cancelMessage', sequenceNumber: change.messageSequenceNumber }];
+  await commitWithOutbox(deps, input.customerId, write);
 }
