@@ -217,6 +217,22 @@ describe('renewals', () => {
     expect(await microsoftQuantity(id)).toBe(4);
   });
 
+  it('moves a renewal change and its trigger when the renewal date changes', async () => {
+    const { id } = await bought(app, setup);
+    const message = await schedule(id, { kind: 'quantity', quantity: 7, effective: 'onRenewal' }, setup.modifier);
+    // Our mirror believed the term ended a month later than Microsoft says (a co-terming change, say).
+    const stored = await app.services.customerData.changeWithSubscription(setup.customerId, message.changeId, id);
+    const subscription = stored.subscription as NonNullable<typeof stored.subscription>;
+    const change = stored.change as NonNullable<typeof stored.change>;
+    await app.services.customerData.commit(setup.customerId, {
+      subscriptions: [{ value: { ...subscription.value, termEndDate: '2027-04-01' }, etag: subscription.etag }],
+      futureChanges: [{ value: { ...change.value, effectiveDate: '2027-04-01' }, etag: change.etag }],
+    });
+    await app.call('POST', `/api/customers/${setup.customerId}/subscriptions/sync`, { token: setup.admin });
+    expect(await futureChange(message.changeId)).toMatchObject({ effectiveDate: '2027-03-01', status: 'pending' });
+    expect((await app.services.dueIndex.due('2027-03-01')).map((e) => e.changeId)).toContain(message.changeId);
+  });
+
   it('applies a scheduled purchase on its start date, once', async () => {
     const response = await app.call('POST', `/api/customers/${setup.customerId}/subscriptions`, {
       token: setup.admin,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
 import type { CustomerWrite } from '../ports/customer-data.port.ts';
+import type { DueEntry } from '../ports/due-index.port.ts';
+import { commitWithOutbox, schedulingOf } from '../future/outbox.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import { mergeFromMicrosoft, priceOf, toRecord } from './mirror.ts';
@@ -30,6 +32,7 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
   for (const subscription of remote) {
     const previous = records.get(subscription.id);
     const write: CustomerWrite = {};
+    const due: DueEntry[] = [];
     let next: SubscriptionRecord;
     if (!previous) {
       const product = await deps.catalog.getProduct(subscription.productSkuId);
@@ -56,9 +59,15 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
       write.subscriptions = [{ value: next, etag: previous.etag }];
       write.futureChanges = applied;
       write.log = [entry(customerId, next, renewed ? 'renewal' : 'sync', previous.value, now)];
+      if (!renewed && next.termEndDate !== previous.value.termEndDate) {
+        const moved = movedRenewalChanges(local.futureChanges, next, now);
+        write.futureChanges = [...write.futureChanges, ...moved.map(({ value, etag }) => ({ value, etag }))];
+        write.outbox = moved.flatMap((m) => m.outbox);
+        due.push(...moved.map((m) => m.due));
+      }
     }
     result.changed += 1;
-    await deps.customerData.commit(customerId, write);
+    await commitWithOutbox(deps, customerId, write, due);
   }
   return result;
 }
@@ -67,6 +76,19 @@ function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], rec
   return changes
     .filter((c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.effectiveDate <= record.termStartDate)
     .map((c) => ({ value: { ...c.value, status: 'applied' as const, updatedAt: now.toISOString() }, etag: c.etag }));
+}
+
+/** The renewal date moved (the term changed): pending renewal changes follow it, with a new trigger. */
+function movedRenewalChanges(changes: { value: FutureChange; etag: string }[], record: SubscriptionRecord, now: Date) {
+  return changes
+    .filter((c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.effectiveDate !== record.termEndDate)
+    .map((c) => {
+      const { messageSequenceNumber, ...rest } = c.value;
+      const value: FutureChange = { ...rest, effectiveDate: record.termEndDate, updatedAt: now.toISOString() };
+      const { due, message } = schedulingOf(value, randomUUID());
+      const cancel = messageSequenceNumber ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: messageSequenceNumber }] : [];
+      return { value, etag: c.etag, due, outbox: [...cancel, message] };
+    });
 }
 
 const watched = ['quantity', 'status', 'autoRenew', 'termStartDate', 'termEndDate', 'scheduledQuantity', 'term', 'billingFrequency'] as const;
