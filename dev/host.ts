@@ -78,15 +78,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const ready = () => Promise.resolve(services);
   const routeTable = options.routes ?? appRoutes;
-  // The host refuses only what no route could take: imports and images have limits of their own above MAX_BODY_BYTES.
-  const maxBodyBytes = Math.max(config.MAX_BODY_BYTES, ...routeTable.map((r) => r.binaryBody?.maxBytes ?? r.textBody?.maxBytes ?? 0));
-  const route = createRouter<HttpHandler>([
+  // Each route's own body limit (imports and images may exceed MAX_BODY_BYTES), refused before reading it all.
+  const route = createRouter<{ handler: HttpHandler; maxBodyBytes: number }>([
     ...routeTable.map((r) => ({
       method: r.method,
       path: r.path,
-      target: functionsHandler(r, ready, { validateResponses: options.validateResponses ?? false }),
+      target: {
+        handler: functionsHandler(r, ready, { validateResponses: options.validateResponses ?? false }),
+        maxBodyBytes: Math.max(config.MAX_BODY_BYTES, r.binaryBody?.maxBytes ?? r.textBody?.maxBytes ?? 0),
+      },
     })),
-    ...(options.extraHandlers ?? []).map((h) => ({ method: h.method, path: h.path, target: h.handler })),
+    ...(options.extraHandlers ?? []).map((h) => ({ method: h.method, path: h.path, target: { handler: h.handler, maxBodyBytes: config.MAX_BODY_BYTES } })),
   ]);
 
   const docsDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -116,6 +118,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (allowed) reply.headers = { ...reply.headers, allow: allowed };
       return writeResponse(res, hostReply(reply));
     }
+    const { handler, maxBodyBytes } = lookup.found.target;
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       const reply = problemReply(new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${maxBodyBytes} bytes.`), invocationId);
@@ -130,7 +133,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       ...(body.byteLength ? { body: { bytes: body } } : {}),
     });
     const context = new fx.InvocationContext({ invocationId, functionName: 'local', logHandler: (level, ...args) => log(`[${level}] ${args.map(String).join(' ')}`) });
-    writeResponse(res, await lookup.found.target(request, context));
+    writeResponse(res, await handler(request, context));
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { customerFieldsSchema, type Customer } from '../src/domain/customer.ts';
 import type { Services } from '../src/main.ts';
 import { seedDemoCatalog } from './demo-catalog.ts';
+import { seedDemoDirectory } from './demo-directory.ts';
 
 /** Demo customers for a first run: three countries, currencies and billing days. */
 export const demoCustomers: z.input<typeof customerFieldsSchema>[] = [
@@ -42,5 +43,6 @@ export async function seedDemoData(services: Services): Promise<Customer[]> {
   if (existing.items.length > 0) return [];
   const created: Customer[] = [];
   for (const fields of demoCustomers) created.push((await createCustomer(services, customerFieldsSchema.parse(fields))).value);
+  await seedDemoDirectory(services, created);
   return created;
 }

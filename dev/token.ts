@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createServices } from '../src/main.ts';
 import { customerRoles, type CustomerRole } from '../src/domain/roles.ts';
+import { registerPortalUser as registerActivePortalUser } from '../src/app/portal-users/portal-users.ts';
 import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters/auth/local-keys.ts';
 import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite } from './azurite.ts';
 import { localEnv } from './settings.ts';
@@ -50,18 +51,19 @@ if (role === 'PartnerAdmin') {
 } else if (customerRoles.includes(role as CustomerRole)) {
   const customerId = values.customer;
   if (!customerId) fail(`--role ${role} needs --customer <customerId>`);
-  const { tenantId, objectId, customerName } = await registerPortalUser(config, customerId, email, role as CustomerRole);
+  const { tenantId, objectId, customerName } = await registerPortalUser(config, customerId, email, name, role as CustomerRole);
   console.log(`${email} is ${role} of ${customerName} (${customerId}).`);
   console.log(await sign(tenantId, objectId, []));
 } else {
   fail('--role must be PartnerAdmin, Admin, Modify or View');
 }
 
-async function registerPortalUser(config: Config, customerId: string, userEmail: string, userRole: CustomerRole) {
+async function registerPortalUser(config: Config, customerId: string, userEmail: string, displayName: string, userRole: CustomerRole) {
   const local = /UseDevelopmentStorage=true/i.test(config.STORAGE_CONNECTION_STRING);
   const azurite = local && !(await portAnswers(AZURITE_TABLE_PORT)) ? await startAzurite({ dataDir: path.resolve(config.DATA_DIR, 'azurite'), blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT }) : undefined;
   try {
     const services = await createServices(config);
+    await services.storage.ensure();
     const customer = await services.customers.get(customerId);
     if (!customer) {
       const some = await services.customers.list(10).catch(() => ({ items: [] }));
@@ -69,12 +71,16 @@ async function registerPortalUser(config: Config, customerId: string, userEmail:
     }
     const tenantId = customer.value.tenantId ?? guidFrom(`tenant:${customerId}`);
     const objectId = guidFrom(`${tenantId}:${userEmail}`);
-    await services.access.grant(tenantId, objectId, {
+    // The same rules as an accepted invitation: an active portal user bound to this identity, with its membership.
+    const [first, ...rest] = displayName.trim().split(/\s+/);
+    const firstName = first || userEmail.split('@')[0] || userEmail;
+    await registerActivePortalUser(services, {
       customerId,
-      customerName: customer.value.name,
-      userId: objectId,
+      email: userEmail,
+      firstName: firstName.slice(0, 100),
+      lastName: (rest.join(' ') || '(local)').slice(0, 100),
       role: userRole,
-      enabled: true,
+      identity: { tenantId, objectId },
     });
     return { tenantId, objectId, customerName: customer.value.name };
   } finally {

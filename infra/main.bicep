@@ -72,8 +72,11 @@ param mailMode string = 'graph'
 @description('MAIL_SENDER: the partner mailbox mail is sent from (needed when mailMode is graph).')
 param mailSender string = ''
 
-@description('Client id of the partner\'s Entra app for Microsoft Graph, with Mail.Send (its secret lives in Key Vault as graph-client-secret).')
+@description('Client id of the partner\'s multi-tenant Entra app for Microsoft Graph: Mail.Send in the partner tenant, and in customer tenants (by admin consent) User.ReadWrite.All, Group.Read.All, LicenseAssignment.ReadWrite.All, RoleManagement.Read.Directory. Its secret lives in Key Vault as graph-client-secret.')
 param graphClientId string = ''
+
+@description('SKU_NAME_OVERRIDES: the partner\'s names for SKU part numbers, e.g. { SPB: \'Business Premium\' }; they win over catalog and shipped names.')
+param skuNameOverrides object = {}
 
 @description('Object ids of the people or groups who set and rotate the Key Vault secrets.')
 param keyVaultSecretOfficerIds string[] = []
@@ -95,7 +98,7 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage']
 var containerNames = ['reports', 'branding']
 var deploymentContainerName = 'app-package'
 
@@ -193,6 +196,11 @@ var appConfigSettings = {
   MAIL_SENDER: mailSender
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/graph-client-secret/)'
+  GRAPH_BASE_URL: 'https://graph.microsoft.com'
+  GRAPH_TIMEOUT_MS: '30000'
+  GRAPH_MAX_RETRIES: '3'
+  USAGE_EXPORT_CURRENCY: 'USD'
+  SKU_NAME_OVERRIDES: string(skuNameOverrides)
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
 }
 // ---- App configuration: END ------------------------------------------------------------------------------

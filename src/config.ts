@@ -89,6 +89,29 @@ export const configSchema = z
   GRAPH_CLIENT_ID: z.string().default(''),
   /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
   GRAPH_CLIENT_SECRET: z.string().default(''),
+  /** Microsoft Graph's root (a national cloud's, or a local fake's); its host is the only one the Graph client sends tokens to. */
+  GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
+  GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+  /** Retries of a Graph 429 or 5xx answer (honouring Retry-After) before the call fails. */
+  GRAPH_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** Currency of Microsoft's partner billing usage export (`currencyCode`), when COMMERCE_MODE is `partnerCenter`. */
+  USAGE_EXPORT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+  /**
+   * The partner's names for SKU part numbers, as a JSON object (`{"SPB":"Business Premium"}`); they win over the
+   * catalog's product names and the shipped list (src/domain/sku-names.ts).
+   */
+  SKU_NAME_OVERRIDES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"SPB":"Business Premium"}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a SKU part number such as SPB'), z.string().trim().min(1).max(200))),
   /** Application Insights; when empty, no telemetry is sent. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
   })
@@ -103,6 +126,12 @@ export const configSchema = z
     if (c.COMMERCE_MODE === 'partnerCenter') {
       for (const key of ['PARTNER_CENTER_CLIENT_ID', 'PARTNER_CENTER_CLIENT_SECRET'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter' });
+      }
+    }
+    if (c.COMMERCE_MODE === 'partnerCenter') {
+      // The customers' directories (users and licenses) are then read through Microsoft Graph.
+      for (const key of ['GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter (users and licenses go through Microsoft Graph)' });
       }
     }
     if (c.QUEUE_MODE === 'serviceBus' && !c.SERVICEBUS_NAMESPACE) {

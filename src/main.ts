@@ -12,9 +12,19 @@ import type { SettingsStore } from './app/ports/settings.port.ts';
 import type { Notifier } from './app/ports/notifier.port.ts';
 import type { ChangeQueue } from './app/ports/change-queue.port.ts';
 import type { DueIndex } from './app/ports/due-index.port.ts';
+import type { BillingRunStore, BillingStore } from './app/ports/billing.port.ts';
 import type { InProcessQueues } from './adapters/queue/in-process.change-queue.ts';
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
+import type { DirectoryPort } from './app/ports/directory.port.ts';
+import type { ConsentRequestStore } from './app/ports/consent-request.port.ts';
+import type { DirectorySimulator } from './adapters/directory/simulator.directory.ts';
+import type { PortalUserStore } from './app/ports/portal-users.port.ts';
+import type { ProfileStore } from './app/ports/profiles.port.ts';
+import type { AgreementStore } from './app/ports/agreements.port.ts';
+import type { CustomerTenants } from './app/ports/customer-tenants.port.ts';
+import type { LogoStore } from './app/ports/logo-store.port.ts';
+import type { UsageSource, UsageStore } from './app/ports/usage.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
 
 /** Everything a handler or job may use, built once per process. */
@@ -40,6 +50,26 @@ export interface Services {
   /** The in-process queues when QUEUE_MODE is `inProcess` (the local host delivers them). */
   inProcessQueues?: InProcessQueues;
   dueIndex: DueIndex;
+  billing: BillingStore;
+  billingRuns: BillingRunStore;
+  /** Customers' Microsoft 365 directories (users, licenses, consent): the simulator or Microsoft Graph (COMMERCE_MODE). */
+  directory: DirectoryPort;
+  /** The directory simulator itself when COMMERCE_MODE is `simulator` (demo seeding, tests). */
+  directorySimulator?: DirectorySimulator;
+  consentRequests: ConsentRequestStore;
+  /** Portal users and their invitations (F-USERS). */
+  portalUsers: PortalUserStore;
+  /** Users' own profiles (F-PROFILE). */
+  profiles: ProfileStore;
+  agreements: AgreementStore;
+  /** Microsoft customer tenants: the simulator or Partner Center (COMMERCE_MODE). */
+  tenants: CustomerTenants;
+  /** The partner's logo (F-BRAND). */
+  logos: LogoStore;
+  /** Rated Azure usage (F-USAGE): where it comes from (the simulator or Microsoft Graph's billing export, COMMERCE_MODE). */
+  usageSource: UsageSource;
+  /** Rated Azure usage as pulled and imported, per customer and month. */
+  usageStore: UsageStore;
   authenticate: Authenticator;
 }
 
@@ -71,6 +101,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const { cachedCustomers } = await import('./app/cached-customers.ts');
   const { dueIndexTables } = await import('./adapters/tables/due-index.table.ts');
   const queues = await createChangeQueue(config);
+  const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
+  const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
   return {
     config,
@@ -85,9 +117,18 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(simulator ? { simulator } : {}),
     customerData: customerDataTable(storage.table('customerdata')),
     settings: settingsTable(storage.table('settings')),
-    notifier: (await import('./adapters/notify/folder.notifier.ts')).folderNotifier(config.DATA_DIR),
+    notifier: await createNotifier(config),
     ...queues,
     dueIndex: dueIndexTables(storage.table('duechanges'), storage.table('outbox')),
+    ...(await import('./adapters/tables/billing.table.ts').then(({ billingTables, billingRunTable }) => ({
+      billing: billingTables(storage.table('billinglines'), storage.table('invoices'), storage.table('oneoffcharges')),
+      billingRuns: billingRunTable(storage.table('billingruns')),
+    }))),
+    directory,
+    ...(directorySimulator ? { directorySimulator } : {}),
+    consentRequests: consentRequestTable(storage.table('consentrequests')),
+    ...(await createSelfService(config, storage)),
+    ...(await createUsage(config, storage, clock, customers)),
     authenticate: await createAuthenticator(config, access),
   };
 }
@@ -115,6 +156,63 @@ async function createCommerce(config: Config, storage: Storage, clock: Clock, ca
     catalog,
   });
   return { commerce: simulator, simulator };
+}
+
+/** Graph for real tenants (with Partner Center), else the simulator on the commerce simulator's subscriptions. */
+async function createDirectory(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+  commerce: CommercePort,
+  catalog: CatalogPort,
+): Promise<{ directory: DirectoryPort; directorySimulator?: DirectorySimulator }> {
+  if (config.COMMERCE_MODE === 'partnerCenter') {
+    const { graphDirectory } = await import('./adapters/directory/graph.directory.ts');
+    return { directory: graphDirectory(config) };
+  }
+  const { DirectorySimulator } = await import('./adapters/directory/simulator.directory.ts');
+  const directorySimulator = new DirectorySimulator(storage.table('directorysim', { counted: false }), { clock, commerce, catalog });
+  return { directory: directorySimulator, directorySimulator };
+}
+
+/** Mail goes out through Microsoft Graph in Azure, into DATA_DIR/mail locally (MAIL_MODE). */
+async function createNotifier(config: Config): Promise<Notifier> {
+  if (config.MAIL_MODE === 'graph') return (await import('./adapters/notify/graph.notifier.ts')).graphNotifier(config);
+  return (await import('./adapters/notify/folder.notifier.ts')).folderNotifier(config.DATA_DIR);
+}
+
+/** Portal users, profiles, agreements, customer tenants and branding. */
+async function createSelfService(config: Config, storage: Storage): Promise<Pick<Services, 'portalUsers' | 'profiles' | 'agreements' | 'tenants' | 'logos'>> {
+  const [{ portalUsersTable }, { profilesTable }, { agreementsTable }, { brandingBlob }] = await Promise.all([
+    import('./adapters/tables/portal-users.table.ts'),
+    import('./adapters/tables/profiles.table.ts'),
+    import('./adapters/tables/agreements.table.ts'),
+    import('./adapters/blob/branding.blob.ts'),
+  ]);
+  const tenants =
+    config.COMMERCE_MODE === 'partnerCenter'
+      ? (await import('./adapters/tenants/partner-center.tenants.ts')).partnerCenterTenants(config)
+      : (await import('./adapters/tenants/simulator.tenants.ts')).simulatorTenants(storage.table('tenantsim', { counted: false }));
+  return {
+    portalUsers: portalUsersTable(storage.table('portalusers')),
+    profiles: profilesTable(storage.table('profiles')),
+    agreements: agreementsTable(storage.table('agreements')),
+    tenants,
+    logos: brandingBlob(storage),
+  };
+}
+
+/** Usage from Microsoft Graph's partner billing export with Partner Center, else simulated for the mirrored Azure plans. */
+async function createUsage(config: Config, storage: Storage, clock: Clock, customers: CustomerRepository): Promise<Pick<Services, 'usageSource' | 'usageStore'>> {
+  const { usageTable } = await import('./adapters/tables/usage.table.ts');
+  const usageStore = usageTable(storage.table('usage'));
+  if (config.COMMERCE_MODE === 'partnerCenter') {
+    const [{ graphUsageSource }, { customerIndex }] = await Promise.all([import('./adapters/usage/graph.usage.ts'), import('./app/usage/customer-index.ts')]);
+    const customersByTenant = async () => (await customerIndex(customers)).byTenant;
+    return { usageSource: graphUsageSource(config, { customersByTenant, clock }), usageStore };
+  }
+  const [{ simulatorUsageSource }, { customerDataTable }] = await Promise.all([import('./adapters/usage/simulator.usage.ts'), import('./adapters/tables/customer-data.table.ts')]);
+  return { usageSource: simulatorUsageSource({ customers, customerData: customerDataTable(storage.table('customerdata')), clock }), usageStore };
 }
 
 let services: Promise<Services> | undefined;

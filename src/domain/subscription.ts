@@ -131,6 +131,37 @@ export const changeLogEntrySchema = z.object({
 });
 export type ChangeLogEntry = z.infer<typeof changeLogEntrySchema>;
 
+/**
+ * A subscription's state as written in each change-log entry (`before`/`after`): what the billing engine
+ * replays to find the seats held on each day, so bills come from history rather than from mutable totals.
+ */
+export const subscriptionStateSchema = z.object({
+  productId: z.string(),
+  quantity: z.number().int().min(0),
+  status: z.enum(subscriptionStatuses),
+  autoRenew: z.boolean(),
+  term: z.enum(terms),
+  billingFrequency: z.enum(billingFrequencies),
+  termStartDate: z.iso.date(),
+  termEndDate: z.iso.date(),
+  scheduledRenewalQuantity: z.number().int().optional(),
+});
+export type SubscriptionState = z.infer<typeof subscriptionStateSchema>;
+
+export function stateOf(record: SubscriptionRecord): SubscriptionState {
+  return {
+    productId: record.productId,
+    quantity: record.quantity,
+    status: record.status,
+    autoRenew: record.autoRenew,
+    term: record.term,
+    billingFrequency: record.billingFrequency,
+    termStartDate: record.termStartDate,
+    termEndDate: record.termEndDate,
+    ...(record.scheduledQuantity ? { scheduledRenewalQuantity: record.scheduledQuantity } : {}),
+  };
+}
+
 /** What the portal groups My Services by: the commitment term and billing frequency. */
 export function billingContractOf(record: Pick<SubscriptionRecord, 'term' | 'billingFrequency'>): string {
   return `${record.term}/${record.billingFrequency}`;

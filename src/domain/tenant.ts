@@ -22,3 +22,15 @@ export const initialDomainOf = (prefix: string) => `${prefix}${INITIAL_DOMAIN_SU
  */
 export const resellerRelationshipUrl = (partnerTenantId: string) =>
   `https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=${encodeURIComponent(partnerTenantId)}#/BillingAccounts/partner-invitation`;
+
+/** Culture and language of a new customer's billing profile, from its country; English (US) elsewhere. */
+const cultures: Record<string, string> = {
+  US: 'en-US', GB: 'en-GB', CA: 'en-CA', AU: 'en-AU', NZ: 'en-NZ', IE: 'en-IE', IN: 'en-IN', ZA: 'en-ZA',
+  DE: 'de-DE', AT: 'de-AT', CH: 'de-CH', FR: 'fr-FR', BE: 'fr-BE', NL: 'nl-NL', ES: 'es-ES', IT: 'it-IT',
+  PT: 'pt-PT', BR: 'pt-BR', MX: 'es-MX', SE: 'sv-SE', DK: 'da-DK', NO: 'nb-NO', FI: 'fi-FI', PL: 'pl-PL', JP: 'ja-JP',
+};
+
+export function cultureOf(country: string): { culture: string; language: string } {
+  const culture = cultures[country] ?? 'en-US';
+  return { culture, language: culture.slice(0, 2) };
+}

@@ -11,6 +11,15 @@ import {
   putSaleProfileRoute,
 } from './handlers/sale-profiles.ts';
 import { getMe } from './handlers/me.ts';
+import {
+  addOneOffChargeRoute,
+  downloadInvoiceRoute,
+  getBillingRunRoute,
+  getInvoiceRoute,
+  listInvoicesRoute,
+  markInvoicePaidRoute,
+  startBillingRunRoute,
+} from './handlers/billing.ts';
 import { exportChangeLogRoute, listChangeLogRoute } from './handlers/change-log.ts';
 import { getBillingConfirmationRoute, putBillingConfirmationRoute } from './handlers/settings.ts';
 import {
@@ -24,6 +33,20 @@ import {
   syncSubscriptionsRoute,
 } from './handlers/subscriptions.ts';
 import { getOpenApi } from './handlers/openapi.ts';
+import {
+  acceptInvitationRoute,
+  getPortalUserRoute,
+  invitePortalUserRoute,
+  listPortalUsersRoute,
+  sendInvitationRoute,
+  updatePortalUserRoute,
+} from './handlers/portal-users.ts';
+import { getCompanyProfileRoute, getMyProfileRoute, updateCompanyProfileRoute, updateMyProfileRoute } from './handlers/profiles.ts';
+import { acceptAgreementRoute, listAgreementsRoute } from './handlers/agreements.ts';
+import { createTenantRoute, domainAvailabilityRoute } from './handlers/tenants.ts';
+import { getLogoRoute, putLogoRoute } from './handlers/branding.ts';
+import { m365Routes } from './handlers/m365.ts';
+import { usageRoutes } from './handlers/usage.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -64,4 +87,29 @@ export const routes: readonly Route[] = [
   exportChangeLogRoute,
   getBillingConfirmationRoute,
   putBillingConfirmationRoute,
+  listInvoicesRoute,
+  getInvoiceRoute,
+  downloadInvoiceRoute,
+  markInvoicePaidRoute,
+  addOneOffChargeRoute,
+  startBillingRunRoute,
+  getBillingRunRoute,
+  listPortalUsersRoute,
+  invitePortalUserRoute,
+  getPortalUserRoute,
+  updatePortalUserRoute,
+  sendInvitationRoute,
+  acceptInvitationRoute,
+  getCompanyProfileRoute,
+  updateCompanyProfileRoute,
+  getMyProfileRoute,
+  updateMyProfileRoute,
+  listAgreementsRoute,
+  acceptAgreementRoute,
+  domainAvailabilityRoute,
+  createTenantRoute,
+  putLogoRoute,
+  getLogoRoute,
+  ...m365Routes,
+  ...usageRoutes,
 ];

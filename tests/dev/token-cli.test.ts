@@ -42,6 +42,14 @@ describe('npm run token', () => {
     const me = await app.call('GET', '/api/me', { token: lastLine });
     expect(me.body.customers).toEqual([{ customerId: customer.id, customerName: 'Woodgrove', role: 'Modify' }]);
     expect((await app.call('GET', `/api/customers/${customer.id}`, { token: lastLine })).status).toBe(200);
+    const users = await app.call('GET', `/api/customers/${customer.id}/portal-users?status=active`, { token: admin });
+    expect(users.body.items).toEqual([expect.objectContaining({ email: 'alice@woodgrove.example', role: 'Modify', status: 'active' })]);
+
+    // Again with another role: the same portal user changes, no second one appears.
+    const again = await token(['--email', 'alice@woodgrove.example', '--customer', customer.id, '--role', 'Admin']);
+    expect((await app.call('GET', '/api/me', { token: again.lastLine })).body.customers).toEqual([{ customerId: customer.id, customerName: 'Woodgrove', role: 'Admin' }]);
+    const after = await app.call('GET', `/api/customers/${customer.id}/portal-users`, { token: admin });
+    expect(after.body.items).toEqual([expect.objectContaining({ id: users.body.items[0].id, role: 'Admin', status: 'active' })]);
   });
 
   it('explains what is wrong with bad arguments', async () => {

@@ -43,7 +43,7 @@ export interface CallOptions {
 export interface CallResult {
   status: number;
   headers: Headers;
-  /** Parsed JSON, or the text when not JSON. */
+  /** Parsed JSON, the text when not JSON, or the bytes of a binary body. */
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read response bodies field by field
 }
 
@@ -104,6 +104,8 @@ export async function createTestApp(
       let body: unknown = response.jsonBody;
       if (body === undefined && typeof response.body === 'string') {
         body = /json/.test(responseHeaders.get('content-type') ?? '') ? JSON.parse(response.body) : response.body;
+      } else if (body === undefined && response.body instanceof Uint8Array) {
+        body = response.body;
       }
       return { status: response.status ?? 200, headers: responseHeaders, body };
     },

@@ -17,7 +17,6 @@ import {
   userNotFound,
 } from '../../app/directory-errors.ts';
 import { offsetPage } from '../../app/offset-page.ts';
-import type { CatalogPort } from '../../app/ports/catalog.port.ts';
 import type { Clock } from '../../app/ports/clock.port.ts';
 import type { CommercePort } from '../../app/ports/commerce.port.ts';
 import type { Page } from '../../app/ports/customer.repository.port.ts';
@@ -61,7 +60,8 @@ export interface DirectorySimulatorOptions {
   clock: Clock;
   /** Microsoft's subscriptions of the tenant: the SKUs and their units derive from them. */
   commerce: Pick<CommercePort, 'listSubscriptions'>;
-  catalog: Pick<CatalogPort, 'getProduct'>;
+  /** The catalog's SKU part number of each product (`{productId}:{skuId}`). */
+  catalog: { getProduct(productId: string): Promise<{ skuPartNumber?: string | undefined } | undefined> };
   random?: () => number;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { checkChange } from '../../domain/change-rules.ts';
 import { guidFrom } from '../../domain/ids.ts';
-import { dueAt, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
+import { dueAt, stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
 import { isTransientCommerceError } from '../commerce-errors.ts';
 import { AppError } from '../errors.ts';
 import type { ChangeMessage } from '../ports/change-queue.port.ts';
@@ -125,10 +125,9 @@ async function perform(deps: FutureDeps, change: FutureChange, found: Versioned<
       next = { ...next, unitPrice: price.unitPrice, currency: price.currency, priceListId: price.priceListId, priceSource: price.source };
     }
   }
-  const pick = (r: SubscriptionRecord) => ({ quantity: r.quantity, status: r.status, autoRenew: r.autoRenew });
   return {
     subscriptions: [{ value: next, etag: found.etag }],
-    entry: logEntry(change, { subscriptionId: record.id, productName: record.productName, before: pick(record), after: pick(next) }, now),
+    entry: logEntry(change, { subscriptionId: record.id, productName: record.productName, before: stateOf(record), after: stateOf(next) }, now),
   };
 }
 
@@ -147,7 +146,7 @@ async function purchase(deps: FutureDeps, change: FutureChange, request: Extract
   const first = records[0];
   return {
     subscriptions: records.map((value) => ({ value })),
-    entry: logEntry(change, { ...(first ? { subscriptionId: first.id } : {}), productName: product.name, after: { quantity: request.quantity, term: request.term, billingFrequency: request.billingFrequency } }, now),
+    entry: logEntry(change, { ...(first ? { subscriptionId: first.id } : {}), productName: product.name, ...(first ? { after: stateOf(first) } : {}) }, now),
     ...(first ? { createdSubscriptionId: first.id } : {}),
   };
 }

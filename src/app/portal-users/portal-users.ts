@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { statusOf, type InviteRequest, type PortalUser, type PortalUserPatch, type PortalUserStatus } from '../../domain/portal-user.ts';
+import { inviteRequestSchema, statusOf, type InviteRequest, type PortalUser, type PortalUserPatch, type PortalUserStatus } from '../../domain/portal-user.ts';
 import type { CustomerRole } from '../../domain/roles.ts';
-import { AppError, conflict, notFound, preconditionFailed } from '../errors.ts';
+import { AppError, conflict, notFound, preconditionFailed, validation } from '../errors.ts';
 import type { Page, Versioned } from '../ports/customer.repository.port.ts';
 import type { Caller, PortalUserDeps } from './deps.ts';
 
@@ -144,9 +144,8 @@ export async function registerPortalUser(
   deps: PortalUserDeps,
   input: { customerId: string; email: string; firstName: string; lastName: string; role: CustomerRole; identity: { tenantId: string; objectId: string } },
 ): Promise<Versioned<PortalUser>> {
-  const email = input.email.toLowerCase();
-  const existing =
-    (await deps.portalUsers.findByEmail(input.customerId, email)) ??
-    (await inviteUser(deps, input.customerId, { firstName: input.firstName, lastName: input.lastName, email, role: input.role }));
+  const parsed = inviteRequestSchema.safeParse({ firstName: input.firstName, lastName: input.lastName, email: input.email, role: input.role });
+  if (!parsed.success) throw validation('The portal user is not valid.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  const existing = (await deps.portalUsers.findByEmail(input.customerId, parsed.data.email)) ?? (await inviteUser(deps, input.customerId, parsed.data));
   return bindIdentity(deps, existing, input.identity, { role: input.role, portalAccess: 'enabled', invitation: undefined });
 }

@@ -1,4 +1,5 @@
 import type { BillingConfirmationSettings } from '../../domain/billing-confirmation.ts';
+import type { UsageSettings } from '../../domain/usage.ts';
 import type { Versioned } from './customer.repository.port.ts';
 
 /** The partner's settings. */
@@ -6,4 +7,8 @@ export interface SettingsStore {
   billingConfirmation(): Promise<Versioned<BillingConfirmationSettings> | undefined>;
   /** Creates (no etag) or replaces (etag, 412 when stale) the settings. */
   saveBillingConfirmation(value: BillingConfirmationSettings, etag?: string): Promise<Versioned<BillingConfirmationSettings>>;
+  /** F-USAGE: the mark-up on Azure usage; undefined until saved (then 0 %). */
+  usage(): Promise<Versioned<UsageSettings> | undefined>;
+  /** Creates (no etag) or replaces (etag, 412 when stale) the usage settings. */
+  saveUsage(value: UsageSettings, etag?: string): Promise<Versioned<UsageSettings>>;
 }

@@ -5,7 +5,7 @@ import { guidFrom } from '../../domain/ids.ts';
 import { dec, money } from '../../domain/money.ts';
 import { monthlyCost } from '../../domain/proration.ts';
 import type { PurchaseRequest } from '../../domain/purchase.ts';
-import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
+import { stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
 import { AppError, notFound, validation } from '../errors.ts';
 import type { Product } from '../ports/catalog.port.ts';
 import type { IdempotencyRecord } from '../ports/customer-data.port.ts';
@@ -134,7 +134,7 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
   const response: BuyResult = { status: 201, body: { orderId: order.orderId, subscriptions: views, charge } };
   const { subscriptionEtags } = await deps.customerData.commit(customer.id, {
     subscriptions: records.map((value) => ({ value })),
-    log: records.map((r) => logEntry(customer.id, input.actor, 'purchase', product, r.id, { quantity: r.quantity, term: r.term, billingFrequency: r.billingFrequency }, now)),
+    log: records.map((r) => logEntry(customer.id, input.actor, 'purchase', product, r.id, stateOf(r), now)),
     idempotency: { value: idempotency(response), ...(idempotencyEtag ? { etag: idempotencyEtag } : {}) },
   });
   for (const view of views) view.etag = subscriptionEtags.get(view.id) ?? '';

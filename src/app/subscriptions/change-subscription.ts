@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkChange, previewChange, raisesBill, type ChangePreview } from '../../domain/change-rules.ts';
-import type { ChangeLogEntry, ChangeRequest, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
+import { stateOf, type ChangeLogEntry, type ChangeRequest, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
 import { AppError, notFound, preconditionFailed } from '../errors.ts';
 import type { CommerceSubscription, SubscriptionUpdate } from '../ports/commerce.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
@@ -174,7 +174,6 @@ export function updateFor(change: ChangeRequest): SubscriptionUpdate {
 }
 
 function logEntry(input: ChangeInput, before: SubscriptionRecord, after: SubscriptionRecord, now: Date, scheduled?: FutureChange): ChangeLogEntry {
-  const pick = (r: SubscriptionRecord) => ({ quantity: r.quantity, status: r.status, autoRenew: r.autoRenew, ...(r.scheduledQuantity ? { scheduledRenewalQuantity: r.scheduledQuantity } : {}) });
   const { change } = input;
   return {
     id: randomUUID(),
@@ -185,8 +184,8 @@ function logEntry(input: ChangeInput, before: SubscriptionRecord, after: Subscri
     action: scheduled ? `schedule:${change.kind}` : change.kind,
     subscriptionId: before.id,
     productName: before.productName,
-    before: pick(before),
-    after: scheduled ? { ...pick(after), scheduled: { ...change, effectiveDate: scheduled.effectiveDate } } : pick(after),
+    before: stateOf(before),
+    after: scheduled ? { ...stateOf(after), scheduled: { ...change, effectiveDate: scheduled.effectiveDate } } : stateOf(after),
     effective: change.effective,
     ...(scheduled ? { effectiveDate: scheduled.effectiveDate } : {}),
   };

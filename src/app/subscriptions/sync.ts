@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
+import { stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
 import type { CustomerWrite } from '../ports/customer-data.port.ts';
 import type { DueEntry } from '../ports/due-index.port.ts';
 import { commitWithOutbox, schedulingOf } from '../future/outbox.ts';
@@ -98,7 +98,6 @@ function differs(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
 }
 
 function entry(customerId: string, record: SubscriptionRecord, action: string, before: SubscriptionRecord | undefined, now: Date): ChangeLogEntry {
-  const pick = (r: SubscriptionRecord) => ({ quantity: r.quantity, status: r.status, autoRenew: r.autoRenew, termEndDate: r.termEndDate, unitPrice: r.unitPrice });
   return {
     id: randomUUID(),
     customerId,
@@ -108,7 +107,7 @@ function entry(customerId: string, record: SubscriptionRecord, action: string, b
     action,
     subscriptionId: record.id,
     productName: record.productName,
-    ...(before ? { before: pick(before) } : {}),
-    after: pick(record),
+    ...(before ? { before: stateOf(before) } : {}),
+    after: stateOf(record),
   };
 }

@@ -1,0 +1,168 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { z } from 'zod';
+import { conflict } from '../../app/errors.ts';
+import type { BillingRun, BillingRunStore, BillingStore, CustomerRunResult, OneOffCharge } from '../../app/ports/billing.port.ts';
+import { billingLineSchema, invoiceSchema, type BillingLine, type Invoice } from '../../domain/billing.ts';
+import { corruptRow, guarded, storageStatus } from './table-errors.ts';
+
+/**
+ * `billinglines`: partition = customer, row `{cycle}|{lineId}` (a cycle's lines are one range); `invoices`:
+ * partition = customer, row = cycle; `oneoffcharges`: partition = customer, row `{date}|{id}`;
+ * `billingruns`: partition `run`, row = run id, and partition `results|{runId}`, row = customer id.
+ * Values are JSON in a `data` column, parsed with their schema on every read.
+ */
+function parse<T>(schema: z.ZodType<T>, table: string, entity: Record<string, unknown>): T {
+  try {
+    return schema.parse(JSON.parse(String(entity.data)));
+  } catch (error) {
+    throw corruptRow(table, `${String(entity.partitionKey)}/${String(entity.rowKey)}`, error);
+  }
+}
+
+async function* rows(client: TableClient, filter: string) {
+  yield* client.listEntities<Record<string, unknown>>({ queryOptions: { filter } });
+}
+
+const oneOffSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  date: z.iso.date(),
+  description: z.string(),
+  quantity: z.string(),
+  unitPrice: z.string(),
+  currency: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+
+export function billingTables(lines: TableClient, invoices: TableClient, oneOffs: TableClient): BillingStore {
+  return {
+    async lines(customerId, fromCycle, toCycle) {
+      const found: BillingLine[] = [];
+      for await (const entity of rows(lines, odata`PartitionKey eq ${customerId} and RowKey ge ${`${fromCycle}|`} and RowKey lt ${`${toCycle}}`}`)) {
+        found.push(parse(billingLineSchema, 'billinglines', entity));
+      }
+      return found;
+    },
+    async addLines(customerId, added) {
+      for (let i = 0; i < added.length; i += 100) {
+        const chunk = added.slice(i, i + 100);
+        const entities = chunk.map((line) => ({ partitionKey: customerId, rowKey: `${line.cycle}|${line.id}`, data: JSON.stringify(line) }));
+        try {
+          await lines.submitTransaction(entities.map((entity): TransactionAction => ['create', entity]));
+        } catch (error) {
+          if (storageStatus(error) !== 409) throw error;
+          // Some were written by an earlier, interrupted run: add the others, never touching a stored line.
+          for (const entity of entities) {
+            await lines.createEntity(entity).catch((e: unknown) => {
+              if (storageStatus(e) !== 409) throw e;
+            });
+          }
+        }
+      }
+    },
+    async invoice(customerId, cycle) {
+      try {
+        const entity = await invoices.getEntity<Record<string, unknown>>(customerId, cycle);
+        return { value: parse(invoiceSchema, 'invoices', entity), etag: String(entity.etag) };
+      } catch (error) {
+        if (storageStatus(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async invoices(customerId) {
+      const found: { value: Invoice; etag: string }[] = [];
+      for await (const entity of rows(invoices, odata`PartitionKey eq ${customerId}`)) {
+        found.push({ value: parse(invoiceSchema, 'invoices', entity), etag: String(entity.etag) });
+      }
+      return found;
+    },
+    async saveInvoice(invoice, etag) {
+      const entity = { partitionKey: invoice.customerId, rowKey: invoice.cycle, status: invoice.status, data: JSON.stringify(invoice) };
+      if (etag) {
+        const result = await guarded(() => invoices.updateEntity(entity, 'Replace', { etag }));
+        return { value: invoice, etag: result.etag ?? '' };
+      }
+      try {
+        const result = await invoices.createEntity(entity);
+        return { value: invoice, etag: result.etag ?? '' };
+      } catch (error) {
+        if (storageStatus(error) === 409) throw conflict('INVOICE.EXISTS', `The invoice of cycle ${invoice.cycle} exists already.`);
+        throw error;
+      }
+    },
+    async oneOffCharges(customerId, from, to) {
+      const found: OneOffCharge[] = [];
+      for await (const entity of rows(oneOffs, odata`PartitionKey eq ${customerId} and RowKey ge ${from} and RowKey lt ${to}`)) {
+        found.push(parse(oneOffSchema, 'oneoffcharges', entity));
+      }
+      return found;
+    },
+    async addOneOffCharge(charge) {
+      await oneOffs.createEntity({ partitionKey: charge.customerId, rowKey: `${charge.date}|${charge.id}`, data: JSON.stringify(charge) });
+    },
+  };
+}
+
+const runSchema = z.object({
+  id: z.string(),
+  period: z.string(),
+  status: z.enum(['running', 'completed', 'completedWithFailures']),
+  requestedBy: z.string(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  customersTotal: z.number().int(),
+  customersDone: z.number().int(),
+  customersFailed: z.number().int(),
+  customersNotDue: z.number().int(),
+}) satisfies z.ZodType<BillingRun>;
+
+const resultSchema = z.object({
+  customerId: z.string(),
+  status: z.enum(['done', 'failed', 'notDue']),
+  cycle: z.string().optional(),
+  lines: z.number().int().optional(),
+  total: z.string().optional(),
+  currency: z.string().optional(),
+  reason: z.string().optional(),
+  at: z.string(),
+}) satisfies z.ZodType<CustomerRunResult>;
+
+export function billingRunTable(client: TableClient): BillingRunStore {
+  const get = async (runId: string) => {
+    try {
+      const entity = await client.getEntity<Record<string, unknown>>('run', runId);
+      return { value: parse(runSchema, 'billingruns', entity), etag: String(entity.etag) };
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
+      throw error;
+    }
+  };
+  return {
+    get,
+    async createOrGet(run) {
+      try {
+        const result = await client.createEntity({ partitionKey: 'run', rowKey: run.id, data: JSON.stringify(run) });
+        return { run: { value: run, etag: result.etag ?? '' }, created: true };
+      } catch (error) {
+        if (storageStatus(error) !== 409) throw error;
+        const existing = await get(run.id);
+        if (!existing) throw error;
+        return { run: existing, created: false };
+      }
+    },
+    async save(run, etag) {
+      const result = await guarded(() => client.updateEntity({ partitionKey: 'run', rowKey: run.id, data: JSON.stringify(run) }, 'Replace', { etag }));
+      return { value: run, etag: result.etag ?? '' };
+    },
+    async results(runId) {
+      const found: CustomerRunResult[] = [];
+      for await (const entity of rows(client, odata`PartitionKey eq ${`results|${runId}`}`)) found.push(parse(resultSchema, 'billingruns', entity));
+      return found;
+    },
+    async saveResult(runId, result) {
+      await client.upsertEntity({ partitionKey: `results|${runId}`, rowKey: result.customerId, data: JSON.stringify(result) }, 'Replace');
+    },
+  };
+}

@@ -1,0 +1,327 @@
+import { z } from 'zod';
+import { countryCodeSchema, type Customer } from '../../domain/customer.ts';
+import { dec, money, type Dec, type Money } from '../../domain/money.ts';
+import { displayText } from '../../domain/product.ts';
+import { monthlyCost } from '../../domain/proration.ts';
+import { AppError, validation, type FieldError } from '../errors.ts';
+import type { CsvTable } from '../ports/csv-table.ts';
+import type { DirectoryUser } from '../ports/directory.port.ts';
+import { requireBillingConfirmation } from '../subscriptions/confirmation.ts';
+import type { Actor } from '../subscriptions/deps.ts';
+import { requireTenant, type M365Deps } from './deps.ts';
+import { explain, resolveSkus, tenantSkus, userView, type SkuView, type UserView } from './licenses.ts';
+import { generatePassword } from './password.ts';
+
+/** Entra ID's user principal name: `alias@domain` (alias letters, digits and ' . - _ ! # ^ ~). */
+export const userPrincipalNameSchema = z
+  .string()
+  .trim()
+  .max(113)
+  .regex(/^[A-Za-z0-9'_!#^~-][A-Za-z0-9'._!#^~-]{0,63}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'an address such as jane@contoso.com');
+
+export const newUserSchema = z
+  .strictObject({
+    displayName: displayText(256),
+    userPrincipalName: userPrincipalNameSchema,
+    mailNickname: z.string().regex(/^[A-Za-z0-9'._!#^~-]{1,64}$/, 'letters, digits and . - _ only').optional().describe('Defaults to the part of the user principal name before @'),
+    usageLocation: countryCodeSchema.optional().describe('Country where the user uses the services (required by Microsoft to license); defaults to the customer’s country'),
+    licenses: z.array(z.string().trim().min(1).max(64)).max(20).default([]).describe('SKU part numbers (e.g. SPB) or SKU ids to assign at once'),
+    sendPasswordTo: z.email().max(254).describe('Where the temporary password is mailed; it is never returned'),
+    confirmBillingChange: z.boolean().optional(),
+  })
+  .meta({ id: 'NewM365User' });
+export type NewUserRequest = z.infer<typeof newUserSchema>;
+
+export interface CreatedUser {
+  user: UserView;
+  passwordSentTo: string;
+  /** False when the mail could not be sent: reset the password in the Microsoft 365 admin center. */
+  passwordDelivered: boolean;
+  /** When the licenses could not be assigned after the user was created. */
+  licenseError?: { code: string; message: string };
+}
+
+/**
+ * F-LICENSES: creates a Microsoft 365 user with a generated password that goes only to `sendPasswordTo`, and
+ * optionally licenses it. F-CONFIRM `createUser`: a user without licenses costs nothing, so only a request that
+ * also assigns licenses (each taking a paid seat) needs the billing confirmation when the customer's switch is on.
+ */
+export async function createUser(
+  deps: M365Deps,
+  input: { customerId: string; request: NewUserRequest; actor: Actor; acceptLanguage: string | null },
+): Promise<CreatedUser> {
+  const customer = await requireTenant(deps, input.customerId);
+  const { request } = input;
+  const skus = request.licenses.length ? await tenantSkus(deps, customer.tenantId) : [];
+  const errors: FieldError[] = [];
+  const skuIds = resolveSkus(skus, request.licenses, 'body.licenses', errors);
+  if (errors.length) throw validation('Some licenses are not the tenant’s.', errors);
+  for (const skuId of skuIds) {
+    const sku = skus.find((s) => s.skuId === skuId);
+    if (sku && sku.available < 1) {
+      throw new AppError('Conflict', 'DIRECTORY.COUNT_VIOLATION', `No ${sku.name} license is left: all ${sku.purchased} purchased are assigned. Buy more seats, or create the user without it.`, {
+        skuId,
+        skuPartNumber: sku.skuPartNumber,
+        productName: sku.name,
+        purchased: sku.purchased,
+        consumed: sku.consumed,
+      });
+    }
+  }
+  if (skuIds.length) {
+    await requireBillingConfirmation(deps, {
+      customer,
+      action: 'createUser',
+      confirmed: request.confirmBillingChange === true,
+      acceptLanguage: input.acceptLanguage,
+      costDifference: costOf(await seatPrices(deps, customer, skus), new Map(skuIds.map((id) => [id, 1]))),
+    });
+  }
+
+  const password = generatePassword();
+  const created = await deps.directory.createUser(customer.tenantId, {
+    displayName: request.displayName,
+    userPrincipalName: request.userPrincipalName,
+    mailNickname: request.mailNickname ?? mailNicknameOf(request.userPrincipalName),
+    usageLocation: request.usageLocation ?? customer.country,
+    password,
+  });
+  let user: DirectoryUser = created;
+  let licenseError: CreatedUser['licenseError'];
+  if (skuIds.length) {
+    try {
+      await deps.directory.assignLicenses(customer.tenantId, created.id, { add: skuIds, remove: [] });
+      user = await deps.directory.getUser(customer.tenantId, created.id);
+    } catch (error) {
+      const explained = explain(error, skus);
+      if (!(explained instanceof AppError)) throw explained;
+      licenseError = { code: explained.code, message: explained.message };
+    }
+  }
+  const passwordDelivered = await sendPassword(deps, customer.tenantId, user, password, request.sendPasswordTo, skus.filter((s) => skuIds.includes(s.skuId)));
+  return {
+    user: userView(user, skus),
+    passwordSentTo: request.sendPasswordTo,
+    passwordDelivered,
+    ...(licenseError ? { licenseError } : {}),
+  };
+}
+
+const mailNicknameOf = (userPrincipalName: string) => (userPrincipalName.split('@')[0] ?? userPrincipalName).replace(/[^A-Za-z0-9'._!#^~-]/g, '').slice(0, 64) || 'user';
+
+/**
+ * The monthly value of one seat of each SKU at the customer's price (its active subscription for the SKU): what
+ * the seats a new user takes are worth. SKUs bought outside the portal have no price here and count nothing.
+ */
+async function seatPrices(deps: M365Deps, customer: Customer, skus: SkuView[]): Promise<Map<string, { amount: Dec; currency: string }>> {
+  const { subscriptions } = await deps.customerData.services(customer.id);
+  const prices = new Map<string, { amount: Dec; currency: string }>();
+  for (const sku of skus) {
+    const record = subscriptions.map((s) => s.value).find((s) => s.status === 'active' && s.skuPartNumber?.toLowerCase() === sku.skuPartNumber.toLowerCase());
+    if (record) prices.set(sku.skuId, { amount: monthlyCost(1, dec(record.unitPrice), record.billingFrequency, record.currency), currency: record.currency });
+  }
+  return prices;
+}
+
+/** Seats per SKU at those prices, per currency. */
+function costOf(prices: Map<string, { amount: Dec; currency: string }>, seats: Map<string, number>): Record<string, Money> {
+  const totals = new Map<string, Dec>();
+  for (const [skuId, count] of seats) {
+    const price = prices.get(skuId);
+    if (price) totals.set(price.currency, (totals.get(price.currency) ?? dec(0)).plus(price.amount.times(count)));
+  }
+  return Object.fromEntries([...totals].map(([currency, amount]) => [currency, money(amount, currency)]));
+}
+
+/** The password goes out once, by mail only; a failed mail leaves the user created (its password can be reset). */
+async function sendPassword(deps: M365Deps, tenantId: string, user: DirectoryUser, password: string, to: string, licenses: SkuView[]): Promise<boolean> {
+  const text = [
+    'Hello,',
+    '',
+    `A Microsoft 365 account has been created for ${user.displayName}.`,
+    '',
+    `  Sign-in name:       ${user.userPrincipalName}`,
+    `  Temporary password: ${password}`,
+    ...(licenses.length ? [`  Licenses:           ${licenses.map((l) => l.name).join(', ')}`] : []),
+    '',
+    'Sign in at https://www.office.com. Microsoft asks for a new password at the first sign-in.',
+    'Pass the password on to the user privately, then delete this message.',
+  ].join('\n');
+  try {
+    await deps.notifier.send({ id: `new-user-password:${tenantId}:${user.id}`, to, subject: `Your Microsoft 365 account ${user.userPrincipalName}`, text, kind: 'new-user-password' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- export ----
+
+/** The export's columns; the first four are the import's, so that an export can be edited and imported. */
+export const EXPORT_COLUMNS = ['displayName', 'userPrincipalName', 'usageLocation', 'licenses', 'groupLicenses', 'mail', 'accountEnabled', 'id'] as const;
+const EXPORT_LIMIT = 50_000;
+
+/** Every user of the tenant with their licenses as part numbers (`;`-separated): direct ones, and those from groups. */
+export async function exportUsers(deps: M365Deps, customerId: string): Promise<Record<(typeof EXPORT_COLUMNS)[number], string>[]> {
+  const { tenantId } = await requireTenant(deps, customerId);
+  const skus = await tenantSkus(deps, tenantId);
+  const rows: Record<(typeof EXPORT_COLUMNS)[number], string>[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await deps.directory.listUsers(tenantId, { pageSize: 999, ...(continuationToken ? { continuationToken } : {}) });
+    for (const user of page.items) {
+      const view = userView(user, skus);
+      rows.push({
+        displayName: view.displayName,
+        userPrincipalName: view.userPrincipalName,
+        usageLocation: view.usageLocation ?? '',
+        licenses: view.licenses.filter((l) => l.direct).map((l) => l.skuPartNumber).join(';'),
+        groupLicenses: view.licenses.filter((l) => l.groups.length).map((l) => l.skuPartNumber).join(';'),
+        mail: view.mail ?? '',
+        accountEnabled: String(view.accountEnabled),
+        id: view.id,
+      });
+    }
+    continuationToken = page.continuationToken;
+  } while (continuationToken && rows.length < EXPORT_LIMIT);
+  return rows.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en'));
+}
+
+// ---- import ----
+
+export const IMPORT_COLUMNS = ['displayName', 'userPrincipalName', 'usageLocation', 'licenses'] as const;
+/** Columns of the export that an import reads past. */
+const IGNORED_COLUMNS = ['groupLicenses', 'mail', 'accountEnabled', 'id'];
+const IMPORT_LIMIT = 500;
+
+const importRowSchema = z.object({
+  displayName: displayText(256),
+  userPrincipalName: userPrincipalNameSchema,
+  usageLocation: z.union([z.literal(''), countryCodeSchema]),
+  licenses: z
+    .string()
+    .transform((s) => s.split(/[;|]/).map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(64)).max(20)),
+});
+
+export interface ImportResult {
+  created: { line: number; userId: string; userPrincipalName: string; licenses: string[]; passwordDelivered: boolean }[];
+  failed: { line: number; userPrincipalName: string; code: string; message: string }[];
+}
+
+/**
+ * F-LICENSES: users from CSV (columns displayName,userPrincipalName,usageLocation,licenses; licenses as SKU part
+ * numbers separated by `;`; an empty usage location is the customer's country). Every line is checked first —
+ * format, duplicates in the file, users that already exist, licenses the tenant has and units enough for the
+ * whole file — and one problem anywhere refuses the file with each problem's line: nothing is created. Then the
+ * users are created in file order, each password mailed to `sendPasswordsTo`.
+ */
+export async function importUsers(
+  deps: M365Deps,
+  input: { customerId: string; csv: CsvTable; sendPasswordsTo: string; confirmBillingChange: boolean; actor: Actor; acceptLanguage: string | null },
+): Promise<ImportResult> {
+  const customer = await requireTenant(deps, input.customerId);
+  const { csv } = input;
+  const errors: FieldError[] = [];
+  const column = checkHeader(csv.header);
+  if (!csv.rows.length) throw validation('The file has no users.', [{ path: 'line 2', message: 'no rows after the header' }]);
+  if (csv.rows.length > IMPORT_LIMIT) throw validation(`At most ${IMPORT_LIMIT} users per file.`, [{ path: `line ${csv.rows[IMPORT_LIMIT]?.line ?? 0}`, message: 'too many rows' }]);
+
+  const skus = await tenantSkus(deps, customer.tenantId);
+  const rows: { line: number; row: z.output<typeof importRowSchema>; skuIds: string[] }[] = [];
+  const firstLine = new Map<string, number>();
+  for (const { line, fields } of csv.rows) {
+    const at = `line ${line}`;
+    if (fields.length !== csv.header.length) {
+      errors.push({ path: at, message: `has ${fields.length} fields; the header has ${csv.header.length}` });
+      continue;
+    }
+    const parsed = importRowSchema.safeParse(Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, fields[column[name]] ?? ''])));
+    if (!parsed.success) {
+      errors.push(...parsed.error.issues.map((issue) => ({ path: [at, ...issue.path].join('.'), message: issue.message })));
+      continue;
+    }
+    const key = parsed.data.userPrincipalName.toLowerCase();
+    const seen = firstLine.get(key);
+    if (seen !== undefined) errors.push({ path: `${at}.userPrincipalName`, message: `the same user as line ${seen}` });
+    else firstLine.set(key, line);
+    const skuIds = resolveSkus(skus, parsed.data.licenses, `${at}.licenses`, errors);
+    rows.push({ line, row: parsed.data, skuIds });
+  }
+
+  const existing = new Set((await deps.directory.existingUserPrincipalNames(customer.tenantId, rows.map((r) => r.row.userPrincipalName))).map((u) => u.toLowerCase()));
+  const wanted = new Map<string, number>();
+  for (const { line, row, skuIds } of rows) {
+    if (existing.has(row.userPrincipalName.toLowerCase())) errors.push({ path: `line ${line}.userPrincipalName`, message: 'already exists in the tenant' });
+    for (const skuId of skuIds) {
+      const sku = skus.find((s) => s.skuId === skuId);
+      const count = (wanted.get(skuId) ?? 0) + 1;
+      wanted.set(skuId, count);
+      if (sku && count === sku.available + 1) {
+        errors.push({ path: `line ${line}.licenses`, message: `no ${sku.name} license left for this user: ${sku.available} available, and the file assigns more` });
+      }
+    }
+  }
+  errors.sort((a, b) => lineOf(a.path) - lineOf(b.path));
+  if (errors.length) throw validation(`${errors.length} problem(s) in the file; no user was created.`, errors);
+
+  if (wanted.size) {
+    await requireBillingConfirmation(deps, {
+      customer,
+      action: 'createUser',
+      confirmed: input.confirmBillingChange,
+      acceptLanguage: input.acceptLanguage,
+      costDifference: costOf(await seatPrices(deps, customer, skus), wanted),
+    });
+  }
+
+  const result: ImportResult = { created: [], failed: [] };
+  for (const { line, row, skuIds } of rows) {
+    try {
+      const outcome = await createUser(deps, {
+        customerId: customer.id,
+        request: {
+          displayName: row.displayName,
+          userPrincipalName: row.userPrincipalName,
+          ...(row.usageLocation ? { usageLocation: row.usageLocation } : {}),
+          licenses: skuIds,
+          sendPasswordTo: input.sendPasswordsTo,
+          // Confirmed (or not needed) for the whole file above.
+          confirmBillingChange: true,
+        },
+        actor: input.actor,
+        acceptLanguage: input.acceptLanguage,
+      });
+      result.created.push({
+        line,
+        userId: outcome.user.id,
+        userPrincipalName: outcome.user.userPrincipalName,
+        licenses: outcome.user.licenses.map((l) => l.skuPartNumber),
+        passwordDelivered: outcome.passwordDelivered,
+      });
+      if (outcome.licenseError) result.failed.push({ line, userPrincipalName: row.userPrincipalName, ...outcome.licenseError });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      result.failed.push({ line, userPrincipalName: row.userPrincipalName, code: error.code, message: error.message });
+    }
+  }
+  return result;
+}
+
+function checkHeader(header: string[]): Record<(typeof IMPORT_COLUMNS)[number], number> {
+  const unknown = header.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name) && !IGNORED_COLUMNS.includes(name));
+  const missing = IMPORT_COLUMNS.filter((name) => !header.includes(name));
+  const duplicated = header.filter((name, i) => header.indexOf(name) !== i);
+  if (unknown.length || missing.length || duplicated.length) {
+    const problems = [
+      ...(missing.length ? [`missing ${missing.join(', ')}`] : []),
+      ...(unknown.length ? [`unknown ${unknown.join(', ')}`] : []),
+      ...(duplicated.length ? [`twice: ${duplicated.join(', ')}`] : []),
+    ];
+    throw validation('The file’s header is not the users header.', [{ path: 'line 1', message: `the first line must name the columns ${IMPORT_COLUMNS.join(',')} (${problems.join('; ')})` }]);
+  }
+  return Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, header.indexOf(name)])) as Record<(typeof IMPORT_COLUMNS)[number], number>;
+}
+
+const lineOf = (path: string) => Number(/^line (\d+)/.exec(path)?.[1] ?? 0);
+

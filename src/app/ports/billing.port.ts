@@ -1,0 +1,63 @@
+import type { BillingLine, Invoice } from '../../domain/billing.ts';
+import type { Versioned } from './customer.repository.port.ts';
+
+/** A charge the partner adds by hand (F-BILLING one-off charges). */
+export interface OneOffCharge {
+  id: string;
+  customerId: string;
+  date: string;
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  currency: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Lines, invoices and one-off charges, per customer. A cycle is closed once its invoice exists. */
+export interface BillingStore {
+  /** Lines of the named cycles (one range query). */
+  lines(customerId: string, fromCycle: string, toCycle: string): Promise<BillingLine[]>;
+  /** Appends lines; a line whose id is stored already is left as it is (re-runs add nothing). */
+  addLines(customerId: string, lines: BillingLine[]): Promise<void>;
+  invoice(customerId: string, cycle: string): Promise<Versioned<Invoice> | undefined>;
+  invoices(customerId: string): Promise<Versioned<Invoice>[]>;
+  /** Creates (no etag; 409 when it exists) or replaces (etag) an invoice. */
+  saveInvoice(invoice: Invoice, etag?: string): Promise<Versioned<Invoice>>;
+  oneOffCharges(customerId: string, from: string, to: string): Promise<OneOffCharge[]>;
+  addOneOffCharge(charge: OneOffCharge): Promise<void>;
+}
+
+export interface BillingRun {
+  id: string;
+  period: string;
+  status: 'running' | 'completed' | 'completedWithFailures';
+  requestedBy: string;
+  startedAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  customersTotal: number;
+  customersDone: number;
+  customersFailed: number;
+  customersNotDue: number;
+}
+
+export interface CustomerRunResult {
+  customerId: string;
+  status: 'done' | 'failed' | 'notDue';
+  cycle?: string;
+  lines?: number;
+  total?: string;
+  currency?: string;
+  reason?: string;
+  at: string;
+}
+
+export interface BillingRunStore {
+  get(runId: string): Promise<Versioned<BillingRun> | undefined>;
+  /** Creates the run, or returns the existing one (a run per period). */
+  createOrGet(run: BillingRun): Promise<{ run: Versioned<BillingRun>; created: boolean }>;
+  save(run: BillingRun, etag: string): Promise<Versioned<BillingRun>>;
+  results(runId: string): Promise<CustomerRunResult[]>;
+  saveResult(runId: string, result: CustomerRunResult): Promise<void>;
+}

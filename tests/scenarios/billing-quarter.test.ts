@@ -1,0 +1,138 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { continueBillingRun } from '../../src/app/billing/billing-run.ts';
+import { billingDepsOf } from '../../src/app/billing/deps.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { testClock } from '../support/clock.ts';
+import { BUSINESS_BASIC, BUSINESS_PREMIUM, bought, changeOf, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+
+/**
+ * F-BILLING over a quarter, with a fixed clock. Billing day 1: the cycle [03-01, 04-01) is the invoice dated
+ * 2026-04-01. Every amount is worked out by hand in the comments (global prices: Business Premium 22.00 a
+ * month or 264.00 a year; Business Basic 6.00, 5.50 on this customer's own list).
+ */
+const clock = testClock('2026-03-01T09:00:00Z');
+let app: TestApp;
+let setup: CustomerSetup;
+let premium: string;
+let basic: string;
+let annual: string;
+
+async function run(period: string) {
+  const { status } = await app.call('POST', '/api/billing/runs', { token: setup.partner, body: { period } });
+  expect(status).toBe(202);
+  return continueBillingRun(billingDepsOf(app.services), period);
+}
+
+async function invoice(cycle: string) {
+  const list = await app.call('GET', `/api/customers/${setup.customerId}/invoices`, { token: setup.viewer });
+  const found = list.body.items.find((i: { cycle: string }) => i.cycle === cycle);
+  expect(found, `no invoice for ${cycle}`).toBeDefined();
+  const detail = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${found.id}`, { token: setup.viewer });
+  const lines = detail.body.subscriptions.flatMap((s: { lines: unknown[] }) => s.lines) as { kind: string; subscriptionId?: string; amount: string; chargeDate: string; originalCycle?: string; correctsLineId?: string }[];
+  return { invoice: detail.body.invoice, lines, etag: detail.headers.get('etag') as string };
+}
+
+const amounts = (lines: { kind: string; subscriptionId?: string; amount: string }[], subscriptionId?: string) =>
+  lines.filter((l) => l.subscriptionId === subscriptionId).map((l) => `${l.kind} ${l.amount}`).sort();
+
+beforeAll(async () => {
+  app = await createTestApp({}, { clock });
+  setup = await setupCustomer(app, { billingDay: 1, currency: 'USD' });
+  const prices = await app.call('PUT', `/api/price-lists/${setup.customerId}/prices`, {
+    token: setup.partner,
+    body: {
+      prices: [
+        { productId: BUSINESS_BASIC, term: 'P1Y', frequency: 'monthly', currency: 'USD', salePrice: '5.50', cost: '5.00', effectiveFrom: '2025-01-01' },
+        { productId: BUSINESS_PREMIUM, term: 'P1Y', frequency: 'monthly', currency: 'USD', salePrice: '20.00', cost: '18.00', effectiveFrom: '2026-05-01' },
+      ],
+    },
+  });
+  expect(prices.status).toBe(200);
+});
+
+describe('a quarter of billing', () => {
+  it('2026-03-01 — buys Premium ×10 monthly, Basic ×4 monthly, Premium ×2 billed annually', async () => {
+    premium = (await bought(app, setup, { productId: BUSINESS_PREMIUM, quantity: 10 })).id;
+    basic = (await bought(app, setup, { productId: BUSINESS_BASIC, quantity: 4 })).id;
+    annual = (await bought(app, setup, { productId: BUSINESS_PREMIUM, quantity: 2, billingFrequency: 'annual' })).id;
+  });
+
+  it('2026-03-10 — adds 5 Premium seats; 03-12 removes 2 inside their window; 03-15 suspends Basic', async () => {
+    clock.set('2026-03-10T09:00:00Z');
+    expect((await changeOf(app, setup, premium, { kind: 'quantity', quantity: 15, effective: 'immediately' })).status).toBe(200);
+    clock.set('2026-03-12T09:00:00Z');
+    expect((await changeOf(app, setup, premium, { kind: 'quantity', quantity: 13, effective: 'immediately' })).status).toBe(200);
+    clock.set('2026-03-15T09:00:00Z');
+    expect((await changeOf(app, setup, basic, { kind: 'suspend', effective: 'immediately' }, setup.admin)).status).toBe(200);
+  });
+
+  it('2026-04-01 — March invoice: fees in advance, pro-rata and refund, the annual fee once', async () => {
+    clock.set('2026-04-01T01:00:00Z');
+    const result = await run('2026-04');
+    expect(result).toMatchObject({ status: 'completed', customersDone: 1 });
+    const march = await invoice('2026-04-01');
+    // Premium: 10 × 22.00 = 220.00; +5 on 03-10: 5 × 22.00 × 22/31 = 78.06; −2 on 03-12: 2 × 22.00 × 20/31 = 28.39 back.
+    expect(amounts(march.lines, premium)).toEqual(['cycleFee 220.00', 'proRata 78.06', 'refund -28.39']);
+    // Basic at the customer's own price: 4 × 5.50 = 22.00 (suspended later, still billed).
+    expect(amounts(march.lines, basic)).toEqual(['cycleFee 22.00']);
+    // Annual billing: 2 × 264.00 = 528.00, once for the year.
+    expect(amounts(march.lines, annual)).toEqual(['cycleFee 528.00']);
+    // 220.00 + 78.06 − 28.39 + 22.00 + 528.00
+    expect(march.invoice).toMatchObject({ total: '819.67', currency: 'USD', status: 'open', cycleStart: '2026-03-01', issuedOn: '2026-04-01', lineCount: 5 });
+  });
+
+  it('2026-04-20 — a one-off charge; 04-22 a back-dated one for March, after March closed', async () => {
+    clock.set('2026-04-20T10:00:00Z');
+    const add = (date: string, description: string, unitPrice: string) =>
+      app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: setup.partner, body: { date, description, unitPrice } });
+    expect((await add('2026-04-20', 'Onboarding workshop', '150.00')).status).toBe(201);
+    clock.set('2026-04-22T10:00:00Z');
+    expect((await add('2026-03-25', 'Migration hours in March', '25.00')).status).toBe(201);
+  });
+
+  it('2026-05-01 — April invoice: suspended Basic still billed, the annual fee not again, the late March charge as a correction', async () => {
+    clock.set('2026-05-01T01:00:00Z');
+    await run('2026-05');
+    const april = await invoice('2026-05-01');
+    // Premium 13 × 22.00 = 286.00; Basic 4 × 5.50 = 22.00; no annual fee until 2027-03-01.
+    expect(amounts(april.lines, premium)).toEqual(['cycleFee 286.00']);
+    expect(amounts(april.lines, basic)).toEqual(['cycleFee 22.00']);
+    expect(amounts(april.lines, annual)).toEqual([]);
+    const late = april.lines.find((l) => l.kind === 'oneOff' && l.chargeDate === '2026-03-25');
+    expect(late).toMatchObject({ amount: '25.00', originalCycle: '2026-04-01' });
+    // 286.00 + 22.00 + 150.00 + 25.00
+    expect(april.invoice.total).toBe('483.00');
+    const march = await invoice('2026-04-01');
+    expect(march.invoice.total).toBe('819.67');
+  });
+
+  it('re-running a billed period adds nothing', async () => {
+    const before = (await invoice('2026-05-01')).lines.length;
+    await run('2026-05');
+    await run('2026-04');
+    expect((await invoice('2026-05-01')).lines).toHaveLength(before);
+    expect((await invoice('2026-04-01')).invoice.total).toBe('819.67');
+  });
+
+  it('2026-06-01 — May invoice: the customer price of 20.00 in force from 05-01 overrides the global 22.00', async () => {
+    clock.set('2026-06-01T01:00:00Z');
+    await run('2026-06');
+    const may = await invoice('2026-06-01');
+    // Premium 13 × 20.00 = 260.00 (customer list from 2026-05-01); Basic 22.00.
+    expect(amounts(may.lines, premium)).toEqual(['cycleFee 260.00']);
+    expect(may.invoice.total).toBe('282.00');
+  });
+
+  it('lets the partner mark an invoice paid, once, with its ETag', async () => {
+    const march = await invoice('2026-04-01');
+    const url = `/api/customers/${setup.customerId}/invoices/${march.invoice.id}/paid`;
+    expect((await app.call('POST', url, { token: setup.admin, headers: { 'if-match': march.etag } })).status).toBe(403);
+    const paid = await app.call('POST', url, { token: setup.partner, headers: { 'if-match': march.etag } });
+    expect(paid.body).toMatchObject({ status: 'paid' });
+    expect((await app.call('POST', url, { token: setup.partner, headers: { 'if-match': march.etag } })).status).toBe(412);
+    const list = await app.call('GET', `/api/customers/${setup.customerId}/invoices?status=paid`, { token: setup.viewer });
+    expect(list.body.items.map((i: { cycle: string }) => i.cycle)).toEqual(['2026-04-01']);
+    const csv = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${march.invoice.id}/download`, { token: setup.viewer });
+    expect(String(csv.body).trim().split('\r\n')).toHaveLength(6);
+  });
+});
