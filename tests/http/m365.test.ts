@@ -50,6 +50,10 @@ describe('GET …/m365/licenses', () => {
     const { setup, person } = await licensedCustomer(3);
     const adele = await person('Adele Vance');
     expect((await app.call('POST', m365(setup, `users/${adele.id}/licenses`), { token: setup.modifier, body: { add: ['SPB'] } })).status).toBe(200);
+    const log = await app.call('GET', `/api/customers/${setup.customerId}/change-log`, { token: setup.viewer });
+    expect(log.body.items).toContainEqual(
+      expect.objectContaining({ action: 'assignLicenses', source: 'portal', productName: 'Microsoft 365 Business Premium', detail: `${adele.userPrincipalName}: +SPB`, after: { licenses: ['SPB'] } }),
+    );
     expect(await licensesOf(setup)).toEqual([
       {
         skuId: expect.any(String),

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { ConsentStatus } from '../ports/directory.port.ts';
 import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
+import { logM365 } from './log.ts';
 
 export interface ConsentView extends ConsentStatus {
   tenantId: string;
@@ -86,5 +87,6 @@ export async function requestConsent(deps: M365Deps, input: { customerId: string
   for (const to of sentTo) {
     await deps.notifier.send({ id: `consent-request:${request.id}:${to}`, to, subject: `Consent requested for the customer portal in ${customer.name}'s Microsoft 365`, text, kind: 'consent-request' });
   }
+  await logM365(deps, customer.id, input.actor, [{ action: 'requestConsent', detail: `admin consent requested from ${sentTo.join(', ')}: ${input.justification}` }]);
   return request;
 }

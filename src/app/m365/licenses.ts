@@ -2,7 +2,9 @@ import { skuName, type SkuNameSource } from '../../domain/sku-names.ts';
 import { AppError, validation, type FieldError } from '../errors.ts';
 import type { Page } from '../ports/customer.repository.port.ts';
 import type { DirectoryGroup, DirectoryUser, LicenseChange, SubscribedSku } from '../ports/directory.port.ts';
+import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
+import { logM365 } from './log.ts';
 
 /** A SKU of the customer's tenant as the license pages show it. */
 export interface SkuView {
@@ -196,7 +198,7 @@ export async function getUserView(deps: M365Deps, tenantId: string, userId: stri
 }
 
 /** F-LICENSES: assign and unassign one user's licenses (all or nothing, as Graph does). */
-export async function assignUserLicenses(deps: M365Deps, customerId: string, userId: string, request: LicenseRequest): Promise<UserView> {
+export async function assignUserLicenses(deps: M365Deps, customerId: string, userId: string, request: LicenseRequest, actor: Actor): Promise<UserView> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const change = resolveChange(skus, request, 'body');
@@ -205,7 +207,21 @@ export async function assignUserLicenses(deps: M365Deps, customerId: string, use
   } catch (error) {
     throw explain(error, skus);
   }
-  return getUserView(deps, tenantId, userId, await tenantSkus(deps, tenantId));
+  const user = await getUserView(deps, tenantId, userId, await tenantSkus(deps, tenantId));
+  await logM365(deps, customerId, actor, [licenseLogEntry('assignLicenses', user.userPrincipalName, change, skus, user)]);
+  return user;
+}
+
+/** A license change as the change log shows it: `+SPB −EXCHANGESTANDARD`, and the licenses held after. */
+function licenseLogEntry(action: string, subject: string, change: LicenseChange, skus: SkuView[], user?: UserView) {
+  const names = [...change.add, ...change.remove].map((id) => skus.find((s) => s.skuId === id)?.name ?? id);
+  const signs = [...change.add.map((id) => `+${skuLabel(skus, id)}`), ...change.remove.map((id) => `−${skuLabel(skus, id)}`)];
+  return {
+    action,
+    detail: `${subject}: ${signs.join(' ')}`,
+    productName: names.join(', '),
+    ...(user ? { after: { licenses: user.licenses.filter((l) => l.state === 'Active').map((l) => l.skuPartNumber) } } : {}),
+  };
 }
 
 /**
@@ -213,7 +229,7 @@ export async function assignUserLicenses(deps: M365Deps, customerId: string, use
  * made on its own; one user's refusal (no unit left, inherited license, unknown user…) is reported for that user
  * and does not stop the others.
  */
-export async function assignLicensesInBatch(deps: M365Deps, customerId: string, assignments: (LicenseRequest & { userId: string })[]): Promise<BatchResult[]> {
+export async function assignLicensesInBatch(deps: M365Deps, customerId: string, assignments: (LicenseRequest & { userId: string })[], actor: Actor): Promise<BatchResult[]> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const errors: FieldError[] = [];
@@ -244,6 +260,12 @@ export async function assignLicensesInBatch(deps: M365Deps, customerId: string, 
     }
   };
   await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, assignments.length) }, worker));
+  await logM365(
+    deps,
+    customerId,
+    actor,
+    results.flatMap((r, index) => (r.status === 'succeeded' ? [licenseLogEntry('assignLicenses', r.user.userPrincipalName, changes[index]!, skus, r.user)] : [])),
+  );
   // Counts changed as the batch went: show the units as they are now.
   const now = await tenantSkus(deps, tenantId);
   return results.map((r) => (r.status === 'succeeded' ? { ...r, user: relabel(r.user, now) } : r));
@@ -288,13 +310,17 @@ export async function listGroups(deps: M365Deps, customerId: string): Promise<Gr
 }
 
 /** Group-based licensing: the members inherit the group's licenses (a member with no unit left gets an error state). */
-export async function assignGroupLicenses(deps: M365Deps, customerId: string, groupId: string, request: LicenseRequest): Promise<GroupView> {
+export async function assignGroupLicenses(deps: M365Deps, customerId: string, groupId: string, request: LicenseRequest, actor: Actor): Promise<GroupView> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const change = resolveChange(skus, request, 'body');
+  let group: DirectoryGroup;
   try {
-    return groupView(await deps.directory.assignGroupLicenses(tenantId, groupId, change), skus);
+    group = await deps.directory.assignGroupLicenses(tenantId, groupId, change);
   } catch (error) {
     throw explain(error, skus);
   }
+  const view = groupView(group, skus);
+  await logM365(deps, customerId, actor, [{ ...licenseLogEntry('assignGroupLicenses', `group ${group.displayName}`, change, skus), after: { licenses: view.licenses.map((l) => l.skuPartNumber) } }]);
+  return view;
 }

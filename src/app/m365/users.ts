@@ -10,6 +10,7 @@ import { requireBillingConfirmation } from '../subscriptions/confirmation.ts';
 import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
 import { explain, resolveSkus, tenantSkus, userView, type SkuView, type UserView } from './licenses.ts';
+import { logM365 } from './log.ts';
 import { generatePassword } from './password.ts';
 
 /** Entra ID's user principal name: `alias@domain` (alias letters, digits and ' . - _ ! # ^ ~). */
@@ -68,16 +69,39 @@ export async function createUser(
       });
     }
   }
-  if (skuIds.length) {
+  // The seats' cost is read only when a confirmation may be asked for.
+  if (skuIds.length && customer.billingChangeConfirmation && request.confirmBillingChange !== true) {
     await requireBillingConfirmation(deps, {
       customer,
       action: 'createUser',
-      confirmed: request.confirmBillingChange === true,
+      confirmed: false,
       acceptLanguage: input.acceptLanguage,
       costDifference: costOf(await seatPrices(deps, customer, skus), new Map(skuIds.map((id) => [id, 1]))),
     });
   }
+  const created = await createOne(deps, customer, skus, skuIds, request);
+  await logM365(deps, customer.id, input.actor, [createdLogEntry(created)]);
+  return created;
+}
 
+function createdLogEntry(created: CreatedUser) {
+  const licenses = created.user.licenses.map((l) => l.skuPartNumber);
+  return {
+    action: 'createM365User',
+    detail: `${created.user.userPrincipalName} created, password sent to ${created.passwordSentTo}${licenses.length ? `, licensed ${licenses.join(', ')}` : ''}`,
+    ...(licenses.length ? { productName: created.user.licenses.map((l) => l.name).join(', ') } : {}),
+    after: { userPrincipalName: created.user.userPrincipalName, licenses },
+  };
+}
+
+/** Creates the user, assigns its licenses and mails its password (the checks and confirmation are done). */
+async function createOne(
+  deps: M365Deps,
+  customer: Customer & { tenantId: string },
+  skus: SkuView[],
+  skuIds: string[],
+  request: Pick<NewUserRequest, 'displayName' | 'userPrincipalName' | 'mailNickname' | 'usageLocation' | 'sendPasswordTo'>,
+): Promise<CreatedUser> {
   const password = generatePassword();
   const created = await deps.directory.createUser(customer.tenantId, {
     displayName: request.displayName,
@@ -265,33 +289,27 @@ export async function importUsers(
   errors.sort((a, b) => lineOf(a.path) - lineOf(b.path));
   if (errors.length) throw validation(`${errors.length} problem(s) in the file; no user was created.`, errors);
 
-  if (wanted.size) {
+  if (wanted.size && customer.billingChangeConfirmation && !input.confirmBillingChange) {
     await requireBillingConfirmation(deps, {
       customer,
       action: 'createUser',
-      confirmed: input.confirmBillingChange,
+      confirmed: false,
       acceptLanguage: input.acceptLanguage,
       costDifference: costOf(await seatPrices(deps, customer, skus), wanted),
     });
   }
 
   const result: ImportResult = { created: [], failed: [] };
+  const logged: ReturnType<typeof createdLogEntry>[] = [];
   for (const { line, row, skuIds } of rows) {
     try {
-      const outcome = await createUser(deps, {
-        customerId: customer.id,
-        request: {
-          displayName: row.displayName,
-          userPrincipalName: row.userPrincipalName,
-          ...(row.usageLocation ? { usageLocation: row.usageLocation } : {}),
-          licenses: skuIds,
-          sendPasswordTo: input.sendPasswordsTo,
-          // Confirmed (or not needed) for the whole file above.
-          confirmBillingChange: true,
-        },
-        actor: input.actor,
-        acceptLanguage: input.acceptLanguage,
+      const outcome = await createOne(deps, customer, skus, skuIds, {
+        displayName: row.displayName,
+        userPrincipalName: row.userPrincipalName,
+        ...(row.usageLocation ? { usageLocation: row.usageLocation } : {}),
+        sendPasswordTo: input.sendPasswordsTo,
       });
+      logged.push(createdLogEntry(outcome));
       result.created.push({
         line,
         userId: outcome.user.id,
@@ -305,6 +323,7 @@ export async function importUsers(
       result.failed.push({ line, userPrincipalName: row.userPrincipalName, code: error.code, message: error.message });
     }
   }
+  await logM365(deps, customer.id, input.actor, logged);
   return result;
 }
 

@@ -164,8 +164,8 @@ export const assignM365UserLicensesRoute = defineRoute({
     200: { description: 'The user with its licenses now', schema: userSchema },
     409: { description: 'No unit left (DIRECTORY.COUNT_VIOLATION), no usage location, or the license comes from a group' },
   },
-  async handler({ params, body, services }) {
-    return { status: 200, body: await assignUserLicenses(services, params.customerId, params.userId, body) };
+  async handler({ params, body, principal, services }) {
+    return { status: 200, body: await assignUserLicenses(services, params.customerId, params.userId, body, actorOf(principal)) };
   },
 });
 
@@ -200,8 +200,8 @@ export const assignM365LicensesBatchRoute = defineRoute({
     })
     .meta({ id: 'M365LicenseBatch' }),
   responses: { 200: { description: 'A result per user, in the request’s order (207-like)', schema: batchResultSchema } },
-  async handler({ params, body, services }) {
-    const results = await assignLicensesInBatch(services, params.customerId, body.assignments);
+  async handler({ params, body, principal, services }) {
+    const results = await assignLicensesInBatch(services, params.customerId, body.assignments, actorOf(principal));
     const succeeded = results.filter((r) => r.status === 'succeeded').length;
     return { status: 200, body: { results, succeeded, failed: results.length - succeeded } };
   },
@@ -231,8 +231,8 @@ export const assignM365GroupLicensesRoute = defineRoute({
   params: groupParams,
   body: licenseChangeSchema,
   responses: { 200: { description: 'The group with its licenses now', schema: groupSchema } },
-  async handler({ params, body, services }) {
-    return { status: 200, body: await assignGroupLicenses(services, params.customerId, params.groupId, body) };
+  async handler({ params, body, principal, services }) {
+    return { status: 200, body: await assignGroupLicenses(services, params.customerId, params.groupId, body, actorOf(principal)) };
   },
 });
 
