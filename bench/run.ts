@@ -4,13 +4,14 @@ import type { Benchmark, BenchRow } from './bench.ts';
 import { coldStart } from './cold-start.ts';
 import { storageCalls } from './storage-calls.ts';
 import { dueChanges } from './due-changes.ts';
+import { load } from './load.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, dueChanges };
+const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges };
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];

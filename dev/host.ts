@@ -9,6 +9,7 @@ import { Cron } from 'croner';
 import { loadConfig } from '../src/config.ts';
 import { createServices, type Services } from '../src/main.ts';
 import { functionsHandler, toResponseInit } from '../src/http/functions-handler.ts';
+import { corsHeaders } from '../src/http/pipeline.ts';
 import { internalErrorReply, problemReply } from '../src/http/problem.ts';
 import { AppError } from '../src/app/errors.ts';
 import type { HttpMethod, Reply, Route } from '../src/http/route.ts';
@@ -108,6 +109,20 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const invocationId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const lookup = url.pathname.startsWith('/api/') ? route(method, url.pathname.slice(4)) : { found: undefined, methodsAllowed: [] };
+    if (method === 'OPTIONS' && !lookup.found && lookup.methodsAllowed.length) {
+      // A browser's CORS preflight: answered for the configured portal origins only.
+      req.resume();
+      const cors = corsHeaders(req.headers.origin ?? null, config.CORS_ORIGINS);
+      res.statusCode = cors['access-control-allow-origin'] ? 204 : 403;
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+      if (res.statusCode === 204) {
+        res.setHeader('access-control-allow-methods', lookup.methodsAllowed.join(', '));
+        res.setHeader('access-control-allow-headers', 'authorization, content-type, if-match, if-none-match, idempotency-key, accept-language');
+        res.setHeader('access-control-max-age', '600');
+      }
+      res.end();
+      return;
+    }
     if (!lookup.found) {
       req.resume();
       const allowed = lookup.methodsAllowed.join(', ');

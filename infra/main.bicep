@@ -65,6 +65,9 @@ param partnerCenterClientId string = ''
 @description('Mailbox told about failed scheduled changes and finished billing runs.')
 param partnerNotifyEmail string
 
+@description('The partner\'s name as the reports show it.')
+param partnerName string = 'Your CSP partner'
+
 @description('MAIL_MODE: `graph` sends mail with Microsoft Graph from mailSender; `folder` only writes it under DATA_DIR (demos).')
 @allowed(['graph', 'folder'])
 param mailMode string = 'graph'
@@ -98,7 +101,7 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts']
 var containerNames = ['reports', 'branding']
 var deploymentContainerName = 'app-package'
 
@@ -190,6 +193,8 @@ var appConfigSettings = {
   CHANGE_MAX_DELIVERIES: '10'
   APPLY_LEASE_SECONDS: '300'
   PARTNER_NOTIFY_EMAIL: partnerNotifyEmail
+  PARTNER_NAME: partnerName
+  REPORT_SAS_MINUTES: '10'
   PORTAL_BASE_URL: first(portalOrigins)
   INVITATION_TTL_HOURS: '168'
   MAIL_MODE: mailMode
@@ -201,6 +206,9 @@ var appConfigSettings = {
   GRAPH_MAX_RETRIES: '3'
   USAGE_EXPORT_CURRENCY: 'USD'
   SKU_NAME_OVERRIDES: string(skuNameOverrides)
+  // The platform's CORS (corsAllowedOrigins below) answers browsers in Azure; the app adds no CORS headers.
+  CORS_ORIGINS: ''
+  RATE_LIMIT_WRITES_PER_MINUTE: '120'
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
 }
 // ---- App configuration: END ------------------------------------------------------------------------------

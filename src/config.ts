@@ -77,6 +77,10 @@ export const configSchema = z
   APPLY_LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** Where the partner is told about failed changes and finished billing runs. */
   PARTNER_NOTIFY_EMAIL: z.string().default('operations@partner.example'),
+  /** The partner's name as the reports show it (with its logo, when one is set). */
+  PARTNER_NAME: z.string().trim().min(1).max(200).default('Your CSP partner'),
+  /** Minutes a report download link (a read-only SAS to one file) stays valid. */
+  REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
   /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
   PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:5173'),
   /** Hours an invitation link stays valid after it is sent. */
@@ -112,6 +116,10 @@ export const configSchema = z
       }
     })
     .pipe(z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a SKU part number such as SPB'), z.string().trim().min(1).max(200))),
+  /** Browser origins allowed to call the API (CORS), comma-separated; empty when the platform answers CORS (Azure). */
+  CORS_ORIGINS: csv.default([]),
+  /** Writes (non-GET requests) one signed-in identity may make per minute in one instance; 0 turns the limit off. */
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
   /** Application Insights; when empty, no telemetry is sent. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
   })

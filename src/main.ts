@@ -25,7 +25,11 @@ import type { AgreementStore } from './app/ports/agreements.port.ts';
 import type { CustomerTenants } from './app/ports/customer-tenants.port.ts';
 import type { LogoStore } from './app/ports/logo-store.port.ts';
 import type { UsageSource, UsageStore } from './app/ports/usage.port.ts';
+import type { ReportStore } from './app/ports/report-store.port.ts';
+import type { ResellerStore } from './app/ports/reseller.port.ts';
+import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
 
 /** Everything a handler or job may use, built once per process. */
 export interface Services {
@@ -70,7 +74,15 @@ export interface Services {
   usageSource: UsageSource;
   /** Rated Azure usage as pulled and imported, per customer and month. */
   usageStore: UsageStore;
+  /** Report files in the `reports` container (F-REPORTS), with short-lived read-only links. */
+  reports: ReportStore;
+  /** Resellers (VARs) that own some customers. */
+  resellers: ResellerStore;
+  /** The partner's manually entered license counts per month. */
+  licenseCounts: LicenseCountStore;
   authenticate: Authenticator;
+  /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
+  writeLimiter: RateLimiter;
 }
 
 export interface ServiceOverrides {
@@ -129,7 +141,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     consentRequests: consentRequestTable(storage.table('consentrequests')),
     ...(await createSelfService(config, storage)),
     ...(await createUsage(config, storage, clock, customers)),
+    ...(await createReporting(config, storage)),
     authenticate: await createAuthenticator(config, access),
+    writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
   };
 }
 
@@ -213,6 +227,20 @@ async function createUsage(config: Config, storage: Storage, clock: Clock, custo
   }
   const [{ simulatorUsageSource }, { customerDataTable }] = await Promise.all([import('./adapters/usage/simulator.usage.ts'), import('./adapters/tables/customer-data.table.ts')]);
   return { usageSource: simulatorUsageSource({ customers, customerData: customerDataTable(storage.table('customerdata')), clock }), usageStore };
+}
+
+/** Report files, resellers and manual license counts (F-REPORTS). */
+async function createReporting(config: Config, storage: Storage): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts'>> {
+  const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
+    import('./adapters/blob/reports.blob.ts'),
+    import('./adapters/tables/reseller.table.ts'),
+    import('./adapters/tables/license-counts.table.ts'),
+  ]);
+  return {
+    reports: reportsBlob(storage, config.STORAGE_BLOB_URL ? { blobServiceUrl: config.STORAGE_BLOB_URL } : {}),
+    resellers: resellerTable(storage.table('resellers')),
+    licenseCounts: licenseCountsTable(storage.table('licensecounts')),
+  };
 }
 
 let services: Promise<Services> | undefined;

@@ -16,6 +16,13 @@ export function isCurrencyCode(code: string): boolean {
   return currencies.has(code);
 }
 
+const decimals = new Map<string, number>();
+
 export function currencyDecimals(code: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  let found = decimals.get(code);
+  if (found === undefined) {
+    found = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    decimals.set(code, found);
+  }
+  return found;
 }

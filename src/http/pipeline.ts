@@ -54,12 +54,24 @@ export async function executeRoute(route: Route, call: IncomingCall, services: S
       reply = internalErrorReply(call.invocationId);
     }
   }
-  return { ...reply, headers: { ...securityHeaders, ...reply.headers } };
+  return { ...reply, headers: { ...securityHeaders, ...corsHeaders(call.headers.get('origin'), services.config.CORS_ORIGINS), ...reply.headers } };
+}
+
+/** CORS for the configured portal origins (in Azure the platform answers CORS and the list is empty). */
+export function corsHeaders(origin: string | null, allowed: string[]): Record<string, string> {
+  if (!origin || !allowed.includes(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'ETag, Location, Retry-After' };
 }
 
 async function run(route: Route, call: IncomingCall, services: Services): Promise<Reply> {
   const principal = route.access === 'anonymous' ? undefined : await services.authenticate(call.headers);
   if (principal) authorize(route, principal, call.params);
+  if (principal && route.method !== 'GET') {
+    const allowed = services.writeLimiter.take(`${principal.identity.tenantId}_${principal.identity.objectId}`);
+    if (!allowed.ok) {
+      throw new AppError('Throttled', 'REQUEST.RATE_LIMITED', 'Too many changes in a short time; try again after the Retry-After delay.', { retryAfterSeconds: allowed.retryAfterSeconds });
+    }
+  }
 
   const params = parse('params', route.params, call.params);
   const query = parse('query', route.query, queryObject(call.query));

@@ -47,6 +47,8 @@ import { createTenantRoute, domainAvailabilityRoute } from './handlers/tenants.t
 import { getLogoRoute, putLogoRoute } from './handlers/branding.ts';
 import { m365Routes } from './handlers/m365.ts';
 import { usageRoutes } from './handlers/usage.ts';
+import { resellerRoutes } from './handlers/resellers.ts';
+import { reportRoutes } from './handlers/reports.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -112,4 +114,6 @@ export const routes: readonly Route[] = [
   getLogoRoute,
   ...m365Routes,
   ...usageRoutes,
+  ...resellerRoutes,
+  ...reportRoutes,
 ];

@@ -23,7 +23,7 @@ const testJobs: Job[] = [
 ];
 
 beforeAll(async () => {
-  host = await startLocalHost({ env: testEnv(), port: 0, azurite: 'memory', seed: true, jobs: testJobs, log: () => undefined });
+  host = await startLocalHost({ env: testEnv({ CORS_ORIGINS: 'http://localhost:5173' }), port: 0, azurite: 'memory', seed: true, jobs: testJobs, log: () => undefined });
 });
 
 afterAll(async () => {
@@ -59,6 +59,15 @@ describe('local host', () => {
     const wrong = await fetch(`${host.url}/api/health`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET');
+  });
+
+  it('answers CORS preflights for the configured portal origin only', async () => {
+    const preflight = (origin: string) => fetch(`${host.url}/api/customers`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const allowed = await preflight('http://localhost:5173');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, POST');
+    expect((await preflight('https://evil.example')).status).toBe(403);
   });
 
   it('refuses an oversized body before reading it all', async () => {

@@ -28,6 +28,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     STORAGE_NAME_PREFIX: `t${randomBytes(5).toString('hex')}`,
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'csp-test-')),
     ROLE_CACHE_SECONDS: '0',
+    RATE_LIMIT_WRITES_PER_MINUTE: '0',
     ...overrides,
   };
 }
@@ -50,6 +51,8 @@ export interface CallResult {
 export interface TestApp {
   config: Config;
   services: Services;
+  /** Everything the handlers logged, one entry per call. */
+  logs: string[];
   call(method: HttpMethod, pathAndQuery: string, options?: CallOptions): Promise<CallResult>;
   tokens: {
     partnerAdmin(options?: Partial<LocalTokenOptions>): Promise<string>;
@@ -79,9 +82,11 @@ export async function createTestApp(
   const sign: TestApp['tokens']['sign'] = (claims, options = {}) =>
     signLocalToken(keys, claims, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ...options });
 
+  const logs: string[] = [];
   return {
     config,
     services,
+    logs,
     async call(method, pathAndQuery, options = {}) {
       const url = new URL(pathAndQuery, 'http://localhost');
       const lookup = router(method, url.pathname.replace(/^\/api/, ''));
@@ -97,7 +102,7 @@ export async function createTestApp(
       }
       if (bytes) headers['content-length'] = String(bytes.byteLength);
       const request = new fx.HttpRequest({ method, url: url.toString(), headers, params: lookup.found.params, ...(bytes ? { body: { bytes } } : {}) });
-      const context = new fx.InvocationContext({ invocationId: randomUUID(), functionName: 'test', logHandler: () => undefined });
+      const context = new fx.InvocationContext({ invocationId: randomUUID(), functionName: 'test', logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`) });
       const init = await lookup.found.target(request, context);
       const response = init as { status?: number; headers?: Record<string, string>; jsonBody?: unknown; body?: unknown };
       const responseHeaders = new Headers(response.headers);

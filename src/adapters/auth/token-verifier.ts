@@ -24,6 +24,22 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * this function; they differ only in where the keys come from.
  */
 export function createTokenVerifier(rules: TokenRules, keys: JWTVerifyGetKey): TokenVerifier {
+  const verify = verifier(rules, keys);
+  // A token verified once is the same token next time: keep its identity until it expires, so that each
+  // request of a session does not pay for the signature again. Time claims are still checked on every use.
+  const verified = new Map<string, { identity: Identity; notBefore: number; expires: number }>();
+  return async (token) => {
+    const now = Date.now() / 1000;
+    const hit = verified.get(token);
+    if (hit && now + rules.clockSkewSeconds >= hit.notBefore && now - rules.clockSkewSeconds < hit.expires) return hit.identity;
+    const { identity, notBefore, expires } = await verify(token);
+    if (verified.size >= 5000) verified.clear();
+    verified.set(token, { identity, notBefore, expires });
+    return identity;
+  };
+}
+
+function verifier(rules: TokenRules, keys: JWTVerifyGetKey): (token: string) => Promise<{ identity: Identity; notBefore: number; expires: number }> {
   const allowed = rules.allowedTenants === '*' ? '*' : new Set(rules.allowedTenants.map((t) => t.toLowerCase()));
   return async (token) => {
     let tid: unknown;
@@ -46,13 +62,14 @@ export function createTokenVerifier(rules: TokenRules, keys: JWTVerifyGetKey): T
       });
       if (typeof payload.oid !== 'string' || !guid.test(payload.oid)) throw unauthenticated('The token carries no object id (oid).');
       const email = [payload.email, payload.preferred_username, payload.upn].find((v): v is string => typeof v === 'string');
-      return {
+      const identity: Identity = {
         tenantId: tid.toLowerCase(),
         objectId: payload.oid.toLowerCase(),
         ...(email ? { email: email.toLowerCase() } : {}),
         ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
         appRoles: Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [],
       };
+      return { identity, notBefore: payload.nbf ?? 0, expires: payload.exp ?? 0 };
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {

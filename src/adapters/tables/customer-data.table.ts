@@ -37,12 +37,34 @@ const idempotencySchema = z.object({
 
 const logKey = (entry: ChangeLogEntry) => `${LOG}${String(MAX_TIME - new Date(entry.at).getTime()).padStart(13, '0')}:${entry.id}`;
 
+/**
+ * Rows read again unchanged (same key, same ETag, same bytes) reuse their earlier parse: My Services reads the
+ * same rows on every page view. The cached values are frozen, so no caller can change what another reads.
+ */
+const parsed = new Map<string, { data: string; value: unknown }>();
+
 function parse<T>(schema: z.ZodType<T>, entity: Record<string, unknown>): Versioned<T> {
+  const data = String(entity.data);
+  const etag = String(entity.etag);
+  const key = `${String(entity.partitionKey)}/${String(entity.rowKey)}@${etag}`;
+  const hit = parsed.get(key);
+  if (hit && hit.data === data) return { value: hit.value as T, etag };
   try {
-    return { value: schema.parse(JSON.parse(String(entity.data))), etag: String(entity.etag) };
+    const value = deepFreeze(schema.parse(JSON.parse(data)));
+    if (parsed.size >= 20_000) parsed.clear();
+    parsed.set(key, { data, value });
+    return { value, etag };
   } catch (error) {
     throw corruptRow('customerdata', `${String(entity.partitionKey)}/${String(entity.rowKey)}`, error);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 export function customerDataTable(client: TableClient): CustomerDataStore {

@@ -175,8 +175,9 @@ export const startBillingRunRoute = defineRoute({
   responses: { 202: { description: 'Started; follow it at the Location', schema: runSchema, headers: { Location: 'The run' } } },
   async handler({ body, principal, services }) {
     const { run } = await startBillingRun(services, body.period, actorOf(principal).label);
-    // Worked on in the background; the daily timer continues any run this process does not finish.
-    void continueBillingRun(billingDepsOf(services), run.id).catch((error: unknown) => console.error(JSON.stringify({ message: 'billing run stopped', runId: run.id, error: String(error) })));
+    const { reportWriter } = await import('../../app/reports/report-writer.ts');
+    // Worked on in the background, writing each customer's reports; the daily timer continues any run this process does not finish.
+    void continueBillingRun(billingDepsOf(services, reportWriter(services)), run.id).catch((error: unknown) => console.error(JSON.stringify({ message: 'billing run stopped', runId: run.id, error: String(error) })));
     return { status: 202, body: run, headers: { location: `/api/billing/runs/${run.id}` } };
   },
 });
