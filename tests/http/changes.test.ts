@@ -107,6 +107,23 @@ describe('POST …/subscriptions/{subscriptionId}/changes (F-CHANGE)', () => {
     expect(missingDate.body.errors[0].path).toBe('body.effectiveDate');
   });
 
+  it('never removes seats whose licenses are assigned to users', async () => {
+    const local = await setupCustomer(app);
+    const { id } = await bought(app, local, { quantity: 5 });
+    const directory = app.services.directorySimulator;
+    expect(directory).toBeDefined();
+    for (const name of ['Ada', 'Bea', 'Cy', 'Dee']) {
+      const user = await directory?.seedUser(local.tenantId, { displayName: name, userPrincipalName: `${name.toLowerCase()}@${local.tenantId.slice(0, 8)}.example`, usageLocation: 'US' });
+      const assigned = await app.call('POST', `/api/customers/${local.customerId}/m365/users/${user?.id}/licenses`, { token: local.modifier, body: { add: ['SPB'] } });
+      expect(assigned.status).toBe(200);
+    }
+    const refused = await changeOf(app, local, id, { kind: 'quantity', quantity: 3, effective: 'immediately' });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'QUANTITY.BELOW_ASSIGNED', assignedQuantity: 4 } });
+    expect((await changeOf(app, local, id, { kind: 'quantity', quantity: 4, effective: 'immediately' })).status).toBe(200);
+    await app.call('POST', `/api/customers/${local.customerId}/subscriptions/sync`, { token: local.admin });
+    expect(await readSubscription(app, local, id)).toMatchObject({ quantity: 4, assignedQuantity: 4 });
+  });
+
   it('refuses quantities outside the product’s limits, naming them', async () => {
     const { id } = await bought(app, setup);
     expect((await changeOf(app, setup, id, { kind: 'quantity', quantity: 301, effective: 'immediately' })).body).toMatchObject({ code: 'QUANTITY.ABOVE_MAXIMUM', maxQuantity: 300 });

@@ -44,6 +44,7 @@ export async function changeSubscription(deps: SubscriptionDeps, input: ChangeIn
   if (found.etag !== input.ifMatch) throw preconditionFailed();
 
   const now = deps.clock.now();
+  if (change.kind === 'quantity' && change.quantity < found.value.quantity) found.value = await withAssignedLicenses(deps, found.value);
   const refusal = checkChange(found.value, change, { now, windowHours: deps.config.NCE_WINDOW_HOURS });
   if (refusal) {
     throw new AppError('Conflict', refusal.code, refusal.message, { errors: [{ path: refusal.field, message: refusal.message }], ...refusal.extra });
@@ -62,6 +63,18 @@ export async function changeSubscription(deps: SubscriptionDeps, input: ChangeIn
     }
   }
   return change.effective === 'immediately' ? applyNow(deps, found, input, preview, now) : schedule(deps, found, input, preview, now);
+}
+
+/**
+ * Before seats go, the licenses in use: from the customer's directory, the SKU's consumed units beyond what the
+ * other subscriptions of that SKU cover. Unknown (no consent yet, directory down) leaves the last known count.
+ */
+async function withAssignedLicenses(deps: SubscriptionDeps, record: SubscriptionRecord): Promise<SubscriptionRecord> {
+  if (!record.skuPartNumber) return record;
+  const sku = (await deps.directory.subscribedSkus(record.customerTenantId).catch(() => [])).find((s) => s.skuPartNumber === record.skuPartNumber);
+  if (!sku) return record;
+  const coveredElsewhere = Math.max(0, sku.prepaidUnits.enabled - record.quantity);
+  return { ...record, assignedQuantity: Math.max(record.assignedQuantity, sku.consumedUnits - coveredElsewhere) };
 }
 
 async function applyNow(deps: SubscriptionDeps, found: Versioned<SubscriptionRecord>, input: ChangeInput, preview: ChangePreview, now: Date): Promise<ChangeResult> {

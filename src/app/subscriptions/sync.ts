@@ -5,6 +5,7 @@ import type { DueEntry } from '../ports/due-index.port.ts';
 import { commitWithOutbox, schedulingOf } from '../future/outbox.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { SubscriptionDeps } from './deps.ts';
+import type { CommerceSubscription } from '../ports/commerce.port.ts';
 import { mergeFromMicrosoft, priceOf, toRecord } from './mirror.ts';
 
 export interface SyncResult {
@@ -27,6 +28,7 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
   const now = deps.clock.now();
   const [remote, local] = await Promise.all([deps.commerce.listSubscriptions(tenantId), deps.customerData.services(customerId)]);
   const records = new Map(local.subscriptions.map((s) => [s.value.id, s]));
+  const assigned = await assignedLicenses(deps, tenantId, remote, records);
   const result: SyncResult = { subscriptions: remote.length, changed: 0, renewed: 0, appliedFutureChanges: 0 };
 
   for (const subscription of remote) {
@@ -41,7 +43,7 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
       write.subscriptions = [{ value: next }];
       write.log = [entry(customerId, next, 'sync:discovered', undefined, now)];
     } else {
-      next = mergeFromMicrosoft(previous.value, subscription, now);
+      next = { ...mergeFromMicrosoft(previous.value, subscription, now), assignedQuantity: assigned.get(subscription.id) ?? previous.value.assignedQuantity };
       const renewed = previous.value.termStartDate !== next.termStartDate;
       if (renewed) {
         const price = await priceOf(deps, customer, subscription, next.termStartDate);
@@ -49,7 +51,7 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
         result.renewed += 1;
       }
       if (!differs(previous.value, next)) {
-        if (JSON.stringify(previous.value.refundable) !== JSON.stringify(next.refundable)) {
+        if (JSON.stringify(previous.value.refundable) !== JSON.stringify(next.refundable) || previous.value.assignedQuantity !== next.assignedQuantity) {
           await deps.customerData.commit(customerId, { subscriptions: [{ value: next, etag: previous.etag }] });
         }
         continue;
@@ -76,6 +78,28 @@ function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], rec
   return changes
     .filter((c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.effectiveDate <= record.termStartDate)
     .map((c) => ({ value: { ...c.value, status: 'applied' as const, updatedAt: now.toISOString() }, etag: c.etag }));
+}
+
+/**
+ * Licenses in use per subscription: each SKU's consumed units from the directory, spread over its active
+ * subscriptions oldest first. Nothing when the directory cannot be read (no consent yet).
+ */
+async function assignedLicenses(deps: SubscriptionDeps, tenantId: string, remote: CommerceSubscription[], records: Map<string, { value: SubscriptionRecord }>): Promise<Map<string, number>> {
+  const skus = await deps.directory.subscribedSkus(tenantId).catch(() => []);
+  const result = new Map<string, number>();
+  for (const sku of skus) {
+    let left = sku.consumedUnits;
+    const holders = remote
+      .filter((s) => s.status === 'active' || s.status === 'suspended')
+      .filter((s) => records.get(s.id)?.value.skuPartNumber === sku.skuPartNumber)
+      .sort((a, b) => a.creationDate.localeCompare(b.creationDate));
+    for (const holder of holders) {
+      const share = Math.min(holder.quantity, left);
+      result.set(holder.id, share);
+      left -= share;
+    }
+  }
+  return result;
 }
 
 /** The renewal date moved (the term changed): pending renewal changes follow it, with a new trigger. */
