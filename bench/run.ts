@@ -4,6 +4,7 @@ import type { Benchmark, BenchRow } from './bench.ts';
 import { coldStart } from './cold-start.ts';
 import { storageCalls } from './storage-calls.ts';
 import { dueChanges } from './due-changes.ts';
+import { billingRun } from './billing-run.ts';
 import { load } from './load.ts';
 
 /**
@@ -11,7 +12,7 @@ import { load } from './load.ts';
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges };
+const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun };
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];

@@ -3,13 +3,23 @@ import { customerFieldsSchema, type Customer, type CustomerFields } from '../dom
 import { notFound, validation } from './errors.ts';
 import type { Clock } from './ports/clock.port.ts';
 import type { CustomerRepository, Page, Versioned } from './ports/customer.repository.port.ts';
+import type { ResellerStore } from './ports/reseller.port.ts';
 
 export interface CustomerDeps {
   customers: CustomerRepository;
   clock: Clock;
+  /** Needed to set a customer's reseller (it must exist). */
+  resellers?: Pick<ResellerStore, 'get'>;
+}
+
+async function checkReseller(deps: CustomerDeps, resellerId: string | null | undefined): Promise<void> {
+  if (!resellerId) return;
+  if (!deps.resellers) throw new Error('Setting a reseller needs the reseller store');
+  if (!(await deps.resellers.get(resellerId))) throw validation(`No reseller ${resellerId}.`, [{ path: 'body.resellerId', message: 'no reseller with this id' }]);
 }
 
 export async function createCustomer(deps: CustomerDeps, fields: CustomerFields): Promise<Versioned<Customer>> {
+  await checkReseller(deps, fields.resellerId);
   const now = deps.clock.now().toISOString();
   return deps.customers.create({ ...fields, id: randomUUID(), createdAt: now, updatedAt: now });
 }
@@ -31,16 +41,21 @@ export function listCustomers(deps: CustomerDeps, pageSize: number, continuation
 export async function updateCustomer(
   deps: CustomerDeps,
   customerId: string,
-  patch: Partial<CustomerFields>,
+  patch: Omit<Partial<CustomerFields>, 'resellerId'> & { resellerId?: string | null },
   etag: string,
 ): Promise<Versioned<Customer>> {
   const current = await getCustomer(deps, customerId);
-  const merged = { ...pickFields(current.value), ...patch };
+  await checkReseller(deps, patch.resellerId);
+  const { resellerId, ...rest } = patch;
+  const { resellerId: stored, ...fields } = pickFields(current.value);
+  const reseller = resellerId === null ? undefined : (resellerId ?? stored);
+  const merged = { ...fields, ...rest, ...(reseller ? { resellerId: reseller } : {}) };
   const checked = customerFieldsSchema.safeParse(merged);
   if (!checked.success) {
     throw validation('The change would leave the customer invalid.', checked.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
   }
-  const next: Customer = { ...current.value, ...checked.data, updatedAt: deps.clock.now().toISOString() };
+  const { resellerId: _previous, ...base } = current.value;
+  const next: Customer = { ...base, ...checked.data, updatedAt: deps.clock.now().toISOString() };
   return deps.customers.replace(next, etag);
 }
 

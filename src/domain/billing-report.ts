@@ -69,8 +69,6 @@ export interface BillingReportInput {
   invoice: Invoice;
   /** The cycle's lines (those billed in it, corrections included). */
   lines: BillingLine[];
-  /** Product names of the customer's subscriptions, from the subscriptions mirror. */
-  subscriptionNames?: ReadonlyMap<string, string>;
 }
 
 const kindOrder = new Map<string, number>(lineKinds.map((kind, index) => [kind, index]));
@@ -79,11 +77,12 @@ export function compareLines(a: BillingLine, b: BillingLine): number {
   return a.chargeDate.localeCompare(b.chargeDate) || (kindOrder.get(a.kind) ?? 0) - (kindOrder.get(b.kind) ?? 0) || a.id.localeCompare(b.id);
 }
 
-/** A subscription's name: the mirror's product name, else what its lines say before the colon. */
-function groupName(subscriptionId: string | null, lines: BillingLine[], names?: ReadonlyMap<string, string>): string {
+/**
+ * A subscription's name as its lines give it (the product name before the colon): taken from the append-only
+ * lines rather than the mutable mirror, so a report written again is the same.
+ */
+function groupName(subscriptionId: string | null, lines: BillingLine[]): string {
   if (subscriptionId === null) return 'Other charges';
-  const known = names?.get(subscriptionId);
-  if (known) return known;
   const first = lines.find((l) => l.kind !== 'correction') ?? lines[0];
   const prefix = first?.description.replace(/^Correction of /, '').split(':')[0]?.trim();
   return prefix || subscriptionId;
@@ -102,7 +101,7 @@ export function buildBillingReport(input: BillingReportInput): BillingReport {
   }
   const groups: SubscriptionGroup[] = [...bySubscription.entries()].map(([subscriptionId, group]) => ({
     subscriptionId,
-    name: groupName(subscriptionId, group, input.subscriptionNames),
+    name: groupName(subscriptionId, group),
     lines: group.sort(compareLines),
     subtotal: money(sum(group.map((l) => dec(l.amount))), currency).amount,
   }));

@@ -64,6 +64,8 @@ const customerFields = {
   tenantId: z.uuid().transform((id) => id.toLowerCase()).optional(),
   /** F-CONFIRM: whether actions that raise this customer's bill must be confirmed (off by default). */
   billingChangeConfirmation: z.boolean(),
+  /** The reseller (VAR) that owns this customer; none for the partner's direct customers. Must exist when set. */
+  resellerId: z.uuid().transform((id) => id.toLowerCase()).optional(),
 };
 
 export const customerFieldsSchema = z.strictObject({
@@ -72,8 +74,9 @@ export const customerFieldsSchema = z.strictObject({
   billingChangeConfirmation: z.boolean().default(false),
 });
 
-/** A partial update: fields given replace the stored ones (`company` as a whole); no defaults apply. */
-export const customerPatchSchema = z.strictObject(customerFields).partial();
+/** A partial update: fields given replace the stored ones (`company` as a whole); no defaults apply; `resellerId: null` makes the customer direct. */
+export const customerPatchSchema = z.strictObject({ ...customerFields, resellerId: customerFields.resellerId.unwrap().nullable() }).partial();
+export type CustomerPatch = z.infer<typeof customerPatchSchema>;
 
 export const customerSchema = customerFieldsSchema.extend({
   company: companyProfileSchema.default({}),

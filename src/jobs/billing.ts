@@ -11,6 +11,9 @@ export const dailyBilling: TimerJob = {
   name: 'dailyBilling',
   schedule: '0 0 1 * * *',
   async handler({ services, log }) {
+    // Each billed customer's reports, then the manifest and the partner's notice (loaded only when the timer runs).
+    const { reportWriter } = await import('../app/reports/report-writer.ts');
+    const reports = reportWriter(services);
     const today = services.clock.now();
     const thisMonth = today.toISOString().slice(0, 7);
     const lastMonth = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
@@ -18,7 +21,7 @@ export const dailyBilling: TimerJob = {
       const existing = await services.billingRuns.get(period);
       if (period === lastMonth && (!existing || existing.value.status === 'completed')) continue;
       const { run } = existing ? { run: existing.value } : await startBillingRun(services, period, 'timer');
-      const result = await continueBillingRun(billingDepsOf(services), run.id);
+      const result = await continueBillingRun(billingDepsOf(services, reports), run.id);
       log('info', 'billing run', { period, status: result.status, done: result.customersDone, failed: result.customersFailed, notDue: result.customersNotDue });
     }
   },

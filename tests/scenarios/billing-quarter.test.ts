@@ -16,6 +16,14 @@ let setup: CustomerSetup;
 let premium: string;
 let basic: string;
 let annual: string;
+let azure: string;
+
+const AZURE_PLAN = 'DZH318Z0BPS6:0001';
+
+/** A day of Azure usage on the plan's virtual machine meter, as the daily pull stores it. */
+function vmDay(day: string, cost: string) {
+  return { customerId: setup.customerId, subscriptionId: azure, meterId: 'vm-d2s-v5', meterName: 'D2s v5', unitOfMeasure: '1 Hour', date: day, quantity: '24', cost, currency: 'USD', source: 'simulator' };
+}
 
 async function run(period: string) {
   const { status } = await app.call('POST', '/api/billing/runs', { token: setup.partner, body: { period } });
@@ -28,7 +36,7 @@ async function invoice(cycle: string) {
   const found = list.body.items.find((i: { cycle: string }) => i.cycle === cycle);
   expect(found, `no invoice for ${cycle}`).toBeDefined();
   const detail = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${found.id}`, { token: setup.viewer });
-  const lines = detail.body.subscriptions.flatMap((s: { lines: unknown[] }) => s.lines) as { kind: string; subscriptionId?: string; amount: string; chargeDate: string; originalCycle?: string; correctsLineId?: string }[];
+  const lines = detail.body.subscriptions.flatMap((s: { lines: unknown[] }) => s.lines) as { id: string; kind: string; subscriptionId?: string; amount: string; chargeDate: string; originalCycle?: string; correctsLineId?: string }[];
   return { invoice: detail.body.invoice, lines, etag: detail.headers.get('etag') as string };
 }
 
@@ -55,6 +63,13 @@ describe('a quarter of billing', () => {
     premium = (await bought(app, setup, { productId: BUSINESS_PREMIUM, quantity: 10 })).id;
     basic = (await bought(app, setup, { productId: BUSINESS_BASIC, quantity: 4 })).id;
     annual = (await bought(app, setup, { productId: BUSINESS_PREMIUM, quantity: 2, billingFrequency: 'annual' })).id;
+    azure = (await bought(app, setup, { productId: AZURE_PLAN, term: 'P1M', quantity: 1 })).id;
+    const settings = await app.call('PUT', '/api/settings/usage', { token: setup.partner, body: { markupPercent: '10' } });
+    expect(settings.status).toBe(200);
+  });
+
+  it('2026-03 — 31 days of Azure usage at 1.234567 a day are pulled', async () => {
+    await app.services.usageStore.save(Array.from({ length: 31 }, (_, i) => vmDay(`2026-03-${String(i + 1).padStart(2, '0')}`, '1.234567')));
   });
 
   it('2026-03-10 — adds 5 Premium seats; 03-12 removes 2 inside their window; 03-15 suspends Basic', async () => {
@@ -77,8 +92,14 @@ describe('a quarter of billing', () => {
     expect(amounts(march.lines, basic)).toEqual(['cycleFee 22.00']);
     // Annual billing: 2 × 264.00 = 528.00, once for the year.
     expect(amounts(march.lines, annual)).toEqual(['cycleFee 528.00']);
-    // 220.00 + 78.06 − 28.39 + 22.00 + 528.00
-    expect(march.invoice).toMatchObject({ total: '819.67', currency: 'USD', status: 'open', cycleStart: '2026-03-01', issuedOn: '2026-04-01', lineCount: 5 });
+    // Usage: 31 × 1.234567 = 38.271577, × 1.10 mark-up = 42.0987347, rounded once: 42.10. The plan's own fee is 0.00.
+    expect(amounts(march.lines, azure)).toEqual(['cycleFee 0.00', 'usage 42.10']);
+    // 220.00 + 78.06 − 28.39 + 22.00 + 528.00 + 42.10
+    expect(march.invoice).toMatchObject({ total: '861.77', currency: 'USD', status: 'open', cycleStart: '2026-03-01', issuedOn: '2026-04-01', lineCount: 7 });
+  });
+
+  it('2026-04-03 — Microsoft re-rates March 31: 11.234567 instead of 1.234567, after March closed', async () => {
+    await app.services.usageStore.save([vmDay('2026-03-31', '11.234567')]);
   });
 
   it('2026-04-20 — a one-off charge; 04-22 a back-dated one for March, after March closed', async () => {
@@ -100,10 +121,13 @@ describe('a quarter of billing', () => {
     expect(amounts(april.lines, annual)).toEqual([]);
     const late = april.lines.find((l) => l.kind === 'oneOff' && l.chargeDate === '2026-03-25');
     expect(late).toMatchObject({ amount: '25.00', originalCycle: '2026-04-01' });
-    // 286.00 + 22.00 + 150.00 + 25.00
-    expect(april.invoice.total).toBe('483.00');
+    // March usage is now 48.271577 × 1.10 = 53.0987347 → 53.10; 42.10 was billed: a correction of 11.00 linked to it.
+    const usageLine = (await invoice('2026-04-01')).lines.find((l) => l.kind === 'usage');
+    expect(april.lines.find((l) => l.kind === 'correction')).toMatchObject({ amount: '11.00', originalCycle: '2026-04-01', correctsLineId: usageLine?.id });
+    // 286.00 + 22.00 + 150.00 + 25.00 + 11.00 (+ the plan's 0.00 fee is not due: its one-month term ended)
+    expect(april.invoice.total).toBe('494.00');
     const march = await invoice('2026-04-01');
-    expect(march.invoice.total).toBe('819.67');
+    expect(march.invoice.total).toBe('861.77');
   });
 
   it('re-running a billed period adds nothing', async () => {
@@ -111,7 +135,7 @@ describe('a quarter of billing', () => {
     await run('2026-05');
     await run('2026-04');
     expect((await invoice('2026-05-01')).lines).toHaveLength(before);
-    expect((await invoice('2026-04-01')).invoice.total).toBe('819.67');
+    expect((await invoice('2026-04-01')).invoice.total).toBe('861.77');
   });
 
   it('2026-06-01 — May invoice: the customer price of 20.00 in force from 05-01 overrides the global 22.00', async () => {
@@ -133,6 +157,6 @@ describe('a quarter of billing', () => {
     const list = await app.call('GET', `/api/customers/${setup.customerId}/invoices?status=paid`, { token: setup.viewer });
     expect(list.body.items.map((i: { cycle: string }) => i.cycle)).toEqual(['2026-04-01']);
     const csv = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${march.invoice.id}/download`, { token: setup.viewer });
-    expect(String(csv.body).trim().split('\r\n')).toHaveLength(6);
+    expect(String(csv.body).trim().split('\r\n')).toHaveLength(8);
   });
 });

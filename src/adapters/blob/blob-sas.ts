@@ -1,5 +1,4 @@
 import type { BlobSASSignatureValues, ContainerClient, UserDelegationKey } from '@azure/storage-blob';
-import type { TokenCredential } from '@azure/core-auth';
 
 /**
  * Read-only links to one blob (service SAS), signed the way storage is configured:
@@ -24,9 +23,6 @@ export interface BlobLinkSigner {
   readLink(container: ContainerClient, blobName: string, window: BlobLinkWindow): Promise<string>;
 }
 
-const isTokenCredential = (credential: unknown): credential is TokenCredential =>
-  typeof credential === 'object' && credential !== null && typeof (credential as { getToken?: unknown }).getToken === 'function';
-
 /** Keys of one hour, reused while a link's window ends at least five minutes before the key does. */
 export function cachedDelegationKeys(fetchKey: DelegationKeySource, now: () => Date = () => new Date()): DelegationKeySource {
   let current: { key: Promise<UserDelegationKey>; expiresOn: Date; startsOn: Date } | undefined;
@@ -43,7 +39,7 @@ export function cachedDelegationKeys(fetchKey: DelegationKeySource, now: () => D
 }
 
 export async function blobLinkSigner(container: ContainerClient, options: { delegationKeys?: DelegationKeySource; blobServiceUrl?: string } = {}): Promise<BlobLinkSigner> {
-  const { BlobSASPermissions, BlobServiceClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await import('@azure/storage-blob');
+  const { AnonymousCredential, BlobSASPermissions, BlobServiceClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await import('@azure/storage-blob');
   const values = (blobName: string, window: BlobLinkWindow, url: string): BlobSASSignatureValues => ({
     containerName: container.containerName,
     blobName,
@@ -64,7 +60,7 @@ export async function blobLinkSigner(container: ContainerClient, options: { dele
       },
     };
   }
-  if (isTokenCredential(credential)) {
+  if (!(credential instanceof AnonymousCredential)) {
     const source =
       options.delegationKeys ??
       cachedDelegationKeys(async (startsOn, expiresOn) => {

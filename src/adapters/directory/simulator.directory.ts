@@ -186,7 +186,8 @@ export class DirectorySimulator implements DirectoryPort {
   async subscribedSkus(tenantId: string): Promise<SubscribedSku[]> {
     this.maybeFail();
     await this.requireConsent(tenantId, 'LicenseAssignment.ReadWrite.All');
-    const [units, counters] = await Promise.all([this.skuUnits(tenantId), this.readCounters(tenantId)]);
+    const counters = await this.readCounters(tenantId);
+    const units = await this.skuUnits(tenantId, counters);
     const out: SubscribedSku[] = [];
     for (const sku of units.values()) {
       const consumed = counters.get(sku.skuId)?.consumed ?? 0;
@@ -426,7 +427,7 @@ export class DirectorySimulator implements DirectoryPort {
   }
 
   /** The tenant's SKUs and their prepaid units, from its Microsoft subscriptions and the catalog's part numbers. */
-  private async skuUnits(tenantId: string): Promise<Map<string, SkuUnits>> {
+  private async skuUnits(tenantId: string, counters?: Counters): Promise<Map<string, SkuUnits>> {
     const partNumbers = new Map<string, string | undefined>();
     const units = new Map<string, SkuUnits>();
     for (const subscription of await this.options.commerce.listSubscriptions(tenantId)) {
@@ -443,7 +444,7 @@ export class DirectorySimulator implements DirectoryPort {
       units.set(skuId, sku);
     }
     // SKUs whose subscriptions are gone still show while users hold them (no unit left to assign).
-    for (const [skuId, counter] of await this.readCounters(tenantId)) {
+    for (const [skuId, counter] of counters ?? (await this.readCounters(tenantId))) {
       if (!units.has(skuId) && counter.consumed > 0) units.set(skuId, { skuId, skuPartNumber: counter.skuPartNumber, enabled: 0, suspended: 0 });
     }
     return units;

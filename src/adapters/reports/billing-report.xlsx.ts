@@ -131,6 +131,13 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
   cycleRow.commit();
   const firstLineRow = rowNumber + 1;
 
+  // Shared style objects: exceljs recognises a style it has seen by identity, so each line's cells cost no new style.
+  const dateStyle = { numFmt: dateFormat };
+  const unitPriceStyle = { numFmt: unitPriceFormat };
+  const amountStyle = { numFmt: money };
+  const plainStyle = {};
+  // Column by column (1-based): date, subscription, kind, charge date, period start, period end, description, quantity, unit price, amount, price list, line id.
+  const lineStyles = [dateStyle, plainStyle, plainStyle, dateStyle, dateStyle, dateStyle, plainStyle, plainStyle, unitPriceStyle, amountStyle, plainStyle, plainStyle];
   for (const group of report.groups) {
     const groupRow = lines.addRow([cycleDate, group.name, null, null, null, null, group.subscriptionId ? `Subscription ${group.subscriptionId}` : 'Charges of no subscription']);
     rowNumber += 1;
@@ -156,9 +163,7 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
       ]);
       rowNumber += 1;
       row.outlineLevel = 2;
-      for (const column of [1, 4, 5, 6]) row.getCell(column).numFmt = dateFormat;
-      row.getCell(9).numFmt = unitPriceFormat;
-      row.getCell(AMOUNT_COLUMN).numFmt = money;
+      lineStyles.forEach((style, index) => (row.getCell(index + 1).style = style));
       row.commit();
     }
     const subtotal = lines.addRow([cycleDate, `Subtotal ${group.name}`]);

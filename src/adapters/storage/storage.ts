@@ -4,7 +4,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Config } from '../../config.ts';
 
 /** Every table and container the app uses; created by the local host and tests, by `infra/` in Azure. */
-export const tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage'] as const;
+export const tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts'] as const;
 export const containerNames = ['reports', 'branding'] as const;
 export type TableName = (typeof tableNames)[number];
 export type ContainerName = (typeof containerNames)[number];

@@ -19,6 +19,7 @@ const rowSchema = z.object({
   company: z.string(),
   tenantId: z.string().optional(),
   billingChangeConfirmation: z.boolean().optional(),
+  resellerId: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -34,6 +35,7 @@ function toEntity(c: Customer) {
     company: JSON.stringify(c.company),
     ...(c.tenantId ? { tenantId: c.tenantId } : {}),
     billingChangeConfirmation: c.billingChangeConfirmation,
+    ...(c.resellerId ? { resellerId: c.resellerId } : {}),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };
@@ -51,6 +53,7 @@ function fromEntity(entity: unknown): Versioned<Customer> {
       company: companyProfileSchema.parse(JSON.parse(row.company)),
       ...(row.tenantId ? { tenantId: row.tenantId } : {}),
       billingChangeConfirmation: row.billingChangeConfirmation ?? false,
+      ...(row.resellerId ? { resellerId: row.resellerId } : {}),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     });

@@ -113,7 +113,12 @@ export async function expectedLines(deps: BillingDeps, customer: Customer, windo
   for (const history of await histories(deps, customer.id)) lines.push(...(await subscriptionLines(history, window, priceAt)));
 
   const usage: UsageRecord[] = [];
-  for await (const record of deps.usageStore.list(customer.id, window.from, window.to)) usage.push(record);
+  for await (const record of deps.usageStore.list(customer.id, window.from, window.to)) {
+    if (record.currency !== customer.currency) {
+      throw new AppError('Conflict', 'USAGE.CURRENCY_MISMATCH', `Azure usage of ${record.date} is in ${record.currency} but the customer is billed in ${customer.currency}; set USAGE_EXPORT_CURRENCY or re-import it in ${customer.currency}.`);
+    }
+    usage.push(record);
+  }
   const markup = await deps.usageMarkupPercent();
   for (const cycle of cycles) lines.push(...usageLines(usage, cycle, markup, customer.currency));
 

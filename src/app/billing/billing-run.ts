@@ -11,6 +11,8 @@ import { billCustomerCycle, type BillingDeps, type CycleBill } from './bill-cust
 export type RunDeps = BillingDeps & Pick<Services, 'billingRuns' | 'customers'> & {
   /** Called after each customer's cycle is billed (the reports issue writes its files here). */
   afterCustomer?: (customer: Customer, bill: CycleBill) => Promise<void>;
+  /** Called when a pass leaves the run finished and either finished it or billed someone (manifest, notice). */
+  afterRun?: (run: BillingRun) => Promise<void>;
 };
 
 /** A run bills, for one month (`YYYY-MM`), every customer's cycle that ends in that month. */
@@ -62,9 +64,11 @@ export async function continueBillingRun(deps: RunDeps, runId: string, options: 
   };
   const queue = [...pending];
   let sinceSave = 0;
+  let billed = 0;
   const worker = async () => {
     for (let customer = queue.shift(); customer; customer = queue.shift()) {
       const result = await billOne(deps, customer, found.value.period, today);
+      if (result.status === 'done') billed += 1;
       results.set(customer.id, result);
       await deps.billingRuns.saveResult(runId, result);
       if (++sinceSave >= 50) {
@@ -75,6 +79,7 @@ export async function continueBillingRun(deps: RunDeps, runId: string, options: 
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
   await progress();
+  if (run.value.status !== 'running' && (found.value.status === 'running' || billed > 0)) await deps.afterRun?.(run.value);
   return run.value;
 }
 

@@ -1,0 +1,341 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { continueBillingRun, startBillingRun } from '../../src/app/billing/billing-run.ts';
+import { billingDepsOf } from '../../src/app/billing/deps.ts';
+import { reportWriter, writeCustomerReports, type WrittenFile } from '../../src/app/reports/report-writer.ts';
+import { csvColumns } from '../../src/domain/billing-report.ts';
+import type { BillingLine, Invoice } from '../../src/domain/billing.ts';
+import { inertCell } from '../../src/domain/csv-safety.ts';
+import { dec } from '../../src/domain/money.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { testClock } from '../support/clock.ts';
+import { buildPng } from '../support/images.ts';
+import { formulaOf, numberOf, readWorkbook, sha256, validateAgainst } from '../support/reports.ts';
+import { BUSINESS_BASIC, BUSINESS_PREMIUM, bought, changeOf, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+
+/**
+ * F-REPORTS: a billing run writes each customer's report of the cycle as xlsx, csv and xml into
+ * `reports/{period}/{customerId}/{cycle}.*`, then the period's manifest and a notice to the partner. Every file is
+ * read back and checked against the invoice; customers reach only their own files, through short-lived,
+ * read-only links.
+ */
+const clock = testClock('2026-03-01T09:00:00Z');
+let app: TestApp;
+let usd: CustomerSetup;
+let jpy: CustomerSetup;
+let other: CustomerSetup;
+const written: WrittenFile[] = [];
+
+const PERIOD = '2026-04';
+const CYCLE = '2026-04-01';
+
+async function invoiceAndLines(customerId: string): Promise<{ invoice: Invoice; lines: BillingLine[] }> {
+  const invoice = (await app.services.billing.invoice(customerId, CYCLE))?.value;
+  if (!invoice) throw new Error(`no invoice for ${customerId}`);
+  return { invoice, lines: await app.services.billing.lines(customerId, CYCLE, CYCLE) };
+}
+
+const blob = async (name: string) => {
+  const bytes = await app.services.reports.read(name);
+  if (!bytes) throw new Error(`no blob ${name}`);
+  return bytes;
+};
+
+const oneOff = (setup: CustomerSetup, date: string, description: string, unitPrice: string, quantity = '1') =>
+  app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: setup.partner, body: { date, description, unitPrice, quantity } });
+
+beforeAll(async () => {
+  app = await createTestApp({ PARTNER_NAME: 'Fabrikam Cloud Services', REPORT_SAS_MINUTES: '10' }, { clock });
+  usd = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Contoso & Sons <Ltd>' });
+  jpy = await setupCustomer(app, { billingDay: 1, currency: 'JPY', country: 'JP', name: 'Tailspin KK' });
+  other = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Other Corp' });
+  const logo = await app.call('PUT', '/api/branding/logo', { token: usd.partner, rawBody: buildPng({ width: 300, height: 60 }), headers: { 'content-type': 'image/png' } });
+  expect(logo.status).toBe(200);
+
+  // 2026-03-01: Premium ×10 and Basic ×4; 03-10: +5 Premium (pro-rata); 03-12: −2 inside the window (refund).
+  const premium = (await bought(app, usd, { productId: BUSINESS_PREMIUM, quantity: 10 })).id;
+  await bought(app, usd, { productId: BUSINESS_BASIC, quantity: 4 });
+  clock.set('2026-03-10T09:00:00Z');
+  expect((await changeOf(app, usd, premium, { kind: 'quantity', quantity: 15, effective: 'immediately' })).status).toBe(200);
+  clock.set('2026-03-12T09:00:00Z');
+  expect((await changeOf(app, usd, premium, { kind: 'quantity', quantity: 13, effective: 'immediately' })).status).toBe(200);
+  expect((await oneOff(usd, '2026-03-20', 'Workshop "A&B" <onsite>, Zürich; naïve 日本', '150.00')).status).toBe(201);
+  expect((await oneOff(jpy, '2026-03-15', 'Migration work', '1500', '3')).status).toBe(201);
+  expect((await oneOff(jpy, '2026-03-16', 'Training', '12345')).status).toBe(201);
+  expect((await oneOff(other, '2026-03-18', 'Other customer work', '99.00')).status).toBe(201);
+
+  clock.set('2026-04-01T01:00:00Z');
+  await startBillingRun(app.services, PERIOD, 'test');
+  const run = await continueBillingRun(billingDepsOf(app.services, reportWriter(app.services, { onFile: (f) => written.push(f) })), PERIOD);
+  expect(run).toMatchObject({ status: 'completed', customersDone: 3 });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('files written by the run', () => {
+  it('puts three files per customer under {period}/{customerId}/{cycle}, with content types and metadata', async () => {
+    const names = written.filter((f) => f.customerId).map((f) => f.name).sort();
+    expect(names).toEqual(
+      [usd, jpy, other].flatMap((s) => ['csv', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`)).sort(),
+    );
+    const { invoice } = await invoiceAndLines(usd.customerId);
+    const xlsx = await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.xlsx`);
+    expect(xlsx).toMatchObject({ contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', metadata: { customerid: usd.customerId, cycle: CYCLE, invoiceid: invoice.id } });
+    expect(xlsx?.sha256).toBe(sha256(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xlsx`)));
+    expect((await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.csv`))?.contentType).toBe('text/csv; charset=utf-8');
+    expect((await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.xml`))?.contentType).toBe('application/xml; charset=utf-8');
+  });
+
+  it('writes a spreadsheet grouped cycle → subscription → line whose subtotals and total match the invoice', async () => {
+    const { invoice, lines } = await invoiceAndLines(usd.customerId);
+    expect(invoice.lineCount).toBe(5);
+    const workbook = await readWorkbook(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xlsx`));
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', 'Billing report']);
+    const sheet = workbook.getWorksheet('Billing report');
+    if (!sheet) throw new Error('no sheet');
+
+    // The partner's logo and name head the sheet; the header row is frozen and filtered.
+    expect(sheet.getImages()).toHaveLength(1);
+    expect(sheet.getRow(2).getCell(1).value).toBe('Fabrikam Cloud Services');
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 5 });
+    expect(sheet.getRow(5).getCell(10).value).toBe('Amount');
+    expect(sheet.autoFilter).toMatch(/^A5:L\d+$/);
+    expect(sheet.getColumn(7).width).toBe(60);
+
+    // Walk the rows: cycle (level 0) → subscription header (1) → lines (2) → subtotal (1) … → cycle total (0).
+    const groups: { name: string; lines: { id: string; amount: number }[]; subtotal?: number; formula?: string }[] = [];
+    let total: number | undefined;
+    sheet.eachRow((row, number) => {
+      if (number <= 5) return;
+      const label = String(row.getCell(2).value ?? '');
+      if (row.outlineLevel === 1 && !label.startsWith('Subtotal ')) groups.push({ name: label, lines: [] });
+      else if (row.outlineLevel === 2) groups.at(-1)?.lines.push({ id: String(row.getCell(12).value), amount: numberOf(row.getCell(10).value) });
+      else if (row.outlineLevel === 1) {
+        const group = groups.at(-1);
+        if (group) {
+          group.subtotal = numberOf(row.getCell(10).value);
+          group.formula = formulaOf(row.getCell(10).value);
+        }
+      } else if (label.startsWith('Total for cycle')) total = numberOf(row.getCell(10).value);
+    });
+    const amountOf = (id: string) => lines.find((l) => l.id === id)?.amount;
+    expect(groups.flatMap((g) => g.lines.map((l) => l.id)).sort()).toEqual(lines.map((l) => l.id).sort());
+    for (const group of groups) {
+      for (const line of group.lines) expect(dec(line.amount).toFixed(2)).toBe(amountOf(line.id));
+      const expected = lines.filter((l) => group.lines.some((g) => g.id === l.id)).reduce((s, l) => s.plus(l.amount), dec(0));
+      expect(dec(group.subtotal ?? NaN).toFixed(2), group.name).toBe(expected.toFixed(2));
+      expect(group.formula).toMatch(/^SUBTOTAL\(9,J\d+:J\d+\)$/);
+    }
+    expect(groups.map((g) => g.name)).toEqual(['Microsoft 365 Business Basic', 'Microsoft 365 Business Premium', 'Other charges']);
+    expect(groups.map((g) => g.lines.length)).toEqual([1, 3, 1]);
+    expect(dec(total ?? NaN).toFixed(2)).toBe(invoice.total);
+
+    // Amounts carry the customer's currency format.
+    const firstLine = sheet.getRow(8);
+    expect(firstLine.outlineLevel).toBe(2);
+    expect(firstLine.getCell(10).numFmt).toBe('#,##0.00 "USD";-#,##0.00 "USD"');
+
+    // Summary sheet: per-subscription subtotals and the total, again equal to the invoice.
+    const summary = workbook.getWorksheet('Summary');
+    const cells: Record<string, unknown> = {};
+    summary?.eachRow((row) => (cells[String(row.getCell(1).value)] = row.getCell(3).value ?? row.getCell(2).value));
+    expect(cells.Invoice).toBe(invoice.id);
+    expect(dec(numberOf(cells.Total as number)).toFixed(2)).toBe(invoice.total);
+    expect(summary?.getImages()).toHaveLength(1);
+  });
+
+  it('formats JPY without decimals', async () => {
+    const { invoice } = await invoiceAndLines(jpy.customerId);
+    // 3 × 1500 + 12345
+    expect(invoice.total).toBe('16845');
+    const workbook = await readWorkbook(await blob(`${PERIOD}/${jpy.customerId}/${CYCLE}.xlsx`));
+    const sheet = workbook.getWorksheet('Billing report');
+    const formats = new Set<string>();
+    let total: number | undefined;
+    sheet?.eachRow((row) => {
+      if (row.outlineLevel === 2) formats.add(row.getCell(10).numFmt);
+      if (String(row.getCell(2).value).startsWith('Total for cycle')) total = numberOf(row.getCell(10).value);
+    });
+    expect([...formats]).toEqual(['#,##0 "JPY";-#,##0 "JPY"']);
+    expect(total).toBe(16845);
+  });
+
+  it('writes XML that validates against schemas/billing-report.xsd and carries every line', async () => {
+    for (const setup of [usd, jpy, other]) {
+      const xml = await blob(`${PERIOD}/${setup.customerId}/${CYCLE}.xml`);
+      const result = await validateAgainst('billing-report.xsd', xml);
+      expect(result.errors).toEqual([]);
+      expect(result.valid).toBe(true);
+      const { invoice, lines } = await invoiceAndLines(setup.customerId);
+      const text = new TextDecoder().decode(xml);
+      expect(text).toContain(`<total>${invoice.total}</total>`);
+      expect(text.match(/<line /g)).toHaveLength(lines.length);
+    }
+    const text = new TextDecoder().decode(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xml`));
+    expect(text).toContain('<name>Contoso &amp; Sons &lt;Ltd&gt;</name>');
+    expect(text).toContain('Workshop "A&amp;B" &lt;onsite&gt;, Zürich; naïve 日本');
+  });
+
+  it('the schema refuses a document that breaks it (the validation can fail)', async () => {
+    const xml = new TextDecoder().decode(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xml`));
+    expect((await validateAgainst('billing-report.xsd', xml.replace(/<amount>[^<]+<\/amount>/, '<amount>12,50</amount>'))).valid).toBe(false);
+    expect((await validateAgainst('billing-report.xsd', xml.replace(/kind="cycleFee"/, 'kind="gift"'))).valid).toBe(false);
+  });
+
+  it('writes CSV (RFC 4180, UTF-8 with header) that parses back to the same lines', async () => {
+    for (const setup of [usd, jpy]) {
+      const bytes = await blob(`${PERIOD}/${setup.customerId}/${CYCLE}.csv`);
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(new TextDecoder().decode(bytes)).toContain('\r\n');
+      const rows = parse(Buffer.from(bytes), { bom: true, columns: true }) as Record<string, string>[];
+      expect(Object.keys(rows[0] ?? {})).toEqual([...csvColumns]);
+      const { invoice, lines } = await invoiceAndLines(setup.customerId);
+      expect(rows).toHaveLength(lines.length);
+      for (const line of lines) {
+        const row = rows.find((r) => r.lineId === line.id);
+        expect(row, line.id).toMatchObject({
+          invoiceId: invoice.id,
+          cycle: CYCLE,
+          kind: line.kind,
+          chargeDate: line.chargeDate,
+          periodStart: line.periodStart,
+          periodEnd: line.periodEnd,
+          description: inertCell(line.description),
+          quantity: line.quantity,
+          unitPrice: dec(line.unitPrice).toFixed(),
+          amount: line.amount,
+          currency: line.currency,
+          priceListId: line.priceListId,
+        });
+      }
+    }
+  });
+
+  it('writes the run manifest listing every file with its size and sha256, and tells the partner', async () => {
+    const manifest = JSON.parse(new TextDecoder().decode(await blob(`${PERIOD}/manifest.json`))) as { period: string; status: string; files: { name: string; size: number; sha256: string }[] };
+    expect(manifest).toMatchObject({ period: PERIOD, status: 'completed', customers: { total: 3, done: 3, failed: 0, notDue: 0 } });
+    expect(manifest.files).toHaveLength(9);
+    for (const file of manifest.files) {
+      const bytes = await blob(file.name);
+      expect(file).toMatchObject({ size: bytes.byteLength, sha256: sha256(bytes) });
+    }
+    const mailDir = path.join(app.config.DATA_DIR, 'mail');
+    const mails = readdirSync(mailDir).map((f) => JSON.parse(readFileSync(path.join(mailDir, f), 'utf8')) as { kind: string; to: string; subject: string; text: string });
+    const notice = mails.filter((m) => m.kind === 'billing-run-finished');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]).toMatchObject({ to: app.config.PARTNER_NOTIFY_EMAIL, subject: `Billing run ${PERIOD}: completed` });
+    expect(notice[0]?.text).toContain(`${PERIOD}/manifest.json`);
+  });
+});
+
+describe('overwrite safety', () => {
+  it('writes the same bytes again at another time: nothing is replaced', async () => {
+    const customer = (await app.services.customers.get(usd.customerId))?.value;
+    const { invoice } = await invoiceAndLines(usd.customerId);
+    if (!customer) throw new Error('no customer');
+    const before = await Promise.all(['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)));
+    // Hours later by the process clock: zip entries and document dates must not follow it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-07-04T13:37:00Z'));
+    const { reportLogo } = await import('../../src/app/reports/report-writer.ts');
+    const again = await writeCustomerReports(app.services, customer, invoice, await reportLogo(app.services));
+    vi.useRealTimers();
+    expect(again.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    const after = await Promise.all(['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)));
+    expect(after.map(sha256)).toEqual(before.map(sha256));
+  });
+
+  it('never replaces a report with different content', async () => {
+    const name = `${PERIOD}/${usd.customerId}/${CYCLE}.csv`;
+    const before = await blob(name);
+    const attempt = app.services.reports.writeOnce(name, new TextEncoder().encode('tampered'), { contentType: 'text/csv' });
+    await expect(attempt).rejects.toMatchObject({ kind: 'Conflict', code: 'REPORT.CONTENT_DIFFERS' });
+    expect(sha256(await blob(name))).toBe(sha256(before));
+  });
+
+  it('streams a large file in blocks and still refuses other content at the same name', async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(7);
+    async function* big() {
+      for (let i = 0; i < 9; i++) yield chunk;
+    }
+    const name = `${PERIOD}/test/large.bin`;
+    const first = await app.services.reports.writeOnce(name, big(), { contentType: 'application/octet-stream' });
+    expect(first).toMatchObject({ status: 'created', size: 9 * 1024 * 1024 });
+    expect((await app.services.reports.stat(name))?.size).toBe(9 * 1024 * 1024);
+    expect(await app.services.reports.writeOnce(name, big(), { contentType: 'application/octet-stream' })).toMatchObject({ status: 'unchanged' });
+    await expect(app.services.reports.writeOnce(name, new Uint8Array([1]), { contentType: 'application/octet-stream' })).rejects.toMatchObject({ code: 'REPORT.CONTENT_DIFFERS' });
+  });
+});
+
+describe('GET /api/customers/{customerId}/billing-reports and downloads', () => {
+  it('lists one report per cycle in the range, with its formats', async () => {
+    const list = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports?from=2026-03-01&to=2026-04-30`, { token: usd.viewer });
+    expect(list.status).toBe(200);
+    const { invoice } = await invoiceAndLines(usd.customerId);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ id: CYCLE, cycleStart: '2026-03-01', invoiceId: invoice.id, total: invoice.total, formats: [expect.objectContaining({ format: 'xlsx' }), expect.objectContaining({ format: 'csv' }), expect.objectContaining({ format: 'xml' })] }),
+    ]);
+    // Last month by default: the clock is in April, so March's reports (none here: the cycle ends 04-01).
+    const lastMonth = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports`, { token: usd.viewer });
+    expect(lastMonth.body).toMatchObject({ from: '2026-03-01', to: '2026-03-31', items: [] });
+    expect((await app.call('GET', `/api/customers/${usd.customerId}/billing-reports?from=2026-05-01&to=2026-04-01`, { token: usd.viewer })).status).toBe(400);
+  });
+
+  it('gives a working read-only link to the customer’s own file', async () => {
+    clock.set(new Date().toISOString());
+    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`, { token: usd.viewer });
+    expect(link.status).toBe(200);
+    expect(new Date(link.body.expiresOn).getTime() - Date.now()).toBeLessThanOrEqual(10 * 60_000 + 1000);
+    const response = await fetch(link.body.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="billing-report-${CYCLE}.csv"`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(sha256(bytes)).toBe(link.body.sha256);
+    // Partners see every customer's.
+    const partner = await app.call('GET', `/api/customers/${other.customerId}/billing-reports/${CYCLE}/download?format=xml`, { token: usd.partner });
+    expect(partner.status).toBe(200);
+  });
+
+  it('keeps customers to their own reports', async () => {
+    expect((await app.call('GET', `/api/customers/${other.customerId}/billing-reports?from=2026-03-01&to=2026-04-30`, { token: usd.viewer })).status).toBe(403);
+    expect((await app.call('GET', `/api/customers/${other.customerId}/billing-reports/${CYCLE}/download`, { token: usd.admin })).status).toBe(403);
+    expect((await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/2026-05-01/download`, { token: usd.viewer })).status).toBe(404);
+  });
+
+  it('a link opens no other blob than its own', async () => {
+    clock.set(new Date().toISOString());
+    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=xlsx`, { token: usd.viewer });
+    const url = new URL(link.body.url);
+    expect((await fetch(url)).status).toBe(200);
+    const elsewhere = new URL(url);
+    elsewhere.pathname = url.pathname.replace(usd.customerId, other.customerId);
+    expect(elsewhere.pathname).not.toBe(url.pathname);
+    expect((await fetch(elsewhere)).status).toBe(403);
+    const sibling = new URL(url);
+    sibling.pathname = url.pathname.replace(/\.xlsx$/, '.csv');
+    expect((await fetch(sibling)).status).toBe(403);
+  });
+
+  it('a link cannot write', async () => {
+    clock.set(new Date().toISOString());
+    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`, { token: usd.viewer });
+    const before = await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.csv`);
+    const put = await fetch(link.body.url, { method: 'PUT', body: 'overwritten', headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2021-12-02' } });
+    expect(put.status).toBe(403);
+    const del = await fetch(link.body.url, { method: 'DELETE', headers: { 'x-ms-version': '2021-12-02' } });
+    expect(del.status).toBe(403);
+    expect(sha256(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.csv`))).toBe(sha256(before));
+  });
+
+  it('a link expires', async () => {
+    // Signed with the clock an hour ago: its ten minutes are over.
+    clock.set(new Date(Date.now() - 60 * 60_000).toISOString());
+    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`, { token: usd.viewer });
+    expect(new Date(link.body.expiresOn).getTime()).toBeLessThan(Date.now());
+    expect((await fetch(link.body.url)).status).toBe(403);
+  });
+});
