@@ -4,6 +4,9 @@ import { customerFieldsSchema, type Customer } from '../src/domain/customer.ts';
 import type { Services } from '../src/main.ts';
 import { seedDemoCatalog } from './demo-catalog.ts';
 import { seedDemoDirectory } from './demo-directory.ts';
+import { buySubscription } from '../src/app/subscriptions/buy.ts';
+import { syncSubscriptions } from '../src/app/subscriptions/sync.ts';
+import type { PurchaseRequest } from '../src/domain/purchase.ts';
 
 /** Demo customers for a first run: three countries, currencies and billing days. */
 export const demoCustomers: z.input<typeof customerFieldsSchema>[] = [
@@ -43,6 +46,26 @@ export async function seedDemoData(services: Services): Promise<Customer[]> {
   if (existing.items.length > 0) return [];
   const created: Customer[] = [];
   for (const fields of demoCustomers) created.push((await createCustomer(services, customerFieldsSchema.parse(fields))).value);
+  await seedDemoSubscriptions(services, created);
   await seedDemoDirectory(services, created);
+  for (const customer of created) await syncSubscriptions(services, customer.id);
   return created;
+}
+
+/** What the demo customers already own, bought through the same use case as the portal's Buy button. */
+const demoPurchases: Record<string, PurchaseRequest[]> = {
+  'Contoso Ltd': [
+    { productId: 'CFQ7TTC0LCHC:0002', term: 'P1Y', billingFrequency: 'monthly', quantity: 10 },
+    { productId: 'CFQ7TTC0LH18:0001', term: 'P1M', billingFrequency: 'monthly', quantity: 5 },
+    { productId: 'DZH318Z0BPS6:0001', term: 'P1M', billingFrequency: 'monthly', quantity: 1 },
+  ],
+  'Fabrikam GmbH': [{ productId: 'CFQ7TTC0LF8Q:0001', term: 'P1Y', billingFrequency: 'annual', quantity: 25, confirmBillingChange: true }],
+};
+
+async function seedDemoSubscriptions(services: Services, customers: Customer[]): Promise<void> {
+  for (const customer of customers) {
+    for (const [index, request] of (demoPurchases[customer.name] ?? []).entries()) {
+      await buySubscription(services, { customerId: customer.id, idempotencyKey: `demo-seed-${index}`, request, actor: { id: 'seed', label: 'demo seed' }, acceptLanguage: null });
+    }
+  }
 }

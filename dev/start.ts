@@ -4,8 +4,8 @@ import { startLocalHost } from './host.ts';
 /** `npm start`: the local host on http://localhost:7071 (PORT overrides), with Azurite and demo data. */
 const port = Number(process.env.PORT ?? 7071);
 const host = await startLocalHost({ env: localEnv(), port, azurite: 'persistent', seed: true });
-const customers = await host.services.customers.list(5);
-const example = customers.items[0]?.id ?? '<customerId>';
+const customers = await host.services.customers.list(20);
+const example = (customers.items.find((c) => c.name === 'Contoso Ltd') ?? customers.items[0])?.id ?? '<customerId>';
 console.log(`
 CSP portal backend is running.
   API:        ${host.url}/api/…        (health: ${host.url}/api/health)
