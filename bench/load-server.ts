@@ -20,6 +20,7 @@ import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters
  * line with the URLs and tokens, then serves until killed.
  */
 const env = { ...localEnv(), DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-load-')), STORAGE_NAME_PREFIX: 'load', RATE_LIMIT_WRITES_PER_MINUTE: '0' };
+// eslint-disable-next-line prefer-const -- read by a handler of the host, assigned once the host has started
 let table: ReturnType<Awaited<ReturnType<typeof startLocalHost>>['services']['storage']['table']> | undefined;
 const host = await startLocalHost({
   env,

@@ -64,6 +64,22 @@ export const invoiceSchema = z
   .meta({ id: 'Invoice' });
 export type Invoice = z.infer<typeof invoiceSchema>;
 
+/** The billing run of a month: every customer cycle ending in it (stored; the API adds its failures). */
+export const billingRunSchema = z.object({
+  id: z.string(),
+  period: z.string(),
+  status: z.enum(['running', 'completed', 'completedWithFailures']),
+  requestedBy: z.string(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  customersTotal: z.number().int(),
+  customersDone: z.number().int(),
+  customersFailed: z.number().int(),
+  customersNotDue: z.number().int(),
+});
+export type BillingRun = z.infer<typeof billingRunSchema>;
+
 /** One day of rated Azure usage for one meter of one subscription (F-USAGE). */
 export const usageRecordSchema = z.object({
   customerId: z.uuid(),

@@ -36,9 +36,13 @@ describe('npm run billing', () => {
       '2026-10/provider/subscription-usage.xlsx',
       '2026-10/provider/license-report.xml',
       '2026-10/provider/allocation-report.xml',
+      '2026-10/manifest.json',
     ];
     expect(urls.map((u) => decodeURIComponent(new URL(u).pathname).split(container)[1])).toEqual(expected);
     for (const name of expected) expect(await app.services.reports.stat(name), name).toBeDefined();
+    // The manifest, written again after the provider reports, lists every file but itself.
+    const manifest = JSON.parse(new TextDecoder().decode(await app.services.reports.read('2026-10/manifest.json'))) as { files: { name: string }[] };
+    expect(manifest.files.map((f) => f.name).sort()).toEqual(expected.filter((n) => n !== '2026-10/manifest.json').sort());
     const invoice = await app.services.billing.invoice(setup.customerId, '2026-10-01');
     expect(invoice?.value.total).toBe('80.00');
   });

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type AppError, notFound, validation } from '../../app/errors.ts';
-import { commerceRefused, commerceThrottled, commerceUnavailable } from '../../app/commerce-errors.ts';
+import { notFound, validation } from '../../app/errors.ts';
 import type {
   CommercePort,
   CommerceStatus,
@@ -10,64 +9,27 @@ import type {
   ScheduledNextTerm,
   SubscriptionUpdate,
 } from '../../app/ports/commerce.port.ts';
-import type { Config } from '../../config.ts';
 import { billingFrequencies, terms, utcDate } from '../../domain/calendar.ts';
+import {
+  partnerCenterHttp,
+  partnerCenterRefusal as refusal,
+  type PartnerCenterCall,
+  type PartnerCenterConfig,
+  type PartnerCenterOptions,
+  type PartnerCenterSend,
+} from '../partner-center/partner-center-http.ts';
+
+export type { PartnerCenterConfig, PartnerCenterOptions };
 
 /**
- * The commerce port over Partner Center REST v1 (`/v1/customers/{customer-tenant-id}/…`) with the global
- * fetch. Orders are a cart plus its checkout; changes are a PATCH of the full subscription resource. Every call
- * carries MS-RequestId (a write keeps its id across retries, so Microsoft applies it once) and MS-CorrelationId
- * (one per port call). 429s honour Retry-After, 5xx and timeouts back off exponentially with jitter; both are
- * bounded by PARTNER_CENTER_MAX_RETRIES and by a total wait, then surface as COMMERCE.THROTTLED /
- * COMMERCE.UNAVAILABLE. Microsoft's business refusals surface as COMMERCE.REFUSED with its code and description.
+ * The commerce port over Partner Center REST v1 (`/v1/customers/{customer-tenant-id}/…`) through the shared
+ * Partner Center client (headers, retries and error mapping: partner-center-http.ts). Orders are a cart plus its
+ * checkout; changes are a PATCH of the full subscription resource. A write keeps its MS-RequestId across retries,
+ * so Microsoft applies it once; one MS-CorrelationId per port call. Microsoft's business refusals, also those in a
+ * cart or checkout, surface as COMMERCE.REFUSED with its code and description.
  */
-export type PartnerCenterConfig = Pick<
-  Config,
-  | 'PARTNER_CENTER_BASE_URL'
-  | 'PARTNER_CENTER_CLIENT_ID'
-  | 'PARTNER_CENTER_CLIENT_SECRET'
-  | 'PARTNER_CENTER_TIMEOUT_MS'
-  | 'PARTNER_CENTER_MAX_RETRIES'
-  | 'PARTNER_TENANT_ID'
->;
-
-export interface PartnerCenterOptions {
-  /** Bearer token for Partner Center; by default an app-only token of the partner's Entra app. */
-  getToken?: () => Promise<string>;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); the jitter of the backoff. */
-  random?: () => number;
-}
-
-export const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
-
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 8_000;
-/** Longest total wait between attempts of one call: past it the caller gets the 429/503 and retries later. */
-const MAX_TOTAL_WAIT_MS = 30_000;
-
 export function partnerCenterCommerce(config: PartnerCenterConfig, options: PartnerCenterOptions = {}): CommercePort {
-  return new PartnerCenterCommerce(config, {
-    getToken: options.getToken ?? clientSecretTokens(config),
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    random: options.random ?? Math.random,
-  });
-}
-
-/** App-only tokens of the partner's Entra app; @azure/identity is loaded on the first call, not at cold start. */
-function clientSecretTokens(config: PartnerCenterConfig): () => Promise<string> {
-  let credential: Promise<{ getToken(scope: string): Promise<{ token: string } | null> }> | undefined;
-  return async () => {
-    credential ??= import('@azure/identity').then(
-      ({ ClientSecretCredential }) =>
-        new ClientSecretCredential(config.PARTNER_TENANT_ID, config.PARTNER_CENTER_CLIENT_ID, config.PARTNER_CENTER_CLIENT_SECRET),
-    );
-    const token = await (await credential).getToken(PARTNER_CENTER_SCOPE);
-    if (!token) throw new Error('Entra ID returned no token');
-    return token.token;
-  };
+  return new PartnerCenterCommerce(new URL(config.PARTNER_CENTER_BASE_URL), partnerCenterHttp(config, options));
 }
 
 // ---- Partner Center's JSON, as read ----
@@ -146,44 +108,10 @@ const checkoutSchema = z.object({
     .nullish(),
 });
 
-const errorBodySchema = z.object({
-  code: z.union([z.string(), z.number()]).optional(),
-  description: z.string().optional(),
-  errorName: z.string().optional(),
-});
-
 // ---- calls ----
 
-interface Call {
-  method: 'GET' | 'POST' | 'PATCH';
-  /** Path and query under the base URL, from `/v1/`. */
-  path: string;
-  correlationId: string;
-  /** MS-RequestId of a write, kept across retries; a read gets a fresh one. */
-  requestId?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** What a 404 means for this call. */
-  notFound?: () => AppError;
-}
-
-type Attempt =
-  | { ok: true; body: unknown }
-  | { ok: false; throttled: boolean; detail: string; retryAfterMs: number | undefined };
-
-interface Dependencies {
-  getToken: () => Promise<string>;
-  fetch: typeof fetch;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
-}
-
 class PartnerCenterCommerce implements CommercePort {
-  private readonly base: URL;
-
-  constructor(private readonly config: PartnerCenterConfig, private readonly deps: Dependencies) {
-    this.base = new URL(config.PARTNER_CENTER_BASE_URL);
-  }
+  constructor(private readonly base: URL, private readonly http: PartnerCenterSend) {}
 
   async placeOrder(customerTenantId: string, lines: OrderLine[], requestId: string) {
     if (lines.length === 0) throw validation('An order needs at least one line.', [{ path: 'lineItems', message: 'empty' }]);
@@ -297,79 +225,8 @@ class PartnerCenterCommerce implements CommercePort {
   }
 
   /** One call with its retries; returns the parsed JSON of the 2xx answer. */
-  private async send(call: Call): Promise<unknown> {
-    const requestId = call.requestId ?? randomUUID();
-    let waitedMs = 0;
-    for (let retry = 0; ; retry += 1) {
-      const attempt = await this.attempt(call, requestId);
-      if (attempt.ok) return attempt.body;
-      const delayMs = attempt.retryAfterMs ?? this.backoff(retry);
-      if (retry >= this.config.PARTNER_CENTER_MAX_RETRIES || waitedMs + delayMs > MAX_TOTAL_WAIT_MS) {
-        const seconds = Math.max(1, Math.ceil(delayMs / 1000));
-        throw attempt.throttled ? commerceThrottled(seconds) : commerceUnavailable(attempt.detail, attempt.retryAfterMs === undefined ? undefined : seconds);
-      }
-      waitedMs += delayMs;
-      await this.deps.sleep(delayMs);
-    }
-  }
-
-  private async attempt(call: Call, requestId: string): Promise<Attempt> {
-    let token: string;
-    try {
-      token = await this.deps.getToken();
-    } catch {
-      throw commerceUnavailable(
-        "no Partner Center token for the partner's app; check PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET",
-      );
-    }
-    const headers: Record<string, string> = {
-      Accept: 'application/json',
-      Authorization: `Bearer ${token}`,
-      'MS-RequestId': requestId,
-      'MS-CorrelationId': call.correlationId,
-      ...call.headers,
-    };
-    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.deps.fetch(new URL(call.path, this.base), {
-        method: call.method,
-        headers,
-        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-        signal: AbortSignal.timeout(this.config.PARTNER_CENTER_TIMEOUT_MS),
-      });
-      text = await response.text();
-    } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      return { ok: false, throttled: false, detail: timedOut ? `no answer within ${this.config.PARTNER_CENTER_TIMEOUT_MS} ms` : 'network error', retryAfterMs: undefined };
-    }
-
-    const { status } = response;
-    if (status >= 200 && status < 300) return { ok: true, body: text ? json(text) : undefined };
-    const retryAfterMs = retryAfter(response.headers.get('retry-after'));
-    if (status === 429) return { ok: false, throttled: true, detail: 'HTTP 429', retryAfterMs };
-    if (status === 408 || status >= 500) return { ok: false, throttled: false, detail: `HTTP ${status}`, retryAfterMs };
-
-    const error = errorBodySchema.safeParse(safeJson(text)).data ?? {};
-    if (status === 401 || status === 403) {
-      throw commerceUnavailable(
-        `Partner Center refused the partner's credentials (HTTP ${status}${status === 403 && error.description ? `: ${error.description.slice(0, 200)}` : ''}); ` +
-          'check PARTNER_CENTER_CLIENT_ID, PARTNER_CENTER_CLIENT_SECRET and the app\'s Partner Center API access',
-      );
-    }
-    if (status === 404 && call.notFound) throw call.notFound();
-    throw refusal(error.code ?? status, error.description ?? `Microsoft refused the request (HTTP ${status}).`, {
-      httpStatus: status,
-      ...(error.errorName ? { microsoftErrorName: error.errorName } : {}),
-    });
-  }
-
-  /** Exponential, capped, with "equal jitter": between half and all of the step. */
-  private backoff(retry: number): number {
-    const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retry);
-    return Math.round(step / 2 + this.deps.random() * (step / 2));
+  private async send(call: PartnerCenterCall & { correlationId: string }): Promise<unknown> {
+    return (await this.http(call)).body;
   }
 }
 
@@ -452,38 +309,10 @@ const rank = (position: (string | null | undefined)[], id: string) => {
   return at === -1 ? position.length : at;
 };
 
-function refusal(code: string | number, description: string, extra: Record<string, unknown> = {}): AppError {
-  return commerceRefused('COMMERCE.REFUSED', description, { microsoftCode: String(code), ...extra });
-}
-
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new Error(`Partner Center answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
-}
-
-function json(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error('Partner Center answered with a body that is not JSON');
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Retry-After as delay-seconds or an HTTP date. */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

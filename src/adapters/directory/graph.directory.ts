@@ -31,25 +31,22 @@ import {
   type UserQuery,
 } from '../../app/ports/directory.port.ts';
 import type { Config } from '../../config.ts';
+import { clientSecretTokens as appTokens, httpDependencies, retryingFetch, type HttpDependencies } from '../http/retrying-fetch.ts';
 
 /**
  * The directory port over Microsoft Graph v1.0 with `@microsoft/microsoft-graph-client`, app-only in each
  * customer's tenant (a ClientSecretCredential per tenant; @azure/identity and the Graph client are loaded on first
  * use). The client's middleware chain is its AuthenticationHandler (which sends the token only to Graph hosts and
- * the configured host, listed in `customHosts`) and this adapter's transport: a timeout per attempt, 429s retried
- * after Retry-After, 5xx and timeouts retried with backoff (except a user creation, which a retry could
- * duplicate), all bounded by GRAPH_MAX_RETRIES and a total wait, then DIRECTORY.THROTTLED / DIRECTORY.UNAVAILABLE
- * (503). Graph's error bodies `{ error: { code, message } }` map to the port's codes.
+ * the configured host, listed in `customHosts`) and this adapter's transport over the shared retrying fetch: a
+ * timeout per attempt, 429s retried after Retry-After, 5xx and timeouts retried with backoff (except a user
+ * creation, which a retry could duplicate), all bounded by GRAPH_MAX_RETRIES and a total wait, then
+ * DIRECTORY.THROTTLED / DIRECTORY.UNAVAILABLE (503). Graph's error bodies `{ error: { code, message } }` map to the port's codes.
  */
 export type GraphConfig = Pick<Config, 'GRAPH_BASE_URL' | 'GRAPH_CLIENT_ID' | 'GRAPH_CLIENT_SECRET' | 'GRAPH_TIMEOUT_MS' | 'GRAPH_MAX_RETRIES'>;
 
-export interface GraphDirectoryOptions {
+export interface GraphDirectoryOptions extends Partial<HttpDependencies> {
   /** An app-only Graph token in the customer's tenant; `fresh` bypasses any token cache (consent checks). */
   getToken?: (tenantId: string, options?: { fresh?: boolean }) => Promise<string>;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); the jitter of the backoff. */
-  random?: () => number;
 }
 
 /** The Global Administrator role's template id (the same in every tenant). */
@@ -57,38 +54,26 @@ export const GLOBAL_ADMIN_ROLE_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10'
 
 const VERSION = 'v1.0';
 const USER_SELECT = 'id,displayName,userPrincipalName,mail,usageLocation,accountEnabled,assignedLicenses,licenseAssignmentStates';
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 8_000;
 /** Longest total wait between attempts of one call: past it the caller gets the 503 and retries later. */
 const MAX_TOTAL_WAIT_MS = 30_000;
 /** Graph's limit of values in one `in (…)` filter. */
 const FILTER_IN_LIMIT = 15;
 
 export function graphDirectory(config: GraphConfig, options: GraphDirectoryOptions = {}): DirectoryPort {
-  return new GraphDirectory(config, {
-    getToken: options.getToken ?? clientSecretTokens(config),
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    random: options.random ?? Math.random,
-  });
+  return new GraphDirectory(config, { getToken: options.getToken ?? clientSecretTokens(config), ...httpDependencies(options) });
 }
 
 /** App-only tokens of the partner's multi-tenant Entra app, one credential per customer tenant. */
 function clientSecretTokens(config: GraphConfig): NonNullable<GraphDirectoryOptions['getToken']> {
-  type Credential = { getToken(scope: string): Promise<{ token: string } | null> };
-  const credentials = new Map<string, Promise<Credential>>();
+  const tenants = new Map<string, () => Promise<string>>();
   const scope = `${new URL(config.GRAPH_BASE_URL).origin}/.default`;
-  const create = (tenantId: string): Promise<Credential> =>
-    import('@azure/identity').then(({ ClientSecretCredential }) => new ClientSecretCredential(tenantId, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET));
   return async (tenantId, { fresh = false } = {}) => {
-    let credential = fresh ? undefined : credentials.get(tenantId);
-    if (!credential) {
-      credential = create(tenantId);
-      if (!fresh) credentials.set(tenantId, credential);
+    let tokens = fresh ? undefined : tenants.get(tenantId);
+    if (!tokens) {
+      tokens = appTokens(tenantId, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET, scope);
+      if (!fresh) tenants.set(tenantId, tokens);
     }
-    const token = await (await credential).getToken(scope);
-    if (!token) throw new Error('Entra ID returned no token');
-    return token.token;
+    return tokens();
   };
 }
 
@@ -144,11 +129,8 @@ class CallOptions {
   constructor(readonly retryServerErrors: boolean) {}
 }
 
-interface Dependencies {
+interface Dependencies extends HttpDependencies {
   getToken: (tenantId: string, options?: { fresh?: boolean }) => Promise<string>;
-  fetch: typeof fetch;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
 }
 
 /** Wraps an AppError so that the Graph client rethrows it as is (it rethrows its GraphClientError). */
@@ -163,44 +145,20 @@ class Transport implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const options = context.middlewareControl?.getMiddlewareOptions(CallOptions) as CallOptions | undefined;
-    const retryServerErrors = options?.retryServerErrors ?? true;
-    let waitedMs = 0;
-    for (let retry = 0; ; retry += 1) {
-      let response: Response | undefined;
-      let detail: string;
-      try {
-        response = await this.deps.fetch(context.request, { ...context.options, signal: AbortSignal.timeout(this.config.GRAPH_TIMEOUT_MS) });
-        detail = `HTTP ${response.status}`;
-      } catch (error) {
-        detail = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.config.GRAPH_TIMEOUT_MS} ms` : 'network error';
-      }
-      if (response && response.status !== 429 && response.status !== 408 && response.status < 500) {
-        context.response = response;
-        return;
-      }
-      const throttled = response?.status === 429;
-      const retryAfterMs = retryAfter(response?.headers.get('retry-after') ?? null);
-      await response?.arrayBuffer().catch(() => undefined);
-      const delayMs = retryAfterMs ?? this.backoff(retry);
-      if ((!throttled && !retryServerErrors) || retry >= this.config.GRAPH_MAX_RETRIES || waitedMs + delayMs > MAX_TOTAL_WAIT_MS) {
-        const seconds = Math.max(1, Math.ceil(delayMs / 1000));
-        throw this.wrap(throttled ? directoryThrottled(seconds) : directoryUnavailable(detail, retryAfterMs === undefined ? undefined : seconds));
-      }
-      waitedMs += delayMs;
-      await this.deps.sleep(delayMs);
+    const { GRAPH_TIMEOUT_MS: timeoutMs, GRAPH_MAX_RETRIES: maxRetries } = this.config;
+    const policy = { timeoutMs, maxRetries, maxTotalWaitMs: MAX_TOTAL_WAIT_MS, retryServerErrors: options?.retryServerErrors ?? true };
+    const result = await retryingFetch(context.request, context.options ?? {}, policy, this.deps);
+    if (!result.ok) {
+      const { retryAfterSeconds: seconds } = result;
+      throw this.wrap(result.throttled ? directoryThrottled(seconds) : directoryUnavailable(result.detail, result.retryAfterMs === undefined ? undefined : seconds));
     }
+    context.response = result.response;
   }
 
   wrap(error: AppError): Error {
     const wrapped = new this.ClientError(error.message);
     wrapped.customError = error;
     return wrapped;
-  }
-
-  /** Exponential, capped, with "equal jitter": between half and all of the step. */
-  private backoff(retry: number): number {
-    const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retry);
-    return Math.round(step / 2 + this.deps.random() * (step / 2));
   }
 }
 
@@ -543,12 +501,4 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new Error(`Microsoft Graph answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
-}
-
-/** Retry-After as delay-seconds or an HTTP date. */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

@@ -1,8 +1,8 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { conflict } from '../../app/errors.ts';
-import type { BillingRun, BillingRunStore, BillingStore, CustomerRunResult, OneOffCharge } from '../../app/ports/billing.port.ts';
-import { billingLineSchema, invoiceSchema, type BillingLine, type Invoice } from '../../domain/billing.ts';
+import type { BillingRunStore, BillingStore, CustomerRunResult, OneOffCharge } from '../../app/ports/billing.port.ts';
+import { billingLineSchema, billingRunSchema, invoiceSchema, type BillingLine, type Invoice } from '../../domain/billing.ts';
 import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 
 /**
@@ -104,20 +104,6 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
   };
 }
 
-const runSchema = z.object({
-  id: z.string(),
-  period: z.string(),
-  status: z.enum(['running', 'completed', 'completedWithFailures']),
-  requestedBy: z.string(),
-  startedAt: z.string(),
-  updatedAt: z.string(),
-  completedAt: z.string().optional(),
-  customersTotal: z.number().int(),
-  customersDone: z.number().int(),
-  customersFailed: z.number().int(),
-  customersNotDue: z.number().int(),
-}) satisfies z.ZodType<BillingRun>;
-
 const resultSchema = z.object({
   customerId: z.string(),
   status: z.enum(['done', 'failed', 'notDue']),
@@ -133,7 +119,7 @@ export function billingRunTable(client: TableClient): BillingRunStore {
   const get = async (runId: string) => {
     try {
       const entity = await client.getEntity<Record<string, unknown>>('run', runId);
-      return { value: parse(runSchema, 'billingruns', entity), etag: String(entity.etag) };
+      return { value: parse(billingRunSchema, 'billingruns', entity), etag: String(entity.etag) };
     } catch (error) {
       if (storageStatus(error) === 404) return undefined;
       throw error;

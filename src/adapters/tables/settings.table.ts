@@ -1,30 +1,42 @@
 import type { TableClient } from '@azure/data-tables';
+import type { z } from 'zod';
 import { conflict } from '../../app/errors.ts';
+import type { Versioned } from '../../app/ports/customer.repository.port.ts';
 import type { SettingsStore } from '../../app/ports/settings.port.ts';
 import { billingConfirmationSettingsSchema } from '../../domain/billing-confirmation.ts';
-import { usageSettingsSchema, type UsageSettings } from '../../domain/usage.ts';
+import { usageSettingsSchema } from '../../domain/usage.ts';
 import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 
 /** Partner settings: partition `partner`, one row per setting, the value as parsed JSON. */
 const PARTITION = 'partner';
-const BILLING_CONFIRMATION = 'billingConfirmation';
-const USAGE = 'usage';
 
 export function settingsTable(client: TableClient): SettingsStore {
+  const billingConfirmation = setting(client, 'billingConfirmation', billingConfirmationSettingsSchema, 'The settings exist already; send If-Match with their ETag to replace them.');
+  const usage = setting(client, 'usage', usageSettingsSchema, 'The usage settings exist already; send If-Match with their ETag to replace them.');
   return {
-    async billingConfirmation() {
+    billingConfirmation: billingConfirmation.read,
+    saveBillingConfirmation: billingConfirmation.save,
+    usage: usage.read,
+    saveUsage: usage.save,
+  };
+}
+
+/** One setting's row: read (undefined until saved) and save (create without an etag, 409 when it exists; replace with one). */
+function setting<T>(client: TableClient, rowKey: string, schema: z.ZodType<T>, existsMessage: string) {
+  return {
+    async read(): Promise<Versioned<T> | undefined> {
       try {
-        const entity = await client.getEntity<{ data: string }>(PARTITION, BILLING_CONFIRMATION);
-        const parsed = billingConfirmationSettingsSchema.safeParse(JSON.parse(entity.data));
-        if (!parsed.success) throw corruptRow('settings', BILLING_CONFIRMATION, parsed.error);
+        const entity = await client.getEntity<{ data: string }>(PARTITION, rowKey);
+        const parsed = schema.safeParse(JSON.parse(entity.data));
+        if (!parsed.success) throw corruptRow('settings', rowKey, parsed.error);
         return { value: parsed.data, etag: entity.etag };
       } catch (error) {
         if (storageStatus(error) === 404) return undefined;
         throw error;
       }
     },
-    async saveBillingConfirmation(value, etag) {
-      const entity = { partitionKey: PARTITION, rowKey: BILLING_CONFIRMATION, data: JSON.stringify(value) };
+    async save(value: T, etag?: string): Promise<Versioned<T>> {
+      const entity = { partitionKey: PARTITION, rowKey, data: JSON.stringify(value) };
       if (etag) {
         const result = await guarded(() => client.updateEntity(entity, 'Replace', { etag }));
         return { value, etag: result.etag ?? '' };
@@ -33,32 +45,7 @@ export function settingsTable(client: TableClient): SettingsStore {
         const result = await client.createEntity(entity);
         return { value, etag: result.etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('SETTINGS.EXISTS', 'The settings exist already; send If-Match with their ETag to replace them.');
-        throw error;
-      }
-    },
-    async usage() {
-      try {
-        const entity = await client.getEntity<{ data: string }>(PARTITION, USAGE);
-        const parsed = usageSettingsSchema.safeParse(JSON.parse(entity.data));
-        if (!parsed.success) throw corruptRow('settings', USAGE, parsed.error);
-        return { value: parsed.data, etag: entity.etag };
-      } catch (error) {
-        if (storageStatus(error) === 404) return undefined;
-        throw error;
-      }
-    },
-    async saveUsage(value: UsageSettings, etag?: string) {
-      const entity = { partitionKey: PARTITION, rowKey: USAGE, data: JSON.stringify(value) };
-      if (etag) {
-        const result = await guarded(() => client.updateEntity(entity, 'Replace', { etag }));
-        return { value, etag: result.etag ?? '' };
-      }
-      try {
-        const result = await client.createEntity(entity);
-        return { value, etag: result.etag ?? '' };
-      } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('SETTINGS.EXISTS', 'The usage settings exist already; send If-Match with their ETag to replace them.');
+        if (storageStatus(error) === 409) throw conflict('SETTINGS.EXISTS', existsMessage);
         throw error;
       }
     },

@@ -105,25 +105,35 @@ export function usageTable(client: TableClient): UsageStore {
     },
 
     async *list(customerId, from, to, subscriptionId) {
-      for (const month of monthsOf(from, to)) {
-        const partitionKey = usagePartition(customerId, month);
-        // A subscription's rows share the prefix `{subscription}|`; `}` is the character after `|`.
-        const filter = subscriptionId
-          ? odata`PartitionKey eq ${partitionKey} and RowKey ge ${`${keyPart(subscriptionId)}|`} and RowKey lt ${`${keyPart(subscriptionId)}}`}`
-          : odata`PartitionKey eq ${partitionKey}`;
-        const effective = new Map<string, Stored>();
-        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-          const stored = parseRow(entity);
-          const { record } = stored;
-          if (record.date < from || record.date >= to) continue;
-          const key = `${record.subscriptionId}\u0000${record.meterId}\u0000${record.date}`;
-          const current = effective.get(key);
-          if (!current || wins(stored, current)) effective.set(key, stored);
-        }
+      const months = monthsOf(from, to);
+      const first = months[0];
+      const last = months.at(-1);
+      if (!first || !last) return;
+      // One query over the months' partitions (a range of partition keys, read in key order: month by month)
+      // rather than one per month: a billing window of 13 months is one round trip.
+      const range = odata`PartitionKey ge ${usagePartition(customerId, first)} and PartitionKey le ${usagePartition(customerId, last)}`;
+      // A subscription's rows share the prefix `{subscription}|`; `}` is the character after `|`.
+      const filter = subscriptionId ? `${range} and ${odata`RowKey ge ${`${keyPart(subscriptionId)}|`} and RowKey lt ${`${keyPart(subscriptionId)}}`}`}` : range;
+      let effective = new Map<string, Stored>();
+      let partition: unknown;
+      const monthRecords = () => {
         const records = [...effective.values()].map((s) => s.record);
-        records.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId) || a.meterId.localeCompare(b.meterId));
-        yield* records;
+        return records.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId) || a.meterId.localeCompare(b.meterId));
+      };
+      for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        if (entity.partitionKey !== partition) {
+          yield* monthRecords();
+          effective = new Map();
+          partition = entity.partitionKey;
+        }
+        const stored = parseRow(entity);
+        const { record } = stored;
+        if (record.date < from || record.date >= to) continue;
+        const key = `${record.subscriptionId}\u0000${record.meterId}\u0000${record.date}`;
+        const current = effective.get(key);
+        if (!current || wins(stored, current)) effective.set(key, stored);
       }
+      yield* monthRecords();
     },
 
     async findImport(fileHash) {

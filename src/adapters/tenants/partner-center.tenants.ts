@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, conflict } from '../../app/errors.ts';
 import type { CreatedTenant, CustomerTenants, NewTenant } from '../../app/ports/customer-tenants.port.ts';
-import type { PartnerCenterConfig, PartnerCenterOptions } from '../commerce/partner-center.commerce.ts';
-import { partnerCenterHttp, type PartnerCenterSend } from '../partner-center/partner-center-http.ts';
+import { partnerCenterHttp, type PartnerCenterConfig, type PartnerCenterOptions } from '../partner-center/partner-center-http.ts';
 
 /**
  * Customer tenants through Partner Center REST v1: `HEAD /v1/domains/{domain}` (404: available, 200: taken) and
  * `POST /v1/customers`, which creates the Entra tenant, the reseller relationship and the first admin, and answers
- * with the admin's credentials. MS-RequestId makes a retried creation return the same customer.
+ * with the admin's credentials. MS-RequestId makes a retried creation return the same customer. Calls, retries and
+ * errors are the shared Partner Center client's (partner-center-http.ts).
  */
 const createdSchema = z.object({
   id: z.string().min(1),
@@ -17,7 +17,7 @@ const createdSchema = z.object({
 });
 
 export function partnerCenterTenants(config: PartnerCenterConfig, options: PartnerCenterOptions = {}): CustomerTenants {
-  const send: PartnerCenterSend = partnerCenterHttp(config, options);
+  const send = partnerCenterHttp(config, options);
   const domainPath = (domain: string) => `/v1/domains/${encodeURIComponent(domain)}`;
 
   const isDomainAvailable = async (domain: string) => (await send({ method: 'HEAD', path: domainPath(domain), answer: [404] })).status === 404;

@@ -11,6 +11,7 @@ import type { UsageRecord } from '../../domain/billing.ts';
 import { utcDate } from '../../domain/calendar.ts';
 import { dec, type Dec } from '../../domain/money.ts';
 import { usageSubscriptionIdSchema, UsageTally } from '../../domain/usage.ts';
+import { bearer, clientSecretTokens, httpDependencies, jsonOrUndefined, parseRetryAfter, retryingFetch, type HttpDependencies } from '../http/retrying-fetch.ts';
 
 /**
  * Rated daily Azure usage from Microsoft Graph's partner billing reconciliation export (v1.0, asynchronous):
@@ -29,16 +30,12 @@ export type GraphUsageConfig = Pick<
 
 export type UsageLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
 
-export interface GraphUsageOptions {
+export interface GraphUsageOptions extends Partial<HttpDependencies> {
   /** Microsoft tenant id (lower case) → the portal's customer id, for every customer with a tenant. */
   customersByTenant: () => Promise<ReadonlyMap<string, string>>;
   clock: Clock;
   /** An app-only Graph token of the partner tenant; by default from ClientSecretCredential. */
   getToken?: () => Promise<string>;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); the jitter of the backoff. */
-  random?: () => number;
   log?: UsageLog;
   /** Wait between polls when the operation sends no Retry-After. */
   pollIntervalMs?: number;
@@ -54,8 +51,6 @@ export interface GraphUsageSource extends UsageSource {
 const SOURCE = 'graph';
 const VERSION = 'v1.0';
 const BILLING = `/${VERSION}/reports/partners/billing`;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 8_000;
 const MAX_TOTAL_WAIT_MS = 60_000;
 const DEFAULT_POLL_MS = 15_000;
 const DEFAULT_MAX_POLL_MS = 20 * 60_000;
@@ -64,20 +59,6 @@ const BLOB_TIMEOUT_MS = 10 * 60_000;
 
 export function graphUsageSource(config: GraphUsageConfig, options: GraphUsageOptions): GraphUsageSource {
   return new GraphUsage(config, options);
-}
-
-/** App-only tokens of the partner's Graph app in the partner tenant; @azure/identity is loaded on first use. */
-function clientSecretTokens(config: GraphUsageConfig): () => Promise<string> {
-  let credential: Promise<{ getToken(scope: string): Promise<{ token: string } | null> }> | undefined;
-  const scope = `${new URL(config.GRAPH_BASE_URL).origin}/.default`;
-  return async () => {
-    credential ??= import('@azure/identity').then(
-      ({ ClientSecretCredential }) => new ClientSecretCredential(config.PARTNER_TENANT_ID, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET),
-    );
-    const token = await (await credential).getToken(scope);
-    if (!token) throw new Error('Entra ID returned no token');
-    return token.token;
-  };
 }
 
 // ---- Graph's JSON, as read ----
@@ -131,8 +112,6 @@ function camelKeys(value: unknown): unknown {
 
 // ---- calls ----
 
-type Attempt = { ok: true; response: Response } | { ok: false; throttled: boolean; detail: string; retryAfterMs: number | undefined };
-
 interface Call {
   method: 'GET' | 'POST';
   url: URL;
@@ -144,17 +123,13 @@ interface Call {
 class GraphUsage implements GraphUsageSource {
   private readonly origin: string;
   private readonly getToken: () => Promise<string>;
-  private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly deps: HttpDependencies;
   private readonly log: UsageLog;
 
   constructor(private readonly config: GraphUsageConfig, private readonly options: GraphUsageOptions) {
     this.origin = new URL(config.GRAPH_BASE_URL).origin;
-    this.getToken = options.getToken ?? clientSecretTokens(config);
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    this.getToken = options.getToken ?? clientSecretTokens(config.PARTNER_TENANT_ID, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET, `${this.origin}/.default`);
+    this.deps = httpDependencies(options);
     this.log = options.log ?? (() => undefined);
   }
 
@@ -205,12 +180,12 @@ class GraphUsage implements GraphUsageSource {
           retryAfterSeconds: 3600,
         });
       }
-      const delayMs = retryAfter(answer.headers.get('retry-after')) ?? this.options.pollIntervalMs ?? DEFAULT_POLL_MS;
+      const delayMs = parseRetryAfter(answer.headers.get('retry-after')) ?? this.options.pollIntervalMs ?? DEFAULT_POLL_MS;
       if (waitedMs + delayMs > (this.options.maxPollMs ?? DEFAULT_MAX_POLL_MS)) {
         throw new AppError('Unavailable', 'USAGE.EXPORT_TIMEOUT', `Microsoft’s usage export did not finish within ${Math.round(waitedMs / 1000)} s.`, { retryAfterSeconds: 600 });
       }
       waitedMs += delayMs;
-      await this.sleep(delayMs);
+      await this.deps.sleep(delayMs);
     }
   }
 
@@ -285,52 +260,24 @@ class GraphUsage implements GraphUsageSource {
   }
 
   private async send(call: Call): Promise<Response> {
-    let waitedMs = 0;
-    for (let retry = 0; ; retry += 1) {
-      const result = await this.attempt(call);
-      if (result.ok) return result.response;
-      const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retry);
-      const delayMs = result.retryAfterMs ?? Math.round(step / 2 + this.random() * (step / 2));
-      if (retry >= this.config.GRAPH_MAX_RETRIES || waitedMs + delayMs > MAX_TOTAL_WAIT_MS) {
-        const retryAfterSeconds = Math.max(1, Math.ceil(delayMs / 1000));
-        throw result.throttled
-          ? new AppError('Unavailable', 'USAGE.SOURCE_THROTTLED', 'Microsoft Graph is throttling the usage export; it is pulled again later.', { retryAfterSeconds })
-          : unavailable(result.detail, retryAfterSeconds);
-      }
-      waitedMs += delayMs;
-      await this.sleep(delayMs);
+    const init = async (): Promise<RequestInit> => {
+      const headers: Record<string, string> = { Accept: call.graph ? 'application/json' : '*/*' };
+      if (call.graph) headers.Authorization = await bearer(this.getToken, noToken);
+      if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+      return { method: call.method, headers, ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}) };
+    };
+    const timeoutMs = call.graph ? this.config.GRAPH_TIMEOUT_MS : BLOB_TIMEOUT_MS;
+    const result = await retryingFetch(call.url, init, { timeoutMs, maxRetries: this.config.GRAPH_MAX_RETRIES, maxTotalWaitMs: MAX_TOTAL_WAIT_MS }, this.deps);
+    if (!result.ok) {
+      const { retryAfterSeconds } = result;
+      throw result.throttled
+        ? new AppError('Unavailable', 'USAGE.SOURCE_THROTTLED', 'Microsoft Graph is throttling the usage export; it is pulled again later.', { retryAfterSeconds })
+        : unavailable(result.timedOut ? 'no answer in time' : result.detail, retryAfterSeconds);
     }
-  }
-
-  private async attempt(call: Call): Promise<Attempt> {
-    const headers: Record<string, string> = { Accept: call.graph ? 'application/json' : '*/*' };
-    if (call.graph) {
-      try {
-        headers.Authorization = `Bearer ${await this.getToken()}`;
-      } catch {
-        throw unavailable('no Graph token for the partner tenant; check PARTNER_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET');
-      }
-    }
-    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await this.fetch(call.url, {
-        method: call.method,
-        headers,
-        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-        signal: AbortSignal.timeout(call.graph ? this.config.GRAPH_TIMEOUT_MS : BLOB_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      return { ok: false, throttled: false, detail: timedOut ? 'no answer in time' : 'network error', retryAfterMs: undefined };
-    }
+    const { response } = result;
     const { status } = response;
-    if (status >= 200 && status < 300) return { ok: true, response };
-    const text = await response.text().catch(() => '');
-    const retryAfterMs = retryAfter(response.headers.get('retry-after'));
-    if (status === 429) return { ok: false, throttled: true, detail: 'HTTP 429', retryAfterMs };
-    if (status === 408 || status >= 500) return { ok: false, throttled: false, detail: `HTTP ${status}`, retryAfterMs };
-    const error = graphErrorSchema.safeParse(safeJson(text)).data?.error;
+    if (status >= 200 && status < 300) return response;
+    const error = graphErrorSchema.safeParse(jsonOrUndefined(await response.text().catch(() => ''))).data?.error;
     if (call.graph && (status === 401 || status === 403)) {
       throw unavailable(`Graph refused the partner's app (HTTP ${status}); it needs the application permission PartnerBilling.Read.All with admin consent`);
     }
@@ -365,22 +312,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return result.data;
 }
 
+const noToken = () => unavailable('no Graph token for the partner tenant; check PARTNER_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET');
+
 function unavailable(detail: string, retryAfterSeconds = 300): AppError {
   return new AppError('Unavailable', 'USAGE.SOURCE_UNAVAILABLE', `Azure usage could not be read from Microsoft (${detail}).`, { retryAfterSeconds });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Retry-After as delay-seconds or an HTTP date. */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

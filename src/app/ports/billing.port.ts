@@ -1,4 +1,4 @@
-import type { BillingLine, Invoice } from '../../domain/billing.ts';
+import type { BillingLine, BillingRun, Invoice } from '../../domain/billing.ts';
 import type { Versioned } from './customer.repository.port.ts';
 
 /** A charge the partner adds by hand (F-BILLING one-off charges). */
@@ -28,19 +28,7 @@ export interface BillingStore {
   addOneOffCharge(charge: OneOffCharge): Promise<void>;
 }
 
-export interface BillingRun {
-  id: string;
-  period: string;
-  status: 'running' | 'completed' | 'completedWithFailures';
-  requestedBy: string;
-  startedAt: string;
-  updatedAt: string;
-  completedAt?: string;
-  customersTotal: number;
-  customersDone: number;
-  customersFailed: number;
-  customersNotDue: number;
-}
+export type { BillingRun };
 
 export interface CustomerRunResult {
   customerId: string;

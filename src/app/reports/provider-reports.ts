@@ -6,7 +6,7 @@ import { AppError, preconditionFailed } from '../errors.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { ReadLink, WriteResult } from '../ports/report-store.port.ts';
 import { byReseller, customerMonths, productMonths, type CustomerMonth, type ProductMonth } from './license-usage.ts';
-import { reportLogo } from './report-writer.ts';
+import { reportLogo, writeManifest } from './report-writer.ts';
 
 /**
  * F-REPORTS, service provider reports of one month, written to `{period}/provider/…` in the reports container:
@@ -14,7 +14,7 @@ import { reportLogo } from './report-writer.ts';
  * reseller allocation and usage report (XML). Regenerating them after manual counts change replaces them (the
  * response says so); the same figures give the same bytes and write nothing.
  */
-export type ProviderDeps = Pick<Services, 'config' | 'clock' | 'customers' | 'customerData' | 'resellers' | 'licenseCounts' | 'reports' | 'logos'>;
+export type ProviderDeps = Pick<Services, 'config' | 'clock' | 'customers' | 'customerData' | 'resellers' | 'licenseCounts' | 'reports' | 'logos' | 'billingRuns'>;
 
 export const providerReports = {
   subscriptionUsage: { file: 'subscription-usage.xlsx', contentType: reportContentTypes.xlsx },
@@ -33,7 +33,8 @@ async function manualCounts(deps: Pick<ProviderDeps, 'licenseCounts'>, months: s
   return new Map(stored);
 }
 
-export async function generateProviderReports(deps: ProviderDeps, period: string): Promise<(WriteResult & { kind: ProviderReportKind })[]> {
+/** Writes the three reports; when the period's billing run has finished, its manifest is written again to list them. */
+export async function generateProviderReports(deps: ProviderDeps, period: string): Promise<(WriteResult & { kind: ProviderReportKind | 'manifest' })[]> {
   const months = monthsUpTo(period, USAGE_MONTHS);
   const [rows, manual, resellers, logo] = await Promise.all([customerMonths(deps, months), manualCounts(deps, months), deps.resellers.list(), reportLogo(deps)]);
   const products = productMonths(rows, manual, months);
@@ -53,7 +54,9 @@ export async function generateProviderReports(deps: ProviderDeps, period: string
   const [usage] = await Promise.all([write('subscriptionUsage', stream), writing]);
   const license = await write('licenseReport', licenseReportXml({ period, partnerName, products: products.filter((p) => p.month === period) }));
   const allocation = await write('allocationReport', allocationReportXml({ period, partnerName, groups: byReseller(ofPeriod, resellers.map((r) => r.value)) }));
-  return [usage, license, allocation];
+  const run = (await deps.billingRuns.get(period))?.value;
+  const manifest = run && run.status !== 'running' ? [{ ...(await writeManifest(deps.reports, run)), kind: 'manifest' as const }] : [];
+  return [usage, license, allocation, ...manifest];
 }
 
 export interface ListedReport {

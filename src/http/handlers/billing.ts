@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { notFound, preconditionFailed, validation } from '../../app/errors.ts';
 import { continueBillingRun, periodPattern, startBillingRun } from '../../app/billing/billing-run.ts';
 import { billingDepsOf } from '../../app/billing/deps.ts';
-import { billingLineSchema, invoiceSchema, type BillingLine } from '../../domain/billing.ts';
+import { billingLineSchema, billingRunSchema, invoiceSchema, type BillingLine } from '../../domain/billing.ts';
 import { isoDateSchema } from '../../domain/calendar.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
 import { currencyCodeSchema } from '../../domain/customer.ts';
@@ -147,21 +147,8 @@ export const addOneOffChargeRoute = defineRoute({
   },
 });
 
-const runSchema = z
-  .object({
-    id: z.string(),
-    period: z.string(),
-    status: z.enum(['running', 'completed', 'completedWithFailures']),
-    requestedBy: z.string(),
-    startedAt: z.string(),
-    updatedAt: z.string(),
-    completedAt: z.string().optional(),
-    customersTotal: z.number().int(),
-    customersDone: z.number().int(),
-    customersFailed: z.number().int(),
-    customersNotDue: z.number().int(),
-    failures: z.array(z.object({ customerId: z.string(), cycle: z.string().optional(), reason: z.string().optional() })).optional(),
-  })
+const runSchema = billingRunSchema
+  .extend({ failures: z.array(z.object({ customerId: z.string(), cycle: z.string().optional(), reason: z.string().optional() })).optional() })
   .meta({ id: 'BillingRun' });
 
 export const startBillingRunRoute = defineRoute({

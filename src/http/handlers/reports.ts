@@ -79,7 +79,7 @@ export const generateProviderReportsRoute = defineRoute({
     },
   },
   async handler({ params, services }) {
-    const files = await generateProviderReports(services, params.period);
+    const files = (await generateProviderReports(services, params.period)).flatMap((file) => (file.kind === 'manifest' ? [] : [{ ...file, kind: file.kind }]));
     return { status: 200, body: { period: params.period, files: files.map(({ kind, name, size, sha256, status }) => ({ kind, name, size, sha256, status })) } };
   },
 });
