@@ -140,6 +140,7 @@ async function midPeriodLine(history: SubscriptionHistory, event: HistoryEvent, 
     currency: price.currency,
     priceListId: price.priceListId,
     priceSource: price.source,
+    ...(delta < 0 ? { refundsLineId: lineId(history.subscriptionId, 'cycleFee', period.ps.toString(), period.pe.toString()) } : {}),
   };
 }
 

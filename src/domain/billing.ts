@@ -39,6 +39,8 @@ export const billingLineSchema = z
     originalCycle: z.iso.date().optional(),
     /** A correction of an earlier line: that line's id. */
     correctsLineId: z.string().optional(),
+    /** A refund: the fee line of the billing period whose seats it gives back. */
+    refundsLineId: z.string().optional(),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'BillingLine' });

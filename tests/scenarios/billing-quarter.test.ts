@@ -88,6 +88,8 @@ describe('a quarter of billing', () => {
     const march = await invoice('2026-04-01');
     // Premium: 10 × 22.00 = 220.00; +5 on 03-10: 5 × 22.00 × 22/31 = 78.06; −2 on 03-12: 2 × 22.00 × 20/31 = 28.39 back.
     expect(amounts(march.lines, premium)).toEqual(['cycleFee 220.00', 'proRata 78.06', 'refund -28.39']);
+    const fee = march.lines.find((l) => l.subscriptionId === premium && l.kind === 'cycleFee');
+    expect(march.lines.find((l) => l.subscriptionId === premium && l.kind === 'refund')).toMatchObject({ refundsLineId: fee?.id });
     // Basic at the customer's own price: 4 × 5.50 = 22.00 (suspended later, still billed).
     expect(amounts(march.lines, basic)).toEqual(['cycleFee 22.00']);
     // Annual billing: 2 × 264.00 = 528.00, once for the year.

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestApp, buildCustomerFields, PARTNER_TENANT, type TestApp } from '../support/test-app.ts';
 import { bought, readSubscription, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
 import { continueBillingRun } from '../../src/app/billing/billing-run.ts';
+import { invite, sendInvitation, setupPortalCustomer, signIn } from '../support/portal-user-builders.ts';
 import { billingDepsOf } from '../../src/app/billing/deps.ts';
 
 let app: TestApp;
@@ -93,6 +94,24 @@ describe('concurrency', () => {
     await Promise.all(Array.from({ length: 4 }, () => continueBillingRun(billingDepsOf(local.services), '2026-01')));
     const run = await local.call('GET', '/api/billing/runs/2026-01', { token: partner });
     expect(run.body).toMatchObject({ status: 'completed', customersTotal: 1, customersDone: 1, customersFailed: 0 });
+  });
+});
+
+describe('concurrent invitation acceptance', () => {
+  it('binds one identity once when the same invitation is accepted many times at once', async () => {
+    const local = await createTestApp();
+    const portal = await setupPortalCustomer(local);
+    const user = await invite(local, portal, { firstName: 'Ivy', lastName: 'Quick' });
+    const token = await sendInvitation(local, portal, user);
+    const invitee = await signIn(local, user.email);
+    const results = await Promise.all(Array.from({ length: 6 }, () => local.call('POST', `/api/invitations/${token}/accept`, { token: invitee.token })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const loser of results.filter((r) => r.status !== 200)) {
+      expect([409, 412]).toContain(loser.status);
+      expect(loser.headers.get('content-type')).toBe('application/problem+json');
+    }
+    const me = await local.call('GET', '/api/me', { token: invitee.token });
+    expect(me.body.customers).toEqual([{ customerId: portal.customerId, customerName: portal.customerName, role: 'View' }]);
   });
 });
 

@@ -73,7 +73,7 @@ export const getInvoiceRoute = defineRoute({
   },
 });
 
-const csvColumns = ['chargeDate', 'kind', 'subscriptionId', 'description', 'periodStart', 'periodEnd', 'quantity', 'unitPrice', 'amount', 'currency', 'priceListId', 'originalCycle', 'correctsLineId', 'id'] as const;
+const csvColumns = ['chargeDate', 'kind', 'subscriptionId', 'description', 'periodStart', 'periodEnd', 'quantity', 'unitPrice', 'amount', 'currency', 'priceListId', 'originalCycle', 'correctsLineId', 'refundsLineId', 'id'] as const;
 
 export const downloadInvoiceRoute = defineRoute({
   name: 'downloadInvoice',
