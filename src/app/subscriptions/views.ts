@@ -63,18 +63,36 @@ export function futureChangeView(change: FutureChange, etag: string): FutureChan
   };
 }
 
+/** The parts of a view that depend on the stored record alone, kept per record object (stored rows are reused frozen). */
+const priced = new WeakMap<SubscriptionRecord, { unitPrice: Money; monthlyCost: Money; billingContract: string }>();
+
+function pricing(record: SubscriptionRecord) {
+  let found = priced.get(record);
+  if (!found) {
+    const price = dec(record.unitPrice);
+    found = {
+      unitPrice: money(price, record.currency),
+      monthlyCost: money(monthlyCost(record.quantity, price, record.billingFrequency, record.currency), record.currency),
+      billingContract: billingContractOf(record),
+    };
+    priced.set(record, found);
+  }
+  return found;
+}
+
 export function subscriptionView(record: SubscriptionRecord, etag: string, pending: FutureChangeView[], now: Date): SubscriptionView {
   const refundable = record.status === 'active' ? refundableNow(record, now) : { quantity: 0 };
+  const { unitPrice, monthlyCost: cost, billingContract } = pricing(record);
   return {
     id: record.id,
     offerId: record.catalogItemId,
     productId: record.productId,
     name: record.productName,
     ...(record.parentSubscriptionId ? { parentSubscriptionId: record.parentSubscriptionId } : {}),
-    billingContract: billingContractOf(record),
-    unitPrice: money(dec(record.unitPrice), record.currency),
+    billingContract,
+    unitPrice,
     priceSource: record.priceSource,
-    monthlyCost: money(monthlyCost(record.quantity, dec(record.unitPrice), record.billingFrequency, record.currency), record.currency),
+    monthlyCost: cost,
     quantity: record.quantity,
     assignedQuantity: record.assignedQuantity,
     term: record.term,
