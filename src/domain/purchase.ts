@@ -18,3 +18,19 @@ export const purchaseRequestSchema = z
 export type PurchaseRequest = z.infer<typeof purchaseRequestSchema>;
 
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8 to 64 letters, digits, - or _');
+
+/**
+ * F-CHANGE "add-on" on an existing subscription: an add-on bought under it, now or on a date, on the base's
+ * term and billing frequency unless others are asked.
+ */
+export const addOnChangeSchema = z.strictObject({
+  kind: z.literal('addOn'),
+  productId: purchaseRequestSchema.shape.productId,
+  quantity: z.number().int().min(1).max(1_000_000),
+  term: z.enum(terms).optional(),
+  billingFrequency: z.enum(billingFrequencies).optional(),
+  effective: z.enum(['immediately', 'custom']),
+  effectiveDate: z.iso.date().optional(),
+  confirmBillingChange: z.boolean().optional(),
+});
+export type AddOnChange = z.infer<typeof addOnChangeSchema>;

@@ -60,22 +60,26 @@ const effective = {
   confirmBillingChange: z.boolean().optional(),
 };
 
-export const changeRequestSchema = z
-  .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('quantity'), quantity: z.number().int().min(1).max(1_000_000), ...effective }),
-    z.strictObject({ kind: z.literal('suspend'), ...effective }),
-    z.strictObject({ kind: z.literal('reactivate'), ...effective }),
-    z.strictObject({ kind: z.literal('cancel'), ...effective }),
-    z.strictObject({ kind: z.literal('autoRenew'), enabled: z.boolean(), ...effective }),
-  ])
-  .superRefine((change, ctx) => {
-    if (change.effective === 'custom' && !change.effectiveDate) {
-      ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'required when effective is custom' });
-    }
-    if (change.effective !== 'custom' && change.effectiveDate) {
-      ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'only with effective custom' });
-    }
-  });
+/** The kinds of change to an existing subscription, each effective immediately, on renewal or on a date. */
+export const changeVariants = [
+  z.strictObject({ kind: z.literal('quantity'), quantity: z.number().int().min(1).max(1_000_000), ...effective }),
+  z.strictObject({ kind: z.literal('suspend'), ...effective }),
+  z.strictObject({ kind: z.literal('reactivate'), ...effective }),
+  z.strictObject({ kind: z.literal('cancel'), ...effective }),
+  z.strictObject({ kind: z.literal('autoRenew'), enabled: z.boolean(), ...effective }),
+] as const;
+
+/** `effectiveDate` goes with `custom` and only with it. */
+export function checkEffectiveDate(change: { effective: EffectivePolicy; effectiveDate?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (change.effective === 'custom' && !change.effectiveDate) {
+    ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'required when effective is custom' });
+  }
+  if (change.effective !== 'custom' && change.effectiveDate) {
+    ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'only with effective custom' });
+  }
+}
+
+export const changeRequestSchema = z.discriminatedUnion('kind', changeVariants).superRefine(checkEffectiveDate);
 export type ChangeRequest = z.infer<typeof changeRequestSchema>;
 export type ChangeKind = ChangeRequest['kind'];
 

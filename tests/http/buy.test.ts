@@ -88,6 +88,22 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
     expect(premium.addOns.map((a: { name: string }) => a.name)).toEqual(['Microsoft Teams Phone Standard']);
   });
 
+  it('buys an add-on through its base subscription’s change route, on the base’s term, once per version', async () => {
+    const local = await setupCustomer(app);
+    const base = await bought(app, local, { quantity: 5, billingFrequency: 'annual' });
+    const body = { kind: 'addOn', productId: TEAMS_PHONE, quantity: 2, effective: 'immediately' };
+    const url = `/api/customers/${local.customerId}/subscriptions/${base.id}/changes`;
+    expect((await app.call('POST', url, { token: local.modifier, body, headers: { 'if-match': base.etag } })).status).toBe(403);
+    const first = await app.call('POST', url, { token: local.admin, body, headers: { 'if-match': base.etag } });
+    expect(first.status).toBe(201);
+    expect(first.body.subscriptions[0]).toMatchObject({ parentSubscriptionId: base.id, term: 'P1Y', billingFrequency: 'annual', quantity: 2 });
+    const again = await app.call('POST', url, { token: local.admin, body, headers: { 'if-match': base.etag } });
+    expect(again.body.orderId).toBe(first.body.orderId);
+    expect(await microsoftCount(local.tenantId)).toBe(2);
+    const stale = await app.call('POST', url, { token: local.admin, body: { ...body, quantity: 3 }, headers: { 'if-match': 'W/"stale"' } });
+    expect(stale.status).toBe(412);
+  });
+
   it('stores a purchase with a future start as a future change, ordering nothing yet', async () => {
     const local = await setupCustomer(app);
     const start = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);

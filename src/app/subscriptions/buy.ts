@@ -4,9 +4,9 @@ import type { Customer } from '../../domain/customer.ts';
 import { guidFrom } from '../../domain/ids.ts';
 import { dec, money } from '../../domain/money.ts';
 import { monthlyCost } from '../../domain/proration.ts';
-import type { PurchaseRequest } from '../../domain/purchase.ts';
+import type { AddOnChange, PurchaseRequest } from '../../domain/purchase.ts';
 import { stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
-import { AppError, notFound, validation } from '../errors.ts';
+import { AppError, notFound, preconditionFailed, validation } from '../errors.ts';
 import type { Product } from '../ports/catalog.port.ts';
 import type { IdempotencyRecord } from '../ports/customer-data.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
@@ -149,6 +149,38 @@ async function withCurrentEtags(deps: SubscriptionDeps, customerId: string, resp
     body.subscriptions.map(async (s) => ({ ...s, etag: (await deps.customerData.subscription(customerId, s.id))?.etag ?? '' })),
   );
   return { status: response.status, body: { ...body, subscriptions } };
+}
+
+/**
+ * An add-on bought through the change route of its base subscription. The base's ETag (If-Match) makes the
+ * request idempotent: the same change sent again against the same version is the same order.
+ */
+export async function buyAddOn(
+  deps: SubscriptionDeps,
+  input: { customerId: string; subscriptionId: string; ifMatch: string; change: AddOnChange; actor: Actor; isAdmin: boolean; acceptLanguage: string | null },
+): Promise<BuyResult> {
+  if (!input.isAdmin) throw new AppError('Forbidden', 'AUTH.ROLE_TOO_LOW', 'Only an Admin may buy an add-on; Modify may change quantities.');
+  const base = await deps.customerData.subscription(input.customerId, input.subscriptionId);
+  if (!base) throw notFound('SUBSCRIPTION.NOT_FOUND', `No subscription ${input.subscriptionId} for this customer.`);
+  if (base.etag !== input.ifMatch) throw preconditionFailed();
+  const { change } = input;
+  if (change.effective === 'custom' && !change.effectiveDate) throw validation('A custom add-on needs its date.', [{ path: 'body.effectiveDate', message: 'required when effective is custom' }]);
+  const key = createHash('sha256').update(`${input.subscriptionId}|${input.ifMatch}|${JSON.stringify(change)}`).digest('base64url').slice(0, 43);
+  return buySubscription(deps, {
+    customerId: input.customerId,
+    idempotencyKey: `addon-${key}`.slice(0, 64),
+    request: {
+      productId: change.productId,
+      term: change.term ?? base.value.term,
+      billingFrequency: change.billingFrequency ?? base.value.billingFrequency,
+      quantity: change.quantity,
+      parentSubscriptionId: base.value.id,
+      ...(change.effective === 'custom' && change.effectiveDate ? { startDate: change.effectiveDate } : {}),
+      ...(change.confirmBillingChange !== undefined ? { confirmBillingChange: change.confirmBillingChange } : {}),
+    },
+    actor: input.actor,
+    acceptLanguage: input.acceptLanguage,
+  });
 }
 
 async function requireCustomer(deps: SubscriptionDeps, customerId: string): Promise<Customer & { tenantId: string }> {

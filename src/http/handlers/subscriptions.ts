@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound, validation } from '../../app/errors.ts';
 import { canActFor, type Principal } from '../../app/principal.ts';
-import { buySubscription } from '../../app/subscriptions/buy.ts';
+import { buyAddOn, buySubscription } from '../../app/subscriptions/buy.ts';
 import { changeSubscription } from '../../app/subscriptions/change-subscription.ts';
 import type { Actor } from '../../app/subscriptions/deps.ts';
 import { cancelFutureChange, listFutureChanges } from '../../app/subscriptions/future-changes.ts';
@@ -10,8 +10,8 @@ import { futureChangeView, myServicesView, subscriptionView } from '../../app/su
 import { billingFrequencies, terms } from '../../domain/calendar.ts';
 import { checkChange, previewChange } from '../../domain/change-rules.ts';
 import { moneySchema } from '../../domain/money.ts';
-import { idempotencyKeySchema, purchaseRequestSchema } from '../../domain/purchase.ts';
-import { changeRequestSchema, subscriptionStatuses } from '../../domain/subscription.ts';
+import { addOnChangeSchema, idempotencyKeySchema, purchaseRequestSchema } from '../../domain/purchase.ts';
+import { changeRequestSchema, changeVariants, checkEffectiveDate, subscriptionStatuses } from '../../domain/subscription.ts';
 import { defineRoute, type RequestHeaders } from '../route.ts';
 import { customerIdParams, requireIfMatch } from '../schemas.ts';
 
@@ -83,6 +83,9 @@ const previewSchema = z
 
 const chargeSchema = z.object({ currency: z.string(), unitPrice: moneySchema, priceSource: z.enum(['customer', 'global']), firstPeriodCharge: moneySchema, monthlyCost: moneySchema });
 
+const purchaseResultSchema = z.object({ orderId: z.string(), subscriptions: z.array(subscriptionSchema), charge: chargeSchema }).meta({ id: 'PurchaseResult' });
+const scheduledPurchaseSchema = z.object({ futureChange: futureChangeSchema, charge: chargeSchema }).meta({ id: 'ScheduledPurchase' });
+
 export function actorOf(principal: Principal): Actor {
   const who = principal.identity.email ?? principal.identity.objectId;
   return { id: principal.identity.objectId, label: principal.isPartnerAdmin ? `partner:${who}` : who };
@@ -141,8 +144,8 @@ export const buySubscriptionRoute = defineRoute({
     'Accept-Language': { description: 'Language of a billing-change confirmation message' },
   },
   responses: {
-    201: { description: 'Ordered from Microsoft', schema: z.object({ orderId: z.string(), subscriptions: z.array(subscriptionSchema), charge: chargeSchema }).meta({ id: 'PurchaseResult' }) },
-    202: { description: 'Stored to be ordered on its start date', schema: z.object({ futureChange: futureChangeSchema, charge: chargeSchema }).meta({ id: 'ScheduledPurchase' }) },
+    201: { description: 'Ordered from Microsoft', schema: purchaseResultSchema },
+    202: { description: 'Stored to be ordered on its start date', schema: scheduledPurchaseSchema },
     409: { description: 'Needs a billing-change confirmation, or a rule refused it (problem+json)' },
     422: { description: 'The Idempotency-Key was used for another request' },
   },
@@ -159,17 +162,25 @@ export const changeSubscriptionRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/subscriptions/{subscriptionId}/changes',
   access: { customer: 'Modify' },
-  summary: 'Change quantity, suspend, reactivate, cancel or auto-renew: immediately, on renewal or on a date',
+  summary: 'Change quantity, add an add-on, suspend, reactivate, cancel or auto-renew: immediately, on renewal or on a date',
   tags: ['subscriptions'],
   params: subscriptionParams,
-  body: changeRequestSchema.meta({ id: 'ChangeRequest' }),
+  body: z
+    .discriminatedUnion('kind', [...changeVariants, addOnChangeSchema])
+    .superRefine(checkEffectiveDate)
+    .meta({ id: 'ChangeRequest' }),
   requestHeaders: { 'If-Match': { description: 'The subscription’s ETag from your last read', required: true }, 'Accept-Language': { description: 'Language of a confirmation message' } },
   responses: {
     200: { description: 'Applied now', schema: z.object({ subscription: subscriptionSchema, preview: previewSchema }).meta({ id: 'AppliedChange' }) },
-    202: { description: 'Stored as a future change', schema: z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }) },
+    201: { description: 'An add-on ordered from Microsoft under this subscription', schema: purchaseResultSchema },
+    202: { description: 'Stored as a future change', schema: z.union([z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }), scheduledPurchaseSchema]) },
     409: { description: 'Refused by a rule (named in `code`), or needs a billing-change confirmation' },
   },
   async handler({ params, body, headers, principal, services }) {
+    if (body.kind === 'addOn') {
+      const result = await buyAddOn(services, { customerId: params.customerId, subscriptionId: params.subscriptionId, ifMatch: requireIfMatch(headers), change: body, actor: actorOf(principal), isAdmin: canActFor(principal, params.customerId, 'Admin'), acceptLanguage: headersOf(headers) });
+      return { status: result.status, body: result.body };
+    }
     const result = await changeSubscription(services, {
       customerId: params.customerId,
       subscriptionId: params.subscriptionId,
