@@ -4,7 +4,7 @@ import { continueBillingRun, periodPattern, startBillingRun } from '../src/app/b
 import { billingDepsOf } from '../src/app/billing/deps.ts';
 import { generateProviderReports } from '../src/app/reports/provider-reports.ts';
 import { reportWriter, type WrittenFile } from '../src/app/reports/report-writer.ts';
-import { allCustomers } from '../src/app/reports/license-usage.ts';
+import { allCustomers } from '../src/app/customers.ts';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/main.ts';
 import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite } from './azurite.ts';

@@ -62,3 +62,15 @@ export async function updateCustomer(
 function pickFields({ id: _id, createdAt: _created, updatedAt: _updated, ...fields }: Customer): CustomerFields {
   return fields;
 }
+
+/** Every customer, by name (a run or a report walks them all; the partner has thousands at most). */
+export async function allCustomers(deps: Pick<CustomerDeps, 'customers'>): Promise<Customer[]> {
+  const customers: Customer[] = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.customers.list(200, token);
+    customers.push(...page.items);
+    token = page.continuationToken;
+  } while (token);
+  return customers.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id));
+}

@@ -1,3 +1,4 @@
+import { allCustomers } from '../app/customers.ts';
 import { syncSubscriptions } from '../app/subscriptions/sync.ts';
 import type { TimerJob } from './job.ts';
 
@@ -15,15 +16,10 @@ export const simulatorRenewals: TimerJob = {
     if (!simulator) return;
     let renewed = 0;
     for (const tenant of await simulator.tenants()) renewed += (await simulator.processRenewals(tenant)).renewed.length;
-    let token: string | undefined;
-    do {
-      const page = await services.customers.list(100, token);
-      for (const customer of page.items) {
-        if (!customer.tenantId) continue;
-        await syncSubscriptions(services, customer.id).catch((error: unknown) => log('warn', 'sync failed', { customerId: customer.id, error: String(error) }));
-      }
-      token = page.continuationToken;
-    } while (token);
+    for (const customer of await allCustomers(services)) {
+      if (!customer.tenantId) continue;
+      await syncSubscriptions(services, customer.id).catch((error: unknown) => log('warn', 'sync failed', { customerId: customer.id, error: String(error) }));
+    }
     log('info', 'simulated renewals', { renewed });
   },
 };

@@ -3,6 +3,7 @@ import { cycleEndingIn } from '../../domain/billing-cycles.ts';
 import { utcDate } from '../../domain/calendar.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { AppError } from '../errors.ts';
+import { allCustomers } from '../customers.ts';
 import type { BillingRun, CustomerRunResult } from '../ports/billing.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { Services } from '../../main.ts';
@@ -48,14 +49,7 @@ export async function continueBillingRun(deps: RunDeps, runId: string, options: 
   const previous = new Map((await deps.billingRuns.results(runId)).map((r) => [r.customerId, r]));
   const results = new Map(previous);
 
-  const customers: Customer[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.customers.list(200, token);
-    customers.push(...page.items);
-    token = page.continuationToken;
-  } while (token);
-
+  const customers = await allCustomers(deps);
   const pending = customers.filter((c) => previous.get(c.id)?.status !== 'done');
   let run = found;
   const progress = async () => {

@@ -1,3 +1,4 @@
+import { allCustomers } from '../customers.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { monthEnd, type ManualLicenseCount } from '../../domain/license-counts.ts';
 import type { Reseller } from '../../domain/reseller.ts';
@@ -28,16 +29,6 @@ export interface CustomerMonth {
   products: ProductCount[];
 }
 
-export async function allCustomers(deps: Pick<Services, 'customers'>): Promise<Customer[]> {
-  const customers: Customer[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.customers.list(200, token);
-    customers.push(...page.items);
-    token = page.continuationToken;
-  } while (token);
-  return customers.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id));
-}
 
 /** Every customer's product counts for each month (oldest first); `used` for the last month only. */
 export async function customerMonths(deps: UsageDeps, months: string[], options: { concurrency?: number } = {}): Promise<CustomerMonth[]> {
