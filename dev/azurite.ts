@@ -12,9 +12,13 @@ import path from 'node:path';
 export const ACCOUNT = 'devstoreaccount1';
 export const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-/** Azurite's usual ports (what `UseDevelopmentStorage=true` points at). */
-export const AZURITE_BLOB_PORT = 10000;
-export const AZURITE_TABLE_PORT = 10002;
+/**
+ * Azurite's usual ports (what `UseDevelopmentStorage=true` points at). `AZURITE_BLOB_PORT` and
+ * `AZURITE_TABLE_PORT` move them, so that two local hosts (two checkouts) can run side by side.
+ */
+export const AZURITE_BLOB_PORT = Number(process.env.AZURITE_BLOB_PORT ?? 10000);
+export const AZURITE_TABLE_PORT = Number(process.env.AZURITE_TABLE_PORT ?? 10002);
+export const AZURITE_PORTS_MOVED = AZURITE_BLOB_PORT !== 10000 || AZURITE_TABLE_PORT !== 10002;
 
 export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -102,4 +106,13 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       await Promise.allSettled([table.close(), blob.close()]);
     },
   };
+}
+
+/** The connection string of the local host's own Azurite: `UseDevelopmentStorage=true`, or its moved ports. */
+export function isLocalHostStorage(connectionString: string | undefined): boolean {
+  if (!connectionString) return false;
+  return (
+    /UseDevelopmentStorage=true/i.test(connectionString) ||
+    connectionString === connectionStringFor('127.0.0.1', AZURITE_BLOB_PORT, AZURITE_TABLE_PORT)
+  );
 }

@@ -7,7 +7,7 @@ import { reportWriter, type WrittenFile } from '../src/app/reports/report-writer
 import { allCustomers } from '../src/app/customers.ts';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/main.ts';
-import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite } from './azurite.ts';
+import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, isLocalHostStorage, portAnswers, startAzurite } from './azurite.ts';
 import { localEnv } from './settings.ts';
 
 /**
@@ -28,7 +28,7 @@ const period = values.period ?? fail('--period is required');
 if (!periodPattern.test(period)) fail('--period must be a month: YYYY-MM');
 
 const config = loadConfig(localEnv());
-const local = /UseDevelopmentStorage=true/i.test(config.STORAGE_CONNECTION_STRING);
+const local = isLocalHostStorage(config.STORAGE_CONNECTION_STRING);
 const azurite = local && !(await portAnswers(AZURITE_TABLE_PORT)) ? await startAzurite({ dataDir: path.resolve(config.DATA_DIR, 'azurite'), blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT }) : undefined;
 let exitCode = 0;
 try {

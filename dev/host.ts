@@ -19,7 +19,7 @@ import { jobs as appJobs } from '../src/jobs/jobs.ts';
 import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
 import { InProcessQueues } from '../src/adapters/queue/in-process.change-queue.ts';
 import type { Logger } from '../src/http/pipeline.ts';
-import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite, type RunningAzurite } from './azurite.ts';
+import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, isLocalHostStorage, portAnswers, startAzurite, type RunningAzurite } from './azurite.ts';
 import { createRouter } from './router.ts';
 import { seedDemoData } from './seed.ts';
 
@@ -58,7 +58,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   if (options.azurite === 'memory') {
     azurite = await startAzurite();
     env.STORAGE_CONNECTION_STRING = azurite.connectionString;
-  } else if (options.azurite === 'persistent' && /UseDevelopmentStorage=true/i.test(env.STORAGE_CONNECTION_STRING ?? '')) {
+  } else if (options.azurite === 'persistent' && isLocalHostStorage(env.STORAGE_CONNECTION_STRING)) {
     const running = (await portAnswers(AZURITE_BLOB_PORT)) && (await portAnswers(AZURITE_TABLE_PORT));
     if (running) {
       log(`Using the Azurite already listening on ports ${AZURITE_BLOB_PORT} and ${AZURITE_TABLE_PORT}.`);

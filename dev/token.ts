@@ -5,7 +5,7 @@ import { createServices } from '../src/main.ts';
 import { customerRoles, type CustomerRole } from '../src/domain/roles.ts';
 import { registerPortalUser as registerActivePortalUser } from '../src/app/portal-users/portal-users.ts';
 import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters/auth/local-keys.ts';
-import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, portAnswers, startAzurite } from './azurite.ts';
+import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, isLocalHostStorage, portAnswers, startAzurite } from './azurite.ts';
 import { localEnv } from './settings.ts';
 
 /**
@@ -59,7 +59,7 @@ if (role === 'PartnerAdmin') {
 }
 
 async function registerPortalUser(config: Config, customerId: string, userEmail: string, displayName: string, userRole: CustomerRole) {
-  const local = /UseDevelopmentStorage=true/i.test(config.STORAGE_CONNECTION_STRING);
+  const local = isLocalHostStorage(config.STORAGE_CONNECTION_STRING);
   const azurite = local && !(await portAnswers(AZURITE_TABLE_PORT)) ? await startAzurite({ dataDir: path.resolve(config.DATA_DIR, 'azurite'), blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT }) : undefined;
   try {
     const services = await createServices(config);
