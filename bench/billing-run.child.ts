@@ -32,7 +32,11 @@ const onProgress = () => {
   gc();
   liveDuringRunMb = Math.max(liveDuringRunMb, process.memoryUsage().heapUsed / 2 ** 20);
 };
-const result = await continueBillingRun(billingDepsOf(services, reportWriter(services, { onFile: () => (files += 1) })), run.id, { concurrency: 8, onProgress });
+const result = await continueBillingRun(
+  billingDepsOf(services, reportWriter(services, { onFile: () => (files += 1) })),
+  run.id,
+  { concurrency: 8, onProgress },
+);
 const billingPeakMb = Math.max(peak, process.memoryUsage.rss()) / 2 ** 20;
 gc?.();
 const liveAfterBillingMb = process.memoryUsage().heapUsed / 2 ** 20;
@@ -42,5 +46,18 @@ const liveAfterProviderMb = process.memoryUsage().heapUsed / 2 ** 20;
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage.rss());
-console.log(JSON.stringify({ seconds, peakRssMb: peak / 2 ** 20, billingPeakMb, ...(gc ? { liveDuringRunMb } : {}), liveAfterBillingMb, liveAfterProviderMb, ...(at ? { atPeak: Object.fromEntries(Object.entries(at).map(([k, v]) => [k, Math.round(v / 2 ** 20)])) } : {}), done: result.customersDone, failed: result.customersFailed, files }));
+console.log(
+  JSON.stringify({
+    seconds,
+    peakRssMb: peak / 2 ** 20,
+    billingPeakMb,
+    ...(gc ? { liveDuringRunMb } : {}),
+    liveAfterBillingMb,
+    liveAfterProviderMb,
+    ...(at ? { atPeak: Object.fromEntries(Object.entries(at).map(([k, v]) => [k, Math.round(v / 2 ** 20)])) } : {}),
+    done: result.customersDone,
+    failed: result.customersFailed,
+    files,
+  }),
+);
 process.exit(0);

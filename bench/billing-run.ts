@@ -62,27 +62,77 @@ async function seed(services: Services, size: Size): Promise<void> {
     for (let c = jobs.shift(); c !== undefined; c = jobs.shift()) {
       const customerId = guidFrom(`bench-customer-${c}`);
       const tenantId = guidFrom(`bench-tenant-${c}`);
-      await services.customers.create({ id: customerId, name: `Bench customer ${String(c).padStart(5, '0')}`, billingDay: 1, currency: 'USD', country: 'US', company: {}, billingChangeConfirmation: false, tenantId, createdAt: at, updatedAt: at });
+      await services.customers.create({
+        id: customerId,
+        name: `Bench customer ${String(c).padStart(5, '0')}`,
+        billingDay: 1,
+        currency: 'USD',
+        country: 'US',
+        company: {},
+        billingChangeConfirmation: false,
+        tenantId,
+        createdAt: at,
+        updatedAt: at,
+      });
       const records: SubscriptionRecord[] = [];
       const log: ChangeLogEntry[] = [];
       for (let s = 0; s < perCustomer - 1; s++) {
         const productId = s % 2 ? BASIC : PREMIUM;
         const record: SubscriptionRecord = {
-          id: guidFrom(`bench-sub-${c}-${s}`), customerId, customerTenantId: tenantId, orderId: `order-${c}`, productId,
-          productName: s % 2 ? 'Microsoft 365 Business Basic' : 'Microsoft 365 Business Premium', catalogItemId: `${productId}:0001`, isNce: true,
-          quantity: 5 + (s % 7), assignedQuantity: 3 + (s % 3), minQuantity: 1, maxQuantity: 300, status: 'active', term: 'P1Y', billingFrequency: 'monthly',
-          startDate: '2026-09-01', termStartDate: '2026-09-01', termEndDate: '2027-09-01', autoRenew: true, refundable: [],
-          unitPrice: s % 2 ? '6.00' : '22.00', currency: 'USD', priceListId: 'global', priceSource: 'global', syncedAt: at,
+          id: guidFrom(`bench-sub-${c}-${s}`),
+          customerId,
+          customerTenantId: tenantId,
+          orderId: `order-${c}`,
+          productId,
+          productName: s % 2 ? 'Microsoft 365 Business Basic' : 'Microsoft 365 Business Premium',
+          catalogItemId: `${productId}:0001`,
+          isNce: true,
+          quantity: 5 + (s % 7),
+          assignedQuantity: 3 + (s % 3),
+          minQuantity: 1,
+          maxQuantity: 300,
+          status: 'active',
+          term: 'P1Y',
+          billingFrequency: 'monthly',
+          startDate: '2026-09-01',
+          termStartDate: '2026-09-01',
+          termEndDate: '2027-09-01',
+          autoRenew: true,
+          refundable: [],
+          unitPrice: s % 2 ? '6.00' : '22.00',
+          currency: 'USD',
+          priceListId: 'global',
+          priceSource: 'global',
+          syncedAt: at,
         };
         records.push(record);
-        log.push({ id: guidFrom(`bench-log-${c}-${s}`), customerId, at, actor: 'bench', source: 'portal', action: 'purchase', subscriptionId: record.id, productName: record.productName, after: stateOf(record) });
+        log.push({
+          id: guidFrom(`bench-log-${c}-${s}`),
+          customerId,
+          at,
+          actor: 'bench',
+          source: 'portal',
+          action: 'purchase',
+          subscriptionId: record.id,
+          productName: record.productName,
+          after: stateOf(record),
+        });
       }
       await services.customerData.commit(customerId, { subscriptions: records.map((value) => ({ value })), log });
       // One Azure plan per customer: its usage, `meters` meters a day.
       const azure = guidFrom(`bench-azure-${c}`);
       const usage: UsageRecord[] = Array.from({ length: usagePerCustomer }, (_, u) => ({
-        customerId, subscriptionId: azure, meterId: `meter-${u % meters}`, meterName: `Meter ${u % meters}`, meterCategory: 'Virtual Machines', unitOfMeasure: '1 Hour',
-        date: `2026-09-${String(1 + (Math.floor(u / meters) % 30)).padStart(2, '0')}`, quantity: '24', cost: `${(1 + (u % 13) / 10).toFixed(2)}`, currency: 'USD', source: 'simulator',
+        customerId,
+        subscriptionId: azure,
+        meterId: `meter-${u % meters}`,
+        meterName: `Meter ${u % meters}`,
+        meterCategory: 'Virtual Machines',
+        unitOfMeasure: '1 Hour',
+        date: `2026-09-${String(1 + (Math.floor(u / meters) % 30)).padStart(2, '0')}`,
+        quantity: '24',
+        cost: `${(1 + (u % 13) / 10).toFixed(2)}`,
+        currency: 'USD',
+        source: 'simulator',
       }));
       await services.usageStore.save(usage);
     }
@@ -93,7 +143,18 @@ async function seed(services: Services, size: Size): Promise<void> {
 /** Runs the billing run of PERIOD in a fresh process against `connectionString`; bounded in time. */
 function runChild(env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${RUN_HEAP_MB}`, ...(process.env.BENCH_EXPOSE_GC ? ['--expose-gc'] : []), '--import', 'tsx', 'bench/billing-run.child.ts', PERIOD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${RUN_HEAP_MB}`,
+        ...(process.env.BENCH_EXPOSE_GC ? ['--expose-gc'] : []),
+        '--import',
+        'tsx',
+        'bench/billing-run.child.ts',
+        PERIOD,
+      ],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -125,7 +186,9 @@ export async function measureRun(size: Size): Promise<ChildResult> {
     await seedDemoCatalog(services);
     const started = performance.now();
     await seed(services, size);
-    process.stderr.write(`  seeded ${size.customers} customers, ${size.subscriptions} subscriptions, ${size.usageRows} usage rows in ${round((performance.now() - started) / 1000, 1)} s\n`);
+    process.stderr.write(
+      `  seeded ${size.customers} customers, ${size.subscriptions} subscriptions, ${size.usageRows} usage rows in ${round((performance.now() - started) / 1000, 1)} s\n`,
+    );
     return await runChild(env);
   } finally {
     await azurite.close();
@@ -136,9 +199,23 @@ export async function measureRun(size: Size): Promise<ChildResult> {
 function syntheticLines(count: number): BillingLine[] {
   const customerId = guidFrom('bench-xlsx');
   return Array.from({ length: count }, (_, i) => ({
-    id: `line-${String(i).padStart(7, '0')}`, customerId, cycle: '2026-10-01', kind: i % 5 === 0 ? 'proRata' : 'cycleFee', chargeDate: '2026-09-01', periodStart: '2026-09-01', periodEnd: '2026-10-01',
-    subscriptionId: `sub-${i % 40}`, productId: PREMIUM, description: `Microsoft 365 Business Premium ${i % 40}: ${1 + (i % 9)} seat(s) for 2026-09-01 to 2026-09-30`,
-    quantity: String(1 + (i % 9)), unitPrice: '22.00', amount: (22 * (1 + (i % 9))).toFixed(2), currency: 'USD', priceListId: 'global', priceSource: 'global', createdAt: '2026-10-01T01:00:00.000Z',
+    id: `line-${String(i).padStart(7, '0')}`,
+    customerId,
+    cycle: '2026-10-01',
+    kind: i % 5 === 0 ? 'proRata' : 'cycleFee',
+    chargeDate: '2026-09-01',
+    periodStart: '2026-09-01',
+    periodEnd: '2026-10-01',
+    subscriptionId: `sub-${i % 40}`,
+    productId: PREMIUM,
+    description: `Microsoft 365 Business Premium ${i % 40}: ${1 + (i % 9)} seat(s) for 2026-09-01 to 2026-09-30`,
+    quantity: String(1 + (i % 9)),
+    unitPrice: '22.00',
+    amount: (22 * (1 + (i % 9))).toFixed(2),
+    currency: 'USD',
+    priceListId: 'global',
+    priceSource: 'global',
+    createdAt: '2026-10-01T01:00:00.000Z',
   }));
 }
 
@@ -149,7 +226,18 @@ async function timeOurs(lines: BillingLine[]): Promise<number> {
   const report = buildBillingReport({
     partnerName: 'Bench partner',
     customer: { id: lines[0]?.customerId ?? '', name: 'Bench' },
-    invoice: { id: 'INV-20261001-BENCH000', customerId: lines[0]?.customerId ?? '', cycle: '2026-10-01', cycleStart: '2026-09-01', issuedOn: '2026-10-01', currency: 'USD', total, lineCount: lines.length, status: 'open', createdAt: '2026-10-01T01:00:00.000Z' },
+    invoice: {
+      id: 'INV-20261001-BENCH000',
+      customerId: lines[0]?.customerId ?? '',
+      cycle: '2026-10-01',
+      cycleStart: '2026-09-01',
+      issuedOn: '2026-10-01',
+      currency: 'USD',
+      total,
+      lineCount: lines.length,
+      status: 'open',
+      createdAt: '2026-10-01T01:00:00.000Z',
+    },
     lines,
   });
   const started = performance.now();
@@ -164,7 +252,22 @@ async function timeRaw(lines: BillingLine[]): Promise<number> {
   const sheet = workbook.addWorksheet('Lines');
   for (const l of lines) {
     const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
-    sheet.addRow([day(l.cycle), l.subscriptionId, l.kind, day(l.chargeDate), day(l.periodStart), day(l.periodEnd), l.description, Number(l.quantity), Number(l.unitPrice), Number(l.amount), l.priceListId, l.id]).commit();
+    sheet
+      .addRow([
+        day(l.cycle),
+        l.subscriptionId,
+        l.kind,
+        day(l.chargeDate),
+        day(l.periodStart),
+        day(l.periodEnd),
+        l.description,
+        Number(l.quantity),
+        Number(l.unitPrice),
+        Number(l.amount),
+        l.priceListId,
+        l.id,
+      ])
+      .commit();
   }
   sheet.commit();
   await workbook.commit();
@@ -186,21 +289,56 @@ export async function compareXlsxWriters(rows: number): Promise<{ oursRate: numb
 }
 
 export const billingRun: Benchmark = async ({ quick }) => {
-  const full: Size = quick ? { customers: 200, subscriptions: 2000, usageRows: 20_000 } : { customers: 2000, subscriptions: 20_000, usageRows: 200_000 };
-  const half: Size = { customers: full.customers / 2, subscriptions: full.subscriptions / 2, usageRows: full.usageRows / 2 };
+  const full: Size = quick
+    ? { customers: 200, subscriptions: 2000, usageRows: 20_000 }
+    : { customers: 2000, subscriptions: 20_000, usageRows: 200_000 };
+  const half: Size = {
+    customers: full.customers / 2,
+    subscriptions: full.subscriptions / 2,
+    usageRows: full.usageRows / 2,
+  };
   const small = await measureRun(half);
   const large = await measureRun(full);
-  for (const result of [small, large]) if (result.failed || !result.done) throw new Error(`billing run failed for ${result.failed} customer(s)`);
+  for (const result of [small, large])
+    if (result.failed || !result.done) throw new Error(`billing run failed for ${result.failed} customer(s)`);
 
   const rows = quick ? 20_000 : 100_000;
   const { oursRate, rawRate } = await compareXlsxWriters(rows);
 
   const sizeNote = (s: Size) => `${s.customers} customers, ${s.subscriptions} subscriptions, ${s.usageRows} usage rows`;
   const out: BenchRow[] = [
-    { name: 'billing-run', value: round(large.seconds, 1), unit: 's', baseline: null, ratio: null, note: `${sizeNote(full)}: run + ${large.files} files (xlsx, csv, xml per customer, manifest, provider reports); in-memory Azurite scans whole tables per query, which dominates` },
-    { name: 'billing-run/rss', value: round(large.peakRssMb, 0), unit: 'MB', baseline: 400, ratio: round(large.peakRssMb / 400), note: `peak RSS of the run process at full size, old generation capped at ${RUN_HEAP_MB} MB as npm run billing runs it (baseline = target 400 MB)` },
-    { name: 'billing-run/rss-half-size', value: round(small.peakRssMb, 0), unit: 'MB', baseline: null, ratio: null, note: `the same at half size (${sizeNote(half)}), ${round(small.seconds, 1)} s: full/half = ${round(large.peakRssMb / small.peakRssMb)}` },
-    { name: 'billing-run/xlsx-vs-exceljs', value: Math.round(oursRate), unit: 'rows/s', baseline: Math.round(rawRate), ratio: round(oursRate / rawRate), note: `${rows} lines: our report (styles, groups, subtotals) vs raw exceljs streaming rows; target ratio >= 0.5` },
+    {
+      name: 'billing-run',
+      value: round(large.seconds, 1),
+      unit: 's',
+      baseline: null,
+      ratio: null,
+      note: `${sizeNote(full)}: run + ${large.files} files (xlsx, csv, xml per customer, manifest, provider reports); in-memory Azurite scans whole tables per query, which dominates`,
+    },
+    {
+      name: 'billing-run/rss',
+      value: round(large.peakRssMb, 0),
+      unit: 'MB',
+      baseline: 400,
+      ratio: round(large.peakRssMb / 400),
+      note: `peak RSS of the run process at full size, old generation capped at ${RUN_HEAP_MB} MB as npm run billing runs it (baseline = target 400 MB)`,
+    },
+    {
+      name: 'billing-run/rss-half-size',
+      value: round(small.peakRssMb, 0),
+      unit: 'MB',
+      baseline: null,
+      ratio: null,
+      note: `the same at half size (${sizeNote(half)}), ${round(small.seconds, 1)} s: full/half = ${round(large.peakRssMb / small.peakRssMb)}`,
+    },
+    {
+      name: 'billing-run/xlsx-vs-exceljs',
+      value: Math.round(oursRate),
+      unit: 'rows/s',
+      baseline: Math.round(rawRate),
+      ratio: round(oursRate / rawRate),
+      note: `${rows} lines: our report (styles, groups, subtotals) vs raw exceljs streaming rows; target ratio >= 0.5`,
+    },
   ];
   return out;
 };

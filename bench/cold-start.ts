@@ -17,11 +17,15 @@ function timeImport(file: string): Promise<number> {
   const script = `await import(${JSON.stringify(path.resolve(file))});`;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`import of ${file} failed: ${stderr}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`import of ${file} failed: ${stderr}`)),
+    );
   });
 }
 
@@ -36,7 +40,19 @@ async function buildBundle(): Promise<void> {
 async function buildUnbundled(): Promise<void> {
   await rm('dist-unbundled', { recursive: true, force: true });
   await new Promise<void>((resolve, reject) => {
-    const args = ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', 'dist-unbundled', '--rewriteRelativeImportExtensions', '--sourceMap', 'false', '--noCheck'];
+    const args = [
+      'node_modules/typescript/bin/tsc',
+      '-p',
+      'tsconfig.json',
+      '--noEmit',
+      'false',
+      '--outDir',
+      'dist-unbundled',
+      '--rewriteRelativeImportExtensions',
+      '--sourceMap',
+      'false',
+      '--noCheck',
+    ];
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('tsc failed'))));
   });
@@ -55,7 +71,9 @@ async function sizeOf(paths: string[]): Promise<number> {
 /** The production dependencies a deployment without a bundle would ship. */
 async function productionModules(): Promise<string[]> {
   const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable']);
-  const dirs = [...new Set(stdout.split('\n').filter((line) => line.includes(`${path.sep}node_modules${path.sep}`)))].sort();
+  const dirs = [
+    ...new Set(stdout.split('\n').filter((line) => line.includes(`${path.sep}node_modules${path.sep}`))),
+  ].sort();
   return dirs.filter((dir, i) => !dirs.slice(0, i).some((parent) => dir.startsWith(`${parent}${path.sep}`)));
 }
 
@@ -79,13 +97,44 @@ export const coldStart: Benchmark = async ({ quick }) => {
   const baseline = median(bare);
   const before = median(unbundled);
   const entry = await stat('dist/index.js');
-  const bundleBytes = await sizeOf((await readdir('dist')).filter((f) => f.endsWith('.js')).map((f) => path.join('dist', f)));
-  const unbundledBytes = (await sizeOf(['dist-unbundled/functions', 'dist-unbundled/src'])) + (await sizeOf(await productionModules()));
+  const bundleBytes = await sizeOf(
+    (await readdir('dist')).filter((f) => f.endsWith('.js')).map((f) => path.join('dist', f)),
+  );
+  const unbundledBytes =
+    (await sizeOf(['dist-unbundled/functions', 'dist-unbundled/src'])) + (await sizeOf(await productionModules()));
   await rm('dist-unbundled', { recursive: true, force: true });
   return [
-    { name: 'cold-start', value: round(ours, 1), unit: 'ms', baseline: round(baseline, 1), ratio: round(ours / baseline), note: `median of ${runs} fresh processes importing the bundle; target ratio <= 2.5` },
-    { name: 'cold-start/unbundled', value: round(before, 1), unit: 'ms', baseline: round(baseline, 1), ratio: round(before / baseline), note: 'the same app compiled file by file with node_modules: before bundling' },
-    { name: 'cold-start/entry-size', value: round(entry.size / 1024, 1), unit: 'KiB', baseline: null, ratio: null, note: 'dist/index.js (heavy SDKs are in lazily loaded chunks)' },
-    { name: 'package-size', value: round(bundleBytes / 1024, 0), unit: 'KiB', baseline: round(unbundledBytes / 1024, 0), ratio: round(bundleBytes / unbundledBytes, 3), note: 'JavaScript deployed: the bundle vs compiled sources plus production node_modules' },
+    {
+      name: 'cold-start',
+      value: round(ours, 1),
+      unit: 'ms',
+      baseline: round(baseline, 1),
+      ratio: round(ours / baseline),
+      note: `median of ${runs} fresh processes importing the bundle; target ratio <= 2.5`,
+    },
+    {
+      name: 'cold-start/unbundled',
+      value: round(before, 1),
+      unit: 'ms',
+      baseline: round(baseline, 1),
+      ratio: round(before / baseline),
+      note: 'the same app compiled file by file with node_modules: before bundling',
+    },
+    {
+      name: 'cold-start/entry-size',
+      value: round(entry.size / 1024, 1),
+      unit: 'KiB',
+      baseline: null,
+      ratio: null,
+      note: 'dist/index.js (heavy SDKs are in lazily loaded chunks)',
+    },
+    {
+      name: 'package-size',
+      value: round(bundleBytes / 1024, 0),
+      unit: 'KiB',
+      baseline: round(unbundledBytes / 1024, 0),
+      ratio: round(bundleBytes / unbundledBytes, 3),
+      note: 'JavaScript deployed: the bundle vs compiled sources plus production node_modules',
+    },
   ];
 };

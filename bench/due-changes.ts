@@ -29,7 +29,12 @@ export const dueChanges: Benchmark = async ({ quick }) => {
   let now = new Date('2026-03-01T09:00:00Z');
   const clock = { now: () => new Date(now) };
   try {
-    const config = loadConfig({ ...localEnv(), STORAGE_CONNECTION_STRING: azurite.connectionString, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-due-')), STORAGE_NAME_PREFIX: 'due' });
+    const config = loadConfig({
+      ...localEnv(),
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-due-')),
+      STORAGE_NAME_PREFIX: 'due',
+    });
     const services = await createServices(config, { clock });
     await services.storage.ensure();
     await seedDemoCatalog(services);
@@ -37,16 +42,37 @@ export const dueChanges: Benchmark = async ({ quick }) => {
     const jobs: (() => Promise<void>)[] = [];
     for (let c = 0; c < total / perCustomer; c++) {
       const tenantId = randomUUID();
-      const customer = (await createCustomer(services, customerFieldsSchema.parse({ name: `Due ${c}`, billingDay: 1, currency: 'USD', country: 'US', tenantId }))).value;
-      const price = await services.catalog.priceFor({ customerId: customer.id, currency: 'USD', productId: PRODUCT, term: 'P1Y', frequency: 'monthly', onDate: '2026-03-01' });
+      const customer = (
+        await createCustomer(
+          services,
+          customerFieldsSchema.parse({ name: `Due ${c}`, billingDay: 1, currency: 'USD', country: 'US', tenantId }),
+        )
+      ).value;
+      const price = await services.catalog.priceFor({
+        customerId: customer.id,
+        currency: 'USD',
+        productId: PRODUCT,
+        term: 'P1Y',
+        frequency: 'monthly',
+        onDate: '2026-03-01',
+      });
       if (!product || !price) throw new Error('demo catalog missing');
       const order = await services.commerce.placeOrder(
         tenantId,
-        Array.from({ length: perCustomer }, () => ({ catalogItemId: product.catalogItemId, quantity: 10, termDuration: 'P1Y' as const, billingCycle: 'monthly' as const })),
+        Array.from({ length: perCustomer }, () => ({
+          catalogItemId: product.catalogItemId,
+          quantity: 10,
+          termDuration: 'P1Y' as const,
+          billingCycle: 'monthly' as const,
+        })),
         randomUUID(),
       );
-      const records = order.subscriptions.map((s) => toRecord({ id: customer.id, tenantId }, s, product, price, undefined, now));
-      const { subscriptionEtags } = await services.customerData.commit(customer.id, { subscriptions: records.map((value) => ({ value })) });
+      const records = order.subscriptions.map((s) =>
+        toRecord({ id: customer.id, tenantId }, s, product, price, undefined, now),
+      );
+      const { subscriptionEtags } = await services.customerData.commit(customer.id, {
+        subscriptions: records.map((value) => ({ value })),
+      });
       for (const record of records) {
         jobs.push(async () => {
           await changeSubscription(services, {
@@ -76,8 +102,22 @@ export const dueChanges: Benchmark = async ({ quick }) => {
     const again = await sweepDueChanges(services);
     if (again.applied !== 0 || again.due !== 0) throw new Error('a second sweep found work: not exactly once');
     return [
-      { name: 'due-changes', value: round(elapsed / total, 2), unit: 'ms/change', baseline: null, ratio: null, note: `${total} due changes applied by one sweep in ${round(elapsed / 1000, 1)} s, each once` },
-      { name: 'due-changes/storage-calls', value: round(perChange, 2), unit: 'calls/change', baseline: 4, ratio: round(perChange / 4, 2), note: 'table calls per applied change (baseline = target 4)' },
+      {
+        name: 'due-changes',
+        value: round(elapsed / total, 2),
+        unit: 'ms/change',
+        baseline: null,
+        ratio: null,
+        note: `${total} due changes applied by one sweep in ${round(elapsed / 1000, 1)} s, each once`,
+      },
+      {
+        name: 'due-changes/storage-calls',
+        value: round(perChange, 2),
+        unit: 'calls/change',
+        baseline: 4,
+        ratio: round(perChange / 4, 2),
+        note: 'table calls per applied change (baseline = target 4)',
+      },
     ];
   } finally {
     await azurite.close();

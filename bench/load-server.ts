@@ -19,7 +19,12 @@ import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters
  * with no auth, validation or mapping, and a trivial v4 handler — and a bare node:http server. Prints one JSON
  * line with the URLs and tokens, then serves until killed.
  */
-const env = { ...localEnv(), DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-load-')), STORAGE_NAME_PREFIX: 'load', RATE_LIMIT_WRITES_PER_MINUTE: '0' };
+const env = {
+  ...localEnv(),
+  DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-load-')),
+  STORAGE_NAME_PREFIX: 'load',
+  RATE_LIMIT_WRITES_PER_MINUTE: '0',
+};
 // eslint-disable-next-line prefer-const -- read by a handler of the host, assigned once the host has started
 let table: ReturnType<Awaited<ReturnType<typeof startLocalHost>>['services']['storage']['table']> | undefined;
 const host = await startLocalHost({
@@ -34,7 +39,10 @@ const host = await startLocalHost({
       handler: async (request) => {
         const rows: unknown[] = [];
         const customerId = request.params.customerId ?? '';
-        for await (const entity of (table as NonNullable<typeof table>).listEntities({ queryOptions: { filter: odata`PartitionKey eq ${customerId} and RowKey ge ${'S:'} and RowKey lt ${'S;'}` } })) rows.push(entity);
+        for await (const entity of (table as NonNullable<typeof table>).listEntities({
+          queryOptions: { filter: odata`PartitionKey eq ${customerId} and RowKey ge ${'S:'} and RowKey lt ${'S;'}` },
+        }))
+          rows.push(entity);
         return { jsonBody: rows };
       },
     },
@@ -45,7 +53,12 @@ const { services } = host;
 table = services.storage.table('customerdata');
 await seedDemoCatalog(services);
 const tenantId = randomUUID();
-const customer = (await createCustomer(services, customerFieldsSchema.parse({ name: 'Load test', billingDay: 1, currency: 'USD', country: 'US', tenantId }))).value;
+const customer = (
+  await createCustomer(
+    services,
+    customerFieldsSchema.parse({ name: 'Load test', billingDay: 1, currency: 'USD', country: 'US', tenantId }),
+  )
+).value;
 for (let i = 0; i < 50; i++) {
   await buySubscription(services, {
     customerId: customer.id,
@@ -56,18 +69,37 @@ for (let i = 0; i < 50; i++) {
   });
 }
 const keys = await loadOrCreateLocalKeys(services.config.DATA_DIR);
-const sign = (claims: Parameters<typeof signLocalToken>[1]) => signLocalToken(keys, claims, { issuer: services.config.AUTH_ISSUER, audience: services.config.AUTH_AUDIENCE });
+const sign = (claims: Parameters<typeof signLocalToken>[1]) =>
+  signLocalToken(keys, claims, { issuer: services.config.AUTH_ISSUER, audience: services.config.AUTH_AUDIENCE });
 const objectId = guidFrom(`${tenantId}:viewer@load.example`);
-await services.access.grant(tenantId, objectId, { customerId: customer.id, customerName: customer.name, userId: objectId, role: 'View', enabled: true });
+await services.access.grant(tenantId, objectId, {
+  customerId: customer.id,
+  customerName: customer.name,
+  userId: objectId,
+  role: 'View',
+  enabled: true,
+});
 const viewer = await sign({ tenantId, objectId, email: 'viewer@load.example' });
-const partner = await sign({ tenantId: services.config.PARTNER_TENANT_ID, objectId: randomUUID(), roles: [services.config.PARTNER_ADMIN_APP_ROLE] });
+const partner = await sign({
+  tenantId: services.config.PARTNER_TENANT_ID,
+  objectId: randomUUID(),
+  roles: [services.config.PARTNER_ADMIN_APP_ROLE],
+});
 
 const bare = createServer((_req, res) => {
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ hello: 'world' }));
 });
 await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-console.log(JSON.stringify({ url: host.url, bareUrl: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, customerId: customer.id, viewer, partner }));
+console.log(
+  JSON.stringify({
+    url: host.url,
+    bareUrl: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
+    customerId: customer.id,
+    viewer,
+    partner,
+  }),
+);
 process.on('SIGTERM', () => {
   bare.close();
   void host.close().then(() => process.exit(0));

@@ -17,7 +17,9 @@ interface Target {
 }
 
 function startServer(): Promise<{ child: ChildProcess; target: Target }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load-server.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
     lines.on('line', (line) => {
@@ -37,10 +39,17 @@ interface Measured {
 
 async function measure(options: autocannon.Options): Promise<Measured> {
   const result = await autocannon({ ...options, timeout: 10 });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
 }
 
-const describe = (m: Measured) => `${round(m.rps, 0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}, non-2xx ${m.non2xx}`;
+const describe = (m: Measured) =>
+  `${round(m.rps, 0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}, non-2xx ${m.non2xx}`;
 
 export const load: Benchmark = async ({ quick }) => {
   const { child, target } = await startServer();
@@ -48,8 +57,14 @@ export const load: Benchmark = async ({ quick }) => {
   const rows: BenchRow[] = [];
   try {
     const ours = (connections: number) =>
-      measure({ url: `${target.url}/api/customers/${target.customerId}/subscriptions`, connections, duration, headers: { authorization: `Bearer ${target.viewer}` } });
-    const minimal = (connections: number) => measure({ url: `${target.url}/api/bench/minimal/${target.customerId}`, connections, duration });
+      measure({
+        url: `${target.url}/api/customers/${target.customerId}/subscriptions`,
+        connections,
+        duration,
+        headers: { authorization: `Bearer ${target.viewer}` },
+      });
+    const minimal = (connections: number) =>
+      measure({ url: `${target.url}/api/bench/minimal/${target.customerId}`, connections, duration });
     await ours(8);
     await minimal(8);
     for (const connections of [1, 8, 32, 128]) {
@@ -73,11 +88,25 @@ export const load: Benchmark = async ({ quick }) => {
         headers: { authorization: `Bearer ${target.partner}`, 'content-type': 'application/json' },
         body: JSON.stringify({ date: '2026-01-15', description: 'Load test charge', unitPrice: '1.00' }),
       });
-      rows.push({ name: `throughput/write/c${connections}`, value: round(w.rps, 0), unit: 'req/s', baseline: null, ratio: null, note: `POST one-off charge, ${connections} connections: ${describe(w)}` });
+      rows.push({
+        name: `throughput/write/c${connections}`,
+        value: round(w.rps, 0),
+        unit: 'req/s',
+        baseline: null,
+        ratio: null,
+        note: `POST one-off charge, ${connections} connections: ${describe(w)}`,
+      });
     }
     const harness = await measure({ url: `${target.url}/api/bench/hello`, connections: 32, duration });
     const bare = await measure({ url: `${target.bareUrl}/`, connections: 32, duration });
-    rows.push({ name: 'throughput/harness', value: round(harness.rps, 0), unit: 'req/s', baseline: round(bare.rps, 0), ratio: round(harness.rps / bare.rps), note: `trivial v4 handler on the local host vs bare node:http (information), 32 connections` });
+    rows.push({
+      name: 'throughput/harness',
+      value: round(harness.rps, 0),
+      unit: 'req/s',
+      baseline: round(bare.rps, 0),
+      ratio: round(harness.rps / bare.rps),
+      note: `trivial v4 handler on the local host vs bare node:http (information), 32 connections`,
+    });
     return rows;
   } finally {
     child.kill('SIGTERM');

@@ -21,10 +21,25 @@ for (const [name, bench] of Object.entries(benchmarks)) {
   rows.push(...(await bench({ quick })));
 }
 
-const table = rows.map((r) => ({ name: r.name, value: `${r.value} ${r.unit}`, baseline: r.baseline === null ? '' : `${r.baseline} ${r.unit}`, ratio: r.ratio ?? '', note: r.note ?? '' }));
+const table = rows.map((r) => ({
+  name: r.name,
+  value: `${r.value} ${r.unit}`,
+  baseline: r.baseline === null ? '' : `${r.baseline} ${r.unit}`,
+  ratio: r.ratio ?? '',
+  note: r.note ?? '',
+}));
 console.table(table);
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+);
 
 await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/latest.json', `${JSON.stringify(rows.map(({ note: _note, ...row }) => row), null, 2)}\n`);
+await writeFile(
+  'bench/results/latest.json',
+  `${JSON.stringify(
+    rows.map(({ note: _note, ...row }) => row),
+    null,
+    2,
+  )}\n`,
+);
 console.log('wrote bench/results/latest.json');

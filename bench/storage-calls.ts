@@ -20,7 +20,18 @@ import type { Benchmark } from './bench.ts';
 async function customerWith(host: LocalHost, subscriptions: number) {
   const { services } = host;
   const tenantId = randomUUID();
-  const customer = (await createCustomer(services, customerFieldsSchema.parse({ name: `Bench ${subscriptions}`, billingDay: 1, currency: 'USD', country: 'US', tenantId }))).value;
+  const customer = (
+    await createCustomer(
+      services,
+      customerFieldsSchema.parse({
+        name: `Bench ${subscriptions}`,
+        billingDay: 1,
+        currency: 'USD',
+        country: 'US',
+        tenantId,
+      }),
+    )
+  ).value;
   for (let i = 0; i < subscriptions; i++) {
     await buySubscription(services, {
       customerId: customer.id,
@@ -31,9 +42,19 @@ async function customerWith(host: LocalHost, subscriptions: number) {
     });
   }
   const objectId = guidFrom(`${tenantId}:bench@example.com`);
-  await services.access.grant(tenantId, objectId, { customerId: customer.id, customerName: customer.name, userId: objectId, role: 'Admin', enabled: true });
+  await services.access.grant(tenantId, objectId, {
+    customerId: customer.id,
+    customerName: customer.name,
+    userId: objectId,
+    role: 'Admin',
+    enabled: true,
+  });
   const keys = await loadOrCreateLocalKeys(services.config.DATA_DIR);
-  const token = await signLocalToken(keys, { tenantId, objectId, email: 'bench@example.com' }, { issuer: services.config.AUTH_ISSUER, audience: services.config.AUTH_AUDIENCE });
+  const token = await signLocalToken(
+    keys,
+    { tenantId, objectId, email: 'bench@example.com' },
+    { issuer: services.config.AUTH_ISSUER, audience: services.config.AUTH_AUDIENCE },
+  );
   return { customerId: customer.id, token };
 }
 
@@ -53,7 +74,9 @@ export const storageCalls: Benchmark = async () => {
     const small = await customerWith(host, 1);
     const large = await customerWith(host, 50);
     const page = (c: { customerId: string; token: string }) => () =>
-      fetch(`${host.url}/api/customers/${c.customerId}/subscriptions`, { headers: { authorization: `Bearer ${c.token}` } });
+      fetch(`${host.url}/api/customers/${c.customerId}/subscriptions`, {
+        headers: { authorization: `Bearer ${c.token}` },
+      });
     await counted(host, page(small));
     await counted(host, page(large));
     const onePage = await counted(host, page(small));
@@ -62,7 +85,9 @@ export const storageCalls: Benchmark = async () => {
     const services = (await (await page(large)()).json()) as { contracts: { subscriptions: { id: string }[] }[] };
     const id = services.contracts[0]?.subscriptions[0]?.id as string;
     const change = async (quantity: number) => {
-      const read = await fetch(`${host.url}/api/customers/${large.customerId}/subscriptions/${id}`, { headers: { authorization: `Bearer ${large.token}` } });
+      const read = await fetch(`${host.url}/api/customers/${large.customerId}/subscriptions/${id}`, {
+        headers: { authorization: `Bearer ${large.token}` },
+      });
       const etag = read.headers.get('etag') as string;
       await read.arrayBuffer();
       return counted(host, () =>
@@ -78,8 +103,22 @@ export const storageCalls: Benchmark = async () => {
     const down = await change(11);
     const perChange = Math.max(up, down);
     return [
-      { name: 'storage-calls/my-services', value: fiftyPage, unit: 'calls', baseline: onePage, ratio: fiftyPage / onePage, note: `table calls for My Services with 50 subscriptions (baseline: 1 subscription); target 1` },
-      { name: 'storage-calls/change-quantity', value: perChange, unit: 'calls', baseline: 3, ratio: perChange / 3, note: `table calls for a quantity change (up ${up}, down ${down}) besides the Microsoft call; baseline = target 3` },
+      {
+        name: 'storage-calls/my-services',
+        value: fiftyPage,
+        unit: 'calls',
+        baseline: onePage,
+        ratio: fiftyPage / onePage,
+        note: `table calls for My Services with 50 subscriptions (baseline: 1 subscription); target 1`,
+      },
+      {
+        name: 'storage-calls/change-quantity',
+        value: perChange,
+        unit: 'calls',
+        baseline: 3,
+        ratio: perChange / 3,
+        note: `table calls for a quantity change (up ${up}, down ${down}) besides the Microsoft call; baseline = target 3`,
+      },
     ];
   } finally {
     await host.close();

@@ -55,13 +55,15 @@ type ServerClass = new (config: unknown) => AzuriteServer;
 type ConfigClass = new (...args: unknown[]) => unknown;
 
 export function connectionStringFor(host: string, blobPort: number, tablePort: number): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${ACCOUNT}`,
-    `AccountKey=${ACCOUNT_KEY}`,
-    `BlobEndpoint=http://${host}:${blobPort}/${ACCOUNT}`,
-    `TableEndpoint=http://${host}:${tablePort}/${ACCOUNT}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${ACCOUNT}`,
+      `AccountKey=${ACCOUNT_KEY}`,
+      `BlobEndpoint=http://${host}:${blobPort}/${ACCOUNT}`,
+      `TableEndpoint=http://${host}:${tablePort}/${ACCOUNT}`,
+    ].join(';') + ';'
+  );
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
@@ -78,13 +80,42 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   if (!memory) await mkdir(path.join(dir, 'blobstorage'), { recursive: true });
 
   const tableConfig = new TableConfiguration(
-    host, options.tablePort ?? 0, undefined, path.join(dir, '__azurite_db_table__.json'),
-    false, false, undefined, undefined, true, true, '', '', '', undefined, false, memory,
+    host,
+    options.tablePort ?? 0,
+    undefined,
+    path.join(dir, '__azurite_db_table__.json'),
+    false,
+    false,
+    undefined,
+    undefined,
+    true,
+    true,
+    '',
+    '',
+    '',
+    undefined,
+    false,
+    memory,
   );
   const blobConfig = new BlobConfiguration(
-    host, options.blobPort ?? 0, undefined, path.join(dir, '__azurite_db_blob__.json'), path.join(dir, '__azurite_db_blob_extent__.json'),
+    host,
+    options.blobPort ?? 0,
+    undefined,
+    path.join(dir, '__azurite_db_blob__.json'),
+    path.join(dir, '__azurite_db_blob_extent__.json'),
     [{ locationId: 'Default', locationPath: path.join(dir, 'blobstorage'), maxConcurrency: 10 }],
-    false, undefined, false, undefined, true, true, '', '', '', undefined, false, memory,
+    false,
+    undefined,
+    false,
+    undefined,
+    true,
+    true,
+    '',
+    '',
+    '',
+    undefined,
+    false,
+    memory,
   );
   const table = new TableServer(tableConfig);
   const blob = new BlobServer(blobConfig);

@@ -17,7 +17,9 @@ import { localEnv } from './settings.ts';
  * 256 MB: the run's live heap stays near 50 MB, and without a cap V8 lets garbage pile up (bench/billing-run.ts).
  */
 const usage = 'usage: npm run billing -- --period YYYY-MM [--no-provider-reports]';
-const { values } = parseArgs({ options: { period: { type: 'string' }, 'no-provider-reports': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { period: { type: 'string' }, 'no-provider-reports': { type: 'boolean', default: false } },
+});
 
 function fail(message: string): never {
   console.error(`${message}\n${usage}`);
@@ -29,7 +31,14 @@ if (!periodPattern.test(period)) fail('--period must be a month: YYYY-MM');
 
 const config = loadConfig(localEnv());
 const local = isLocalHostStorage(config.STORAGE_CONNECTION_STRING);
-const azurite = local && !(await portAnswers(AZURITE_TABLE_PORT)) ? await startAzurite({ dataDir: path.resolve(config.DATA_DIR, 'azurite'), blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT }) : undefined;
+const azurite =
+  local && !(await portAnswers(AZURITE_TABLE_PORT))
+    ? await startAzurite({
+        dataDir: path.resolve(config.DATA_DIR, 'azurite'),
+        blobPort: AZURITE_BLOB_PORT,
+        tablePort: AZURITE_TABLE_PORT,
+      })
+    : undefined;
 let exitCode = 0;
 try {
   const services = await createServices(config);
@@ -64,7 +73,9 @@ try {
     run.id,
   );
   if (tty) process.stdout.write('\n');
-  console.log(`Run ${result.status}: ${result.customersDone} billed, ${result.customersFailed} failed, ${result.customersNotDue} not due yet.`);
+  console.log(
+    `Run ${result.status}: ${result.customersDone} billed, ${result.customersFailed} failed, ${result.customersNotDue} not due yet.`,
+  );
   for (const failure of (await services.billingRuns.results(run.id)).filter((r) => r.status === 'failed')) {
     console.log(`  failed: customer ${failure.customerId} cycle ${failure.cycle ?? '?'}: ${failure.reason ?? ''}`);
   }
@@ -74,7 +85,8 @@ try {
     for (const file of await generateProviderReports(services, period)) files.push(file);
   }
   console.log(`Files (${files.length}):`);
-  for (const file of files) console.log(`  ${where(file.name)}  ${file.size} bytes  ${file.status}  sha256 ${file.sha256}`);
+  for (const file of files)
+    console.log(`  ${where(file.name)}  ${file.size} bytes  ${file.status}  sha256 ${file.sha256}`);
 } finally {
   await azurite?.close();
 }

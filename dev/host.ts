@@ -19,7 +19,14 @@ import { jobs as appJobs } from '../src/jobs/jobs.ts';
 import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
 import { InProcessQueues } from '../src/adapters/queue/in-process.change-queue.ts';
 import type { Logger } from '../src/http/pipeline.ts';
-import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, isLocalHostStorage, portAnswers, startAzurite, type RunningAzurite } from './azurite.ts';
+import {
+  AZURITE_BLOB_PORT,
+  AZURITE_TABLE_PORT,
+  isLocalHostStorage,
+  portAnswers,
+  startAzurite,
+  type RunningAzurite,
+} from './azurite.ts';
 import { createRouter } from './router.ts';
 import { seedDemoData } from './seed.ts';
 
@@ -89,7 +96,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         maxBodyBytes: Math.max(config.MAX_BODY_BYTES, r.binaryBody?.maxBytes ?? r.textBody?.maxBytes ?? 0),
       },
     })),
-    ...(options.extraHandlers ?? []).map((h) => ({ method: h.method, path: h.path, target: { handler: h.handler, maxBodyBytes: config.MAX_BODY_BYTES } })),
+    ...(options.extraHandlers ?? []).map((h) => ({
+      method: h.method,
+      path: h.path,
+      target: { handler: h.handler, maxBodyBytes: config.MAX_BODY_BYTES },
+    })),
   ]);
 
   const docsDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -108,7 +119,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     if (url.pathname.startsWith('/api/docs/')) return serveDocs(res, docsDir, url.pathname.slice('/api/docs/'.length));
     const invocationId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
-    const lookup = url.pathname.startsWith('/api/') ? route(method, url.pathname.slice(4)) : { found: undefined, methodsAllowed: [] };
+    const lookup = url.pathname.startsWith('/api/')
+      ? route(method, url.pathname.slice(4))
+      : { found: undefined, methodsAllowed: [] };
     if (method === 'OPTIONS' && !lookup.found && lookup.methodsAllowed.length) {
       // A browser's CORS preflight: answered for the configured portal origins only.
       req.resume();
@@ -117,7 +130,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
       if (res.statusCode === 204) {
         res.setHeader('access-control-allow-methods', lookup.methodsAllowed.join(', '));
-        res.setHeader('access-control-allow-headers', 'authorization, content-type, if-match, if-none-match, idempotency-key, accept-language');
+        res.setHeader(
+          'access-control-allow-headers',
+          'authorization, content-type, if-match, if-none-match, idempotency-key, accept-language',
+        );
         res.setHeader('access-control-max-age', '600');
       }
       res.end();
@@ -136,7 +152,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const { handler, maxBodyBytes } = lookup.found.target;
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
-      const reply = problemReply(new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${maxBodyBytes} bytes.`), invocationId);
+      const reply = problemReply(
+        new AppError('PayloadTooLarge', 'REQUEST.TOO_LARGE', `The body may be at most ${maxBodyBytes} bytes.`),
+        invocationId,
+      );
       res.setHeader('connection', 'close');
       return writeResponse(res, hostReply(reply));
     }
@@ -147,7 +166,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       params: lookup.found.params,
       ...(body.byteLength ? { body: { bytes: body } } : {}),
     });
-    const context = new fx.InvocationContext({ invocationId, functionName: 'local', logHandler: (level, ...args) => log(`[${level}] ${args.map(String).join(' ')}`) });
+    const context = new fx.InvocationContext({
+      invocationId,
+      functionName: 'local',
+      logHandler: (level, ...args) => log(`[${level}] ${args.map(String).join(' ')}`),
+    });
     writeResponse(res, await handler(request, context));
   }
 
@@ -185,7 +208,8 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
   const queues = new Map<string, InProcessQueue>();
   const context = (deliveryCount: number): JobContext => {
     const invocationId = randomUUID();
-    const logger: Logger = (level, message, data) => log(`[${level}] ${JSON.stringify({ message, invocationId, ...data })}`);
+    const logger: Logger = (level, message, data) =>
+      log(`[${level}] ${JSON.stringify({ message, invocationId, ...data })}`);
     return { services, invocationId, log: logger, deliveryCount };
   };
   for (const job of jobs) {
@@ -204,7 +228,8 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
       queues.set(job.queue, queue);
       queue.subscribe(async (message) => {
         const parsed = job.schema.safeParse(message.body);
-        if (!parsed.success) throw new Error(`Message ${message.messageId} on ${job.queue} is not valid: ${parsed.error.message}`);
+        if (!parsed.success)
+          throw new Error(`Message ${message.messageId} on ${job.queue} is not valid: ${parsed.error.message}`);
         await job.handler(parsed.data, context(message.deliveryCount));
       });
     }
@@ -239,10 +264,12 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 
   });
 }
 
-
 /** A reply of the host itself (no route matched, body too large), with the API's basic headers. */
 function hostReply(reply: Reply): HttpResponseInit {
-  return toResponseInit({ ...reply, headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...reply.headers } });
+  return toResponseInit({
+    ...reply,
+    headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...reply.headers },
+  });
 }
 
 /** Writes a v4 HttpResponseInit straight to the socket (cheaper than building an HttpResponse). */
@@ -268,7 +295,12 @@ function redirect(res: ServerResponse, location: string): void {
   res.end();
 }
 
-const docsTypes: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+const docsTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.png': 'image/png',
+};
 
 function serveDocs(res: ServerResponse, docsDir: string, file: string): void {
   if (file === '' || file === 'index.html' || file === 'docs-init.js') {
@@ -299,5 +331,3 @@ const docsPage = `<!doctype html>
 </body></html>`;
 
 const docsInit = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', persistAuthorization: true });`;
-
-

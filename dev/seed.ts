@@ -36,7 +36,14 @@ export const demoCustomers: z.input<typeof customerFieldsSchema>[] = [
       address: { line1: 'Walter-Gropius-Straße 5', city: 'München', postalCode: '80807', country: 'DE' },
     },
   },
-  { name: 'Northwind Traders', tenantId: '4a1e0d2c-6b3f-4c55-9d0e-0000000a0703', billingDay: 'last', currency: 'GBP', country: 'GB', company: { email: 'ops@northwind.example' } },
+  {
+    name: 'Northwind Traders',
+    tenantId: '4a1e0d2c-6b3f-4c55-9d0e-0000000a0703',
+    billingDay: 'last',
+    currency: 'GBP',
+    country: 'GB',
+    company: { email: 'ops@northwind.example' },
+  },
 ];
 
 /** Seeds the demo customers when there are none; returns what it created. */
@@ -45,7 +52,8 @@ export async function seedDemoData(services: Services): Promise<Customer[]> {
   const existing = await services.customers.list(1);
   if (existing.items.length > 0) return [];
   const created: Customer[] = [];
-  for (const fields of demoCustomers) created.push((await createCustomer(services, customerFieldsSchema.parse(fields))).value);
+  for (const fields of demoCustomers)
+    created.push((await createCustomer(services, customerFieldsSchema.parse(fields))).value);
   await seedDemoSubscriptions(services, created);
   await seedDemoDirectory(services, created);
   for (const customer of created) await syncSubscriptions(services, customer.id);
@@ -59,13 +67,27 @@ const demoPurchases: Record<string, PurchaseRequest[]> = {
     { productId: 'CFQ7TTC0LH18:0001', term: 'P1M', billingFrequency: 'monthly', quantity: 5 },
     { productId: 'DZH318Z0BPS6:0001', term: 'P1M', billingFrequency: 'monthly', quantity: 1 },
   ],
-  'Fabrikam GmbH': [{ productId: 'CFQ7TTC0LF8Q:0001', term: 'P1Y', billingFrequency: 'annual', quantity: 25, confirmBillingChange: true }],
+  'Fabrikam GmbH': [
+    {
+      productId: 'CFQ7TTC0LF8Q:0001',
+      term: 'P1Y',
+      billingFrequency: 'annual',
+      quantity: 25,
+      confirmBillingChange: true,
+    },
+  ],
 };
 
 async function seedDemoSubscriptions(services: Services, customers: Customer[]): Promise<void> {
   for (const customer of customers) {
     for (const [index, request] of (demoPurchases[customer.name] ?? []).entries()) {
-      await buySubscription(services, { customerId: customer.id, idempotencyKey: `demo-seed-${index}`, request, actor: { id: 'seed', label: 'demo seed' }, acceptLanguage: null });
+      await buySubscription(services, {
+        customerId: customer.id,
+        idempotencyKey: `demo-seed-${index}`,
+        request,
+        actor: { id: 'seed', label: 'demo seed' },
+        acceptLanguage: null,
+      });
     }
   }
 }

@@ -6,7 +6,10 @@ import { AZURITE_BLOB_PORT, AZURITE_PORTS_MOVED, AZURITE_TABLE_PORT, connectionS
  * The local settings, as `func start` would read them: `local.settings.json` when present (git-ignored, yours),
  * else the committed example; variables already in the environment win.
  */
-export function localEnv(root = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function localEnv(
+  root = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
   const own = path.join(root, 'local.settings.json');
   const file = existsSync(own) ? own : path.join(root, 'local.settings.example.json');
   const values = (JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};

@@ -13,7 +13,8 @@ import { localEnv } from './settings.ts';
  * signs a local token and, for a customer role, registers the user as an active portal user of that customer
  * with that role. The token is printed alone on the last line.
  */
-const usage = 'usage: npm run token -- --email <address> (--role PartnerAdmin | --customer <customerId> --role View|Modify|Admin) [--name "First Last"] [--hours 8]';
+const usage =
+  'usage: npm run token -- --email <address> (--role PartnerAdmin | --customer <customerId> --role View|Modify|Admin) [--name "First Last"] [--hours 8]';
 
 const { values } = parseArgs({
   options: {
@@ -37,11 +38,16 @@ const hours = Number(values.hours);
 if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) fail('--hours must be between 0 and 720');
 
 const config = loadConfig(localEnv());
-if (config.AUTH_MODE !== 'local') fail(`AUTH_MODE is ${config.AUTH_MODE}: local tokens are accepted only in local mode`);
+if (config.AUTH_MODE !== 'local')
+  fail(`AUTH_MODE is ${config.AUTH_MODE}: local tokens are accepted only in local mode`);
 const keys = await loadOrCreateLocalKeys(config.DATA_DIR);
 const name = values.name ?? email.split('@')[0] ?? email;
 const sign = (tenantId: string, objectId: string, roles: string[]) =>
-  signLocalToken(keys, { tenantId, objectId, email, name, roles }, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, expiresInSeconds: hours * 3600 });
+  signLocalToken(
+    keys,
+    { tenantId, objectId, email, name, roles },
+    { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, expiresInSeconds: hours * 3600 },
+  );
 
 if (role === 'PartnerAdmin') {
   if (values.customer) fail('--role PartnerAdmin takes no --customer');
@@ -51,23 +57,44 @@ if (role === 'PartnerAdmin') {
 } else if (customerRoles.includes(role as CustomerRole)) {
   const customerId = values.customer;
   if (!customerId) fail(`--role ${role} needs --customer <customerId>`);
-  const { tenantId, objectId, customerName } = await registerPortalUser(config, customerId, email, name, role as CustomerRole);
+  const { tenantId, objectId, customerName } = await registerPortalUser(
+    config,
+    customerId,
+    email,
+    name,
+    role as CustomerRole,
+  );
   console.log(`${email} is ${role} of ${customerName} (${customerId}).`);
   console.log(await sign(tenantId, objectId, []));
 } else {
   fail('--role must be PartnerAdmin, Admin, Modify or View');
 }
 
-async function registerPortalUser(config: Config, customerId: string, userEmail: string, displayName: string, userRole: CustomerRole) {
+async function registerPortalUser(
+  config: Config,
+  customerId: string,
+  userEmail: string,
+  displayName: string,
+  userRole: CustomerRole,
+) {
   const local = isLocalHostStorage(config.STORAGE_CONNECTION_STRING);
-  const azurite = local && !(await portAnswers(AZURITE_TABLE_PORT)) ? await startAzurite({ dataDir: path.resolve(config.DATA_DIR, 'azurite'), blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT }) : undefined;
+  const azurite =
+    local && !(await portAnswers(AZURITE_TABLE_PORT))
+      ? await startAzurite({
+          dataDir: path.resolve(config.DATA_DIR, 'azurite'),
+          blobPort: AZURITE_BLOB_PORT,
+          tablePort: AZURITE_TABLE_PORT,
+        })
+      : undefined;
   try {
     const services = await createServices(config);
     await services.storage.ensure();
     const customer = await services.customers.get(customerId);
     if (!customer) {
       const some = await services.customers.list(10).catch(() => ({ items: [] }));
-      fail(`No customer ${customerId}. Customers: ${some.items.map((c) => `${c.id} (${c.name})`).join(', ') || 'none yet; run npm start once to seed them'}`);
+      fail(
+        `No customer ${customerId}. Customers: ${some.items.map((c) => `${c.id} (${c.name})`).join(', ') || 'none yet; run npm start once to seed them'}`,
+      );
     }
     const tenantId = customer.value.tenantId ?? guidFrom(`tenant:${customerId}`);
     const objectId = guidFrom(`${tenantId}:${userEmail}`);
@@ -87,4 +114,3 @@ async function registerPortalUser(config: Config, customerId: string, userEmail:
     await azurite?.close();
   }
 }
-

@@ -8,7 +8,8 @@ async function jobContext(context: InvocationContext): Promise<JobContext> {
   return {
     services: await getServices(),
     invocationId: context.invocationId,
-    log: (level, message, data) => context[level](JSON.stringify({ message, invocationId: context.invocationId, ...data })),
+    log: (level, message, data) =>
+      context[level](JSON.stringify({ message, invocationId: context.invocationId, ...data })),
     deliveryCount,
   };
 }
@@ -16,7 +17,10 @@ async function jobContext(context: InvocationContext): Promise<JobContext> {
 // Timers and Service Bus consumers of the job table. Queue names come from app settings (`%NAME%`).
 for (const job of jobs) {
   if (job.kind === 'timer') {
-    app.timer(job.name, { schedule: job.schedule, handler: async (_timer, context) => job.handler(await jobContext(context)) });
+    app.timer(job.name, {
+      schedule: job.schedule,
+      handler: async (_timer, context) => job.handler(await jobContext(context)),
+    });
   } else {
     app.serviceBusQueue(job.name, {
       connection: 'SERVICEBUS',

@@ -6,14 +6,12 @@ import { z } from 'zod';
  * `local.settings.example.json` and in `infra/` (a test keeps the three in step).
  */
 
-const csv = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part.length > 0),
-  );
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
@@ -54,74 +52,92 @@ export const configSchema = z
     /** Seconds a principal's roles (and customer settings on hot paths) are cached in memory after a read. */
     ROLE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     /** `simulator` (local default: Microsoft's rules on Table Storage) or `partnerCenter` (the real REST API). */
-  COMMERCE_MODE: z.enum(['simulator', 'partnerCenter']).default('simulator'),
-  /** Hours after seats are added during which they may be removed with a refund (Microsoft: 168 since 2022). */
-  NCE_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
-  PARTNER_CENTER_BASE_URL: z.url().default('https://api.partnercenter.microsoft.com'),
-  /** The partner's Entra app for Partner Center (app-only), used when COMMERCE_MODE is `partnerCenter`. */
-  PARTNER_CENTER_CLIENT_ID: z.string().default(''),
-  /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
-  PARTNER_CENTER_CLIENT_SECRET: z.string().default(''),
-  PARTNER_CENTER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
-  /** Retries of a 429 or 5xx answer (honouring Retry-After) before the call fails. */
-  PARTNER_CENTER_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
-  /** Share of simulator calls answered like a Partner Center 429, to rehearse throttling locally. */
-  SIMULATOR_THROTTLE_PERCENT: z.coerce.number().min(0).max(100).default(0),
-  /** `inProcess` (local host and tests) or `serviceBus` (Azure): how future changes are triggered. */
-  QUEUE_MODE: z.enum(['inProcess', 'serviceBus']).default('inProcess'),
-  /** Service Bus namespace host name (`name.servicebus.windows.net`), used with the managed identity. */
-  SERVICEBUS_NAMESPACE: z.string().default(''),
-  /** Deliveries of a change's message before the change is marked failed (the queue's max delivery count). */
-  CHANGE_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(10),
-  /** Seconds an applier holds a change; after that a crashed application is taken over by the sweep. */
-  APPLY_LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
-  /** Where the partner is told about failed changes and finished billing runs. */
-  PARTNER_NOTIFY_EMAIL: z.string().default('operations@partner.example'),
-  /** The partner's name as the reports show it (with its logo, when one is set). */
-  PARTNER_NAME: z.string().trim().min(1).max(200).default('Your CSP partner'),
-  /** Minutes a report download link (a read-only SAS to one file) stays valid. */
-  REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
-  /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
-  PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:5173'),
-  /** Hours an invitation link stays valid after it is sent. */
-  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(168),
-  /** `folder`: mail written under DATA_DIR/mail (local); `graph`: sent with Microsoft Graph sendMail from MAIL_SENDER. */
-  MAIL_MODE: z.enum(['folder', 'graph']).default('folder'),
-  /** The partner mailbox (address or object id) mail is sent from when MAIL_MODE is `graph`. */
-  MAIL_SENDER: z.string().default(''),
-  /** The partner's Entra app for Microsoft Graph (app-only; Mail.Send for MAIL_MODE `graph`). */
-  GRAPH_CLIENT_ID: z.string().default(''),
-  /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
-  GRAPH_CLIENT_SECRET: z.string().default(''),
-  /** Microsoft Graph's root (a national cloud's, or a local fake's); its host is the only one the Graph client sends tokens to. */
-  GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
-  GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
-  /** Retries of a Graph 429 or 5xx answer (honouring Retry-After) before the call fails. */
-  GRAPH_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-  /** Currency of Microsoft's partner billing usage export (`currencyCode`), when COMMERCE_MODE is `partnerCenter`. */
-  USAGE_EXPORT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
-  /**
-   * The partner's names for SKU part numbers, as a JSON object (`{"SPB":"Business Premium"}`); they win over the
-   * catalog's product names and the shipped list (src/domain/sku-names.ts).
-   */
-  SKU_NAME_OVERRIDES: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"SPB":"Business Premium"}' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a SKU part number such as SPB'), z.string().trim().min(1).max(200))),
-  /** Browser origins allowed to call the API (CORS), comma-separated; empty when the platform answers CORS (Azure). */
-  CORS_ORIGINS: csv.default([]),
-  /** Writes (non-GET requests) one signed-in identity may make per minute in one instance; 0 turns the limit off. */
-  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
-  /** Application Insights; when empty, no telemetry is sent. */
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
+    COMMERCE_MODE: z.enum(['simulator', 'partnerCenter']).default('simulator'),
+    /** Hours after seats are added during which they may be removed with a refund (Microsoft: 168 since 2022). */
+    NCE_WINDOW_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(168),
+    PARTNER_CENTER_BASE_URL: z.url().default('https://api.partnercenter.microsoft.com'),
+    /** The partner's Entra app for Partner Center (app-only), used when COMMERCE_MODE is `partnerCenter`. */
+    PARTNER_CENTER_CLIENT_ID: z.string().default(''),
+    /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
+    PARTNER_CENTER_CLIENT_SECRET: z.string().default(''),
+    PARTNER_CENTER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+    /** Retries of a 429 or 5xx answer (honouring Retry-After) before the call fails. */
+    PARTNER_CENTER_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+    /** Share of simulator calls answered like a Partner Center 429, to rehearse throttling locally. */
+    SIMULATOR_THROTTLE_PERCENT: z.coerce.number().min(0).max(100).default(0),
+    /** `inProcess` (local host and tests) or `serviceBus` (Azure): how future changes are triggered. */
+    QUEUE_MODE: z.enum(['inProcess', 'serviceBus']).default('inProcess'),
+    /** Service Bus namespace host name (`name.servicebus.windows.net`), used with the managed identity. */
+    SERVICEBUS_NAMESPACE: z.string().default(''),
+    /** Deliveries of a change's message before the change is marked failed (the queue's max delivery count). */
+    CHANGE_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(10),
+    /** Seconds an applier holds a change; after that a crashed application is taken over by the sweep. */
+    APPLY_LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+    /** Where the partner is told about failed changes and finished billing runs. */
+    PARTNER_NOTIFY_EMAIL: z.string().default('operations@partner.example'),
+    /** The partner's name as the reports show it (with its logo, when one is set). */
+    PARTNER_NAME: z.string().trim().min(1).max(200).default('Your CSP partner'),
+    /** Minutes a report download link (a read-only SAS to one file) stays valid. */
+    REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
+    /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
+    PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:5173'),
+    /** Hours an invitation link stays valid after it is sent. */
+    INVITATION_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(168),
+    /** `folder`: mail written under DATA_DIR/mail (local); `graph`: sent with Microsoft Graph sendMail from MAIL_SENDER. */
+    MAIL_MODE: z.enum(['folder', 'graph']).default('folder'),
+    /** The partner mailbox (address or object id) mail is sent from when MAIL_MODE is `graph`. */
+    MAIL_SENDER: z.string().default(''),
+    /** The partner's Entra app for Microsoft Graph (app-only; Mail.Send for MAIL_MODE `graph`). */
+    GRAPH_CLIENT_ID: z.string().default(''),
+    /** Its secret; in Azure a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`), never a literal. */
+    GRAPH_CLIENT_SECRET: z.string().default(''),
+    /** Microsoft Graph's root (a national cloud's, or a local fake's); its host is the only one the Graph client sends tokens to. */
+    GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
+    GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+    /** Retries of a Graph 429 or 5xx answer (honouring Retry-After) before the call fails. */
+    GRAPH_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+    /** Currency of Microsoft's partner billing usage export (`currencyCode`), when COMMERCE_MODE is `partnerCenter`. */
+    USAGE_EXPORT_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+      .default('USD'),
+    /**
+     * The partner's names for SKU part numbers, as a JSON object (`{"SPB":"Business Premium"}`); they win over the
+     * catalog's product names and the shipped list (src/domain/sku-names.ts).
+     */
+    SKU_NAME_OVERRIDES: z
+      .string()
+      .default('{}')
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"SPB":"Business Premium"}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.record(
+          z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a SKU part number such as SPB'),
+          z.string().trim().min(1).max(200),
+        ),
+      ),
+    /** Browser origins allowed to call the API (CORS), comma-separated; empty when the platform answers CORS (Azure). */
+    CORS_ORIGINS: csv.default([]),
+    /** Writes (non-GET requests) one signed-in identity may make per minute in one instance; 0 turns the limit off. */
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
+    /** Application Insights; when empty, no telemetry is sent. */
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
   })
   .superRefine((c, ctx) => {
     if (!c.STORAGE_CONNECTION_STRING && (!c.STORAGE_TABLE_URL || !c.STORAGE_BLOB_URL)) {
@@ -133,25 +149,42 @@ export const configSchema = z
     }
     if (c.COMMERCE_MODE === 'partnerCenter') {
       for (const key of ['PARTNER_CENTER_CLIENT_ID', 'PARTNER_CENTER_CLIENT_SECRET'] as const) {
-        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter' });
+        if (!c[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter' });
       }
     }
     if (c.COMMERCE_MODE === 'partnerCenter') {
       // The customers' directories (users and licenses) are then read through Microsoft Graph.
       for (const key of ['GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'] as const) {
-        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when COMMERCE_MODE is partnerCenter (users and licenses go through Microsoft Graph)' });
+        if (!c[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'required when COMMERCE_MODE is partnerCenter (users and licenses go through Microsoft Graph)',
+          });
       }
     }
     if (c.QUEUE_MODE === 'serviceBus' && !c.SERVICEBUS_NAMESPACE) {
-      ctx.addIssue({ code: 'custom', path: ['SERVICEBUS_NAMESPACE'], message: 'required when QUEUE_MODE is serviceBus' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SERVICEBUS_NAMESPACE'],
+        message: 'required when QUEUE_MODE is serviceBus',
+      });
     }
     if (c.MAIL_MODE === 'graph') {
       for (const key of ['MAIL_SENDER', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when MAIL_MODE is graph' });
       }
     }
-    if (c.AUTH_ALLOWED_TENANTS !== '*' && !c.AUTH_ALLOWED_TENANTS.split(',').every((t) => guid.safeParse(t.trim()).success)) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_ALLOWED_TENANTS'], message: "'*' or a comma-separated list of tenant GUIDs" });
+    if (
+      c.AUTH_ALLOWED_TENANTS !== '*' &&
+      !c.AUTH_ALLOWED_TENANTS.split(',').every((t) => guid.safeParse(t.trim()).success)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ALLOWED_TENANTS'],
+        message: "'*' or a comma-separated list of tenant GUIDs",
+      });
     }
   });
 

@@ -103,7 +103,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const storage = await createStorage(config);
   const access = accessTable(storage.table('access'));
   const { catalogTables } = await import('./adapters/tables/catalog.table.ts');
-  const catalog = catalogTables({ catalog: storage.table('catalog'), prices: storage.table('prices'), saleProfiles: storage.table('saleprofiles') });
+  const catalog = catalogTables({
+    catalog: storage.table('catalog'),
+    prices: storage.table('prices'),
+    saleProfiles: storage.table('saleprofiles'),
+  });
   const clock = overrides.clock ?? systemClock;
   const [{ customerDataTable }, { settingsTable }] = await Promise.all([
     import('./adapters/tables/customer-data.table.ts'),
@@ -147,17 +151,27 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   };
 }
 
-async function createChangeQueue(config: Config): Promise<{ changeQueue: ChangeQueue; inProcessQueues?: InProcessQueues }> {
+async function createChangeQueue(
+  config: Config,
+): Promise<{ changeQueue: ChangeQueue; inProcessQueues?: InProcessQueues }> {
   if (config.QUEUE_MODE === 'serviceBus') {
     const { serviceBusChangeQueue, serviceBusSender } = await import('./adapters/queue/service-bus.change-queue.ts');
     return { changeQueue: serviceBusChangeQueue(serviceBusSender(config)) };
   }
   const { InProcessQueues, inProcessChangeQueue } = await import('./adapters/queue/in-process.change-queue.ts');
-  const inProcessQueues = new InProcessQueues({ maxDeliveryCount: config.CHANGE_MAX_DELIVERIES, redeliveryDelayMs: 2000 });
+  const inProcessQueues = new InProcessQueues({
+    maxDeliveryCount: config.CHANGE_MAX_DELIVERIES,
+    redeliveryDelayMs: 2000,
+  });
   return { changeQueue: inProcessChangeQueue(inProcessQueues), inProcessQueues };
 }
 
-async function createCommerce(config: Config, storage: Storage, clock: Clock, catalog: CatalogPort): Promise<{ commerce: CommercePort; simulator?: CommerceSimulator }> {
+async function createCommerce(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+  catalog: CatalogPort,
+): Promise<{ commerce: CommercePort; simulator?: CommerceSimulator }> {
   if (config.COMMERCE_MODE === 'partnerCenter') {
     const { partnerCenterCommerce } = await import('./adapters/commerce/partner-center.commerce.ts');
     return { commerce: partnerCenterCommerce(config) };
@@ -185,7 +199,11 @@ async function createDirectory(
     return { directory: graphDirectory(config) };
   }
   const { DirectorySimulator } = await import('./adapters/directory/simulator.directory.ts');
-  const directorySimulator = new DirectorySimulator(storage.table('directorysim', { counted: false }), { clock, commerce, catalog });
+  const directorySimulator = new DirectorySimulator(storage.table('directorysim', { counted: false }), {
+    clock,
+    commerce,
+    catalog,
+  });
   return { directory: directorySimulator, directorySimulator };
 }
 
@@ -196,7 +214,10 @@ async function createNotifier(config: Config): Promise<Notifier> {
 }
 
 /** Portal users, profiles, agreements, customer tenants and branding. */
-async function createSelfService(config: Config, storage: Storage): Promise<Pick<Services, 'portalUsers' | 'profiles' | 'agreements' | 'tenants' | 'logos'>> {
+async function createSelfService(
+  config: Config,
+  storage: Storage,
+): Promise<Pick<Services, 'portalUsers' | 'profiles' | 'agreements' | 'tenants' | 'logos'>> {
   const [{ portalUsersTable }, { profilesTable }, { agreementsTable }, { brandingBlob }] = await Promise.all([
     import('./adapters/tables/portal-users.table.ts'),
     import('./adapters/tables/profiles.table.ts'),
@@ -206,7 +227,9 @@ async function createSelfService(config: Config, storage: Storage): Promise<Pick
   const tenants =
     config.COMMERCE_MODE === 'partnerCenter'
       ? (await import('./adapters/tenants/partner-center.tenants.ts')).partnerCenterTenants(config)
-      : (await import('./adapters/tenants/simulator.tenants.ts')).simulatorTenants(storage.table('tenantsim', { counted: false }));
+      : (await import('./adapters/tenants/simulator.tenants.ts')).simulatorTenants(
+          storage.table('tenantsim', { counted: false }),
+        );
   return {
     portalUsers: portalUsersTable(storage.table('portalusers')),
     profiles: profilesTable(storage.table('profiles')),
@@ -217,20 +240,41 @@ async function createSelfService(config: Config, storage: Storage): Promise<Pick
 }
 
 /** Usage from Microsoft Graph's partner billing export with Partner Center, else simulated for the mirrored Azure plans. */
-async function createUsage(config: Config, storage: Storage, clock: Clock, customers: CustomerRepository): Promise<Pick<Services, 'usageSource' | 'usageStore'>> {
+async function createUsage(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+  customers: CustomerRepository,
+): Promise<Pick<Services, 'usageSource' | 'usageStore'>> {
   const { usageTable } = await import('./adapters/tables/usage.table.ts');
   const usageStore = usageTable(storage.table('usage'));
   if (config.COMMERCE_MODE === 'partnerCenter') {
-    const [{ graphUsageSource }, { customerIndex }] = await Promise.all([import('./adapters/usage/graph.usage.ts'), import('./app/usage/customer-index.ts')]);
+    const [{ graphUsageSource }, { customerIndex }] = await Promise.all([
+      import('./adapters/usage/graph.usage.ts'),
+      import('./app/usage/customer-index.ts'),
+    ]);
     const customersByTenant = async () => (await customerIndex(customers)).byTenant;
     return { usageSource: graphUsageSource(config, { customersByTenant, clock }), usageStore };
   }
-  const [{ simulatorUsageSource }, { customerDataTable }] = await Promise.all([import('./adapters/usage/simulator.usage.ts'), import('./adapters/tables/customer-data.table.ts')]);
-  return { usageSource: simulatorUsageSource({ customers, customerData: customerDataTable(storage.table('customerdata')), clock }), usageStore };
+  const [{ simulatorUsageSource }, { customerDataTable }] = await Promise.all([
+    import('./adapters/usage/simulator.usage.ts'),
+    import('./adapters/tables/customer-data.table.ts'),
+  ]);
+  return {
+    usageSource: simulatorUsageSource({
+      customers,
+      customerData: customerDataTable(storage.table('customerdata')),
+      clock,
+    }),
+    usageStore,
+  };
 }
 
 /** Report files, resellers and manual license counts (F-REPORTS). */
-async function createReporting(config: Config, storage: Storage): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts'>> {
+async function createReporting(
+  config: Config,
+  storage: Storage,
+): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts'>> {
   const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
     import('./adapters/blob/reports.blob.ts'),
     import('./adapters/tables/reseller.table.ts'),

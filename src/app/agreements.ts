@@ -10,10 +10,8 @@ export interface AgreementDeps {
   clock: Clock;
 }
 
-export type AgreementView = AgreementDefinition & (
-  | { status: 'pending' }
-  | { status: 'accepted'; acceptedAt: string; acceptedBy: string; signer: Signer }
-);
+export type AgreementView = AgreementDefinition &
+  ({ status: 'pending' } | { status: 'accepted'; acceptedAt: string; acceptedBy: string; signer: Signer });
 
 async function requireCustomer(deps: AgreementDeps, customerId: string): Promise<void> {
   if (!(await deps.customers.get(customerId))) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${customerId}.`);
@@ -21,16 +19,33 @@ async function requireCustomer(deps: AgreementDeps, customerId: string): Promise
 
 function view(definition: AgreementDefinition, acceptance: Acceptance | undefined): AgreementView {
   return acceptance
-    ? { ...definition, status: 'accepted', acceptedAt: acceptance.acceptedAt, acceptedBy: acceptance.acceptedBy.label, signer: acceptance.signer }
+    ? {
+        ...definition,
+        status: 'accepted',
+        acceptedAt: acceptance.acceptedAt,
+        acceptedBy: acceptance.acceptedBy.label,
+        signer: acceptance.signer,
+      }
     : { ...definition, status: 'pending' };
 }
 
 /** Every agreement of the customer: accepted ones with who and when, the rest pending. */
-export async function listAgreements(deps: AgreementDeps, customerId: string): Promise<{ accepted: AgreementView[]; pending: AgreementView[] }> {
+export async function listAgreements(
+  deps: AgreementDeps,
+  customerId: string,
+): Promise<{ accepted: AgreementView[]; pending: AgreementView[] }> {
   await requireCustomer(deps, customerId);
   const acceptances = await deps.agreements.acceptances(customerId);
-  const views = agreementDefinitions.map((d) => view(d, acceptances.find((a) => a.agreementId === d.id)));
-  return { accepted: views.filter((v) => v.status === 'accepted'), pending: views.filter((v) => v.status === 'pending') };
+  const views = agreementDefinitions.map((d) =>
+    view(
+      d,
+      acceptances.find((a) => a.agreementId === d.id),
+    ),
+  );
+  return {
+    accepted: views.filter((v) => v.status === 'accepted'),
+    pending: views.filter((v) => v.status === 'pending'),
+  };
 }
 
 /** Records the customer's acceptance, once: accepting again is a conflict, not a second record. */
@@ -49,7 +64,11 @@ export async function acceptAgreement(
     acceptedBy: input.actor,
   };
   const existing = (await deps.agreements.acceptances(input.customerId)).find((a) => a.agreementId === definition.id);
-  if (existing) throw conflict('AGREEMENT.ALREADY_ACCEPTED', `The ${definition.name} was accepted on ${existing.acceptedAt.slice(0, 10)} already.`);
+  if (existing)
+    throw conflict(
+      'AGREEMENT.ALREADY_ACCEPTED',
+      `The ${definition.name} was accepted on ${existing.acceptedAt.slice(0, 10)} already.`,
+    );
   await deps.agreements.recordAcceptance(acceptance);
   return view(definition, acceptance);
 }

@@ -17,7 +17,11 @@ const badImage = (code: string, message: string, extra: Record<string, unknown> 
  * Checks an uploaded logo by its content (not by what the request says it is): a PNG, JPEG or SVG of at most
  * 502 x 81 pixels whose type matches the declared Content-Type, and for an SVG nothing that could run. Stores it.
  */
-export async function uploadLogo(deps: { logos: LogoStore }, bytes: Uint8Array, declaredContentType: string): Promise<LogoInfo> {
+export async function uploadLogo(
+  deps: { logos: LogoStore },
+  bytes: Uint8Array,
+  declaredContentType: string,
+): Promise<LogoInfo> {
   const { imageSize } = await import('image-size');
   let size: ReturnType<typeof imageSize>;
   try {
@@ -27,11 +31,21 @@ export async function uploadLogo(deps: { logos: LogoStore }, bytes: Uint8Array, 
   }
   const contentType = size.type ? logoContentTypes[size.type] : undefined;
   if (!contentType) {
-    throw new AppError('UnsupportedMediaType', 'BRANDING.UNSUPPORTED_IMAGE_TYPE', `The image is ${size.type ?? 'of an unknown type'}: send a PNG, JPEG or SVG.`, { detectedType: size.type });
+    throw new AppError(
+      'UnsupportedMediaType',
+      'BRANDING.UNSUPPORTED_IMAGE_TYPE',
+      `The image is ${size.type ?? 'of an unknown type'}: send a PNG, JPEG or SVG.`,
+      { detectedType: size.type },
+    );
   }
   const declared = declaredContentType.split(';')[0]?.trim().toLowerCase();
   if (declared !== contentType) {
-    throw new AppError('UnsupportedMediaType', 'BRANDING.CONTENT_TYPE_MISMATCH', `The content is ${contentType}, but it was sent as ${declared}.`, { detectedType: contentType });
+    throw new AppError(
+      'UnsupportedMediaType',
+      'BRANDING.CONTENT_TYPE_MISMATCH',
+      `The content is ${contentType}, but it was sent as ${declared}.`,
+      { detectedType: contentType },
+    );
   }
   if (contentType === 'image/svg+xml') {
     let text: string;
@@ -43,15 +57,27 @@ export async function uploadLogo(deps: { logos: LogoStore }, bytes: Uint8Array, 
     const hazard = svgHazard(text);
     if (hazard) throw badImage('BRANDING.UNSAFE_SVG', `The SVG is refused: ${hazard}.`);
   }
-  if (!size.width || !size.height) throw badImage('BRANDING.NO_DIMENSIONS', 'The image does not state its width and height (an SVG needs width and height, or a viewBox).');
-  const { width, height } = displayedSize({ width: size.width, height: size.height, ...(size.orientation !== undefined ? { orientation: size.orientation } : {}) });
+  if (!size.width || !size.height)
+    throw badImage(
+      'BRANDING.NO_DIMENSIONS',
+      'The image does not state its width and height (an SVG needs width and height, or a viewBox).',
+    );
+  const { width, height } = displayedSize({
+    width: size.width,
+    height: size.height,
+    ...(size.orientation !== undefined ? { orientation: size.orientation } : {}),
+  });
   if (width > LOGO_LIMITS.width || height > LOGO_LIMITS.height) {
-    throw badImage('BRANDING.IMAGE_TOO_LARGE', `The logo is ${width} x ${height} px; it may be at most ${LOGO_LIMITS.width} x ${LOGO_LIMITS.height} px.`, {
-      width,
-      height,
-      maxWidth: LOGO_LIMITS.width,
-      maxHeight: LOGO_LIMITS.height,
-    });
+    throw badImage(
+      'BRANDING.IMAGE_TOO_LARGE',
+      `The logo is ${width} x ${height} px; it may be at most ${LOGO_LIMITS.width} x ${LOGO_LIMITS.height} px.`,
+      {
+        width,
+        height,
+        maxWidth: LOGO_LIMITS.width,
+        maxHeight: LOGO_LIMITS.height,
+      },
+    );
   }
   const { etag } = await deps.logos.put({ bytes, contentType, width, height });
   return { contentType, width, height, bytes: bytes.byteLength, etag };

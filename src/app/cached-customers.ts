@@ -6,7 +6,11 @@ import type { CustomerRepository, Versioned } from './ports/customer.repository.
  * a short in-process cache: a customer's settings change rarely, and a stale switch for a few seconds is
  * harmless next to a storage call on every change.
  */
-export function cachedCustomers(repository: Pick<CustomerRepository, 'get'>, ttlMs: number, now: () => number = Date.now): Pick<CustomerRepository, 'get'> {
+export function cachedCustomers(
+  repository: Pick<CustomerRepository, 'get'>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): Pick<CustomerRepository, 'get'> {
   const cache = new Map<string, { value: Versioned<Customer> | undefined; until: number }>();
   return {
     async get(customerId) {

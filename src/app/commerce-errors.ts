@@ -6,11 +6,21 @@ import { AppError } from './errors.ts';
  * with Microsoft's reason.
  */
 export function commerceThrottled(retryAfterSeconds: number): AppError {
-  return new AppError('Unavailable', 'COMMERCE.THROTTLED', 'Microsoft is throttling requests; try again after the Retry-After delay.', { retryAfterSeconds });
+  return new AppError(
+    'Unavailable',
+    'COMMERCE.THROTTLED',
+    'Microsoft is throttling requests; try again after the Retry-After delay.',
+    { retryAfterSeconds },
+  );
 }
 
 export function commerceUnavailable(detail: string, retryAfterSeconds = 30): AppError {
-  return new AppError('Unavailable', 'COMMERCE.UNAVAILABLE', `Microsoft did not answer in time or failed (${detail}); nothing was changed.`, { retryAfterSeconds });
+  return new AppError(
+    'Unavailable',
+    'COMMERCE.UNAVAILABLE',
+    `Microsoft did not answer in time or failed (${detail}); nothing was changed.`,
+    { retryAfterSeconds },
+  );
 }
 
 export function commerceRefused(code: string, message: string, extra: Record<string, unknown> = {}): AppError {

@@ -45,7 +45,8 @@ export async function customerCatalog(
     catalogAdmin.prices.all(customerId),
     catalogAdmin.prices.all(GLOBAL_PRICE_LIST),
   ]);
-  const allowed = profileId === undefined ? undefined : new Set((await catalogAdmin.saleProfiles.get(profileId))?.value.productIds);
+  const allowed =
+    profileId === undefined ? undefined : new Set((await catalogAdmin.saleProfiles.get(profileId))?.value.productIds);
   const today = utcDate(deps.clock.now()).toString();
   const currency = customer.value.currency;
 
@@ -56,7 +57,16 @@ export async function customerCatalog(
         const customerEntry = entryInForce(own, offer, today);
         const entry = customerEntry ?? entryInForce(global, offer, today);
         if (!entry) return [];
-        return [{ term, frequency, unitPrice: entry.salePrice, currency, priceSource: customerEntry ? 'customer' : 'global', effectiveFrom: entry.effectiveFrom }];
+        return [
+          {
+            term,
+            frequency,
+            unitPrice: entry.salePrice,
+            currency,
+            priceSource: customerEntry ? 'customer' : 'global',
+            effectiveFrom: entry.effectiveFrom,
+          },
+        ];
       }),
     );
 

@@ -15,7 +15,8 @@ export interface CustomerDeps {
 async function checkReseller(deps: CustomerDeps, resellerId: string | null | undefined): Promise<void> {
   if (!resellerId) return;
   if (!deps.resellers) throw new Error('Setting a reseller needs the reseller store');
-  if (!(await deps.resellers.get(resellerId))) throw validation(`No reseller ${resellerId}.`, [{ path: 'body.resellerId', message: 'no reseller with this id' }]);
+  if (!(await deps.resellers.get(resellerId)))
+    throw validation(`No reseller ${resellerId}.`, [{ path: 'body.resellerId', message: 'no reseller with this id' }]);
 }
 
 export async function createCustomer(deps: CustomerDeps, fields: CustomerFields): Promise<Versioned<Customer>> {
@@ -30,7 +31,11 @@ export async function getCustomer(deps: CustomerDeps, customerId: string): Promi
   return found;
 }
 
-export function listCustomers(deps: CustomerDeps, pageSize: number, continuationToken?: string): Promise<Page<Customer>> {
+export function listCustomers(
+  deps: CustomerDeps,
+  pageSize: number,
+  continuationToken?: string,
+): Promise<Page<Customer>> {
   return deps.customers.list(pageSize, continuationToken);
 }
 
@@ -52,7 +57,10 @@ export async function updateCustomer(
   const merged = { ...fields, ...rest, ...(reseller ? { resellerId: reseller } : {}) };
   const checked = customerFieldsSchema.safeParse(merged);
   if (!checked.success) {
-    throw validation('The change would leave the customer invalid.', checked.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
+    throw validation(
+      'The change would leave the customer invalid.',
+      checked.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
+    );
   }
   const { resellerId: _previous, ...base } = current.value;
   const next: Customer = { ...base, ...checked.data, updatedAt: deps.clock.now().toISOString() };

@@ -6,19 +6,39 @@ import { AppError, notFound } from './errors.ts';
  * 404; a tenant that has not granted the portal's app admin consent is 409 DIRECTORY.CONSENT_REQUIRED.
  */
 export function directoryThrottled(retryAfterSeconds: number): AppError {
-  return new AppError('Unavailable', 'DIRECTORY.THROTTLED', 'Microsoft Graph is throttling requests; try again after the Retry-After delay.', { retryAfterSeconds });
+  return new AppError(
+    'Unavailable',
+    'DIRECTORY.THROTTLED',
+    'Microsoft Graph is throttling requests; try again after the Retry-After delay.',
+    { retryAfterSeconds },
+  );
 }
 
 export function directoryUnavailable(detail: string, retryAfterSeconds = 30): AppError {
-  return new AppError('Unavailable', 'DIRECTORY.UNAVAILABLE', `Microsoft Graph did not answer in time or failed (${detail}).`, { retryAfterSeconds });
+  return new AppError(
+    'Unavailable',
+    'DIRECTORY.UNAVAILABLE',
+    `Microsoft Graph did not answer in time or failed (${detail}).`,
+    { retryAfterSeconds },
+  );
 }
 
 export function countViolation(skuId: string): AppError {
-  return new AppError('Conflict', 'DIRECTORY.COUNT_VIOLATION', `No license of SKU ${skuId} is left: every purchased unit is assigned. Buy more seats or unassign a license first.`, { skuId });
+  return new AppError(
+    'Conflict',
+    'DIRECTORY.COUNT_VIOLATION',
+    `No license of SKU ${skuId} is left: every purchased unit is assigned. Buy more seats or unassign a license first.`,
+    { skuId },
+  );
 }
 
 export function usageLocationRequired(userId?: string): AppError {
-  return new AppError('Conflict', 'DIRECTORY.USAGE_LOCATION_REQUIRED', 'Microsoft assigns licenses only to users with a usage location (their country); set one first.', userId ? { userId } : {});
+  return new AppError(
+    'Conflict',
+    'DIRECTORY.USAGE_LOCATION_REQUIRED',
+    'Microsoft assigns licenses only to users with a usage location (their country); set one first.',
+    userId ? { userId } : {},
+  );
 }
 
 export function licenseInherited(skuId?: string, groupIds: string[] = []): AppError {
@@ -31,15 +51,27 @@ export function licenseInherited(skuId?: string, groupIds: string[] = []): AppEr
 }
 
 export function licenseNotAssigned(skuId?: string): AppError {
-  return new AppError('Conflict', 'DIRECTORY.LICENSE_NOT_ASSIGNED', `The license${skuId ? ` ${skuId}` : ''} is not assigned here, so it cannot be removed.`, skuId ? { skuId } : {});
+  return new AppError(
+    'Conflict',
+    'DIRECTORY.LICENSE_NOT_ASSIGNED',
+    `The license${skuId ? ` ${skuId}` : ''} is not assigned here, so it cannot be removed.`,
+    skuId ? { skuId } : {},
+  );
 }
 
 export function skuNotInTenant(skuId: string): AppError {
-  return new AppError('Conflict', 'DIRECTORY.SKU_NOT_FOUND', `The tenant has no subscription for SKU ${skuId}.`, { skuId });
+  return new AppError('Conflict', 'DIRECTORY.SKU_NOT_FOUND', `The tenant has no subscription for SKU ${skuId}.`, {
+    skuId,
+  });
 }
 
 export function userExists(userPrincipalName?: string): AppError {
-  return new AppError('Conflict', 'DIRECTORY.USER_EXISTS', `A user ${userPrincipalName ?? 'with this user principal name'} already exists in the tenant.`, userPrincipalName ? { userPrincipalName } : {});
+  return new AppError(
+    'Conflict',
+    'DIRECTORY.USER_EXISTS',
+    `A user ${userPrincipalName ?? 'with this user principal name'} already exists in the tenant.`,
+    userPrincipalName ? { userPrincipalName } : {},
+  );
 }
 
 export function consentRequired(missing: string[]): AppError {
@@ -55,5 +87,7 @@ export function directoryRefused(graphCode: string, message: string, extra: Reco
   return new AppError('Conflict', 'DIRECTORY.REFUSED', message, { graphCode, ...extra });
 }
 
-export const userNotFound = (userId: string) => notFound('DIRECTORY.USER_NOT_FOUND', `The tenant has no user ${userId}.`);
-export const groupNotFound = (groupId: string) => notFound('DIRECTORY.GROUP_NOT_FOUND', `The tenant has no group ${groupId}.`);
+export const userNotFound = (userId: string) =>
+  notFound('DIRECTORY.USER_NOT_FOUND', `The tenant has no user ${userId}.`);
+export const groupNotFound = (groupId: string) =>
+  notFound('DIRECTORY.GROUP_NOT_FOUND', `The tenant has no group ${groupId}.`);

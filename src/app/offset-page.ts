@@ -13,7 +13,9 @@ export function offsetPage<T>(items: readonly T[], pageSize: number, continuatio
   const end = start + pageSize;
   return {
     items: items.slice(start, end),
-    ...(end < items.length ? { continuationToken: Buffer.from(JSON.stringify({ offset: end })).toString('base64url') } : {}),
+    ...(end < items.length
+      ? { continuationToken: Buffer.from(JSON.stringify({ offset: end })).toString('base64url') }
+      : {}),
   };
 }
 
@@ -21,6 +23,8 @@ function decode(token: string): number {
   try {
     return tokenSchema.parse(JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))).offset;
   } catch {
-    throw validation('The continuation token is not valid.', [{ path: 'query.continuationToken', message: 'not a token returned by this API' }]);
+    throw validation('The continuation token is not valid.', [
+      { path: 'query.continuationToken', message: 'not a token returned by this API' },
+    ]);
   }
 }

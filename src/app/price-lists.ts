@@ -1,4 +1,10 @@
-import { entryIdentity, GLOBAL_PRICE_LIST, normalizeEntry, priceEntrySchema, type PriceEntry } from '../domain/price-list.ts';
+import {
+  entryIdentity,
+  GLOBAL_PRICE_LIST,
+  normalizeEntry,
+  priceEntrySchema,
+  type PriceEntry,
+} from '../domain/price-list.ts';
 import type { Product } from '../domain/product.ts';
 import { AppError, notFound, validation, type FieldError } from './errors.ts';
 import type { CatalogAdmin } from './ports/catalog-admin.port.ts';
@@ -18,10 +24,24 @@ export interface SaveResult {
   unchanged: number;
 }
 
-export const IMPORT_COLUMNS = ['productId', 'term', 'frequency', 'currency', 'salePrice', 'cost', 'effectiveFrom'] as const;
+export const IMPORT_COLUMNS = [
+  'productId',
+  'term',
+  'frequency',
+  'currency',
+  'salePrice',
+  'cost',
+  'effectiveFrom',
+] as const;
 const MAX_ERRORS = 100;
 
-export async function listPrices(deps: PriceListDeps, priceListId: string, productId: string | undefined, pageSize: number, continuationToken?: string): Promise<Page<PriceEntry>> {
+export async function listPrices(
+  deps: PriceListDeps,
+  priceListId: string,
+  productId: string | undefined,
+  pageSize: number,
+  continuationToken?: string,
+): Promise<Page<PriceEntry>> {
   await requireList(deps, priceListId);
   return deps.catalogAdmin.prices.page(priceListId, productId, pageSize, continuationToken);
 }
@@ -42,9 +62,12 @@ export async function savePrices(deps: PriceListDeps, priceListId: string, entri
 export async function importPrices(deps: PriceListDeps, priceListId: string, csv: CsvTable): Promise<SaveResult> {
   await requireList(deps, priceListId);
   if (csv.header.join(',') !== IMPORT_COLUMNS.join(',')) {
-    throw validation('The file’s header is not the price list header.', [{ path: 'line 1', message: `the first line must be ${IMPORT_COLUMNS.join(',')}` }]);
+    throw validation('The file’s header is not the price list header.', [
+      { path: 'line 1', message: `the first line must be ${IMPORT_COLUMNS.join(',')}` },
+    ]);
   }
-  if (!csv.rows.length) throw validation('The file has no price rows.', [{ path: 'line 2', message: 'no rows after the header' }]);
+  if (!csv.rows.length)
+    throw validation('The file has no price rows.', [{ path: 'line 2', message: 'no rows after the header' }]);
   const check = entryChecker(await catalogById(deps));
   const entries: PriceEntry[] = [];
   const errors: FieldError[] = [];
@@ -54,9 +77,13 @@ export async function importPrices(deps: PriceListDeps, priceListId: string, csv
       errors.push({ path: at, message: `has ${fields.length} fields; the header has ${IMPORT_COLUMNS.length}` });
       continue;
     }
-    const parsed = priceEntrySchema.safeParse(Object.fromEntries(IMPORT_COLUMNS.map((column, i) => [column, fields[i]])));
+    const parsed = priceEntrySchema.safeParse(
+      Object.fromEntries(IMPORT_COLUMNS.map((column, i) => [column, fields[i]])),
+    );
     if (!parsed.success) {
-      errors.push(...parsed.error.issues.map((issue) => ({ path: [at, ...issue.path].join('.'), message: issue.message })));
+      errors.push(
+        ...parsed.error.issues.map((issue) => ({ path: [at, ...issue.path].join('.'), message: issue.message })),
+      );
       continue;
     }
     errors.push(...check(at, parsed.data));
@@ -85,17 +112,28 @@ function entryChecker(products: Map<string, Product>) {
     const term = product?.terms.find((t) => t.term === entry.term);
     if (!product) errors.push({ path: `${at}.productId`, message: `no product ${entry.productId} in the catalog` });
     else if (!term) errors.push({ path: `${at}.term`, message: `${product.id} is not offered for ${entry.term}` });
-    else if (!term.frequencies.includes(entry.frequency)) errors.push({ path: `${at}.frequency`, message: `${product.id} on ${entry.term} is not billed ${entry.frequency}` });
+    else if (!term.frequencies.includes(entry.frequency))
+      errors.push({
+        path: `${at}.frequency`,
+        message: `${product.id} on ${entry.term} is not billed ${entry.frequency}`,
+      });
     const identity = entryIdentity(entry);
     const first = seen.get(identity);
-    if (first) errors.push({ path: at, message: `repeats the product, term, frequency, currency and effectiveFrom of ${first}` });
+    if (first)
+      errors.push({
+        path: at,
+        message: `repeats the product, term, frequency, currency and effectiveFrom of ${first}`,
+      });
     else seen.set(identity, at);
     return errors;
   };
 }
 
 const invalid = (message: string, errors: FieldError[]) =>
-  new AppError('Validation', 'REQUEST.INVALID', message, { errors: errors.slice(0, MAX_ERRORS), errorCount: errors.length });
+  new AppError('Validation', 'REQUEST.INVALID', message, {
+    errors: errors.slice(0, MAX_ERRORS),
+    errorCount: errors.length,
+  });
 
 async function write(deps: PriceListDeps, priceListId: string, entries: PriceEntry[]): Promise<SaveResult> {
   const stored = new Map((await deps.catalogAdmin.prices.all(priceListId)).map((e) => [entryIdentity(e), e]));

@@ -19,7 +19,10 @@ export interface Principal {
   memberships: Membership[];
 }
 
-export function isPartnerAdmin(identity: Identity, config: Pick<Config, 'PARTNER_TENANT_ID' | 'PARTNER_ADMIN_OBJECT_IDS' | 'PARTNER_ADMIN_APP_ROLE'>): boolean {
+export function isPartnerAdmin(
+  identity: Identity,
+  config: Pick<Config, 'PARTNER_TENANT_ID' | 'PARTNER_ADMIN_OBJECT_IDS' | 'PARTNER_ADMIN_APP_ROLE'>,
+): boolean {
   if (identity.tenantId.toLowerCase() !== config.PARTNER_TENANT_ID.toLowerCase()) return false;
   return (
     config.PARTNER_ADMIN_OBJECT_IDS.some((id) => id.toLowerCase() === identity.objectId.toLowerCase()) ||
@@ -27,7 +30,11 @@ export function isPartnerAdmin(identity: Identity, config: Pick<Config, 'PARTNER
   );
 }
 
-export async function resolvePrincipal(identity: Identity, access: AccessRepository, config: Config): Promise<Principal> {
+export async function resolvePrincipal(
+  identity: Identity,
+  access: AccessRepository,
+  config: Config,
+): Promise<Principal> {
   const memberships = await access.membershipsOf(identity.tenantId, identity.objectId);
   return {
     identity,

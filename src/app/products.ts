@@ -1,4 +1,11 @@
-import { byName, matchesFilter, productSchema, type Product, type ProductFields, type ProductFilter } from '../domain/product.ts';
+import {
+  byName,
+  matchesFilter,
+  productSchema,
+  type Product,
+  type ProductFields,
+  type ProductFilter,
+} from '../domain/product.ts';
 import { createOrReplace } from './create-or-replace.ts';
 import { conflict, notFound, validation, type FieldError } from './errors.ts';
 import { offsetPage } from './offset-page.ts';
@@ -9,7 +16,12 @@ export interface ProductDeps {
   catalogAdmin: CatalogAdmin;
 }
 
-export async function listProducts(deps: ProductDeps, filter: ProductFilter, pageSize: number, continuationToken?: string): Promise<Page<Product>> {
+export async function listProducts(
+  deps: ProductDeps,
+  filter: ProductFilter,
+  pageSize: number,
+  continuationToken?: string,
+): Promise<Page<Product>> {
   const products = (await deps.catalogAdmin.products.all()).map((row) => row.value);
   return offsetPage(products.filter((p) => matchesFilter(p, filter)).sort(byName), pageSize, continuationToken);
 }
@@ -26,10 +38,18 @@ export async function createProduct(deps: ProductDeps, product: Product): Promis
 }
 
 /** Creates the product, or replaces it when `etag` is given (see createOrReplace). */
-export async function putProduct(deps: ProductDeps, productId: string, fields: ProductFields, etag: string | undefined) {
+export async function putProduct(
+  deps: ProductDeps,
+  productId: string,
+  fields: ProductFields,
+  etag: string | undefined,
+) {
   const checked = productSchema.safeParse({ ...fields, id: productId });
   if (!checked.success) {
-    throw validation('The product is not valid.', checked.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })));
+    throw validation(
+      'The product is not valid.',
+      checked.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
+    );
   }
   await checkBaseProducts(deps, checked.data);
   return createOrReplace(deps.catalogAdmin.products, productId, checked.data, etag);
@@ -38,9 +58,13 @@ export async function putProduct(deps: ProductDeps, productId: string, fields: P
 export async function deleteProduct(deps: ProductDeps, productId: string): Promise<void> {
   const addOns = (await deps.catalogAdmin.products.all()).filter((row) => row.value.addOnOf.includes(productId));
   if (addOns.length) {
-    throw conflict('PRODUCT.HAS_ADD_ONS', `${productId} is the base of ${addOns.map((row) => row.value.id).join(', ')}; change those add-ons first.`);
+    throw conflict(
+      'PRODUCT.HAS_ADD_ONS',
+      `${productId} is the base of ${addOns.map((row) => row.value.id).join(', ')}; change those add-ons first.`,
+    );
   }
-  if (!(await deps.catalogAdmin.products.delete(productId))) throw notFound('PRODUCT.NOT_FOUND', `No product ${productId}.`);
+  if (!(await deps.catalogAdmin.products.delete(productId)))
+    throw notFound('PRODUCT.NOT_FOUND', `No product ${productId}.`);
 }
 
 async function checkBaseProducts(deps: ProductDeps, product: Product): Promise<void> {

@@ -1,5 +1,11 @@
 import type { CompanyProfile } from '../domain/customer.ts';
-import { applyPatch, initialProfile, userProfileSchema, type UserProfile, type UserProfilePatch } from '../domain/user-profile.ts';
+import {
+  applyPatch,
+  initialProfile,
+  userProfileSchema,
+  type UserProfile,
+  type UserProfilePatch,
+} from '../domain/user-profile.ts';
 import { getCustomer, updateCustomer, type CustomerDeps } from './customers.ts';
 import { preconditionFailed, validation } from './errors.ts';
 import type { Versioned } from './ports/customer.repository.port.ts';
@@ -35,15 +41,33 @@ export const UNSAVED_PROFILE_ETAG = 'W/"unsaved"';
 
 /** The caller's profile; until first saved, one made from the token's name and e-mail (reading stores nothing). */
 export async function myProfile(deps: ProfileDeps, identity: Identity): Promise<Versioned<UserProfile>> {
-  return (await deps.profiles.get(identity.tenantId, identity.objectId)) ?? { value: initialProfile(identity, deps.clock.now()), etag: UNSAVED_PROFILE_ETAG };
+  return (
+    (await deps.profiles.get(identity.tenantId, identity.objectId)) ?? {
+      value: initialProfile(identity, deps.clock.now()),
+      etag: UNSAVED_PROFILE_ETAG,
+    }
+  );
 }
 
-export async function updateMyProfile(deps: ProfileDeps, identity: Identity, patch: UserProfilePatch, ifMatch: string): Promise<Versioned<UserProfile>> {
+export async function updateMyProfile(
+  deps: ProfileDeps,
+  identity: Identity,
+  patch: UserProfilePatch,
+  ifMatch: string,
+): Promise<Versioned<UserProfile>> {
   const current = await myProfile(deps, identity);
   if (current.etag !== ifMatch) throw preconditionFailed();
-  const next = userProfileSchema.safeParse({ ...applyPatch(current.value, patch), updatedAt: deps.clock.now().toISOString() });
-  if (!next.success) throw validation('The change would leave the profile invalid.', next.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
-  if (ifMatch !== UNSAVED_PROFILE_ETAG) return deps.profiles.replace(identity.tenantId, identity.objectId, next.data, ifMatch);
+  const next = userProfileSchema.safeParse({
+    ...applyPatch(current.value, patch),
+    updatedAt: deps.clock.now().toISOString(),
+  });
+  if (!next.success)
+    throw validation(
+      'The change would leave the profile invalid.',
+      next.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
+    );
+  if (ifMatch !== UNSAVED_PROFILE_ETAG)
+    return deps.profiles.replace(identity.tenantId, identity.objectId, next.data, ifMatch);
   const created = await deps.profiles.createIfAbsent(identity.tenantId, identity.objectId, next.data);
   // Saved by a concurrent first save: this one was based on a version that no longer exists.
   if (created.value !== next.data) throw preconditionFailed();

@@ -15,14 +15,22 @@ export async function createReseller(deps: ResellerDeps, fields: ResellerFields)
   return deps.resellers.create({ ...fields, id: randomUUID(), createdAt: now, updatedAt: now });
 }
 
-export async function getReseller(deps: Pick<ResellerDeps, 'resellers'>, resellerId: string): Promise<Versioned<Reseller>> {
+export async function getReseller(
+  deps: Pick<ResellerDeps, 'resellers'>,
+  resellerId: string,
+): Promise<Versioned<Reseller>> {
   const found = await deps.resellers.get(resellerId);
   if (!found) throw notFound('RESELLER.NOT_FOUND', `No reseller ${resellerId}.`);
   return found;
 }
 
 /** Fields given replace the stored ones, conditionally on the ETag read before. */
-export async function updateReseller(deps: ResellerDeps, resellerId: string, patch: Partial<ResellerFields>, etag: string): Promise<Versioned<Reseller>> {
+export async function updateReseller(
+  deps: ResellerDeps,
+  resellerId: string,
+  patch: Partial<ResellerFields>,
+  etag: string,
+): Promise<Versioned<Reseller>> {
   const current = await getReseller(deps, resellerId);
   if (current.etag !== etag) throw preconditionFailed();
   return deps.resellers.replace({ ...current.value, ...patch, updatedAt: deps.clock.now().toISOString() }, etag);

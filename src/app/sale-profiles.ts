@@ -25,9 +25,16 @@ export async function getSaleProfile(deps: SaleProfileDeps, profileId: string): 
 }
 
 /** Creates the profile, or replaces it when `etag` is given (see createOrReplace). Every product must be in the catalog. */
-export async function putSaleProfile(deps: SaleProfileDeps, profileId: string, fields: SaleProfileFields, etag: string | undefined) {
+export async function putSaleProfile(
+  deps: SaleProfileDeps,
+  profileId: string,
+  fields: SaleProfileFields,
+  etag: string | undefined,
+) {
   const known = new Set((await deps.catalogAdmin.products.all()).map((row) => row.value.id));
-  const errors: FieldError[] = fields.productIds.flatMap((id, i) => (known.has(id) ? [] : [{ path: `body.productIds.${i}`, message: `no product ${id} in the catalog` }]));
+  const errors: FieldError[] = fields.productIds.flatMap((id, i) =>
+    known.has(id) ? [] : [{ path: `body.productIds.${i}`, message: `no product ${id} in the catalog` }],
+  );
   if (errors.length) throw validation('A sale profile may only list products of the catalog.', errors);
   return createOrReplace(deps.catalogAdmin.saleProfiles, profileId, { id: profileId, ...fields }, etag);
 }
@@ -38,7 +45,11 @@ export async function getAssignment(deps: SaleProfileDeps, customerId: string): 
 }
 
 /** Limits the customer to a profile's products, or with `null` lets it order the whole catalog again. */
-export async function assignSaleProfile(deps: SaleProfileDeps, customerId: string, profileId: string | null): Promise<SaleProfileAssignment> {
+export async function assignSaleProfile(
+  deps: SaleProfileDeps,
+  customerId: string,
+  profileId: string | null,
+): Promise<SaleProfileAssignment> {
   await requireCustomer(deps, customerId);
   if (profileId !== null && !(await deps.catalogAdmin.saleProfiles.get(profileId))) {
     throw validation('No such sale profile.', [{ path: 'body.profileId', message: `no sale profile ${profileId}` }]);

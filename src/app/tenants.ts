@@ -24,10 +24,17 @@ export interface DomainAvailability {
   relationshipRequestUrl?: string;
 }
 
-export async function checkDomain(deps: Pick<TenantDeps, 'tenants' | 'config'>, prefix: string): Promise<DomainAvailability> {
+export async function checkDomain(
+  deps: Pick<TenantDeps, 'tenants' | 'config'>,
+  prefix: string,
+): Promise<DomainAvailability> {
   const domain = initialDomainOf(prefix);
   const available = await deps.tenants.isDomainAvailable(domain);
-  return { domain, available, ...(available ? {} : { relationshipRequestUrl: resellerRelationshipUrl(deps.config.PARTNER_TENANT_ID) }) };
+  return {
+    domain,
+    available,
+    ...(available ? {} : { relationshipRequestUrl: resellerRelationshipUrl(deps.config.PARTNER_TENANT_ID) }),
+  };
 }
 
 export interface CreatedCustomerTenant {
@@ -51,13 +58,19 @@ export async function createCustomerTenant(
   input: { customerId: string; domainPrefix: string; admin: { firstName: string; lastName: string } },
 ): Promise<CreatedCustomerTenant> {
   const { value: customer } = await getCustomer(deps, input.customerId);
-  if (customer.tenantId) throw conflict('TENANT.EXISTS', `This customer has a Microsoft tenant already (${customer.tenantId}).`);
+  if (customer.tenantId)
+    throw conflict('TENANT.EXISTS', `This customer has a Microsoft tenant already (${customer.tenantId}).`);
   const { address, email, phone } = customer.company;
   const missing = [...(address ? [] : ['company.address']), ...(email ? [] : ['company.email'])];
   if (!address || !email) {
-    throw new AppError('Conflict', 'TENANT.COMPANY_PROFILE_INCOMPLETE', `Complete the company profile first: Microsoft needs ${missing.join(' and ')} to create a tenant.`, {
-      errors: missing.map((path) => ({ path, message: 'required to create a Microsoft tenant' })),
-    });
+    throw new AppError(
+      'Conflict',
+      'TENANT.COMPANY_PROFILE_INCOMPLETE',
+      `Complete the company profile first: Microsoft needs ${missing.join(' and ')} to create a tenant.`,
+      {
+        errors: missing.map((path) => ({ path, message: 'required to create a Microsoft tenant' })),
+      },
+    );
   }
 
   const domain = initialDomainOf(input.domainPrefix);
@@ -84,7 +97,8 @@ export async function createCustomerTenant(
       guidFrom(`tenant:${customer.id}:${domain}`),
     );
   } catch (error) {
-    if (error instanceof AppError && error.code === 'TENANT.DOMAIN_TAKEN') throw domainTaken(domain, deps.config.PARTNER_TENANT_ID);
+    if (error instanceof AppError && error.code === 'TENANT.DOMAIN_TAKEN')
+      throw domainTaken(domain, deps.config.PARTNER_TENANT_ID);
     throw error;
   }
 
@@ -130,15 +144,27 @@ function domainTaken(domain: string, partnerTenantId: string): AppError {
  * Records the tenant on the customer, conditional on the customer's ETag; a concurrent change of the customer
  * makes it read again and retry, since the tenant exists at Microsoft now whatever else changed.
  */
-async function storeTenantId(deps: Pick<TenantDeps, 'customers' | 'clock'>, customerId: string, tenantId: string): Promise<Versioned<Customer>> {
+async function storeTenantId(
+  deps: Pick<TenantDeps, 'customers' | 'clock'>,
+  customerId: string,
+  tenantId: string,
+): Promise<Versioned<Customer>> {
   for (let attempt = 1; ; attempt += 1) {
     const current = await getCustomer(deps, customerId);
     if (current.value.tenantId === tenantId) return current;
-    if (current.value.tenantId) throw conflict('TENANT.EXISTS', `This customer was given another Microsoft tenant (${current.value.tenantId}) meanwhile.`);
+    if (current.value.tenantId)
+      throw conflict(
+        'TENANT.EXISTS',
+        `This customer was given another Microsoft tenant (${current.value.tenantId}) meanwhile.`,
+      );
     try {
-      return await deps.customers.replace({ ...current.value, tenantId, updatedAt: deps.clock.now().toISOString() }, current.etag);
+      return await deps.customers.replace(
+        { ...current.value, tenantId, updatedAt: deps.clock.now().toISOString() },
+        current.etag,
+      );
     } catch (error) {
-      if (!(error instanceof AppError && error.kind === 'PreconditionFailed') || attempt >= MAX_STORE_ATTEMPTS) throw error;
+      if (!(error instanceof AppError && error.kind === 'PreconditionFailed') || attempt >= MAX_STORE_ATTEMPTS)
+        throw error;
     }
   }
 }

@@ -16,7 +16,9 @@ export const agreementDefinitions = [
 ] as const;
 export type AgreementDefinition = (typeof agreementDefinitions)[number];
 
-export const agreementIdSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an agreement id, e.g. microsoft-customer-agreement');
+export const agreementIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]{1,64}$/, 'an agreement id, e.g. microsoft-customer-agreement');
 
 const name = z.string().trim().min(1).max(100);
 

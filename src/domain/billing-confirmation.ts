@@ -12,7 +12,10 @@ export const billingConfirmationSettingsSchema = z
     actions: z.array(z.enum(confirmableActions)).max(confirmableActions.length),
     /** Message per language tag (`en`, `de`, `fr-CA`…); `en` is the fallback. */
     messages: z
-      .record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en or fr-CA'), z.string().trim().min(1).max(2000))
+      .record(
+        z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en or fr-CA'),
+        z.string().trim().min(1).max(2000),
+      )
       .refine((m) => 'en' in m, 'an English (en) message is required as the fallback'),
   })
   .meta({ id: 'BillingConfirmationSettings' });
@@ -20,7 +23,9 @@ export type BillingConfirmationSettings = z.infer<typeof billingConfirmationSett
 
 export const defaultBillingConfirmation: BillingConfirmationSettings = {
   actions: ['buy', 'raiseQuantity', 'addOn', 'createUser'],
-  messages: { en: 'This change increases your bill. Repeat the request with confirmBillingChange set to true to go ahead.' },
+  messages: {
+    en: 'This change increases your bill. Repeat the request with confirmBillingChange set to true to go ahead.',
+  },
 };
 
 /** The message in the best language of an Accept-Language header, else English. */
@@ -29,7 +34,12 @@ export function messageFor(messages: Record<string, string>, acceptLanguage: str
     .split(',')
     .map((part) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? '1',
+      );
       return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0 };
     })
     .filter((l) => l.tag && l.q > 0)

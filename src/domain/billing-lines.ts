@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { addMonthsFrom, compareDates, date, daysBetween, monthsPerPeriod, type BillingFrequency, type PlainDate, type Term } from './calendar.ts';
+import {
+  addMonthsFrom,
+  compareDates,
+  date,
+  daysBetween,
+  monthsPerPeriod,
+  type BillingFrequency,
+  type PlainDate,
+  type Term,
+} from './calendar.ts';
 import { dec, money, sum, type Dec } from './money.ts';
 import type { BillingLine, UsageRecord } from './billing.ts';
 import type { SubscriptionState } from './subscription.ts';
@@ -34,14 +43,23 @@ export interface LinePrice {
 }
 
 /** Rule 7: the price of one seat for one billing period, in force on the charge date. Rejects when there is none. */
-export type PriceAt = (productId: string, term: Term, frequency: BillingFrequency, chargeDate: string) => Promise<LinePrice>;
+export type PriceAt = (
+  productId: string,
+  term: Term,
+  frequency: BillingFrequency,
+  chargeDate: string,
+) => Promise<LinePrice>;
 
 /** A deterministic line id from the facts that identify it (rule 10). */
 export function lineId(...parts: (string | undefined)[]): string {
-  return createHash('sha256').update(parts.map((p) => p ?? '').join('|')).digest('base64url').slice(0, 26);
+  return createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('|'))
+    .digest('base64url')
+    .slice(0, 26);
 }
 
-const billable = (state: SubscriptionState) => (state.status === 'active' || state.status === 'suspended' ? state.quantity : 0);
+const billable = (state: SubscriptionState) =>
+  state.status === 'active' || state.status === 'suspended' ? state.quantity : 0;
 const dayOf = (instant: string) => instant.slice(0, 10);
 
 interface TermSpan {
@@ -52,7 +70,11 @@ interface TermSpan {
 }
 
 /** Lines of one subscription whose charge date falls in [from, to). */
-export async function subscriptionLines(history: SubscriptionHistory, window: { from: string; to: string }, priceAt: PriceAt): Promise<DraftLine[]> {
+export async function subscriptionLines(
+  history: SubscriptionHistory,
+  window: { from: string; to: string },
+  priceAt: PriceAt,
+): Promise<DraftLine[]> {
   const events = [...history.events].sort((a, b) => a.at.localeCompare(b.at));
   const inWindow = (d: string) => d >= window.from && d < window.to;
   const stateAtEndOf = (d: string): SubscriptionState | undefined => {
@@ -66,7 +88,12 @@ export async function subscriptionLines(history: SubscriptionHistory, window: { 
 
   const terms = new Map<string, TermSpan>();
   for (const { state } of events) {
-    terms.set(state.termStartDate, { start: state.termStartDate, end: state.termEndDate, term: state.term, frequency: state.billingFrequency });
+    terms.set(state.termStartDate, {
+      start: state.termStartDate,
+      end: state.termEndDate,
+      term: state.term,
+      frequency: state.billingFrequency,
+    });
   }
 
   const lines: DraftLine[] = [];
@@ -108,7 +135,8 @@ export async function subscriptionLines(history: SubscriptionHistory, window: { 
       for (const event of events) {
         const d = dayOf(event.at);
         if (d <= period.ps || d >= period.pe || event.state.termStartDate !== span.start) continue;
-        const delta = billable(event.state) - (previous && previous.termStartDate === span.start ? billable(previous) : 0);
+        const delta =
+          billable(event.state) - (previous && previous.termStartDate === span.start ? billable(previous) : 0);
         previous = event.state;
         if (delta === 0 || !inWindow(d)) continue;
         lines.push(await midPeriodLine(history, event, delta, { ps, pe }, span, priceAt));
@@ -118,7 +146,14 @@ export async function subscriptionLines(history: SubscriptionHistory, window: { 
   return lines;
 }
 
-async function midPeriodLine(history: SubscriptionHistory, event: HistoryEvent, delta: number, period: { ps: PlainDate; pe: PlainDate }, span: TermSpan, priceAt: PriceAt): Promise<DraftLine> {
+async function midPeriodLine(
+  history: SubscriptionHistory,
+  event: HistoryEvent,
+  delta: number,
+  period: { ps: PlainDate; pe: PlainDate },
+  span: TermSpan,
+  priceAt: PriceAt,
+): Promise<DraftLine> {
   const d = dayOf(event.at);
   const kind = delta > 0 ? 'proRata' : 'refund';
   const price = await priceAt(event.state.productId, span.term, span.frequency, d);
@@ -140,12 +175,19 @@ async function midPeriodLine(history: SubscriptionHistory, event: HistoryEvent, 
     currency: price.currency,
     priceListId: price.priceListId,
     priceSource: price.source,
-    ...(delta < 0 ? { refundsLineId: lineId(history.subscriptionId, 'cycleFee', period.ps.toString(), period.pe.toString()) } : {}),
+    ...(delta < 0
+      ? { refundsLineId: lineId(history.subscriptionId, 'cycleFee', period.ps.toString(), period.pe.toString()) }
+      : {}),
   };
 }
 
 /** Rule 8: per subscription and meter, the cycle's raw daily costs summed, times (1 + mark-up), rounded once. */
-export function usageLines(records: UsageRecord[], cycle: { start: string; end: string }, markupPercent: string, currency: string): DraftLine[] {
+export function usageLines(
+  records: UsageRecord[],
+  cycle: { start: string; end: string },
+  markupPercent: string,
+  currency: string,
+): DraftLine[] {
   const groups = new Map<string, UsageRecord[]>();
   for (const record of records) {
     if (record.date < cycle.start || record.date >= cycle.end) continue;
@@ -167,7 +209,9 @@ export function usageLines(records: UsageRecord[], cycle: { start: string; end: 
       meterId: first.meterId,
       description: `Azure usage: ${first.meterName} (${quantity.toString()} ${first.unitOfMeasure})`,
       quantity: quantity.toString(),
-      unitPrice: (quantity.isZero() ? cost.times(factor) : cost.times(factor).dividedBy(quantity)).toDecimalPlaces(6).toString(),
+      unitPrice: (quantity.isZero() ? cost.times(factor) : cost.times(factor).dividedBy(quantity))
+        .toDecimalPlaces(6)
+        .toString(),
       amount: money(cost.times(factor), currency).amount,
       currency,
       priceListId: 'usage',

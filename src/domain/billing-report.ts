@@ -74,7 +74,11 @@ export interface BillingReportInput {
 const kindOrder = new Map<string, number>(lineKinds.map((kind, index) => [kind, index]));
 
 export function compareLines(a: BillingLine, b: BillingLine): number {
-  return a.chargeDate.localeCompare(b.chargeDate) || (kindOrder.get(a.kind) ?? 0) - (kindOrder.get(b.kind) ?? 0) || a.id.localeCompare(b.id);
+  return (
+    a.chargeDate.localeCompare(b.chargeDate) ||
+    (kindOrder.get(a.kind) ?? 0) - (kindOrder.get(b.kind) ?? 0) ||
+    a.id.localeCompare(b.id)
+  );
 }
 
 /**
@@ -84,7 +88,10 @@ export function compareLines(a: BillingLine, b: BillingLine): number {
 function groupName(subscriptionId: string | null, lines: BillingLine[]): string {
   if (subscriptionId === null) return 'Other charges';
   const first = lines.find((l) => l.kind !== 'correction') ?? lines[0];
-  const prefix = first?.description.replace(/^Correction of /, '').split(':')[0]?.trim();
+  const prefix = first?.description
+    .replace(/^Correction of /, '')
+    .split(':')[0]
+    ?.trim();
   return prefix || subscriptionId;
 }
 
@@ -122,7 +129,11 @@ export function buildBillingReport(input: BillingReportInput): BillingReport {
     invoice,
     currency,
     decimals: currencyDecimals(currency),
-    cycle: { start: invoice.cycleStart, end: invoice.cycle, lastDay: date(invoice.cycle).subtract({ days: 1 }).toString() },
+    cycle: {
+      start: invoice.cycleStart,
+      end: invoice.cycle,
+      lastDay: date(invoice.cycle).subtract({ days: 1 }).toString(),
+    },
     groups,
     total: money(sum(lines.map((l) => dec(l.amount))), currency).amount,
     byKind,

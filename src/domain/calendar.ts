@@ -57,8 +57,13 @@ export function termEnd(start: PlainDate, term: Term, termsElapsed = 1): PlainDa
 }
 
 /** The billing period of a subscription that contains `day`: [start + n periods, start + (n+1) periods). */
-export function billingPeriodContaining(start: PlainDate, frequency: BillingFrequency, day: PlainDate): { start: PlainDate; end: PlainDate } {
-  if (Temporal.PlainDate.compare(day, start) < 0) throw new RangeError(`${day.toString()} is before the subscription start ${start.toString()}`);
+export function billingPeriodContaining(
+  start: PlainDate,
+  frequency: BillingFrequency,
+  day: PlainDate,
+): { start: PlainDate; end: PlainDate } {
+  if (Temporal.PlainDate.compare(day, start) < 0)
+    throw new RangeError(`${day.toString()} is before the subscription start ${start.toString()}`);
   const step = frequencyMonths[frequency];
   const elapsed = start.until(day, { largestUnit: 'month' }).months;
   let n = Math.floor(elapsed / step);

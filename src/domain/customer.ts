@@ -61,11 +61,17 @@ const customerFields = {
   country: countryCodeSchema,
   company: companyProfileInputSchema,
   /** The customer's Microsoft (Entra) tenant, which Partner Center calls the customer id. */
-  tenantId: z.uuid().transform((id) => id.toLowerCase()).optional(),
+  tenantId: z
+    .uuid()
+    .transform((id) => id.toLowerCase())
+    .optional(),
   /** F-CONFIRM: whether actions that raise this customer's bill must be confirmed (off by default). */
   billingChangeConfirmation: z.boolean(),
   /** The reseller (VAR) that owns this customer; none for the partner's direct customers. Must exist when set. */
-  resellerId: z.uuid().transform((id) => id.toLowerCase()).optional(),
+  resellerId: z
+    .uuid()
+    .transform((id) => id.toLowerCase())
+    .optional(),
 };
 
 export const customerFieldsSchema = z.strictObject({
@@ -75,7 +81,9 @@ export const customerFieldsSchema = z.strictObject({
 });
 
 /** A partial update: fields given replace the stored ones (`company` as a whole); no defaults apply; `resellerId: null` makes the customer direct. */
-export const customerPatchSchema = z.strictObject({ ...customerFields, resellerId: customerFields.resellerId.unwrap().nullable() }).partial();
+export const customerPatchSchema = z
+  .strictObject({ ...customerFields, resellerId: customerFields.resellerId.unwrap().nullable() })
+  .partial();
 export type CustomerPatch = z.infer<typeof customerPatchSchema>;
 
 export const customerSchema = customerFieldsSchema.extend({

@@ -9,13 +9,19 @@ import { z } from 'zod';
 export const computedLicenseFields = ['productName', 'customers', 'subscriptions', 'seatsHeld', 'inUse'] as const;
 export const editableLicenseFields = ['productId', 'name', 'manualCount', 'note'] as const;
 
-const readOnly = (field: string) => z.never({ error: `${field} is computed from the subscriptions and is read-only` }).optional();
+const readOnly = (field: string) =>
+  z.never({ error: `${field} is computed from the subscriptions and is read-only` }).optional();
 
 export const manualLicenseCountSchema = z
   .strictObject({
     /** The product's id, or any name for a license the catalog does not hold. */
-    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-    productId: z.string().trim().min(1).max(100).regex(/^[^\u0000-\u001f]*$/, 'no control characters'),
+    productId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+      .regex(/^[^\u0000-\u001f]*$/, 'no control characters'),
     /** A label for a product not in the catalog. */
     name: z.string().trim().min(1).max(200).optional(),
     manualCount: z.number().int().min(0).max(100_000_000),
@@ -23,14 +29,18 @@ export const manualLicenseCountSchema = z
     ...Object.fromEntries(computedLicenseFields.map((field) => [field, readOnly(field)])),
   })
   .meta({ id: 'ManualLicenseCount' });
-export type ManualLicenseCount = Pick<z.infer<typeof manualLicenseCountSchema>, 'productId' | 'name' | 'manualCount' | 'note'>;
+export type ManualLicenseCount = Pick<
+  z.infer<typeof manualLicenseCountSchema>,
+  'productId' | 'name' | 'manualCount' | 'note'
+>;
 
 export const manualLicenseCountsBodySchema = z
   .strictObject({ counts: z.array(manualLicenseCountSchema).max(200) })
   .superRefine((body, ctx) => {
     const seen = new Set<string>();
     body.counts.forEach((count, index) => {
-      if (seen.has(count.productId)) ctx.addIssue({ code: 'custom', path: ['counts', index, 'productId'], message: 'appears twice' });
+      if (seen.has(count.productId))
+        ctx.addIssue({ code: 'custom', path: ['counts', index, 'productId'], message: 'appears twice' });
       seen.add(count.productId);
     });
   })
@@ -45,7 +55,14 @@ export interface StoredLicenseCounts {
 
 export const storedLicenseCountsSchema = z.object({
   period: z.string(),
-  counts: z.array(z.object({ productId: z.string(), name: z.string().optional(), manualCount: z.number().int().min(0), note: z.string().optional() })),
+  counts: z.array(
+    z.object({
+      productId: z.string(),
+      name: z.string().optional(),
+      manualCount: z.number().int().min(0),
+      note: z.string().optional(),
+    }),
+  ),
   updatedAt: z.iso.datetime(),
   updatedBy: z.string(),
 });

@@ -21,7 +21,8 @@ const decimals = new Map<string, number>();
 export function currencyDecimals(code: string): number {
   let found = decimals.get(code);
   if (found === undefined) {
-    found = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    found =
+      new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
     decimals.set(code, found);
   }
   return found;

@@ -18,13 +18,27 @@ export function svgHazard(svg: string): string | undefined {
   if (/<([\w.-]+:)?foreignObject[\s/>]/i.test(svg)) return 'it contains a <foreignObject> element (embedded HTML)';
   if (/[\s/"']on[a-z]+\s*=/i.test(svg)) return 'it has an event handler attribute (on…=)';
   if (/attributeName\s*=\s*["']?\s*on/i.test(svg)) return 'it animates an event handler attribute';
-  const normalized = [...decodeCharacterReferences(svg)].filter((c) => c.charCodeAt(0) > 0x20 && c !== '\u007f').join('').toLowerCase();
+  const normalized = [...decodeCharacterReferences(svg)]
+    .filter((c) => c.charCodeAt(0) > 0x20 && c !== '\u007f')
+    .join('')
+    .toLowerCase();
   if (/(javascript|vbscript):/.test(normalized)) return 'it contains a javascript: URL';
   if (normalized.includes('data:text/html')) return 'it contains an HTML data: URL';
   return undefined;
 }
 
-const named: Record<string, string> = { colon: ':', tab: '\t', newline: '\n', lpar: '(', rpar: ')', amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+const named: Record<string, string> = {
+  colon: ':',
+  tab: '\t',
+  newline: '\n',
+  lpar: '(',
+  rpar: ')',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+};
 
 function decodeCharacterReferences(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);?/gi, (match, ref: string) => {
@@ -37,6 +51,11 @@ function decodeCharacterReferences(text: string): string {
 }
 
 /** The size as displayed: EXIF orientations 5-8 turn a JPEG a quarter, swapping width and height. */
-export function displayedSize(size: { width: number; height: number; orientation?: number }): { width: number; height: number } {
-  return size.orientation !== undefined && size.orientation >= 5 ? { width: size.height, height: size.width } : { width: size.width, height: size.height };
+export function displayedSize(size: { width: number; height: number; orientation?: number }): {
+  width: number;
+  height: number;
+} {
+  return size.orientation !== undefined && size.orientation >= 5
+    ? { width: size.height, height: size.width }
+    : { width: size.width, height: size.height };
 }

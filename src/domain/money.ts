@@ -14,15 +14,21 @@ export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_U
 export type Dec = InstanceType<typeof Dec>;
 
 /** A price or amount as sent by clients and stored: up to 15 integer and 6 fractional digits. */
-export const decimalStringSchema = z.string().regex(/^-?(0|[1-9]\d{0,14})(\.\d{1,6})?$/, 'a decimal number such as 12.50');
-export const nonNegativeDecimalSchema = z.string().regex(/^(0|[1-9]\d{0,14})(\.\d{1,6})?$/, 'a non-negative decimal number such as 12.50');
+export const decimalStringSchema = z
+  .string()
+  .regex(/^-?(0|[1-9]\d{0,14})(\.\d{1,6})?$/, 'a decimal number such as 12.50');
+export const nonNegativeDecimalSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,14})(\.\d{1,6})?$/, 'a non-negative decimal number such as 12.50');
 
 export interface Money {
   amount: string;
   currency: string;
 }
 
-export const moneySchema = z.object({ amount: decimalStringSchema, currency: z.string().length(3) }).meta({ id: 'Money' });
+export const moneySchema = z
+  .object({ amount: decimalStringSchema, currency: z.string().length(3) })
+  .meta({ id: 'Money' });
 
 export function dec(value: string | number | Dec): Dec {
   return new Dec(value);

@@ -16,7 +16,11 @@ export function windowEnd(lot: SeatLot, windowHours: number): Date {
 }
 
 /** Seats that may still be removed at `now`, newest lots first. */
-export function refundableLots(lots: readonly SeatLot[], now: Date, windowHours: number): { lot: SeatLot; until: Date }[] {
+export function refundableLots(
+  lots: readonly SeatLot[],
+  now: Date,
+  windowHours: number,
+): { lot: SeatLot; until: Date }[] {
   return lots
     .map((lot) => ({ lot, until: windowEnd(lot, windowHours) }))
     .filter(({ until }) => until.getTime() > now.getTime())
@@ -36,9 +40,7 @@ export function addSeats(lots: readonly SeatLot[], seats: number, at: Date): Sea
   return [...lots, { quantity: seats, addedAt: at.toISOString(), reason: 'increase' }];
 }
 
-export type RemoveResult =
-  | { ok: true; lots: SeatLot[] }
-  | { ok: false; refundable: number; nextWindowEnd?: Date };
+export type RemoveResult = { ok: true; lots: SeatLot[] } | { ok: false; refundable: number; nextWindowEnd?: Date };
 
 /** Removes seats from the newest open lots; refuses when more seats would go than are still refundable. */
 export function removeSeats(lots: readonly SeatLot[], seats: number, now: Date, windowHours: number): RemoveResult {

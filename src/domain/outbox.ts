@@ -5,7 +5,13 @@ import { z } from 'zod';
  * (so that a crash in between loses nothing): scheduling or cancelling a change's trigger, and mail.
  */
 export const outboxMessageSchema = z.discriminatedUnion('type', [
-  z.object({ id: z.string(), type: z.literal('scheduleChange'), changeId: z.string(), subscriptionId: z.string(), at: z.iso.datetime() }),
+  z.object({
+    id: z.string(),
+    type: z.literal('scheduleChange'),
+    changeId: z.string(),
+    subscriptionId: z.string(),
+    at: z.iso.datetime(),
+  }),
   z.object({ id: z.string(), type: z.literal('cancelMessage'), sequenceNumber: z.string() }),
   z.object({
     id: z.string(),

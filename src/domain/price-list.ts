@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { billingFrequencies, isoDateSchema, isValidTermFrequency, terms, type BillingFrequency, type Term } from './calendar.ts';
+import {
+  billingFrequencies,
+  isoDateSchema,
+  isValidTermFrequency,
+  terms,
+  type BillingFrequency,
+  type Term,
+} from './calendar.ts';
 import { currencyCodeSchema } from './customer.ts';
 import { currencyDecimals } from './locale.ts';
 import { Dec, nonNegativeDecimalSchema } from './money.ts';
@@ -38,7 +45,8 @@ export interface Offer {
 }
 
 /** The same offer and start date: a second entry with this identity replaces the first. */
-export const entryIdentity = (e: PriceEntry) => [e.productId, e.term, e.frequency, e.currency, e.effectiveFrom].join('|');
+export const entryIdentity = (e: PriceEntry) =>
+  [e.productId, e.term, e.frequency, e.currency, e.effectiveFrom].join('|');
 
 /** An amount with at least the currency's decimals and no trailing zeros beyond them ("22" → "22.00", "0.0125" kept). */
 export function normalizeAmount(amount: string, currency: string): string {
@@ -54,7 +62,11 @@ export function normalizeEntry(e: PriceEntry): PriceEntry {
 export function entryInForce(entries: readonly PriceEntry[], offer: Offer, onDate: string): PriceEntry | undefined {
   let found: PriceEntry | undefined;
   for (const e of entries) {
-    const sameOffer = e.productId === offer.productId && e.term === offer.term && e.frequency === offer.frequency && e.currency === offer.currency;
+    const sameOffer =
+      e.productId === offer.productId &&
+      e.term === offer.term &&
+      e.frequency === offer.frequency &&
+      e.currency === offer.currency;
     if (sameOffer && e.effectiveFrom <= onDate && (!found || e.effectiveFrom > found.effectiveFrom)) found = e;
   }
   return found;

@@ -34,8 +34,16 @@ export const productFieldsSchema = z
     description: displayText(2000),
     category: displayText(100),
     productGroup: displayText(100),
-    catalogItemId: z.string().regex(/^[A-Z0-9]{4,20}:[A-Z0-9]{4,20}:[A-Z0-9]{4,20}$/, 'a Microsoft catalog item id such as CFQ7TTC0LCHC:0002:CFQ7TTC0LCHL'),
-    skuPartNumber: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a SKU part number such as SPB').optional(),
+    catalogItemId: z
+      .string()
+      .regex(
+        /^[A-Z0-9]{4,20}:[A-Z0-9]{4,20}:[A-Z0-9]{4,20}$/,
+        'a Microsoft catalog item id such as CFQ7TTC0LCHC:0002:CFQ7TTC0LCHL',
+      ),
+    skuPartNumber: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,64}$/, 'a SKU part number such as SPB')
+      .optional(),
     isNce: z.boolean(),
     addOnOf: z.array(productIdSchema).max(100).default([]),
     terms: z.array(termOfferSchema).min(1).max(terms.length),
@@ -43,25 +51,38 @@ export const productFieldsSchema = z
     maxQuantity: z.number().int().min(1).max(1_000_000),
   })
   .superRefine((p, ctx) => {
-    if (p.maxQuantity < p.minQuantity) ctx.addIssue({ code: 'custom', path: ['maxQuantity'], message: 'must not be less than minQuantity' });
-    if (new Set(p.addOnOf).size !== p.addOnOf.length) ctx.addIssue({ code: 'custom', path: ['addOnOf'], message: 'lists a product twice' });
+    if (p.maxQuantity < p.minQuantity)
+      ctx.addIssue({ code: 'custom', path: ['maxQuantity'], message: 'must not be less than minQuantity' });
+    if (new Set(p.addOnOf).size !== p.addOnOf.length)
+      ctx.addIssue({ code: 'custom', path: ['addOnOf'], message: 'lists a product twice' });
     const seen = new Set<string>();
     p.terms.forEach(({ term, frequencies }, i) => {
-      if (seen.has(term)) ctx.addIssue({ code: 'custom', path: ['terms', i, 'term'], message: `${term} is listed twice` });
+      if (seen.has(term))
+        ctx.addIssue({ code: 'custom', path: ['terms', i, 'term'], message: `${term} is listed twice` });
       seen.add(term);
       frequencies.forEach((frequency, j) => {
         if (!frequenciesOf[term].includes(frequency)) {
-          ctx.addIssue({ code: 'custom', path: ['terms', i, 'frequencies', j], message: `${term} is billed ${frequenciesOf[term].join(' or ')}, not ${frequency}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['terms', i, 'frequencies', j],
+            message: `${term} is billed ${frequenciesOf[term].join(' or ')}, not ${frequency}`,
+          });
         } else if (frequencies.indexOf(frequency) !== j) {
-          ctx.addIssue({ code: 'custom', path: ['terms', i, 'frequencies', j], message: `${frequency} is listed twice` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['terms', i, 'frequencies', j],
+            message: `${frequency} is listed twice`,
+          });
         }
       });
     });
   });
 
 export const productSchema = productFieldsSchema.safeExtend({ id: productIdSchema }).superRefine((p, ctx) => {
-  if (!p.catalogItemId.startsWith(`${p.id}:`)) ctx.addIssue({ code: 'custom', path: ['catalogItemId'], message: `must start with the product id ${p.id}:` });
-  if (p.addOnOf.includes(p.id)) ctx.addIssue({ code: 'custom', path: ['addOnOf'], message: 'a product cannot be an add-on of itself' });
+  if (!p.catalogItemId.startsWith(`${p.id}:`))
+    ctx.addIssue({ code: 'custom', path: ['catalogItemId'], message: `must start with the product id ${p.id}:` });
+  if (p.addOnOf.includes(p.id))
+    ctx.addIssue({ code: 'custom', path: ['addOnOf'], message: 'a product cannot be an add-on of itself' });
 });
 
 export type ProductFields = z.infer<typeof productFieldsSchema>;
@@ -80,9 +101,14 @@ export function matchesFilter(product: Product, { search, category, group }: Pro
   if (group && !same(product.productGroup, group)) return false;
   if (!search) return true;
   const needle = search.toLocaleLowerCase('en');
-  return [product.name, product.id, product.skuPartNumber ?? '', product.description, product.category, product.productGroup].some((text) =>
-    text.toLocaleLowerCase('en').includes(needle),
-  );
+  return [
+    product.name,
+    product.id,
+    product.skuPartNumber ?? '',
+    product.description,
+    product.category,
+    product.productGroup,
+  ].some((text) => text.toLocaleLowerCase('en').includes(needle));
 }
 
 export function byName(a: Product, b: Product): number {

@@ -1,4 +1,10 @@
-import { billingPeriodContaining, daysBetween, monthsPerPeriod, type BillingFrequency, type PlainDate } from './calendar.ts';
+import {
+  billingPeriodContaining,
+  daysBetween,
+  monthsPerPeriod,
+  type BillingFrequency,
+  type PlainDate,
+} from './calendar.ts';
 import { dec, roundLine, type Dec } from './money.ts';
 
 /**
@@ -6,7 +12,12 @@ import { dec, roundLine, type Dec } from './money.ts';
  * added × unit price × days(d, pe) / days(ps, pe); seats removed inside the cancellation window are refunded
  * the same way, negative. The unit price is the price of one seat for one billing period.
  */
-export function proratedAmount(seats: number, unitPrice: Dec, effective: PlainDate, period: { start: PlainDate; end: PlainDate }): Dec {
+export function proratedAmount(
+  seats: number,
+  unitPrice: Dec,
+  effective: PlainDate,
+  period: { start: PlainDate; end: PlainDate },
+): Dec {
   const remaining = daysBetween(effective, period.end);
   const whole = daysBetween(period.start, period.end);
   if (remaining <= 0 || remaining > whole) throw new RangeError('the effective date is outside the billing period');

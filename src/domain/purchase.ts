@@ -4,7 +4,9 @@ import { billingFrequencies, terms } from './calendar.ts';
 /** F-BUY: what a customer orders from the catalog. */
 export const purchaseRequestSchema = z
   .strictObject({
-    productId: z.string().regex(/^[A-Za-z0-9]{4,20}:[A-Za-z0-9]{1,10}$/, 'a catalog product id such as CFQ7TTC0LCHC:0002'),
+    productId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{4,20}:[A-Za-z0-9]{1,10}$/, 'a catalog product id such as CFQ7TTC0LCHC:0002'),
     term: z.enum(terms),
     billingFrequency: z.enum(billingFrequencies),
     quantity: z.number().int().min(1).max(1_000_000),

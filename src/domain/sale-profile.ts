@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { displayText, productIdSchema } from './product.ts';
 
 /** A products-for-sale profile: the products a customer assigned to it may order. Unassigned customers may order all. */
-export const saleProfileIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens, e.g. smb-basic');
+export const saleProfileIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens, e.g. smb-basic');
 
 export const saleProfileFieldsSchema = z.strictObject({
   name: displayText(200),

@@ -70,7 +70,10 @@ export const changeVariants = [
 ] as const;
 
 /** `effectiveDate` goes with `custom` and only with it. */
-export function checkEffectiveDate(change: { effective: EffectivePolicy; effectiveDate?: string | undefined }, ctx: z.RefinementCtx): void {
+export function checkEffectiveDate(
+  change: { effective: EffectivePolicy; effectiveDate?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (change.effective === 'custom' && !change.effectiveDate) {
     ctx.addIssue({ code: 'custom', path: ['effectiveDate'], message: 'required when effective is custom' });
   }

@@ -12,7 +12,11 @@ export const domainPrefixSchema = z
   .trim()
   .toLowerCase()
   .transform((value) => (value.endsWith(INITIAL_DOMAIN_SUFFIX) ? value.slice(0, -INITIAL_DOMAIN_SUFFIX.length) : value))
-  .pipe(z.string().regex(/^[a-z0-9]{1,63}$/, 'letters and digits only (at most 63), e.g. contoso for contoso.onmicrosoft.com'));
+  .pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9]{1,63}$/, 'letters and digits only (at most 63), e.g. contoso for contoso.onmicrosoft.com'),
+  );
 
 export const initialDomainOf = (prefix: string) => `${prefix}${INITIAL_DOMAIN_SUFFIX}`;
 
@@ -25,9 +29,31 @@ export const resellerRelationshipUrl = (partnerTenantId: string) =>
 
 /** Culture and language of a new customer's billing profile, from its country; English (US) elsewhere. */
 const cultures: Record<string, string> = {
-  US: 'en-US', GB: 'en-GB', CA: 'en-CA', AU: 'en-AU', NZ: 'en-NZ', IE: 'en-IE', IN: 'en-IN', ZA: 'en-ZA',
-  DE: 'de-DE', AT: 'de-AT', CH: 'de-CH', FR: 'fr-FR', BE: 'fr-BE', NL: 'nl-NL', ES: 'es-ES', IT: 'it-IT',
-  PT: 'pt-PT', BR: 'pt-BR', MX: 'es-MX', SE: 'sv-SE', DK: 'da-DK', NO: 'nb-NO', FI: 'fi-FI', PL: 'pl-PL', JP: 'ja-JP',
+  US: 'en-US',
+  GB: 'en-GB',
+  CA: 'en-CA',
+  AU: 'en-AU',
+  NZ: 'en-NZ',
+  IE: 'en-IE',
+  IN: 'en-IN',
+  ZA: 'en-ZA',
+  DE: 'de-DE',
+  AT: 'de-AT',
+  CH: 'de-CH',
+  FR: 'fr-FR',
+  BE: 'fr-BE',
+  NL: 'nl-NL',
+  ES: 'es-ES',
+  IT: 'it-IT',
+  PT: 'pt-PT',
+  BR: 'pt-BR',
+  MX: 'es-MX',
+  SE: 'sv-SE',
+  DK: 'da-DK',
+  NO: 'nb-NO',
+  FI: 'fi-FI',
+  PL: 'pl-PL',
+  JP: 'ja-JP',
 };
 
 export function cultureOf(country: string): { culture: string; language: string } {

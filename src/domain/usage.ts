@@ -20,7 +20,9 @@ export const usageMonthChoices = [3, 6, 9, 12] as const;
 export type UsageMonths = (typeof usageMonthChoices)[number];
 
 /** Subscription ids as Microsoft issues them (GUIDs), or anything of that alphabet: letters, digits, hyphens. */
-export const usageSubscriptionIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and hyphens, at most 64');
+export const usageSubscriptionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and hyphens, at most 64');
 
 /** Partner settings for usage: the mark-up (percent, e.g. `15` or `12.5`) added to raw costs for customers. */
 export const usageSettingsSchema = z
@@ -109,7 +111,18 @@ export function summarizeUsage(records: Iterable<UsageRecord>, markupPercent: st
     let acc = meters.get(key);
     if (!acc) {
       const { subscriptionId, meterId, meterName, meterCategory, unitOfMeasure, currency } = record;
-      acc = { meter: { subscriptionId, meterId, meterName, ...(meterCategory ? { meterCategory } : {}), unitOfMeasure, currency }, days: new Map(), months: new Map() };
+      acc = {
+        meter: {
+          subscriptionId,
+          meterId,
+          meterName,
+          ...(meterCategory ? { meterCategory } : {}),
+          unitOfMeasure,
+          currency,
+        },
+        days: new Map(),
+        months: new Map(),
+      };
       meters.set(key, acc);
     }
     add(acc.days, record.date, record);
@@ -124,7 +137,9 @@ export function summarizeUsage(records: Iterable<UsageRecord>, markupPercent: st
   const totals = new Map<string, { month: string; currency: string; amounts: Dec[]; costs: Dec[] }>();
   const result: MeterUsage[] = [];
   for (const { meter, days, months } of [...meters.values()].sort((a, b) => compareMeters(a.meter, b.meter))) {
-    const monthly = [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, entry]) => ({ month, ...amounts(entry, meter.currency) }));
+    const monthly = [...months.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([month, entry]) => ({ month, ...amounts(entry, meter.currency) }));
     for (const [month, entry] of months) {
       const key = `${month}|${meter.currency}`;
       const total = totals.get(key) ?? { month, currency: meter.currency, amounts: [], costs: [] };
@@ -132,19 +147,31 @@ export function summarizeUsage(records: Iterable<UsageRecord>, markupPercent: st
       total.costs.push(entry.cost);
       totals.set(key, total);
     }
-    const daily = [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, entry]) => ({ date: day, ...amounts(entry, meter.currency) }));
+    const daily = [...days.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([day, entry]) => ({ date: day, ...amounts(entry, meter.currency) }));
     result.push({ ...meter, monthly, daily });
   }
   return {
     meters: result,
     totals: [...totals.values()]
       .sort((a, b) => a.month.localeCompare(b.month) || a.currency.localeCompare(b.currency))
-      .map((t) => ({ month: t.month, currency: t.currency, amount: money(sum(t.amounts), t.currency).amount, ...(withCost ? { cost: usageDecimal(sum(t.costs)) } : {}) })),
+      .map((t) => ({
+        month: t.month,
+        currency: t.currency,
+        amount: money(sum(t.amounts), t.currency).amount,
+        ...(withCost ? { cost: usageDecimal(sum(t.costs)) } : {}),
+      })),
   };
 }
 
 function compareMeters(a: Omit<MeterUsage, 'monthly' | 'daily'>, b: Omit<MeterUsage, 'monthly' | 'daily'>): number {
-  return a.subscriptionId.localeCompare(b.subscriptionId) || (a.meterCategory ?? '').localeCompare(b.meterCategory ?? '') || a.meterName.localeCompare(b.meterName) || a.meterId.localeCompare(b.meterId);
+  return (
+    a.subscriptionId.localeCompare(b.subscriptionId) ||
+    (a.meterCategory ?? '').localeCompare(b.meterCategory ?? '') ||
+    a.meterName.localeCompare(b.meterName) ||
+    a.meterId.localeCompare(b.meterId)
+  );
 }
 
 /** A record's amount for a customer: its raw cost with the mark-up, rounded to the currency's decimals. */
@@ -159,7 +186,10 @@ type TallyInput = Omit<UsageRecord, 'quantity' | 'cost'> & { quantity: Dec | str
  * and source: the unit the store keeps. A row whose currency differs from the record's is refused.
  */
 export class UsageTally {
-  private readonly entries = new Map<string, { record: Omit<UsageRecord, 'quantity' | 'cost'>; quantity: Dec; cost: Dec }>();
+  private readonly entries = new Map<
+    string,
+    { record: Omit<UsageRecord, 'quantity' | 'cost'>; quantity: Dec; cost: Dec }
+  >();
 
   get size(): number {
     return this.entries.size;
@@ -181,6 +211,7 @@ export class UsageTally {
   }
 
   *records(): Generator<UsageRecord> {
-    for (const { record, quantity, cost } of this.entries.values()) yield { ...record, quantity: usageDecimal(quantity), cost: usageDecimal(cost) };
+    for (const { record, quantity, cost } of this.entries.values())
+      yield { ...record, quantity: usageDecimal(quantity), cost: usageDecimal(cost) };
   }
 }

@@ -37,11 +37,14 @@ async function identitySource(config: Config): Promise<(headers: RequestHeaders)
     return async (headers) => identityFromClientPrincipal(headers.get('x-ms-client-principal'));
   }
   const keys =
-    config.AUTH_MODE === 'entra' ? remoteKeys(config.AUTH_JWKS_URI) : localKeys((await loadOrCreateLocalKeys(config.DATA_DIR)).publicJwk);
+    config.AUTH_MODE === 'entra'
+      ? remoteKeys(config.AUTH_JWKS_URI)
+      : localKeys((await loadOrCreateLocalKeys(config.DATA_DIR)).publicJwk);
   const verify: TokenVerifier = createTokenVerifier(
     {
       issuer: config.AUTH_ISSUER,
-      allowedTenants: config.AUTH_ALLOWED_TENANTS === '*' ? '*' : config.AUTH_ALLOWED_TENANTS.split(',').map((t) => t.trim()),
+      allowedTenants:
+        config.AUTH_ALLOWED_TENANTS === '*' ? '*' : config.AUTH_ALLOWED_TENANTS.split(',').map((t) => t.trim()),
       audience: config.AUTH_AUDIENCE,
       clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
     },
@@ -51,8 +54,10 @@ async function identitySource(config: Config): Promise<(headers: RequestHeaders)
 }
 
 function bearerToken(header: string | null): string {
-  if (!header) throw new AppError('Unauthenticated', 'AUTH.MISSING', 'Sign in first: send an Authorization: Bearer token.');
+  if (!header)
+    throw new AppError('Unauthenticated', 'AUTH.MISSING', 'Sign in first: send an Authorization: Bearer token.');
   const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
-  if (!match?.[1]) throw new AppError('Unauthenticated', 'AUTH.INVALID_TOKEN', 'The Authorization header must be "Bearer <token>".');
+  if (!match?.[1])
+    throw new AppError('Unauthenticated', 'AUTH.INVALID_TOKEN', 'The Authorization header must be "Bearer <token>".');
   return match[1];
 }

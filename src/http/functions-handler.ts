@@ -8,7 +8,11 @@ import type { Reply, Route } from './route.ts';
  * The Azure Functions v4 handler of one route. Azure Functions registers it (functions/http.ts) and the local
  * host calls the very same function, so both run one code path.
  */
-export function functionsHandler(route: Route, services: () => Promise<Services>, options: PipelineOptions = {}): HttpHandler {
+export function functionsHandler(
+  route: Route,
+  services: () => Promise<Services>,
+  options: PipelineOptions = {},
+): HttpHandler {
   return async (request, context) => {
     const log: Logger = (level, message, data) => context[level](JSON.stringify({ message, ...data }));
     let ready: Services;
@@ -42,7 +46,8 @@ export function toResponseInit(reply: Reply): HttpResponseInit {
   if (reply.body === undefined) return { status: reply.status, headers };
   if (reply.contentType) {
     headers['content-type'] = reply.contentType;
-    const body = typeof reply.body === 'string' || reply.body instanceof Uint8Array ? reply.body : JSON.stringify(reply.body);
+    const body =
+      typeof reply.body === 'string' || reply.body instanceof Uint8Array ? reply.body : JSON.stringify(reply.body);
     return { status: reply.status, headers, body };
   }
   headers['content-type'] = 'application/json; charset=utf-8';

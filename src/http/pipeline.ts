@@ -37,7 +37,12 @@ const securityHeaders: Record<string, string> = {
  * call the handler, and turn every failure into problem+json. Nothing here trusts the body or the query for
  * identity; the customer in the route is checked against the verified principal.
  */
-export async function executeRoute(route: Route, call: IncomingCall, services: Services, options: PipelineOptions = {}): Promise<Reply> {
+export async function executeRoute(
+  route: Route,
+  call: IncomingCall,
+  services: Services,
+  options: PipelineOptions = {},
+): Promise<Reply> {
   let reply: Reply;
   try {
     reply = await run(route, call, services);
@@ -54,13 +59,24 @@ export async function executeRoute(route: Route, call: IncomingCall, services: S
       reply = internalErrorReply(call.invocationId);
     }
   }
-  return { ...reply, headers: { ...securityHeaders, ...corsHeaders(call.headers.get('origin'), services.config.CORS_ORIGINS), ...reply.headers } };
+  return {
+    ...reply,
+    headers: {
+      ...securityHeaders,
+      ...corsHeaders(call.headers.get('origin'), services.config.CORS_ORIGINS),
+      ...reply.headers,
+    },
+  };
 }
 
 /** CORS for the configured portal origins (in Azure the platform answers CORS and the list is empty). */
 export function corsHeaders(origin: string | null, allowed: string[]): Record<string, string> {
   if (!origin || !allowed.includes(origin)) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'ETag, Location, Retry-After' };
+  return {
+    'access-control-allow-origin': origin,
+    vary: 'Origin',
+    'access-control-expose-headers': 'ETag, Location, Retry-After',
+  };
 }
 
 async function run(route: Route, call: IncomingCall, services: Services): Promise<Reply> {
@@ -69,7 +85,12 @@ async function run(route: Route, call: IncomingCall, services: Services): Promis
   if (principal && route.method !== 'GET') {
     const allowed = services.writeLimiter.take(`${principal.identity.tenantId}_${principal.identity.objectId}`);
     if (!allowed.ok) {
-      throw new AppError('Throttled', 'REQUEST.RATE_LIMITED', 'Too many changes in a short time; try again after the Retry-After delay.', { retryAfterSeconds: allowed.retryAfterSeconds });
+      throw new AppError(
+        'Throttled',
+        'REQUEST.RATE_LIMITED',
+        'Too many changes in a short time; try again after the Retry-After delay.',
+        { retryAfterSeconds: allowed.retryAfterSeconds },
+      );
     }
   }
 
@@ -78,9 +99,23 @@ async function run(route: Route, call: IncomingCall, services: Services): Promis
   const body = !route.body
     ? await refuseBody(call)
     : route.binaryBody
-      ? parseBody(route.body, await readBinary(call, route.binaryBody.contentTypes, route.binaryBody.maxBytes ?? services.config.MAX_BODY_BYTES))
+      ? parseBody(
+          route.body,
+          await readBinary(
+            call,
+            route.binaryBody.contentTypes,
+            route.binaryBody.maxBytes ?? services.config.MAX_BODY_BYTES,
+          ),
+        )
       : route.textBody
-        ? parseBody(route.body, await readText(call, route.textBody.contentTypes, route.textBody.maxBytes ?? services.config.MAX_BODY_BYTES))
+        ? parseBody(
+            route.body,
+            await readText(
+              call,
+              route.textBody.contentTypes,
+              route.textBody.maxBytes ?? services.config.MAX_BODY_BYTES,
+            ),
+          )
         : parseBody(route.body, await readJson(call, services.config.MAX_BODY_BYTES));
 
   return route.handler({
@@ -98,16 +133,22 @@ function authorize(route: Route, principal: Principal, params: Record<string, st
   const access = route.access;
   if (access === 'anonymous' || access === 'signedIn') return;
   if (access === 'partnerAdmin') {
-    if (!principal.isPartnerAdmin) throw new AppError('Forbidden', 'AUTH.PARTNER_ADMIN_REQUIRED', 'Only the partner’s administrators may do this.');
+    if (!principal.isPartnerAdmin)
+      throw new AppError('Forbidden', 'AUTH.PARTNER_ADMIN_REQUIRED', 'Only the partner’s administrators may do this.');
     return;
   }
   const customerId = params.customerId ?? '';
   if (canActFor(principal, customerId, access.customer)) return;
   const membership = principal.memberships.find((m) => m.customerId === customerId);
   if (membership) {
-    throw new AppError('Forbidden', 'AUTH.ROLE_TOO_LOW', `Your role ${membership.role} may not do this; it needs ${access.customer}.`, {
-      requiredRole: access.customer,
-    });
+    throw new AppError(
+      'Forbidden',
+      'AUTH.ROLE_TOO_LOW',
+      `Your role ${membership.role} may not do this; it needs ${access.customer}.`,
+      {
+        requiredRole: access.customer,
+      },
+    );
   }
   throw new AppError('Forbidden', 'AUTH.NO_ACCESS', 'You have no access to this customer.');
 }
@@ -115,7 +156,10 @@ function authorize(route: Route, principal: Principal, params: Record<string, st
 function parse<S extends z.ZodType | undefined>(source: string, schema: S, value: Record<string, unknown>): unknown {
   if (!schema) {
     const unknown = Object.keys(value);
-    if (unknown.length) throw validation(`This operation takes no ${source} parameters.`, [{ path: source, message: `unknown field(s): ${unknown.join(', ')}` }]);
+    if (unknown.length)
+      throw validation(`This operation takes no ${source} parameters.`, [
+        { path: source, message: `unknown field(s): ${unknown.join(', ')}` },
+      ]);
     return undefined;
   }
   const result = schema.safeParse(value);
@@ -143,13 +187,19 @@ const jsonType = /^application\/([a-z0-9.+-]*\+)?json\s*(;\s*charset=("?)utf-8\3
 async function readJson(call: IncomingCall, maxBytes: number): Promise<unknown> {
   const contentType = call.headers.get('content-type');
   if (!contentType || !jsonType.test(contentType)) {
-    throw new AppError('UnsupportedMediaType', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json (UTF-8).');
+    throw new AppError(
+      'UnsupportedMediaType',
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      'Send the body as application/json (UTF-8).',
+    );
   }
   const text = await readUtf8(call, maxBytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw validation('The body is not valid JSON.', [{ path: 'body', message: error instanceof Error ? error.message : 'malformed JSON' }]);
+    throw validation('The body is not valid JSON.', [
+      { path: 'body', message: error instanceof Error ? error.message : 'malformed JSON' },
+    ]);
   }
 }
 
@@ -166,7 +216,11 @@ async function readBinary(call: IncomingCall, contentTypes: string[], maxBytes: 
 function checkMediaType(call: IncomingCall, contentTypes: string[], note: string): void {
   const mediaType = (call.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!contentTypes.includes(mediaType)) {
-    throw new AppError('UnsupportedMediaType', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', `Send the body as ${contentTypes.join(' or ')}${note}.`);
+    throw new AppError(
+      'UnsupportedMediaType',
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      `Send the body as ${contentTypes.join(' or ')}${note}.`,
+    );
   }
 }
 
@@ -204,6 +258,7 @@ function checkResponse(route: Route, reply: Reply): void {
   if (!spec && reply.status < 400) throw new Error(`${route.name} answered ${reply.status}, which it does not declare`);
   if (spec?.schema && reply.contentType === undefined) {
     const result = spec.schema.safeParse(reply.body);
-    if (!result.success) throw new Error(`${route.name} ${reply.status} reply does not match its schema: ${result.error.message}`);
+    if (!result.success)
+      throw new Error(`${route.name} ${reply.status} reply does not match its schema: ${result.error.message}`);
   }
 }

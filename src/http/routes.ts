@@ -1,5 +1,16 @@
-import { createCustomerRoute, getCustomerRoute, listCustomersRoute, updateCustomerRoute } from './handlers/customers.ts';
-import { createProductRoute, deleteProductRoute, getProductRoute, listProductsRoute, putProductRoute } from './handlers/catalog.ts';
+import {
+  createCustomerRoute,
+  getCustomerRoute,
+  listCustomersRoute,
+  updateCustomerRoute,
+} from './handlers/customers.ts';
+import {
+  createProductRoute,
+  deleteProductRoute,
+  getProductRoute,
+  listProductsRoute,
+  putProductRoute,
+} from './handlers/catalog.ts';
 import { getCustomerCatalogRoute } from './handlers/customer-catalog.ts';
 import { getHealth } from './handlers/health.ts';
 import { importPricesRoute, listPricesRoute, putPricesRoute } from './handlers/price-lists.ts';
@@ -41,7 +52,12 @@ import {
   sendInvitationRoute,
   updatePortalUserRoute,
 } from './handlers/portal-users.ts';
-import { getCompanyProfileRoute, getMyProfileRoute, updateCompanyProfileRoute, updateMyProfileRoute } from './handlers/profiles.ts';
+import {
+  getCompanyProfileRoute,
+  getMyProfileRoute,
+  updateCompanyProfileRoute,
+  updateMyProfileRoute,
+} from './handlers/profiles.ts';
 import { acceptAgreementRoute, listAgreementsRoute } from './handlers/agreements.ts';
 import { createTenantRoute, domainAvailabilityRoute } from './handlers/tenants.ts';
 import { getLogoRoute, putLogoRoute } from './handlers/branding.ts';

@@ -13,19 +13,29 @@ export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
   z
     .object({
       items: z.array(item),
-      continuationToken: z.string().optional().describe('Pass as `continuationToken` to read the next page; absent on the last page.'),
+      continuationToken: z
+        .string()
+        .optional()
+        .describe('Pass as `continuationToken` to read the next page; absent on the last page.'),
     })
     .meta({ id });
 
 export const ifMatchHeader = {
-  'If-Match': { description: 'The ETag from the last read; the change is refused with 412 if the resource has changed since.', required: true },
+  'If-Match': {
+    description: 'The ETag from the last read; the change is refused with 412 if the resource has changed since.',
+    required: true,
+  },
 };
 
 /** Reads If-Match, refusing a request without one (428), so that no write can overwrite a change unseen. */
 export function requireIfMatch(headers: { get(name: string): string | null }): string {
   const etag = headers.get('if-match');
   if (!etag || etag === '*') {
-    throw new AppError('PreconditionRequired', 'REQUEST.IF_MATCH_REQUIRED', 'Send If-Match with the ETag from your last read of this resource.');
+    throw new AppError(
+      'PreconditionRequired',
+      'REQUEST.IF_MATCH_REQUIRED',
+      'Send If-Match with the ETag from your last read of this resource.',
+    );
   }
   return etag;
 }

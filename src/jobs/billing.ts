@@ -22,7 +22,13 @@ export const dailyBilling: TimerJob = {
       if (period === lastMonth && (!existing || existing.value.status === 'completed')) continue;
       const { run } = existing ? { run: existing.value } : await startBillingRun(services, period, 'timer');
       const result = await continueBillingRun(billingDepsOf(services, reports), run.id);
-      log('info', 'billing run', { period, status: result.status, done: result.customersDone, failed: result.customersFailed, notDue: result.customersNotDue });
+      log('info', 'billing run', {
+        period,
+        status: result.status,
+        done: result.customersDone,
+        failed: result.customersFailed,
+        notDue: result.customersNotDue,
+      });
     }
   },
 };

@@ -4,7 +4,11 @@ import { sweepDueChanges } from '../app/future/sweep.ts';
 import { CHANGES_QUEUE } from '../app/ports/change-queue.port.ts';
 import { defineQueueJob, type TimerJob } from './job.ts';
 
-export const changeMessageSchema = z.strictObject({ changeId: z.uuid(), customerId: z.uuid(), subscriptionId: z.string().max(64) });
+export const changeMessageSchema = z.strictObject({
+  changeId: z.uuid(),
+  customerId: z.uuid(),
+  subscriptionId: z.string().max(64),
+});
 
 /** A change's message arrived: apply it. Throwing (a transient failure) makes the message come back. */
 export const applyChange = defineQueueJob({
@@ -14,7 +18,12 @@ export const applyChange = defineQueueJob({
   schema: changeMessageSchema,
   async handler(message, { services, deliveryCount, log }) {
     const outcome = await applyDueChange(services, message, { deliveryCount });
-    log('info', 'future change', { changeId: message.changeId, customerId: message.customerId, outcome, deliveryCount });
+    log('info', 'future change', {
+      changeId: message.changeId,
+      customerId: message.customerId,
+      outcome,
+      deliveryCount,
+    });
   },
 });
 

@@ -18,7 +18,9 @@ export const simulatorRenewals: TimerJob = {
     for (const tenant of await simulator.tenants()) renewed += (await simulator.processRenewals(tenant)).renewed.length;
     for (const customer of await allCustomers(services)) {
       if (!customer.tenantId) continue;
-      await syncSubscriptions(services, customer.id).catch((error: unknown) => log('warn', 'sync failed', { customerId: customer.id, error: String(error) }));
+      await syncSubscriptions(services, customer.id).catch((error: unknown) =>
+        log('warn', 'sync failed', { customerId: customer.id, error: String(error) }),
+      );
     }
     log('info', 'simulated renewals', { renewed });
   },

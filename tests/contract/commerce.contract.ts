@@ -19,7 +19,13 @@ export const T0 = '2026-03-10T09:00:00.000Z';
 const hoursAfterT0 = (hours: number) => new Date(Date.parse(T0) + hours * 3600_000).toISOString();
 
 export function buildOrderLine(overrides: Partial<OrderLine> = {}): OrderLine {
-  return { catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K5BF', quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly', ...overrides };
+  return {
+    catalogItemId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K5BF',
+    quantity: 5,
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    ...overrides,
+  };
 }
 
 /** The AppError a promise rejects with. */
@@ -92,10 +98,16 @@ export function commerceContract(name: string, setup: () => Promise<CommerceCont
 
     it('attaches an add-on to its active base and refuses one without', async () => {
       const base = await buy();
-      const addOn = await buy({ catalogItemId: 'CFQ7TTC0LCHC:0002:CFQ7TTC0K8P5', quantity: 2, parentSubscriptionId: base.id });
+      const addOn = await buy({
+        catalogItemId: 'CFQ7TTC0LCHC:0002:CFQ7TTC0K8P5',
+        quantity: 2,
+        parentSubscriptionId: base.id,
+      });
       expect(addOn).toMatchObject({ productSkuId: 'CFQ7TTC0LCHC:0002', quantity: 2, parentSubscriptionId: base.id });
 
-      const orphan = await rejection(buy({ catalogItemId: 'CFQ7TTC0LCHC:0002:CFQ7TTC0K8P5', parentSubscriptionId: randomUUID() }));
+      const orphan = await rejection(
+        buy({ catalogItemId: 'CFQ7TTC0LCHC:0002:CFQ7TTC0K8P5', parentSubscriptionId: randomUUID() }),
+      );
       expect(orphan.kind).toBe('Conflict');
       expect(await commerce.listSubscriptions(tenant)).toHaveLength(2);
     });
@@ -105,7 +117,10 @@ export function commerceContract(name: string, setup: () => Promise<CommerceCont
       clock.advanceHours(200);
       const raised = await update(sub.id, { quantity: 8 });
       expect(raised.quantity).toBe(8);
-      expect(raised.refundableQuantity).toEqual({ totalQuantity: 3, details: [{ quantity: 3, allowedUntilDateTime: hoursAfterT0(368) }] });
+      expect(raised.refundableQuantity).toEqual({
+        totalQuantity: 3,
+        details: [{ quantity: 3, allowedUntilDateTime: hoursAfterT0(368) }],
+      });
     });
 
     it('lowers the quantity inside the window, newest seats first', async () => {
@@ -156,7 +171,11 @@ export function commerceContract(name: string, setup: () => Promise<CommerceCont
     it('suspends and reactivates, refusing quantity changes while suspended', async () => {
       const sub = await buy();
       const suspended = await update(sub.id, { status: 'suspended' });
-      expect(suspended).toMatchObject({ status: 'suspended', quantity: 5, refundableQuantity: { totalQuantity: 0, details: [] } });
+      expect(suspended).toMatchObject({
+        status: 'suspended',
+        quantity: 5,
+        refundableQuantity: { totalQuantity: 0, details: [] },
+      });
 
       const refused = await rejection(update(sub.id, { quantity: 6 }));
       expect(refused.kind).toBe('Conflict');
@@ -174,8 +193,15 @@ export function commerceContract(name: string, setup: () => Promise<CommerceCont
 
     it('keeps next-term instructions until an immediate quantity change wipes them', async () => {
       const sub = await buy();
-      const next = { productSkuId: 'CFQ7TTC0LH18:0001', quantity: 3, termDuration: 'P1Y', billingCycle: 'annual' } as const;
-      expect((await update(sub.id, { scheduledNextTermInstructions: next })).scheduledNextTermInstructions).toEqual(next);
+      const next = {
+        productSkuId: 'CFQ7TTC0LH18:0001',
+        quantity: 3,
+        termDuration: 'P1Y',
+        billingCycle: 'annual',
+      } as const;
+      expect((await update(sub.id, { scheduledNextTermInstructions: next })).scheduledNextTermInstructions).toEqual(
+        next,
+      );
       expect((await update(sub.id, { autoRenewEnabled: true })).scheduledNextTermInstructions).toEqual(next);
       expect((await commerce.getSubscription(tenant, sub.id)).scheduledNextTermInstructions).toEqual(next);
 
@@ -186,8 +212,17 @@ export function commerceContract(name: string, setup: () => Promise<CommerceCont
 
     it('clears next-term instructions on request', async () => {
       const sub = await buy();
-      await update(sub.id, { scheduledNextTermInstructions: { productSkuId: 'CFQ7TTC0LH18:0001', quantity: 7, termDuration: 'P1Y', billingCycle: 'monthly' } });
-      expect((await update(sub.id, { scheduledNextTermInstructions: null })).scheduledNextTermInstructions).toBeUndefined();
+      await update(sub.id, {
+        scheduledNextTermInstructions: {
+          productSkuId: 'CFQ7TTC0LH18:0001',
+          quantity: 7,
+          termDuration: 'P1Y',
+          billingCycle: 'monthly',
+        },
+      });
+      expect(
+        (await update(sub.id, { scheduledNextTermInstructions: null })).scheduledNextTermInstructions,
+      ).toBeUndefined();
       expect((await commerce.getSubscription(tenant, sub.id)).scheduledNextTermInstructions).toBeUndefined();
     });
 

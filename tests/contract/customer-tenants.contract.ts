@@ -9,14 +9,24 @@ export function buildNewTenant(overrides: Partial<NewTenant> = {}): NewTenant {
     email: 'it@wingtip.example',
     culture: 'en-US',
     language: 'en',
-    address: { country: 'US', city: 'Redmond', state: 'WA', addressLine1: '1 Microsoft Way', postalCode: '98052', phoneNumber: '+1 425 555 0100' },
+    address: {
+      country: 'US',
+      city: 'Redmond',
+      state: 'WA',
+      addressLine1: '1 Microsoft Way',
+      postalCode: '98052',
+      phoneNumber: '+1 425 555 0100',
+    },
     admin: { firstName: 'Gena', lastName: 'Soto' },
     ...overrides,
   };
 }
 
 /** What every adapter of the CustomerTenants port must do, whichever side of the wire Microsoft is on. */
-export function customerTenantsContract(name: string, make: () => Promise<{ tenants: CustomerTenants; close(): Promise<void> }>) {
+export function customerTenantsContract(
+  name: string,
+  make: () => Promise<{ tenants: CustomerTenants; close(): Promise<void> }>,
+) {
   describe(`CustomerTenants contract: ${name}`, () => {
     let tenants: CustomerTenants;
     let close: () => Promise<void>;
@@ -29,7 +39,12 @@ export function customerTenantsContract(name: string, make: () => Promise<{ tena
       const tenant = buildNewTenant();
       expect(await tenants.isDomainAvailable(tenant.domain)).toBe(true);
       const created = await tenants.createTenant(tenant, randomUUID());
-      expect(created).toEqual({ tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/), domain: tenant.domain, adminUserName: `admin@${tenant.domain}`, adminPassword: expect.any(String) });
+      expect(created).toEqual({
+        tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        domain: tenant.domain,
+        adminUserName: `admin@${tenant.domain}`,
+        adminPassword: expect.any(String),
+      });
       expect(created.adminPassword!.length).toBeGreaterThanOrEqual(12);
       expect(await tenants.isDomainAvailable(tenant.domain)).toBe(false);
     });
@@ -40,12 +55,16 @@ export function customerTenantsContract(name: string, make: () => Promise<{ tena
       const first = await tenants.createTenant(tenant, requestId);
       const replay = await tenants.createTenant(tenant, requestId);
       expect(replay).toEqual({ tenantId: first.tenantId, domain: first.domain, adminUserName: first.adminUserName });
-      await expect(tenants.createTenant(buildNewTenant({ domain: tenant.domain, companyName: 'Someone else' }), randomUUID())).rejects.toMatchObject({ code: 'TENANT.DOMAIN_TAKEN' });
+      await expect(
+        tenants.createTenant(buildNewTenant({ domain: tenant.domain, companyName: 'Someone else' }), randomUUID()),
+      ).rejects.toMatchObject({ code: 'TENANT.DOMAIN_TAKEN' });
     });
 
     it('knows Microsoft’s sample domains as taken', async () => {
       expect(await tenants.isDomainAvailable('contoso.onmicrosoft.com')).toBe(false);
-      await expect(tenants.createTenant(buildNewTenant({ domain: 'contoso.onmicrosoft.com' }), randomUUID())).rejects.toMatchObject({ code: 'TENANT.DOMAIN_TAKEN' });
+      await expect(
+        tenants.createTenant(buildNewTenant({ domain: 'contoso.onmicrosoft.com' }), randomUUID()),
+      ).rejects.toMatchObject({ code: 'TENANT.DOMAIN_TAKEN' });
     });
   });
 }

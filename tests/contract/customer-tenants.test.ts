@@ -3,7 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { partnerCenterTenants } from '../../src/adapters/tenants/partner-center.tenants.ts';
 import type { PartnerCenterConfig } from '../../src/adapters/commerce/partner-center.commerce.ts';
 import type { CustomerTenants } from '../../src/app/ports/customer-tenants.port.ts';
-import { startFakeTenantsServer, tableTenants, type FakeTenantsServer } from '../support/fake-partner-center-tenants.ts';
+import {
+  startFakeTenantsServer,
+  tableTenants,
+  type FakeTenantsServer,
+} from '../support/fake-partner-center-tenants.ts';
 import { buildNewTenant, customerTenantsContract } from './customer-tenants.contract.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,11 +24,20 @@ function pcConfig(baseUrl: string, overrides: Partial<PartnerCenterConfig> = {})
   };
 }
 
-customerTenantsContract('simulator on Table Storage', async () => ({ tenants: await tableTenants(inject('storageConnectionString')), close: async () => undefined }));
+customerTenantsContract('simulator on Table Storage', async () => ({
+  tenants: await tableTenants(inject('storageConnectionString')),
+  close: async () => undefined,
+}));
 
 customerTenantsContract('Partner Center adapter over HTTP', async () => {
   const fake = await startFakeTenantsServer(inject('storageConnectionString'));
-  return { tenants: partnerCenterTenants(pcConfig(fake.url), { getToken: async () => fake.token, sleep: async () => undefined }), close: () => fake.close() };
+  return {
+    tenants: partnerCenterTenants(pcConfig(fake.url), {
+      getToken: async () => fake.token,
+      sleep: async () => undefined,
+    }),
+    close: () => fake.close(),
+  };
 });
 
 describe('Partner Center tenants adapter at the wire', () => {
@@ -39,14 +52,21 @@ describe('Partner Center tenants adapter at the wire', () => {
   beforeEach(() => {
     fake.reset();
     sleeps = [];
-    tenants = partnerCenterTenants(pcConfig(fake.url), { getToken: async () => fake.token, sleep: async (ms) => void sleeps.push(ms), random: () => 1 });
+    tenants = partnerCenterTenants(pcConfig(fake.url), {
+      getToken: async () => fake.token,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 1,
+    });
   });
 
   it('checks a domain with HEAD /v1/domains/{domain}: 404 available, 200 taken', async () => {
     const { domain } = buildNewTenant();
     expect(await tenants.isDomainAvailable(domain)).toBe(true);
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`HEAD /v1/domains/${domain}`]);
-    expect(fake.requests[0]!.headers).toMatchObject({ authorization: `Bearer ${fake.token}`, accept: 'application/json' });
+    expect(fake.requests[0]!.headers).toMatchObject({
+      authorization: `Bearer ${fake.token}`,
+      accept: 'application/json',
+    });
   });
 
   it('creates the customer with POST /v1/customers: companyProfile.domain and the billing profile with its default address', async () => {
@@ -54,7 +74,11 @@ describe('Partner Center tenants adapter at the wire', () => {
     const requestId = randomUUID();
     const created = await tenants.createTenant(tenant, requestId);
     const [post] = fake.requests;
-    expect(post).toMatchObject({ method: 'POST', path: '/v1/customers', headers: { 'ms-requestid': requestId, 'content-type': 'application/json' } });
+    expect(post).toMatchObject({
+      method: 'POST',
+      path: '/v1/customers',
+      headers: { 'ms-requestid': requestId, 'content-type': 'application/json' },
+    });
     expect(post!.headers['ms-correlationid']).toMatch(GUID);
     expect(post!.body).toEqual({
       companyProfile: { domain: tenant.domain },
@@ -63,7 +87,16 @@ describe('Partner Center tenants adapter at the wire', () => {
         culture: 'en-US',
         language: 'en',
         companyName: 'Wingtip Toys',
-        defaultAddress: { country: 'US', city: 'Redmond', state: 'WA', addressLine1: '1 Microsoft Way', postalCode: '98052', firstName: 'Gena', lastName: 'Soto', phoneNumber: '+1 425 555 0100' },
+        defaultAddress: {
+          country: 'US',
+          city: 'Redmond',
+          state: 'WA',
+          addressLine1: '1 Microsoft Way',
+          postalCode: '98052',
+          firstName: 'Gena',
+          lastName: 'Soto',
+          phoneNumber: '+1 425 555 0100',
+        },
       },
     });
     expect(created.adminUserName).toBe(`admin@${tenant.domain}`);
@@ -85,19 +118,33 @@ describe('Partner Center tenants adapter at the wire', () => {
 
   it('ends in COMMERCE.UNAVAILABLE (503) after its retries, and COMMERCE.THROTTLED after repeated 429s', async () => {
     fake.failNext(3, 503);
-    await expect(tenants.createTenant(buildNewTenant(), randomUUID())).rejects.toMatchObject({ kind: 'Unavailable', code: 'COMMERCE.UNAVAILABLE' });
+    await expect(tenants.createTenant(buildNewTenant(), randomUUID())).rejects.toMatchObject({
+      kind: 'Unavailable',
+      code: 'COMMERCE.UNAVAILABLE',
+    });
     fake.failNext(3, 429, '1');
-    await expect(tenants.isDomainAvailable(buildNewTenant().domain)).rejects.toMatchObject({ kind: 'Unavailable', code: 'COMMERCE.THROTTLED' });
+    await expect(tenants.isDomainAvailable(buildNewTenant().domain)).rejects.toMatchObject({
+      kind: 'Unavailable',
+      code: 'COMMERCE.THROTTLED',
+    });
   });
 
   it('turns a refused creation into TENANT.DOMAIN_TAKEN only when the domain is taken', async () => {
-    await expect(tenants.createTenant(buildNewTenant({ domain: 'fabrikam.onmicrosoft.com' }), randomUUID())).rejects.toMatchObject({ code: 'TENANT.DOMAIN_TAKEN' });
+    await expect(
+      tenants.createTenant(buildNewTenant({ domain: 'fabrikam.onmicrosoft.com' }), randomUUID()),
+    ).rejects.toMatchObject({ code: 'TENANT.DOMAIN_TAKEN' });
     expect(fake.requests.map((r) => r.method)).toEqual(['POST', 'HEAD']);
-    await expect(tenants.createTenant(buildNewTenant({ companyName: '' }), randomUUID())).rejects.toMatchObject({ code: 'COMMERCE.REFUSED', extra: { microsoftCode: 'InvalidInput', httpStatus: 400 } });
+    await expect(tenants.createTenant(buildNewTenant({ companyName: '' }), randomUUID())).rejects.toMatchObject({
+      code: 'COMMERCE.REFUSED',
+      extra: { microsoftCode: 'InvalidInput', httpStatus: 400 },
+    });
   });
 
   it('names the settings to check when Partner Center refuses the credentials', async () => {
     const wrong = partnerCenterTenants(pcConfig(fake.url), { getToken: async () => 'not-the-token' });
-    await expect(wrong.isDomainAvailable(buildNewTenant().domain)).rejects.toMatchObject({ code: 'COMMERCE.UNAVAILABLE', message: expect.stringContaining('PARTNER_CENTER_CLIENT_SECRET') });
+    await expect(wrong.isDomainAvailable(buildNewTenant().domain)).rejects.toMatchObject({
+      code: 'COMMERCE.UNAVAILABLE',
+      message: expect.stringContaining('PARTNER_CENTER_CLIENT_SECRET'),
+    });
   });
 });

@@ -25,14 +25,30 @@ export const EXCHANGE = simulatedSkuId('EXCHANGESTANDARD');
 
 export function buildNewUser(overrides: Partial<NewDirectoryUser> = {}): NewDirectoryUser {
   const alias = `user${randomUUID().slice(0, 8)}`;
-  return { displayName: `Test ${alias}`, userPrincipalName: `${alias}@contoso.example`, mailNickname: alias, usageLocation: 'US', password: 'Str0ng!Passw0rd', ...overrides };
+  return {
+    displayName: `Test ${alias}`,
+    userPrincipalName: `${alias}@contoso.example`,
+    mailNickname: alias,
+    usageLocation: 'US',
+    password: 'Str0ng!Passw0rd',
+    ...overrides,
+  };
 }
 
 /** Buys seats of a product of the test catalog (by its SKU part number) in the tenant. */
-export async function buySeats(commerce: CommerceSimulator, tenantId: string, skuPartNumber: string, quantity: number): Promise<void> {
+export async function buySeats(
+  commerce: CommerceSimulator,
+  tenantId: string,
+  skuPartNumber: string,
+  quantity: number,
+): Promise<void> {
   const product = Object.values(TEST_PRODUCTS).find((p) => p.skuPartNumber === skuPartNumber);
   if (!product) throw new Error(`no test product for ${skuPartNumber}`);
-  await commerce.placeOrder(tenantId, [{ catalogItemId: product.catalogItemId, quantity, termDuration: 'P1Y', billingCycle: 'monthly' }], randomUUID());
+  await commerce.placeOrder(
+    tenantId,
+    [{ catalogItemId: product.catalogItemId, quantity, termDuration: 'P1Y', billingCycle: 'monthly' }],
+    randomUUID(),
+  );
 }
 
 export function directoryContract(name: string, setup: () => Promise<DirectoryContractSubject>): void {
@@ -50,9 +66,12 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       tenant = randomUUID();
     });
 
-    const seats = (skuPartNumber: string, quantity: number) => buySeats(subject.commerce, tenant, skuPartNumber, quantity);
-    const consumed = async (skuId: string) => (await directory.subscribedSkus(tenant)).find((s) => s.skuId === skuId)?.consumedUnits;
-    const newUser = async (overrides: Partial<NewDirectoryUser> = {}) => directory.createUser(tenant, buildNewUser(overrides));
+    const seats = (skuPartNumber: string, quantity: number) =>
+      buySeats(subject.commerce, tenant, skuPartNumber, quantity);
+    const consumed = async (skuId: string) =>
+      (await directory.subscribedSkus(tenant)).find((s) => s.skuId === skuId)?.consumedUnits;
+    const newUser = async (overrides: Partial<NewDirectoryUser> = {}) =>
+      directory.createUser(tenant, buildNewUser(overrides));
 
     it('derives the tenant’s SKUs from its Microsoft subscriptions', async () => {
       expect(await directory.subscribedSkus(tenant)).toEqual([]);
@@ -60,8 +79,20 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       await seats('SPB', 2);
       await seats('EXCHANGESTANDARD', 1);
       expect(await directory.subscribedSkus(tenant)).toEqual([
-        { skuId: EXCHANGE, skuPartNumber: 'EXCHANGESTANDARD', capabilityStatus: 'Enabled', prepaidUnits: { enabled: 1, suspended: 0, warning: 0, lockedOut: 0 }, consumedUnits: 0 },
-        { skuId: SPB, skuPartNumber: 'SPB', capabilityStatus: 'Enabled', prepaidUnits: { enabled: 5, suspended: 0, warning: 0, lockedOut: 0 }, consumedUnits: 0 },
+        {
+          skuId: EXCHANGE,
+          skuPartNumber: 'EXCHANGESTANDARD',
+          capabilityStatus: 'Enabled',
+          prepaidUnits: { enabled: 1, suspended: 0, warning: 0, lockedOut: 0 },
+          consumedUnits: 0,
+        },
+        {
+          skuId: SPB,
+          skuPartNumber: 'SPB',
+          capabilityStatus: 'Enabled',
+          prepaidUnits: { enabled: 5, suspended: 0, warning: 0, lockedOut: 0 },
+          consumedUnits: 0,
+        },
       ]);
       expect(await directory.consumedUnits(tenant, 'SPB')).toBe(0);
       expect(await directory.consumedUnits(tenant, 'NOT_BOUGHT')).toBe(0);
@@ -70,17 +101,34 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
     it('creates a user and reads it back, by id, in the list and by user principal name', async () => {
       const input = buildNewUser({ displayName: 'Adele Vance' });
       const created = await directory.createUser(tenant, input);
-      expect(created).toMatchObject({ displayName: 'Adele Vance', userPrincipalName: input.userPrincipalName, usageLocation: 'US', accountEnabled: true, assignedLicenses: [] });
+      expect(created).toMatchObject({
+        displayName: 'Adele Vance',
+        userPrincipalName: input.userPrincipalName,
+        usageLocation: 'US',
+        accountEnabled: true,
+        assignedLicenses: [],
+      });
       const read = await directory.getUser(tenant, created.id);
       expect(read).toEqual({ ...created, mail: read.mail, licenseAssignmentStates: [] });
       expect((await directory.listUsers(tenant, { pageSize: 10 })).items.map((u) => u.id)).toEqual([created.id]);
-      expect(await directory.existingUserPrincipalNames(tenant, [input.userPrincipalName.toUpperCase(), 'nobody@contoso.example'])).toEqual([input.userPrincipalName]);
+      expect(
+        await directory.existingUserPrincipalNames(tenant, [
+          input.userPrincipalName.toUpperCase(),
+          'nobody@contoso.example',
+        ]),
+      ).toEqual([input.userPrincipalName]);
     });
 
     it('refuses a second user with the same user principal name, and a weak password', async () => {
       const input = buildNewUser();
       await directory.createUser(tenant, input);
-      expect((await rejection(directory.createUser(tenant, { ...input, userPrincipalName: input.userPrincipalName.toUpperCase() }))).code).toBe('DIRECTORY.USER_EXISTS');
+      expect(
+        (
+          await rejection(
+            directory.createUser(tenant, { ...input, userPrincipalName: input.userPrincipalName.toUpperCase() }),
+          )
+        ).code,
+      ).toBe('DIRECTORY.USER_EXISTS');
       const weak = await rejection(directory.createUser(tenant, buildNewUser({ password: 'password' })));
       expect(weak).toMatchObject({ code: 'DIRECTORY.REFUSED', extra: { graphCode: 'Request_BadRequest' } });
       expect(weak.message).toMatch(/password/);
@@ -88,7 +136,8 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
     });
 
     it('pages users and searches the start of their names', async () => {
-      for (const name of ['Adele Vance', 'Alex Wilber', 'Diego Siciliani', 'Megan Bowen', 'Nestor Wilke']) await newUser({ displayName: name });
+      for (const name of ['Adele Vance', 'Alex Wilber', 'Diego Siciliani', 'Megan Bowen', 'Nestor Wilke'])
+        await newUser({ displayName: name });
       const seen: string[] = [];
       let token: string | undefined;
       let pages = 0;
@@ -101,7 +150,9 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       } while (token);
       expect(pages).toBe(3);
       expect(seen.sort()).toEqual(['Adele Vance', 'Alex Wilber', 'Diego Siciliani', 'Megan Bowen', 'Nestor Wilke']);
-      expect((await directory.listUsers(tenant, { search: 'wil', pageSize: 10 })).items.map((u) => u.displayName).sort()).toEqual(['Alex Wilber', 'Nestor Wilke']);
+      expect(
+        (await directory.listUsers(tenant, { search: 'wil', pageSize: 10 })).items.map((u) => u.displayName).sort(),
+      ).toEqual(['Alex Wilber', 'Nestor Wilke']);
       expect((await directory.listUsers(tenant, { search: 'nobody', pageSize: 10 })).items).toEqual([]);
     });
 
@@ -133,34 +184,54 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
     it('gives the last unit to one of two users assigning it at once', async () => {
       await seats('SPB', 1);
       const users = [await newUser(), await newUser()];
-      const outcomes = await Promise.allSettled(users.map((u) => directory.assignLicenses(tenant, u.id, { add: [SPB], remove: [] })));
+      const outcomes = await Promise.allSettled(
+        users.map((u) => directory.assignLicenses(tenant, u.id, { add: [SPB], remove: [] })),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       const lost = outcomes.find((o) => o.status === 'rejected');
       expect(lost?.status === 'rejected' && lost.reason).toMatchObject({ code: 'DIRECTORY.COUNT_VIOLATION' });
       expect(await consumed(SPB)).toBe(1);
-      const licensed = await Promise.all(users.map(async (u) => (await directory.getUser(tenant, u.id)).assignedLicenses.length));
+      const licensed = await Promise.all(
+        users.map(async (u) => (await directory.getUser(tenant, u.id)).assignedLicenses.length),
+      );
       expect(licensed.sort()).toEqual([0, 1]);
     });
 
     it('needs a usage location before licensing', async () => {
       await seats('SPB', 1);
-      const user = await subject.simulator.seedUser(tenant, { displayName: 'No Location', userPrincipalName: `noloc${randomUUID().slice(0, 6)}@contoso.example` });
-      expect((await rejection(directory.assignLicenses(tenant, user.id, { add: [SPB], remove: [] }))).code).toBe('DIRECTORY.USAGE_LOCATION_REQUIRED');
+      const user = await subject.simulator.seedUser(tenant, {
+        displayName: 'No Location',
+        userPrincipalName: `noloc${randomUUID().slice(0, 6)}@contoso.example`,
+      });
+      expect((await rejection(directory.assignLicenses(tenant, user.id, { add: [SPB], remove: [] }))).code).toBe(
+        'DIRECTORY.USAGE_LOCATION_REQUIRED',
+      );
       expect(await consumed(SPB)).toBe(0);
     });
 
     it('refuses a SKU the tenant has not bought, and removing a license the user does not have', async () => {
       await seats('SPB', 1);
       const user = await newUser();
-      expect((await rejection(directory.assignLicenses(tenant, user.id, { add: [EXCHANGE], remove: [] }))).code).toBe('DIRECTORY.SKU_NOT_FOUND');
-      expect((await rejection(directory.assignLicenses(tenant, user.id, { add: [], remove: [SPB] }))).code).toBe('DIRECTORY.LICENSE_NOT_ASSIGNED');
+      expect((await rejection(directory.assignLicenses(tenant, user.id, { add: [EXCHANGE], remove: [] }))).code).toBe(
+        'DIRECTORY.SKU_NOT_FOUND',
+      );
+      expect((await rejection(directory.assignLicenses(tenant, user.id, { add: [], remove: [SPB] }))).code).toBe(
+        'DIRECTORY.LICENSE_NOT_ASSIGNED',
+      );
     });
 
     it('answers NotFound for an unknown user or group', async () => {
       await seats('SPB', 1);
-      expect(await rejection(directory.getUser(tenant, randomUUID()))).toMatchObject({ kind: 'NotFound', code: 'DIRECTORY.USER_NOT_FOUND' });
-      expect(await rejection(directory.assignLicenses(tenant, randomUUID(), { add: [SPB], remove: [] }))).toMatchObject({ kind: 'NotFound', code: 'DIRECTORY.USER_NOT_FOUND' });
-      expect(await rejection(directory.assignGroupLicenses(tenant, randomUUID(), { add: [SPB], remove: [] }))).toMatchObject({ kind: 'NotFound', code: 'DIRECTORY.GROUP_NOT_FOUND' });
+      expect(await rejection(directory.getUser(tenant, randomUUID()))).toMatchObject({
+        kind: 'NotFound',
+        code: 'DIRECTORY.USER_NOT_FOUND',
+      });
+      expect(await rejection(directory.assignLicenses(tenant, randomUUID(), { add: [SPB], remove: [] }))).toMatchObject(
+        { kind: 'NotFound', code: 'DIRECTORY.USER_NOT_FOUND' },
+      );
+      expect(
+        await rejection(directory.assignGroupLicenses(tenant, randomUUID(), { add: [SPB], remove: [] })),
+      ).toMatchObject({ kind: 'NotFound', code: 'DIRECTORY.GROUP_NOT_FOUND' });
     });
 
     it('licenses a group’s members, once per user, and refuses removing the inherited license directly', async () => {
@@ -168,19 +239,30 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       const [member, both] = [await newUser(), await newUser()];
       await directory.assignLicenses(tenant, both.id, { add: [SPB], remove: [] });
       const group = await subject.simulator.seedGroup(tenant, 'Sales', [member.id, both.id]);
-      expect(await directory.listGroups(tenant)).toEqual([{ id: group.id, displayName: 'Sales', assignedLicenses: [] }]);
+      expect(await directory.listGroups(tenant)).toEqual([
+        { id: group.id, displayName: 'Sales', assignedLicenses: [] },
+      ]);
 
       const licensed = await directory.assignGroupLicenses(tenant, group.id, { add: [SPB], remove: [] });
-      expect(licensed).toEqual({ id: group.id, displayName: 'Sales', assignedLicenses: [{ skuId: SPB, disabledPlans: [] }] });
+      expect(licensed).toEqual({
+        id: group.id,
+        displayName: 'Sales',
+        assignedLicenses: [{ skuId: SPB, disabledPlans: [] }],
+      });
       expect(await directory.listGroups(tenant)).toEqual([licensed]);
       expect(await consumed(SPB)).toBe(2);
-      expect(await directory.licenseStates(tenant, member.id)).toEqual([{ skuId: SPB, assignedByGroup: group.id, state: 'Active', error: 'None' }]);
+      expect(await directory.licenseStates(tenant, member.id)).toEqual([
+        { skuId: SPB, assignedByGroup: group.id, state: 'Active', error: 'None' },
+      ]);
       expect(await directory.licenseStates(tenant, both.id)).toEqual([
         { skuId: SPB, state: 'Active', error: 'None' },
         { skuId: SPB, assignedByGroup: group.id, state: 'Active', error: 'None' },
       ]);
 
-      expect(await rejection(directory.assignLicenses(tenant, member.id, { add: [], remove: [SPB] }))).toMatchObject({ kind: 'Conflict', code: 'DIRECTORY.LICENSE_INHERITED' });
+      expect(await rejection(directory.assignLicenses(tenant, member.id, { add: [], remove: [SPB] }))).toMatchObject({
+        kind: 'Conflict',
+        code: 'DIRECTORY.LICENSE_INHERITED',
+      });
       // A direct assignment beside the group's can go; the group's keeps the license (and its unit).
       await directory.assignLicenses(tenant, both.id, { add: [], remove: [SPB] });
       expect(await consumed(SPB)).toBe(2);
@@ -197,12 +279,17 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       await directory.assignGroupLicenses(tenant, group.id, { add: [SPB], remove: [] });
       expect(await consumed(SPB)).toBe(1);
       // Which member Entra processes first is not defined: one gets the unit, the other the error.
-      const states = [...(await directory.licenseStates(tenant, first.id)), ...(await directory.licenseStates(tenant, second.id))];
+      const states = [
+        ...(await directory.licenseStates(tenant, first.id)),
+        ...(await directory.licenseStates(tenant, second.id)),
+      ];
       expect(states.sort((a, b) => a.state.localeCompare(b.state))).toEqual([
         { skuId: SPB, assignedByGroup: group.id, state: 'Active', error: 'None' },
         { skuId: SPB, assignedByGroup: group.id, state: 'Error', error: 'CountViolation' },
       ]);
-      const licensed = await Promise.all([first, second].map(async (u) => (await directory.getUser(tenant, u.id)).assignedLicenses.length));
+      const licensed = await Promise.all(
+        [first, second].map(async (u) => (await directory.getUser(tenant, u.id)).assignedLicenses.length),
+      );
       expect(licensed.sort()).toEqual([0, 1]);
     });
 
@@ -211,28 +298,56 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       const user = await newUser();
       expect(await directory.consentStatus(tenant)).toEqual({
         granted: true,
-        grantedPermissions: ['User.ReadWrite.All', 'Group.Read.All', 'LicenseAssignment.ReadWrite.All', 'RoleManagement.Read.Directory'],
+        grantedPermissions: [
+          'User.ReadWrite.All',
+          'Group.Read.All',
+          'LicenseAssignment.ReadWrite.All',
+          'RoleManagement.Read.Directory',
+        ],
         missingPermissions: [],
       });
 
       await subject.simulator.setConsent(tenant, ['User.ReadWrite.All']);
-      expect(await directory.consentStatus(tenant)).toMatchObject({ granted: false, missingPermissions: ['Group.Read.All', 'LicenseAssignment.ReadWrite.All', 'RoleManagement.Read.Directory'] });
+      expect(await directory.consentStatus(tenant)).toMatchObject({
+        granted: false,
+        missingPermissions: ['Group.Read.All', 'LicenseAssignment.ReadWrite.All', 'RoleManagement.Read.Directory'],
+      });
       expect((await directory.getUser(tenant, user.id)).id).toBe(user.id);
-      expect(await rejection(directory.assignLicenses(tenant, user.id, { add: [SPB], remove: [] }))).toMatchObject({ kind: 'Conflict', code: 'DIRECTORY.CONSENT_REQUIRED' });
+      expect(await rejection(directory.assignLicenses(tenant, user.id, { add: [SPB], remove: [] }))).toMatchObject({
+        kind: 'Conflict',
+        code: 'DIRECTORY.CONSENT_REQUIRED',
+      });
 
       await subject.simulator.setConsent(tenant, 'none');
       expect(await directory.consentStatus(tenant)).toEqual({
         granted: false,
         grantedPermissions: [],
-        missingPermissions: ['User.ReadWrite.All', 'Group.Read.All', 'LicenseAssignment.ReadWrite.All', 'RoleManagement.Read.Directory'],
+        missingPermissions: [
+          'User.ReadWrite.All',
+          'Group.Read.All',
+          'LicenseAssignment.ReadWrite.All',
+          'RoleManagement.Read.Directory',
+        ],
       });
       expect((await rejection(directory.listUsers(tenant, { pageSize: 5 }))).code).toBe('DIRECTORY.CONSENT_REQUIRED');
     });
 
     it('lists the Global Administrators', async () => {
-      const admin = await subject.simulator.seedUser(tenant, { displayName: 'Megan Admin', userPrincipalName: 'megan@contoso.example', globalAdmin: true, usageLocation: 'US' });
+      const admin = await subject.simulator.seedUser(tenant, {
+        displayName: 'Megan Admin',
+        userPrincipalName: 'megan@contoso.example',
+        globalAdmin: true,
+        usageLocation: 'US',
+      });
       await newUser();
-      expect(await directory.globalAdmins(tenant)).toEqual([{ id: admin.id, displayName: 'Megan Admin', userPrincipalName: 'megan@contoso.example', mail: 'megan@contoso.example' }]);
+      expect(await directory.globalAdmins(tenant)).toEqual([
+        {
+          id: admin.id,
+          displayName: 'Megan Admin',
+          userPrincipalName: 'megan@contoso.example',
+          mail: 'megan@contoso.example',
+        },
+      ]);
     });
   });
 }

@@ -7,11 +7,24 @@ import { startFakeGraph, type FakeGraph } from '../support/fake-graph.ts';
 import { rejection } from './commerce.contract.ts';
 import { buildNewUser, buySeats, directoryContract, EXCHANGE, SPB } from './directory.contract.ts';
 
-const graphConfig = (url: string) => ({ GRAPH_BASE_URL: url, GRAPH_CLIENT_ID: 'not-used', GRAPH_CLIENT_SECRET: 'not-used', GRAPH_TIMEOUT_MS: 5000, GRAPH_MAX_RETRIES: 2 });
+const graphConfig = (url: string) => ({
+  GRAPH_BASE_URL: url,
+  GRAPH_CLIENT_ID: 'not-used',
+  GRAPH_CLIENT_SECRET: 'not-used',
+  GRAPH_TIMEOUT_MS: 5000,
+  GRAPH_MAX_RETRIES: 2,
+});
 
 directoryContract('Microsoft Graph adapter over HTTPS', async () => {
-  const fake = await startFakeGraph({ connectionString: inject('storageConnectionString'), clock: testClock('2026-03-10T09:00:00.000Z') });
-  const directory = graphDirectory(graphConfig(fake.url), { getToken: (tenantId) => fake.tokenFor(tenantId), fetch: fake.fetch, sleep: async () => undefined });
+  const fake = await startFakeGraph({
+    connectionString: inject('storageConnectionString'),
+    clock: testClock('2026-03-10T09:00:00.000Z'),
+  });
+  const directory = graphDirectory(graphConfig(fake.url), {
+    getToken: (tenantId) => fake.tokenFor(tenantId),
+    fetch: fake.fetch,
+    sleep: async () => undefined,
+  });
   return { directory, simulator: fake.simulator, commerce: fake.commerce, close: () => fake.close() };
 });
 
@@ -22,20 +35,27 @@ describe('Microsoft Graph adapter at the wire', () => {
   let tenant: string;
 
   const adapter = (overrides: Partial<ReturnType<typeof graphConfig>> = {}) =>
-    graphDirectory({ ...graphConfig(fake.url), ...overrides }, {
-      getToken: (tenantId) => fake.tokenFor(tenantId),
-      fetch: fake.fetch,
-      sleep: async (ms) => void sleeps.push(ms),
-      random: () => 1,
-    });
-  const sent = (method: string, path?: RegExp) => fake.requests.filter((r) => r.method === method && (!path || path.test(r.path)));
+    graphDirectory(
+      { ...graphConfig(fake.url), ...overrides },
+      {
+        getToken: (tenantId) => fake.tokenFor(tenantId),
+        fetch: fake.fetch,
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 1,
+      },
+    );
+  const sent = (method: string, path?: RegExp) =>
+    fake.requests.filter((r) => r.method === method && (!path || path.test(r.path)));
   const user = async (overrides: Partial<NewDirectoryUser> = {}) => {
     const created = await fake.simulator.createUser(tenant, buildNewUser(overrides));
     return created;
   };
 
   beforeAll(async () => {
-    fake = await startFakeGraph({ connectionString: inject('storageConnectionString'), clock: testClock('2026-03-10T09:00:00.000Z') });
+    fake = await startFakeGraph({
+      connectionString: inject('storageConnectionString'),
+      clock: testClock('2026-03-10T09:00:00.000Z'),
+    });
   });
   afterAll(() => fake?.close());
   beforeEach(() => {
@@ -52,11 +72,16 @@ describe('Microsoft Graph adapter at the wire', () => {
     await directory.assignLicenses(tenant, u.id, { add: [SPB], remove: [] });
     await directory.assignLicenses(tenant, u.id, { add: [EXCHANGE], remove: [SPB] });
     const [first, second] = sent('POST');
-    expect(first).toMatchObject({ path: `/v1.0/users/${u.id}/assignLicense`, body: { addLicenses: [{ skuId: SPB, disabledPlans: [] }], removeLicenses: [] } });
+    expect(first).toMatchObject({
+      path: `/v1.0/users/${u.id}/assignLicense`,
+      body: { addLicenses: [{ skuId: SPB, disabledPlans: [] }], removeLicenses: [] },
+    });
     expect(second?.body).toEqual({ addLicenses: [{ skuId: EXCHANGE, disabledPlans: [] }], removeLicenses: [SPB] });
     expect(first?.headers['content-type']).toMatch(/^application\/json/);
     expect(first?.headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-    const payload = JSON.parse(Buffer.from(first?.headers.authorization?.split('.')[1] ?? '', 'base64url').toString()) as { tid: string };
+    const payload = JSON.parse(
+      Buffer.from(first?.headers.authorization?.split('.')[1] ?? '', 'base64url').toString(),
+    ) as { tid: string };
     expect(payload.tid).toBe(tenant);
   });
 
@@ -64,7 +89,12 @@ describe('Microsoft Graph adapter at the wire', () => {
     await buySeats(fake.commerce, tenant, 'SPB', 2);
     const group = await fake.simulator.seedGroup(tenant, 'Sales', [(await user()).id]);
     await directory.assignGroupLicenses(tenant, group.id, { add: [SPB], remove: [] });
-    expect(sent('POST')).toEqual([expect.objectContaining({ path: `/v1.0/groups/${group.id}/assignLicense`, body: { addLicenses: [{ skuId: SPB, disabledPlans: [] }], removeLicenses: [] } })]);
+    expect(sent('POST')).toEqual([
+      expect.objectContaining({
+        path: `/v1.0/groups/${group.id}/assignLicense`,
+        body: { addLicenses: [{ skuId: SPB, disabledPlans: [] }], removeLicenses: [] },
+      }),
+    ]);
   });
 
   it('creates a user with a password profile that must be changed, and no retry of a failed creation', async () => {
@@ -73,22 +103,37 @@ describe('Microsoft Graph adapter at the wire', () => {
     expect(created.usageLocation).toBe('DE');
     expect(sent('POST')[0]).toMatchObject({
       path: '/v1.0/users',
-      body: { accountEnabled: true, displayName: input.displayName, mailNickname: input.mailNickname, userPrincipalName: input.userPrincipalName, usageLocation: 'DE', passwordProfile: { forceChangePasswordNextSignIn: true, password: input.password } },
+      body: {
+        accountEnabled: true,
+        displayName: input.displayName,
+        mailNickname: input.mailNickname,
+        userPrincipalName: input.userPrincipalName,
+        usageLocation: 'DE',
+        passwordProfile: { forceChangePasswordNextSignIn: true, password: input.password },
+      },
     });
     fake.reset();
     fake.failNext({ times: 1, answer: 500, method: 'POST' });
-    expect(await rejection(directory.createUser(tenant, buildNewUser()))).toMatchObject({ kind: 'Unavailable', code: 'DIRECTORY.UNAVAILABLE' });
+    expect(await rejection(directory.createUser(tenant, buildNewUser()))).toMatchObject({
+      kind: 'Unavailable',
+      code: 'DIRECTORY.UNAVAILABLE',
+    });
     expect(sent('POST')).toHaveLength(1);
   });
 
   it('searches with $search, $select and $top and ConsistencyLevel: eventual, and follows @odata.nextLink', async () => {
-    for (const name of ['Alex Wilber', 'Nestor Wilke', 'Isaiah Willis', 'Megan Bowen']) await user({ displayName: name });
+    for (const name of ['Alex Wilber', 'Nestor Wilke', 'Isaiah Willis', 'Megan Bowen'])
+      await user({ displayName: name });
     const first = await directory.listUsers(tenant, { search: 'wil', pageSize: 2 });
     expect(first.items).toHaveLength(2);
     expect(first.continuationToken).toBeDefined();
     const second = await directory.listUsers(tenant, { pageSize: 2, continuationToken: first.continuationToken! });
     expect(second.continuationToken).toBeUndefined();
-    expect([...first.items, ...second.items].map((u) => u.displayName).sort()).toEqual(['Alex Wilber', 'Isaiah Willis', 'Nestor Wilke']);
+    expect([...first.items, ...second.items].map((u) => u.displayName).sort()).toEqual([
+      'Alex Wilber',
+      'Isaiah Willis',
+      'Nestor Wilke',
+    ]);
 
     const [a, b] = sent('GET', /^\/v1\.0\/users\?/);
     const query = new URL(a!.path, fake.url).searchParams;
@@ -108,7 +153,9 @@ describe('Microsoft Graph adapter at the wire', () => {
     await directory.listUsers(tenant, { search: 'dan "the', pageSize: 5 });
     await directory.listUsers(tenant, { pageSize: 5 });
     const [searched, plain] = sent('GET', /^\/v1\.0\/users\?/);
-    expect(new URL(searched!.path, fake.url).searchParams.get('$search')).toBe('"displayName:dan \\"the" OR "userPrincipalName:dan \\"the" OR "mail:dan \\"the"');
+    expect(new URL(searched!.path, fake.url).searchParams.get('$search')).toBe(
+      '"displayName:dan \\"the" OR "userPrincipalName:dan \\"the" OR "mail:dan \\"the"',
+    );
     expect(plain!.headers).not.toHaveProperty('consistencylevel');
   });
 
@@ -116,7 +163,9 @@ describe('Microsoft Graph adapter at the wire', () => {
     for (let i = 0; i < 5; i += 1) await fake.simulator.seedGroup(tenant, `Group ${i}`);
     fake.maxPageSize = 2;
     expect(await directory.listGroups(tenant)).toHaveLength(5);
-    expect(sent('GET', /^\/v1\.0\/groups/).map((r) => new URL(r.path, fake.url).searchParams.get('$skiptoken'))).toEqual([null, '2', '4']);
+    expect(
+      sent('GET', /^\/v1\.0\/groups/).map((r) => new URL(r.path, fake.url).searchParams.get('$skiptoken')),
+    ).toEqual([null, '2', '4']);
   });
 
   it('asks for existing users with $filter … in (…), 15 at a time', async () => {
@@ -145,7 +194,10 @@ describe('Microsoft Graph adapter at the wire', () => {
 
   it('retries a 5xx with backoff, then answers DIRECTORY.UNAVAILABLE (503)', async () => {
     fake.failNext({ times: 3, answer: 503 });
-    expect(await rejection(directory.listGroups(tenant))).toMatchObject({ kind: 'Unavailable', code: 'DIRECTORY.UNAVAILABLE' });
+    expect(await rejection(directory.listGroups(tenant))).toMatchObject({
+      kind: 'Unavailable',
+      code: 'DIRECTORY.UNAVAILABLE',
+    });
     expect(sleeps).toEqual([500, 1000]);
     fake.reset();
     fake.failNext({ times: 1, answer: 500 });
@@ -162,8 +214,20 @@ describe('Microsoft Graph adapter at the wire', () => {
 
   it.each([
     [{ code: 'CountViolation', message: 'License assignment failed: CountViolation.' }, 'DIRECTORY.COUNT_VIOLATION'],
-    [{ code: 'Request_BadRequest', message: 'License assignment cannot be done for user with invalid usage location.' }, 'DIRECTORY.USAGE_LOCATION_REQUIRED'],
-    [{ code: 'Request_BadRequest', message: 'User license is inherited from a group membership and it cannot be removed directly from the user.' }, 'DIRECTORY.LICENSE_INHERITED'],
+    [
+      {
+        code: 'Request_BadRequest',
+        message: 'License assignment cannot be done for user with invalid usage location.',
+      },
+      'DIRECTORY.USAGE_LOCATION_REQUIRED',
+    ],
+    [
+      {
+        code: 'Request_BadRequest',
+        message: 'User license is inherited from a group membership and it cannot be removed directly from the user.',
+      },
+      'DIRECTORY.LICENSE_INHERITED',
+    ],
     [{ code: 'Request_BadRequest', message: 'Some other rule.' }, 'DIRECTORY.REFUSED'],
   ])('reads Graph’s error %o as %s', async (graphError, code) => {
     const u = await user();
@@ -179,7 +243,11 @@ describe('Microsoft Graph adapter at the wire', () => {
     expect((await rejection(directory.subscribedSkus(tenant))).code).toBe('DIRECTORY.CONSENT_REQUIRED');
     expect(fake.requests).toEqual([]);
 
-    const stranger = graphDirectory(graphConfig(fake.url), { getToken: async () => 'not.a.token', fetch: fake.fetch, sleep: async () => undefined });
+    const stranger = graphDirectory(graphConfig(fake.url), {
+      getToken: async () => 'not.a.token',
+      fetch: fake.fetch,
+      sleep: async () => undefined,
+    });
     const error = await rejection(stranger.subscribedSkus(randomUUID()));
     expect(error).toMatchObject({ kind: 'Unavailable', code: 'DIRECTORY.UNAVAILABLE' });
     expect(error.message).toMatch(/GRAPH_CLIENT_ID/);
@@ -187,7 +255,9 @@ describe('Microsoft Graph adapter at the wire', () => {
 
   it('refuses a continuation token it did not make', async () => {
     const forged = Buffer.from('/groups?$top=5').toString('base64url');
-    expect(await rejection(directory.listUsers(tenant, { pageSize: 5, continuationToken: forged }))).toMatchObject({ kind: 'Validation' });
+    expect(await rejection(directory.listUsers(tenant, { pageSize: 5, continuationToken: forged }))).toMatchObject({
+      kind: 'Validation',
+    });
     expect(fake.requests).toEqual([]);
   });
 });

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { graphUsageSource, type GraphUsageConfig, type GraphUsageSource } from '../../src/adapters/usage/graph.usage.ts';
+import {
+  graphUsageSource,
+  type GraphUsageConfig,
+  type GraphUsageSource,
+} from '../../src/adapters/usage/graph.usage.ts';
 import type { UsageRecord } from '../../src/domain/billing.ts';
 import { testClock } from '../support/clock.ts';
 import { startFakeGraphBilling, type FakeGraphBilling, type Row } from '../support/fake-graph-billing.ts';
@@ -103,7 +107,19 @@ describe('Graph usage adapter at the wire (partner billing reconciliation export
       buildRow(),
       buildRow({ quantity: 12, billableQuantity: 12, pricingPreTaxTotal: 1.152 }),
       // PascalCase keys, no pre-tax total: unit price × quantity.
-      Object.fromEntries(Object.entries(buildRow({ meterId: STORAGE, meterName: 'Hot LRS Data Stored', meterCategory: 'Storage', unitOfMeasure: '1 GB/Month', unitPrice: '0.0208', quantity: '33.5', pricingPreTaxTotal: null })).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v])),
+      Object.fromEntries(
+        Object.entries(
+          buildRow({
+            meterId: STORAGE,
+            meterName: 'Hot LRS Data Stored',
+            meterCategory: 'Storage',
+            unitOfMeasure: '1 GB/Month',
+            unitPrice: '0.0208',
+            quantity: '33.5',
+            pricingPreTaxTotal: null,
+          }),
+        ).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]),
+      ),
       buildRow({ customerId: randomUUID() }),
       buildRow({ usageDate: '2026-03-02T00:00:00' }),
       buildRow({ usageDate: '2026-03-08T00:00:00' }),
@@ -112,8 +128,32 @@ describe('Graph usage adapter at the wire (partner billing reconciliation export
     const records = await all(source().pull('2026-03-05', '2026-03-08'));
 
     expect(records).toEqual([
-      { customerId: CUSTOMER, subscriptionId: PLAN, meterId: VM, meterName: 'D2s v5', meterCategory: 'Virtual Machines', unitOfMeasure: '1 Hour', date: '2026-03-06', quantity: '36', cost: '3.456', currency: 'USD', source: 'graph' },
-      { customerId: CUSTOMER, subscriptionId: PLAN, meterId: STORAGE, meterName: 'Hot LRS Data Stored', meterCategory: 'Storage', unitOfMeasure: '1 GB/Month', date: '2026-03-06', quantity: '33.5', cost: '0.6968', currency: 'USD', source: 'graph' },
+      {
+        customerId: CUSTOMER,
+        subscriptionId: PLAN,
+        meterId: VM,
+        meterName: 'D2s v5',
+        meterCategory: 'Virtual Machines',
+        unitOfMeasure: '1 Hour',
+        date: '2026-03-06',
+        quantity: '36',
+        cost: '3.456',
+        currency: 'USD',
+        source: 'graph',
+      },
+      {
+        customerId: CUSTOMER,
+        subscriptionId: PLAN,
+        meterId: STORAGE,
+        meterName: 'Hot LRS Data Stored',
+        meterCategory: 'Storage',
+        unitOfMeasure: '1 GB/Month',
+        date: '2026-03-06',
+        quantity: '33.5',
+        cost: '0.6968',
+        currency: 'USD',
+        source: 'graph',
+      },
     ]);
 
     const [start, ...rest] = fake.requests;
@@ -125,7 +165,8 @@ describe('Graph usage adapter at the wire (partner billing reconciliation export
     });
     const polls = rest.filter((r) => r.path.startsWith('/v1.0/reports/partners/billing/operations/'));
     expect(polls).toHaveLength(3);
-    for (const poll of polls) expect(poll).toMatchObject({ method: 'GET', headers: { authorization: `Bearer ${fake.token}` } });
+    for (const poll of polls)
+      expect(poll).toMatchObject({ method: 'GET', headers: { authorization: `Bearer ${fake.token}` } });
     expect(sleeps).toEqual([7000, 7000]);
     const blobs = rest.filter((r) => r.path.startsWith('/blobs/'));
     expect(blobs).toHaveLength(3);
@@ -140,16 +181,31 @@ describe('Graph usage adapter at the wire (partner billing reconciliation export
     fake.unbilled.current = [buildRow({ usageDate: '2026-03-01T00:00:00' })];
     const records = await all(source().pull('2026-02-27', '2026-03-02'));
     expect(records.map((r) => r.date)).toEqual(['2026-02-27', '2026-03-01']);
-    expect(fake.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { billingPeriod: string }).billingPeriod)).toEqual(['last', 'current']);
+    expect(
+      fake.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { billingPeriod: string }).billingPeriod),
+    ).toEqual(['last', 'current']);
   });
 
   it('reads an invoice’s billed usage, following a manifest given as a link', async () => {
     fake.manifestAsLink = true;
-    fake.billed['G016907411'] = [buildRow({ usageDate: '2026-01-15T00:00:00' }), buildRow({ usageDate: '2026-02-03T00:00:00' })];
+    fake.billed['G016907411'] = [
+      buildRow({ usageDate: '2026-01-15T00:00:00' }),
+      buildRow({ usageDate: '2026-02-03T00:00:00' }),
+    ];
     const records = await all(source().pullInvoice('G016907411'));
     expect(records.map((r) => r.date)).toEqual(['2026-01-15', '2026-02-03']);
-    expect(fake.requests[0]).toMatchObject({ method: 'POST', path: '/v1.0/reports/partners/billing/usage/billed/export', body: { invoiceId: 'G016907411', attributeSet: 'full' } });
-    expect(fake.requests.some((r) => r.path.startsWith('/v1.0/reports/partners/billing/manifests/') && r.headers.authorization === `Bearer ${fake.token}`)).toBe(true);
+    expect(fake.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/v1.0/reports/partners/billing/usage/billed/export',
+      body: { invoiceId: 'G016907411', attributeSet: 'full' },
+    });
+    expect(
+      fake.requests.some(
+        (r) =>
+          r.path.startsWith('/v1.0/reports/partners/billing/manifests/') &&
+          r.headers.authorization === `Bearer ${fake.token}`,
+      ),
+    ).toBe(true);
   });
 
   it('waits out a 429 with its Retry-After, then goes on', async () => {
@@ -164,13 +220,18 @@ describe('Graph usage adapter at the wire (partner billing reconciliation export
   it('gives up after GRAPH_MAX_RETRIES throttled answers with USAGE.SOURCE_THROTTLED, and after 5xx with USAGE.SOURCE_UNAVAILABLE', async () => {
     fake.unbilled.current = [buildRow()];
     fake.failNext({ times: 3, answer: 429, retryAfter: '2' });
-    await expect(all(source().pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({ code: 'USAGE.SOURCE_THROTTLED', extra: { retryAfterSeconds: 2 } });
+    await expect(all(source().pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({
+      code: 'USAGE.SOURCE_THROTTLED',
+      extra: { retryAfterSeconds: 2 },
+    });
     expect(fake.requests).toHaveLength(3);
     expect(sleeps).toEqual([2000, 2000]);
 
     fake.reset();
     fake.failNext({ times: 3, answer: 503, path: /^\/blobs\// });
-    await expect(all(source().pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({ code: 'USAGE.SOURCE_UNAVAILABLE' });
+    await expect(all(source().pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({
+      code: 'USAGE.SOURCE_UNAVAILABLE',
+    });
   });
 
   it('reports a failed export operation with Microsoft’s reason', async () => {
@@ -187,13 +248,23 @@ describe('Graph usage adapter at the wire (partner billing reconciliation export
     fake.unbilled.current = [buildRow()];
     fake.runningPolls = 100;
     fake.pollRetryAfter = '60';
-    await expect(all(source({}, { maxPollMs: 150_000 }).pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({ code: 'USAGE.EXPORT_TIMEOUT' });
+    await expect(all(source({}, { maxPollMs: 150_000 }).pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({
+      code: 'USAGE.EXPORT_TIMEOUT',
+    });
     expect(sleeps).toEqual([60_000, 60_000]);
   });
 
   it('explains a refused token', async () => {
     fake.unbilled.current = [buildRow()];
-    const refused = graphUsageSource(config(), { customersByTenant: async () => new Map(), clock, getToken: async () => 'wrong', sleep: async () => undefined });
-    await expect(all(refused.pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({ code: 'USAGE.SOURCE_UNAVAILABLE', message: expect.stringContaining('PartnerBilling.Read.All') });
+    const refused = graphUsageSource(config(), {
+      customersByTenant: async () => new Map(),
+      clock,
+      getToken: async () => 'wrong',
+      sleep: async () => undefined,
+    });
+    await expect(all(refused.pull('2026-03-06', '2026-03-07'))).rejects.toMatchObject({
+      code: 'USAGE.SOURCE_UNAVAILABLE',
+      message: expect.stringContaining('PartnerBilling.Read.All'),
+    });
   });
 });

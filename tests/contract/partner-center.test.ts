@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { partnerCenterCommerce, type PartnerCenterConfig } from '../../src/adapters/commerce/partner-center.commerce.ts';
+import {
+  partnerCenterCommerce,
+  type PartnerCenterConfig,
+} from '../../src/adapters/commerce/partner-center.commerce.ts';
 import type { CommercePort, OrderLine } from '../../src/app/ports/commerce.port.ts';
 import { testClock } from '../support/clock.ts';
-import { startFakePartnerCenter, type FakePartnerCenter, type RecordedRequest } from '../support/fake-partner-center.ts';
+import {
+  startFakePartnerCenter,
+  type FakePartnerCenter,
+  type RecordedRequest,
+} from '../support/fake-partner-center.ts';
 import { buildOrderLine, commerceContract, rejection, T0 } from './commerce.contract.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +31,10 @@ function pcConfig(baseUrl: string, overrides: Partial<PartnerCenterConfig> = {})
 commerceContract('Partner Center adapter over HTTP', async () => {
   const clock = testClock(T0);
   const fake = await startFakePartnerCenter({ connectionString: inject('storageConnectionString'), clock });
-  const commerce = partnerCenterCommerce(pcConfig(fake.url), { getToken: async () => fake.token, sleep: async () => undefined });
+  const commerce = partnerCenterCommerce(pcConfig(fake.url), {
+    getToken: async () => fake.token,
+    sleep: async () => undefined,
+  });
   return { commerce, clock, close: () => fake.close() };
 });
 
@@ -78,12 +88,29 @@ describe('Partner Center adapter at the wire', () => {
       path: `${customer()}/carts`,
       body: {
         lineItems: [
-          { id: 0, catalogItemId: buildOrderLine().catalogItemId, quantity: 5, termDuration: 'P1Y', billingCycle: 'monthly' },
-          { id: 1, catalogItemId: ADD_ON, quantity: 2, termDuration: 'P1Y', billingCycle: 'monthly', provisioningContext: { parentSubscriptionId: base.id } },
+          {
+            id: 0,
+            catalogItemId: buildOrderLine().catalogItemId,
+            quantity: 5,
+            termDuration: 'P1Y',
+            billingCycle: 'monthly',
+          },
+          {
+            id: 1,
+            catalogItemId: ADD_ON,
+            quantity: 2,
+            termDuration: 'P1Y',
+            billingCycle: 'monthly',
+            provisioningContext: { parentSubscriptionId: base.id },
+          },
         ],
       },
     });
-    expect(checkout).toMatchObject({ method: 'POST', path: expect.stringMatching(new RegExp(`^${customer()}/carts/[^/]+/checkout$`)), body: undefined });
+    expect(checkout).toMatchObject({
+      method: 'POST',
+      path: expect.stringMatching(new RegExp(`^${customer()}/carts/[^/]+/checkout$`)),
+      body: undefined,
+    });
     expect(read).toMatchObject({ method: 'GET', path: `${customer()}/subscriptions?order_id=${orderId}` });
 
     for (const request of fake.requests) {
@@ -104,8 +131,22 @@ describe('Partner Center adapter at the wire', () => {
 
   it('reads Partner Center’s resource as the port’s subscription, field for field', async () => {
     const sub = await buy();
-    await commerce.updateSubscription(tenant, sub.id, { scheduledNextTermInstructions: { productSkuId: 'CFQ7TTC0LH18:0001', quantity: 3, termDuration: 'P3Y', billingCycle: 'annual' } }, randomUUID());
-    expect(await commerce.getSubscription(tenant, sub.id)).toEqual(await fake.simulator.getSubscription(tenant, sub.id));
+    await commerce.updateSubscription(
+      tenant,
+      sub.id,
+      {
+        scheduledNextTermInstructions: {
+          productSkuId: 'CFQ7TTC0LH18:0001',
+          quantity: 3,
+          termDuration: 'P3Y',
+          billingCycle: 'annual',
+        },
+      },
+      randomUUID(),
+    );
+    expect(await commerce.getSubscription(tenant, sub.id)).toEqual(
+      await fake.simulator.getSubscription(tenant, sub.id),
+    );
   });
 
   it('sends each read with a fresh MS-RequestId', async () => {
@@ -122,7 +163,12 @@ describe('Partner Center adapter at the wire', () => {
     const sub = await buy();
     const resource: unknown = await (
       await fetch(`${fake.url}${customer()}/subscriptions/${sub.id}`, {
-        headers: { authorization: `Bearer ${fake.token}`, accept: 'application/json', 'ms-requestid': randomUUID(), 'ms-correlationid': randomUUID() },
+        headers: {
+          authorization: `Bearer ${fake.token}`,
+          accept: 'application/json',
+          'ms-requestid': randomUUID(),
+          'ms-correlationid': randomUUID(),
+        },
       })
     ).json();
     fake.reset();
@@ -133,16 +179,40 @@ describe('Partner Center adapter at the wire', () => {
     expect(read).toMatchObject({ method: 'GET', path: `${customer()}/subscriptions/${sub.id}` });
     expect(patch).toMatchObject({ method: 'PATCH', path: `${customer()}/subscriptions/${sub.id}` });
     expect(patch.body).toEqual({ ...(resource as object), quantity: 7 });
-    expect(patch.headers).toMatchObject({ 'ms-requestid': requestId, 'ms-correlationid': read.headers['ms-correlationid'], 'content-type': 'application/json' });
+    expect(patch.headers).toMatchObject({
+      'ms-requestid': requestId,
+      'ms-correlationid': read.headers['ms-correlationid'],
+      'content-type': 'application/json',
+    });
   });
 
   it('sends next-term instructions in Partner Center’s shape, and null to clear them', async () => {
     const sub = await buy();
-    await commerce.updateSubscription(tenant, sub.id, { scheduledNextTermInstructions: { productSkuId: 'CFQ7TTC0LH18:0001', quantity: 3, termDuration: 'P1Y', billingCycle: 'annual' } }, randomUUID());
+    await commerce.updateSubscription(
+      tenant,
+      sub.id,
+      {
+        scheduledNextTermInstructions: {
+          productSkuId: 'CFQ7TTC0LH18:0001',
+          quantity: 3,
+          termDuration: 'P1Y',
+          billingCycle: 'annual',
+        },
+      },
+      randomUUID(),
+    );
     await commerce.updateSubscription(tenant, sub.id, { scheduledNextTermInstructions: null }, randomUUID());
-    const [set, cleared] = sent('PATCH').map((r) => (r.body as { scheduledNextTermInstructions: unknown }).scheduledNextTermInstructions);
+    const [set, cleared] = sent('PATCH').map(
+      (r) => (r.body as { scheduledNextTermInstructions: unknown }).scheduledNextTermInstructions,
+    );
     expect(set).toEqual({
-      product: { productId: 'CFQ7TTC0LH18', skuId: '0001', availabilityId: 'CFQ7TTC0K5BF', termDuration: 'P1Y', billingCycle: 'annual' },
+      product: {
+        productId: 'CFQ7TTC0LH18',
+        skuId: '0001',
+        availabilityId: 'CFQ7TTC0K5BF',
+        termDuration: 'P1Y',
+        billingCycle: 'annual',
+      },
       quantity: 3,
     });
     expect(cleared).toBeNull();
@@ -152,7 +222,9 @@ describe('Partner Center adapter at the wire', () => {
     for (let i = 0; i < 3; i += 1) await buy();
     fake.pageSize = 2;
     const listed = await commerce.listSubscriptions(tenant);
-    expect(listed.map((s) => s.id).sort()).toEqual((await fake.simulator.listSubscriptions(tenant)).map((s) => s.id).sort());
+    expect(listed.map((s) => s.id).sort()).toEqual(
+      (await fake.simulator.listSubscriptions(tenant)).map((s) => s.id).sort(),
+    );
     expect(sent('GET').map((r) => [r.path, r.headers['ms-continuationtoken']])).toEqual([
       [`${customer()}/subscriptions`, undefined],
       [`${customer()}/subscriptions`, '2'],
@@ -219,7 +291,9 @@ describe('Partner Center adapter at the wire', () => {
   it('times out a call that gets no answer, retries, then ends in COMMERCE.UNAVAILABLE with nothing changed', async () => {
     const sub = await buy();
     fake.failNext({ times: 3, answer: 'hang', method: 'PATCH' });
-    const error = await rejection(adapter({ PARTNER_CENTER_TIMEOUT_MS: 200 }).updateSubscription(tenant, sub.id, { quantity: 9 }, randomUUID()));
+    const error = await rejection(
+      adapter({ PARTNER_CENTER_TIMEOUT_MS: 200 }).updateSubscription(tenant, sub.id, { quantity: 9 }, randomUUID()),
+    );
     expect(error).toMatchObject({ kind: 'Unavailable', code: 'COMMERCE.UNAVAILABLE' });
     expect(error.message).toContain('no answer within 200 ms');
     expect(sent('PATCH')).toHaveLength(3);
@@ -231,7 +305,10 @@ describe('Partner Center adapter at the wire', () => {
     const requestId = randomUUID();
     const { subscriptions } = await commerce.placeOrder(tenant, [buildOrderLine()], requestId);
     expect(subscriptions).toHaveLength(1);
-    expect(fake.requests.filter((r) => r.path.endsWith('/checkout')).map((r) => r.headers['ms-requestid'])).toEqual([requestId, requestId]);
+    expect(fake.requests.filter((r) => r.path.endsWith('/checkout')).map((r) => r.headers['ms-requestid'])).toEqual([
+      requestId,
+      requestId,
+    ]);
     expect(sleeps).toEqual([500]);
     expect(await fake.simulator.listSubscriptions(tenant)).toHaveLength(1);
   });
@@ -249,10 +326,24 @@ describe('Partner Center adapter at the wire', () => {
     const sub = await buy();
     clock.advanceHours(169);
     const decrease = await rejection(commerce.updateSubscription(tenant, sub.id, { quantity: 4 }, randomUUID()));
-    expect(decrease).toMatchObject({ kind: 'Conflict', code: 'COMMERCE.REFUSED', extra: { microsoftCode: 'COMMERCE.DECREASE_WINDOW_CLOSED', httpStatus: 409 } });
+    expect(decrease).toMatchObject({
+      kind: 'Conflict',
+      code: 'COMMERCE.REFUSED',
+      extra: { microsoftCode: 'COMMERCE.DECREASE_WINDOW_CLOSED', httpStatus: 409 },
+    });
 
-    const orphan = await rejection(commerce.placeOrder(tenant, [buildOrderLine({ catalogItemId: ADD_ON, parentSubscriptionId: randomUUID() })], randomUUID()));
-    expect(orphan).toMatchObject({ kind: 'Conflict', code: 'COMMERCE.REFUSED', extra: { microsoftCode: 'COMMERCE.PARENT_NOT_ACTIVE' } });
+    const orphan = await rejection(
+      commerce.placeOrder(
+        tenant,
+        [buildOrderLine({ catalogItemId: ADD_ON, parentSubscriptionId: randomUUID() })],
+        randomUUID(),
+      ),
+    );
+    expect(orphan).toMatchObject({
+      kind: 'Conflict',
+      code: 'COMMERCE.REFUSED',
+      extra: { microsoftCode: 'COMMERCE.PARENT_NOT_ACTIVE' },
+    });
     expect(orphan.message).toMatch(/base subscription/);
   });
 });

@@ -1,7 +1,11 @@
 import Long from 'long';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { changeMessage, serviceBusChangeQueue, type ChangeSender } from '../../src/adapters/queue/service-bus.change-queue.ts';
+import {
+  changeMessage,
+  serviceBusChangeQueue,
+  type ChangeSender,
+} from '../../src/adapters/queue/service-bus.change-queue.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { bought, changeOf, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
 
@@ -24,7 +28,8 @@ class RecordingSender implements ChangeSender {
   }
 
   async cancelScheduledMessages(sequenceNumbers: Long | Long[]): Promise<void> {
-    for (const n of Array.isArray(sequenceNumbers) ? sequenceNumbers : [sequenceNumbers]) this.cancelled.push(n.toString());
+    for (const n of Array.isArray(sequenceNumbers) ? sequenceNumbers : [sequenceNumbers])
+      this.cancelled.push(n.toString());
   }
 }
 
@@ -53,7 +58,12 @@ describe('Service Bus change queue', () => {
   it('schedules a stored change at its due time and keeps the 64-bit sequence number on it', async () => {
     const { id } = await bought(app, setup);
     const date = new Date(Date.now() + 4 * 86_400_000).toISOString().slice(0, 10);
-    const response = await changeOf(app, setup, id, { kind: 'quantity', quantity: 12, effective: 'custom', effectiveDate: date });
+    const response = await changeOf(app, setup, id, {
+      kind: 'quantity',
+      quantity: 12,
+      effective: 'custom',
+      effectiveDate: date,
+    });
     const changeId = response.body.futureChange.id;
     const entry = sender.scheduled.find((s) => s.message.messageId === changeId);
     expect(entry?.at.toISOString()).toBe(`${date}T00:00:00.000Z`);
@@ -73,10 +83,21 @@ describe('Service Bus change queue', () => {
   it('cancels the scheduled message with the change', async () => {
     const { id } = await bought(app, setup);
     const date = new Date(Date.now() + 6 * 86_400_000).toISOString().slice(0, 10);
-    const response = await changeOf(app, setup, id, { kind: 'quantity', quantity: 14, effective: 'custom', effectiveDate: date });
+    const response = await changeOf(app, setup, id, {
+      kind: 'quantity',
+      quantity: 14,
+      effective: 'custom',
+      effectiveDate: date,
+    });
     const changeId = response.body.futureChange.id;
     const sequence = sender.scheduled.find((s) => s.message.messageId === changeId)?.sequenceNumber.toString();
-    expect((await app.call('DELETE', `/api/customers/${setup.customerId}/future-changes/${changeId}`, { token: setup.modifier })).status).toBe(204);
+    expect(
+      (
+        await app.call('DELETE', `/api/customers/${setup.customerId}/future-changes/${changeId}`, {
+          token: setup.modifier,
+        })
+      ).status,
+    ).toBe(204);
     expect(sender.cancelled).toContain(sequence);
   });
 
@@ -88,7 +109,12 @@ describe('Service Bus change queue', () => {
       return sender;
     });
     const date = new Date(Date.now() + 8 * 86_400_000).toISOString().slice(0, 10);
-    const response = await changeOf(app, setup, id, { kind: 'quantity', quantity: 11, effective: 'custom', effectiveDate: date });
+    const response = await changeOf(app, setup, id, {
+      kind: 'quantity',
+      quantity: 11,
+      effective: 'custom',
+      effectiveDate: date,
+    });
     expect(response.status).toBe(202);
     const changeId = response.body.futureChange.id;
     expect(sender.scheduled.some((s) => s.message.messageId === changeId)).toBe(false);
@@ -96,7 +122,9 @@ describe('Service Bus change queue', () => {
     const { sweepDueChanges } = await import('../../src/app/future/sweep.ts');
     expect((await sweepDueChanges(app.services)).outboxSent).toBeGreaterThanOrEqual(1);
     expect(sender.scheduled.some((s) => s.message.messageId === changeId)).toBe(true);
-    expect((await app.services.customerData.futureChange(setup.customerId, changeId))?.value.messageSequenceNumber).toBeDefined();
+    expect(
+      (await app.services.customerData.futureChange(setup.customerId, changeId))?.value.messageSequenceNumber,
+    ).toBeDefined();
     app.services.changeQueue = serviceBusChangeQueue(async () => sender);
   });
 });

@@ -10,14 +10,22 @@ let setup: CustomerSetup;
 
 /** Runs `npm run billing` against the test app's storage (its Azurite, tables and containers). */
 async function billing(args: string[]): Promise<{ stdout: string }> {
-  const env = { ...process.env, ...testEnv(), DATA_DIR: app.config.DATA_DIR, STORAGE_NAME_PREFIX: app.config.STORAGE_NAME_PREFIX };
+  const env = {
+    ...process.env,
+    ...testEnv(),
+    DATA_DIR: app.config.DATA_DIR,
+    STORAGE_NAME_PREFIX: app.config.STORAGE_NAME_PREFIX,
+  };
   return run('npx', ['tsx', 'dev/billing.ts', ...args], { env, timeout: 60_000 });
 }
 
 beforeAll(async () => {
   app = await createTestApp();
   setup = await setupCustomer(app, { billingDay: 1, name: 'Cli Customer' });
-  const charge = await app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: setup.partner, body: { date: '2026-09-15', description: 'Setup work', unitPrice: '80.00' } });
+  const charge = await app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, {
+    token: setup.partner,
+    body: { date: '2026-09-15', description: 'Setup work', unitPrice: '80.00' },
+  });
   expect(charge.status).toBe(201);
 });
 
@@ -41,8 +49,12 @@ describe('npm run billing', () => {
     expect(urls.map((u) => decodeURIComponent(new URL(u).pathname).split(container)[1])).toEqual(expected);
     for (const name of expected) expect(await app.services.reports.stat(name), name).toBeDefined();
     // The manifest, written again after the provider reports, lists every file but itself.
-    const manifest = JSON.parse(new TextDecoder().decode(await app.services.reports.read('2026-10/manifest.json'))) as { files: { name: string }[] };
-    expect(manifest.files.map((f) => f.name).sort()).toEqual(expected.filter((n) => n !== '2026-10/manifest.json').sort());
+    const manifest = JSON.parse(new TextDecoder().decode(await app.services.reports.read('2026-10/manifest.json'))) as {
+      files: { name: string }[];
+    };
+    expect(manifest.files.map((f) => f.name).sort()).toEqual(
+      expected.filter((n) => n !== '2026-10/manifest.json').sort(),
+    );
     const invoice = await app.services.billing.invoice(setup.customerId, '2026-10-01');
     expect(invoice?.value.total).toBe('80.00');
   });

@@ -16,7 +16,10 @@ describe('demo catalog', () => {
     await seedDemoCatalog(app.services);
     expect(await app.services.catalogAdmin.products.all()).toHaveLength(11);
     expect((await app.services.catalog.getProduct('CFQ7TTC0LH1G:0001'))?.addOnOf).toContain('CFQ7TTC0LCHC:0002');
-    expect(await app.services.catalog.getProduct('DZH318Z0BPS6:0001')).toMatchObject({ isNce: false, terms: [{ term: 'P1M', frequencies: ['monthly'] }] });
+    expect(await app.services.catalog.getProduct('DZH318Z0BPS6:0001')).toMatchObject({
+      isNce: false,
+      terms: [{ term: 'P1M', frequencies: ['monthly'] }],
+    });
   });
 
   it.each([
@@ -25,11 +28,20 @@ describe('demo catalog', () => {
     ['GBP', { P1Ymonthly: '18.10', P1Yannual: '217.20', P1Mmonthly: '21.72' }],
   ])('prices Business Premium and the Azure plan in %s', async (currency, expected) => {
     const admin = await app.tokens.partnerAdmin();
-    const customer = (await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ currency }) })).body;
+    const customer = (
+      await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ currency }) })
+    ).body;
     const catalog = (await app.call('GET', `/api/customers/${customer.id}/catalog?pageSize=50`, { token: admin })).body;
     expect(catalog.items).toHaveLength(11);
     const offers = (id: string) =>
-      Object.fromEntries(catalog.items.find((p: { id: string }) => p.id === id).offers.map((o: { term: string; frequency: string; unitPrice: string }) => [`${o.term}${o.frequency}`, o.unitPrice]));
+      Object.fromEntries(
+        catalog.items
+          .find((p: { id: string }) => p.id === id)
+          .offers.map((o: { term: string; frequency: string; unitPrice: string }) => [
+            `${o.term}${o.frequency}`,
+            o.unitPrice,
+          ]),
+      );
     expect(offers('CFQ7TTC0LCHC:0002')).toEqual(expected);
     expect(offers('DZH318Z0BPS6:0001')).toEqual({ P1Mmonthly: '0.00' });
   });

@@ -9,7 +9,12 @@ const ticks: string[] = [];
 const received: { id: string; deliveryCount: number }[] = [];
 
 const testJobs: Job[] = [
-  { kind: 'timer', name: 'everySecond', schedule: '* * * * * *', handler: async (ctx) => void ticks.push(ctx.invocationId) },
+  {
+    kind: 'timer',
+    name: 'everySecond',
+    schedule: '* * * * * *',
+    handler: async (ctx) => void ticks.push(ctx.invocationId),
+  },
   defineQueueJob({
     kind: 'queue',
     name: 'consumeTest',
@@ -23,7 +28,14 @@ const testJobs: Job[] = [
 ];
 
 beforeAll(async () => {
-  host = await startLocalHost({ env: testEnv({ CORS_ORIGINS: 'http://localhost:5173' }), port: 0, azurite: 'memory', seed: true, jobs: testJobs, log: () => undefined });
+  host = await startLocalHost({
+    env: testEnv({ CORS_ORIGINS: 'http://localhost:5173' }),
+    port: 0,
+    azurite: 'memory',
+    seed: true,
+    jobs: testJobs,
+    log: () => undefined,
+  });
 });
 
 afterAll(async () => {
@@ -62,7 +74,11 @@ describe('local host', () => {
   });
 
   it('answers CORS preflights for the configured portal origin only', async () => {
-    const preflight = (origin: string) => fetch(`${host.url}/api/customers`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = (origin: string) =>
+      fetch(`${host.url}/api/customers`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
     const allowed = await preflight('http://localhost:5173');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
@@ -71,7 +87,11 @@ describe('local host', () => {
   });
 
   it('refuses an oversized body before reading it all', async () => {
-    const response = await fetch(`${host.url}/api/customers`, { method: 'POST', body: 'x'.repeat(300 * 1024), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(`${host.url}/api/customers`, {
+      method: 'POST',
+      body: 'x'.repeat(300 * 1024),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(413);
   });
 
@@ -83,9 +103,11 @@ describe('local host', () => {
     const queue = host.queues.get('test-queue');
     expect(queue).toBeDefined();
     queue?.send({ id: 'm-1' }, { messageId: 'm-1' });
-    await expect.poll(() => received, { timeout: 5000 }).toEqual([
-      { id: 'm-1', deliveryCount: 1 },
-      { id: 'm-1', deliveryCount: 2 },
-    ]);
+    await expect
+      .poll(() => received, { timeout: 5000 })
+      .toEqual([
+        { id: 'm-1', deliveryCount: 1 },
+        { id: 'm-1', deliveryCount: 2 },
+      ]);
   });
 });

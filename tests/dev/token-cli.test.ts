@@ -37,23 +37,40 @@ describe('npm run token', () => {
 
   it('registers a customer user with the asked role', async () => {
     const admin = await app.tokens.partnerAdmin();
-    const customer = (await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Woodgrove' }) })).body;
-    const { lastLine } = await token(['--email', 'alice@woodgrove.example', '--customer', customer.id, '--role', 'Modify']);
+    const customer = (
+      await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Woodgrove' }) })
+    ).body;
+    const { lastLine } = await token([
+      '--email',
+      'alice@woodgrove.example',
+      '--customer',
+      customer.id,
+      '--role',
+      'Modify',
+    ]);
     const me = await app.call('GET', '/api/me', { token: lastLine });
     expect(me.body.customers).toEqual([{ customerId: customer.id, customerName: 'Woodgrove', role: 'Modify' }]);
     expect((await app.call('GET', `/api/customers/${customer.id}`, { token: lastLine })).status).toBe(200);
     const users = await app.call('GET', `/api/customers/${customer.id}/portal-users?status=active`, { token: admin });
-    expect(users.body.items).toEqual([expect.objectContaining({ email: 'alice@woodgrove.example', role: 'Modify', status: 'active' })]);
+    expect(users.body.items).toEqual([
+      expect.objectContaining({ email: 'alice@woodgrove.example', role: 'Modify', status: 'active' }),
+    ]);
 
     // Again with another role: the same portal user changes, no second one appears.
     const again = await token(['--email', 'alice@woodgrove.example', '--customer', customer.id, '--role', 'Admin']);
-    expect((await app.call('GET', '/api/me', { token: again.lastLine })).body.customers).toEqual([{ customerId: customer.id, customerName: 'Woodgrove', role: 'Admin' }]);
+    expect((await app.call('GET', '/api/me', { token: again.lastLine })).body.customers).toEqual([
+      { customerId: customer.id, customerName: 'Woodgrove', role: 'Admin' },
+    ]);
     const after = await app.call('GET', `/api/customers/${customer.id}/portal-users`, { token: admin });
-    expect(after.body.items).toEqual([expect.objectContaining({ id: users.body.items[0].id, role: 'Admin', status: 'active' })]);
+    expect(after.body.items).toEqual([
+      expect.objectContaining({ id: users.body.items[0].id, role: 'Admin', status: 'active' }),
+    ]);
   });
 
   it('explains what is wrong with bad arguments', async () => {
-    const failed = await token(['--email', 'x@y.example', '--role', 'Owner']).catch((error: { code: number; stderr: string }) => error);
+    const failed = await token(['--email', 'x@y.example', '--role', 'Owner']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('--role must be') });
   });
 });

@@ -13,7 +13,8 @@ function buildSigner(overrides: Record<string, unknown> = {}) {
   return { firstName: 'Lee', lastName: 'Chen', email: 'Lee.Chen@Contoso.example', ...overrides };
 }
 
-const list = (setup: PortalSetup, token = setup.admin) => app.call('GET', `/api/customers/${setup.customerId}/agreements`, { token });
+const list = (setup: PortalSetup, token = setup.admin) =>
+  app.call('GET', `/api/customers/${setup.customerId}/agreements`, { token });
 const accept = (setup: PortalSetup, body: unknown = buildSigner(), token = setup.admin, id = MCA) =>
   app.call('POST', `/api/customers/${setup.customerId}/agreements/${id}/accept`, { token, body });
 
@@ -22,12 +23,19 @@ describe('Microsoft Customer Agreement (F-AGREEMENTS)', () => {
     const setup = await setupPortalCustomer(app);
     const viewer = (await activeUser(app, setup.customerId, 'View')).token;
     const before = await list(setup, viewer);
-    expect(before).toMatchObject({ status: 200, body: { accepted: [], pending: [{ id: MCA, type: 'MicrosoftCustomerAgreement', status: 'pending' }] } });
+    expect(before).toMatchObject({
+      status: 200,
+      body: { accepted: [], pending: [{ id: MCA, type: 'MicrosoftCustomerAgreement', status: 'pending' }] },
+    });
 
     const accepted = await accept(setup, buildSigner({ phone: '+1 425 555 0100' }));
     expect(accepted).toMatchObject({
       status: 201,
-      body: { id: MCA, status: 'accepted', signer: { firstName: 'Lee', lastName: 'Chen', email: 'lee.chen@contoso.example', phone: '+1 425 555 0100' } },
+      body: {
+        id: MCA,
+        status: 'accepted',
+        signer: { firstName: 'Lee', lastName: 'Chen', email: 'lee.chen@contoso.example', phone: '+1 425 555 0100' },
+      },
     });
     expect(Date.parse(accepted.body.acceptedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(accepted.body.acceptedBy).toMatch(/^admin\./);
@@ -58,8 +66,14 @@ describe('Microsoft Customer Agreement (F-AGREEMENTS)', () => {
     const modifier = (await activeUser(app, setup.customerId, 'Modify')).token;
     expect((await accept(setup, buildSigner(), modifier)).status).toBe(403);
     const bad = await accept(setup, { firstName: '', email: 'nope' });
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.email', 'body.firstName', 'body.lastName']);
-    expect((await accept(setup, buildSigner(), setup.admin, 'service-agreement-2019')).body.code).toBe('AGREEMENT.NOT_FOUND');
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'body.email',
+      'body.firstName',
+      'body.lastName',
+    ]);
+    expect((await accept(setup, buildSigner(), setup.admin, 'service-agreement-2019')).body.code).toBe(
+      'AGREEMENT.NOT_FOUND',
+    );
     expect((await list(setup)).body.pending).toHaveLength(1);
   });
 });

@@ -49,16 +49,31 @@ describe('entra mode', () => {
       AUTH_ISSUER: 'https://login.microsoftonline.com/{tenantid}/v2.0',
       AUTH_ALLOWED_TENANTS: '*',
     });
-    const admin = await entraToken({ tid: PARTNER_TENANT, oid: '0b0b0b0b-0000-4000-8000-000000000001', roles: ['PartnerAdmin'], preferred_username: 'ops@partner.example' });
-    expect((await app.call('GET', '/api/me', { token: admin })).body).toMatchObject({ isPartnerAdmin: true, email: 'ops@partner.example' });
+    const admin = await entraToken({
+      tid: PARTNER_TENANT,
+      oid: '0b0b0b0b-0000-4000-8000-000000000001',
+      roles: ['PartnerAdmin'],
+      preferred_username: 'ops@partner.example',
+    });
+    expect((await app.call('GET', '/api/me', { token: admin })).body).toMatchObject({
+      isPartnerAdmin: true,
+      email: 'ops@partner.example',
+    });
     expect(fetches).toBeGreaterThan(0);
 
-    const foreignAdmin = await entraToken({ tid: customerTenant, oid: '0b0b0b0b-0000-4000-8000-000000000002', roles: ['PartnerAdmin'] });
+    const foreignAdmin = await entraToken({
+      tid: customerTenant,
+      oid: '0b0b0b0b-0000-4000-8000-000000000002',
+      roles: ['PartnerAdmin'],
+    });
     const me = await app.call('GET', '/api/me', { token: foreignAdmin });
     expect(me.body).toMatchObject({ isPartnerAdmin: false, customers: [] });
     expect((await app.call('GET', '/api/customers', { token: foreignAdmin })).status).toBe(403);
 
-    const spoofedIssuer = await entraToken({ tid: customerTenant, oid: '0b0b0b0b-0000-4000-8000-000000000003' }, PARTNER_TENANT);
+    const spoofedIssuer = await entraToken(
+      { tid: customerTenant, oid: '0b0b0b0b-0000-4000-8000-000000000003' },
+      PARTNER_TENANT,
+    );
     expect((await app.call('GET', '/api/me', { token: spoofedIssuer })).status).toBe(401);
   });
 
@@ -82,12 +97,17 @@ describe('easyauth mode', () => {
       JSON.stringify({
         claims: [
           { typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: PARTNER_TENANT },
-          { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: '0b0b0b0b-0000-4000-8000-000000000005' },
+          {
+            typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier',
+            val: '0b0b0b0b-0000-4000-8000-000000000005',
+          },
           { typ: 'roles', val: 'PartnerAdmin' },
         ],
       }),
     ).toString('base64');
-    expect((await app.call('GET', '/api/me', { headers: { 'x-ms-client-principal': principal } })).body.isPartnerAdmin).toBe(true);
+    expect(
+      (await app.call('GET', '/api/me', { headers: { 'x-ms-client-principal': principal } })).body.isPartnerAdmin,
+    ).toBe(true);
     const bearerOnly = await app.call('GET', '/api/me', { token: await app.tokens.partnerAdmin() });
     expect(bearerOnly.status).toBe(401);
   });

@@ -13,7 +13,14 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { testClock } from '../support/clock.ts';
 import { buildPng } from '../support/images.ts';
 import { formulaOf, numberOf, readWorkbook, sha256, validateAgainst } from '../support/reports.ts';
-import { BUSINESS_BASIC, BUSINESS_PREMIUM, bought, changeOf, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+import {
+  BUSINESS_BASIC,
+  BUSINESS_PREMIUM,
+  bought,
+  changeOf,
+  setupCustomer,
+  type CustomerSetup,
+} from '../support/subscription-builders.ts';
 
 /**
  * F-REPORTS: a billing run writes each customer's report of the cycle as xlsx, csv and xml into
@@ -44,23 +51,34 @@ const blob = async (name: string) => {
 };
 
 const oneOff = (setup: CustomerSetup, date: string, description: string, unitPrice: string, quantity = '1') =>
-  app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: setup.partner, body: { date, description, unitPrice, quantity } });
+  app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, {
+    token: setup.partner,
+    body: { date, description, unitPrice, quantity },
+  });
 
 beforeAll(async () => {
   app = await createTestApp({ PARTNER_NAME: 'Fabrikam Cloud Services', REPORT_SAS_MINUTES: '10' }, { clock });
   usd = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Contoso & Sons <Ltd>' });
   jpy = await setupCustomer(app, { billingDay: 1, currency: 'JPY', country: 'JP', name: 'Tailspin KK' });
   other = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Other Corp' });
-  const logo = await app.call('PUT', '/api/branding/logo', { token: usd.partner, rawBody: buildPng({ width: 300, height: 60 }), headers: { 'content-type': 'image/png' } });
+  const logo = await app.call('PUT', '/api/branding/logo', {
+    token: usd.partner,
+    rawBody: buildPng({ width: 300, height: 60 }),
+    headers: { 'content-type': 'image/png' },
+  });
   expect(logo.status).toBe(200);
 
   // 2026-03-01: Premium ×10 and Basic ×4; 03-10: +5 Premium (pro-rata); 03-12: −2 inside the window (refund).
   const premium = (await bought(app, usd, { productId: BUSINESS_PREMIUM, quantity: 10 })).id;
   await bought(app, usd, { productId: BUSINESS_BASIC, quantity: 4 });
   clock.set('2026-03-10T09:00:00Z');
-  expect((await changeOf(app, usd, premium, { kind: 'quantity', quantity: 15, effective: 'immediately' })).status).toBe(200);
+  expect((await changeOf(app, usd, premium, { kind: 'quantity', quantity: 15, effective: 'immediately' })).status).toBe(
+    200,
+  );
   clock.set('2026-03-12T09:00:00Z');
-  expect((await changeOf(app, usd, premium, { kind: 'quantity', quantity: 13, effective: 'immediately' })).status).toBe(200);
+  expect((await changeOf(app, usd, premium, { kind: 'quantity', quantity: 13, effective: 'immediately' })).status).toBe(
+    200,
+  );
   expect((await oneOff(usd, '2026-03-20', 'Workshop "A&B" <onsite>, Zürich; naïve 日本', '150.00')).status).toBe(201);
   expect((await oneOff(jpy, '2026-03-15', 'Migration work', '1500', '3')).status).toBe(201);
   expect((await oneOff(jpy, '2026-03-16', 'Training', '12345')).status).toBe(201);
@@ -68,7 +86,10 @@ beforeAll(async () => {
 
   clock.set('2026-04-01T01:00:00Z');
   await startBillingRun(app.services, PERIOD, 'test');
-  const run = await continueBillingRun(billingDepsOf(app.services, reportWriter(app.services, { onFile: (f) => written.push(f) })), PERIOD);
+  const run = await continueBillingRun(
+    billingDepsOf(app.services, reportWriter(app.services, { onFile: (f) => written.push(f) })),
+    PERIOD,
+  );
   expect(run).toMatchObject({ status: 'completed', customersDone: 3 });
 });
 
@@ -78,16 +99,28 @@ afterEach(() => {
 
 describe('files written by the run', () => {
   it('puts three files per customer under {period}/{customerId}/{cycle}, with content types and metadata', async () => {
-    const names = written.filter((f) => f.customerId).map((f) => f.name).sort();
+    const names = written
+      .filter((f) => f.customerId)
+      .map((f) => f.name)
+      .sort();
     expect(names).toEqual(
-      [usd, jpy, other].flatMap((s) => ['csv', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`)).sort(),
+      [usd, jpy, other]
+        .flatMap((s) => ['csv', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`))
+        .sort(),
     );
     const { invoice } = await invoiceAndLines(usd.customerId);
     const xlsx = await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.xlsx`);
-    expect(xlsx).toMatchObject({ contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', metadata: { customerid: usd.customerId, cycle: CYCLE, invoiceid: invoice.id } });
+    expect(xlsx).toMatchObject({
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      metadata: { customerid: usd.customerId, cycle: CYCLE, invoiceid: invoice.id },
+    });
     expect(xlsx?.sha256).toBe(sha256(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xlsx`)));
-    expect((await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.csv`))?.contentType).toBe('text/csv; charset=utf-8');
-    expect((await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.xml`))?.contentType).toBe('application/xml; charset=utf-8');
+    expect((await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.csv`))?.contentType).toBe(
+      'text/csv; charset=utf-8',
+    );
+    expect((await app.services.reports.stat(`${PERIOD}/${usd.customerId}/${CYCLE}.xml`))?.contentType).toBe(
+      'application/xml; charset=utf-8',
+    );
   });
 
   it('writes a spreadsheet grouped cycle → subscription → line whose subtotals and total match the invoice', async () => {
@@ -113,7 +146,8 @@ describe('files written by the run', () => {
       if (number <= 5) return;
       const label = String(row.getCell(2).value ?? '');
       if (row.outlineLevel === 1 && !label.startsWith('Subtotal ')) groups.push({ name: label, lines: [] });
-      else if (row.outlineLevel === 2) groups.at(-1)?.lines.push({ id: String(row.getCell(12).value), amount: numberOf(row.getCell(10).value) });
+      else if (row.outlineLevel === 2)
+        groups.at(-1)?.lines.push({ id: String(row.getCell(12).value), amount: numberOf(row.getCell(10).value) });
       else if (row.outlineLevel === 1) {
         const group = groups.at(-1);
         if (group) {
@@ -126,11 +160,17 @@ describe('files written by the run', () => {
     expect(groups.flatMap((g) => g.lines.map((l) => l.id)).sort()).toEqual(lines.map((l) => l.id).sort());
     for (const group of groups) {
       for (const line of group.lines) expect(dec(line.amount).toFixed(2)).toBe(amountOf(line.id));
-      const expected = lines.filter((l) => group.lines.some((g) => g.id === l.id)).reduce((s, l) => s.plus(l.amount), dec(0));
+      const expected = lines
+        .filter((l) => group.lines.some((g) => g.id === l.id))
+        .reduce((s, l) => s.plus(l.amount), dec(0));
       expect(dec(group.subtotal ?? NaN).toFixed(2), group.name).toBe(expected.toFixed(2));
       expect(group.formula).toMatch(/^SUBTOTAL\(9,J\d+:J\d+\)$/);
     }
-    expect(groups.map((g) => g.name)).toEqual(['Microsoft 365 Business Basic', 'Microsoft 365 Business Premium', 'Other charges']);
+    expect(groups.map((g) => g.name)).toEqual([
+      'Microsoft 365 Business Basic',
+      'Microsoft 365 Business Premium',
+      'Other charges',
+    ]);
     expect(groups.map((g) => g.lines.length)).toEqual([1, 3, 1]);
     expect(dec(total ?? NaN).toFixed(2)).toBe(invoice.total);
 
@@ -182,8 +222,13 @@ describe('files written by the run', () => {
 
   it('the schema refuses a document that breaks it (the validation can fail)', async () => {
     const xml = new TextDecoder().decode(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xml`));
-    expect((await validateAgainst('billing-report.xsd', xml.replace(/<amount>[^<]+<\/amount>/, '<amount>12,50</amount>'))).valid).toBe(false);
-    expect((await validateAgainst('billing-report.xsd', xml.replace(/kind="cycleFee"/, 'kind="gift"'))).valid).toBe(false);
+    expect(
+      (await validateAgainst('billing-report.xsd', xml.replace(/<amount>[^<]+<\/amount>/, '<amount>12,50</amount>')))
+        .valid,
+    ).toBe(false);
+    expect((await validateAgainst('billing-report.xsd', xml.replace(/kind="cycleFee"/, 'kind="gift"'))).valid).toBe(
+      false,
+    );
   });
 
   it('writes CSV (RFC 4180, UTF-8 with header) that parses back to the same lines', async () => {
@@ -216,18 +261,37 @@ describe('files written by the run', () => {
   });
 
   it('writes the run manifest listing every file with its size and sha256, and tells the partner', async () => {
-    const manifest = JSON.parse(new TextDecoder().decode(await blob(`${PERIOD}/manifest.json`))) as { period: string; status: string; files: { name: string; size: number; sha256: string }[] };
-    expect(manifest).toMatchObject({ period: PERIOD, status: 'completed', customers: { total: 3, done: 3, failed: 0, notDue: 0 } });
+    const manifest = JSON.parse(new TextDecoder().decode(await blob(`${PERIOD}/manifest.json`))) as {
+      period: string;
+      status: string;
+      files: { name: string; size: number; sha256: string }[];
+    };
+    expect(manifest).toMatchObject({
+      period: PERIOD,
+      status: 'completed',
+      customers: { total: 3, done: 3, failed: 0, notDue: 0 },
+    });
     expect(manifest.files).toHaveLength(9);
     for (const file of manifest.files) {
       const bytes = await blob(file.name);
       expect(file).toMatchObject({ size: bytes.byteLength, sha256: sha256(bytes) });
     }
     const mailDir = path.join(app.config.DATA_DIR, 'mail');
-    const mails = readdirSync(mailDir).map((f) => JSON.parse(readFileSync(path.join(mailDir, f), 'utf8')) as { kind: string; to: string; subject: string; text: string });
+    const mails = readdirSync(mailDir).map(
+      (f) =>
+        JSON.parse(readFileSync(path.join(mailDir, f), 'utf8')) as {
+          kind: string;
+          to: string;
+          subject: string;
+          text: string;
+        },
+    );
     const notice = mails.filter((m) => m.kind === 'billing-run-finished');
     expect(notice).toHaveLength(1);
-    expect(notice[0]).toMatchObject({ to: app.config.PARTNER_NOTIFY_EMAIL, subject: `Billing run ${PERIOD}: completed` });
+    expect(notice[0]).toMatchObject({
+      to: app.config.PARTNER_NOTIFY_EMAIL,
+      subject: `Billing run ${PERIOD}: completed`,
+    });
     expect(notice[0]?.text).toContain(`${PERIOD}/manifest.json`);
   });
 });
@@ -237,7 +301,9 @@ describe('overwrite safety', () => {
     const customer = (await app.services.customers.get(usd.customerId))?.value;
     const { invoice } = await invoiceAndLines(usd.customerId);
     if (!customer) throw new Error('no customer');
-    const before = await Promise.all(['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)));
+    const before = await Promise.all(
+      ['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
+    );
     // Hours later by the process clock: zip entries and document dates must not follow it.
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2031-07-04T13:37:00Z'));
@@ -245,14 +311,18 @@ describe('overwrite safety', () => {
     const again = await writeCustomerReports(app.services, customer, invoice, await reportLogo(app.services));
     vi.useRealTimers();
     expect(again.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
-    const after = await Promise.all(['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)));
+    const after = await Promise.all(
+      ['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
+    );
     expect(after.map(sha256)).toEqual(before.map(sha256));
   });
 
   it('never replaces a report with different content', async () => {
     const name = `${PERIOD}/${usd.customerId}/${CYCLE}.csv`;
     const before = await blob(name);
-    const attempt = app.services.reports.writeOnce(name, new TextEncoder().encode('tampered'), { contentType: 'text/csv' });
+    const attempt = app.services.reports.writeOnce(name, new TextEncoder().encode('tampered'), {
+      contentType: 'text/csv',
+    });
     await expect(attempt).rejects.toMatchObject({ kind: 'Conflict', code: 'REPORT.CONTENT_DIFFERS' });
     expect(sha256(await blob(name))).toBe(sha256(before));
   });
@@ -266,28 +336,56 @@ describe('overwrite safety', () => {
     const first = await app.services.reports.writeOnce(name, big(), { contentType: 'application/octet-stream' });
     expect(first).toMatchObject({ status: 'created', size: 9 * 1024 * 1024 });
     expect((await app.services.reports.stat(name))?.size).toBe(9 * 1024 * 1024);
-    expect(await app.services.reports.writeOnce(name, big(), { contentType: 'application/octet-stream' })).toMatchObject({ status: 'unchanged' });
-    await expect(app.services.reports.writeOnce(name, new Uint8Array([1]), { contentType: 'application/octet-stream' })).rejects.toMatchObject({ code: 'REPORT.CONTENT_DIFFERS' });
+    expect(
+      await app.services.reports.writeOnce(name, big(), { contentType: 'application/octet-stream' }),
+    ).toMatchObject({ status: 'unchanged' });
+    await expect(
+      app.services.reports.writeOnce(name, new Uint8Array([1]), { contentType: 'application/octet-stream' }),
+    ).rejects.toMatchObject({ code: 'REPORT.CONTENT_DIFFERS' });
   });
 });
 
 describe('GET /api/customers/{customerId}/billing-reports and downloads', () => {
   it('lists one report per cycle in the range, with its formats', async () => {
-    const list = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports?from=2026-03-01&to=2026-04-30`, { token: usd.viewer });
+    const list = await app.call(
+      'GET',
+      `/api/customers/${usd.customerId}/billing-reports?from=2026-03-01&to=2026-04-30`,
+      { token: usd.viewer },
+    );
     expect(list.status).toBe(200);
     const { invoice } = await invoiceAndLines(usd.customerId);
     expect(list.body.items).toEqual([
-      expect.objectContaining({ id: CYCLE, cycleStart: '2026-03-01', invoiceId: invoice.id, total: invoice.total, formats: [expect.objectContaining({ format: 'xlsx' }), expect.objectContaining({ format: 'csv' }), expect.objectContaining({ format: 'xml' })] }),
+      expect.objectContaining({
+        id: CYCLE,
+        cycleStart: '2026-03-01',
+        invoiceId: invoice.id,
+        total: invoice.total,
+        formats: [
+          expect.objectContaining({ format: 'xlsx' }),
+          expect.objectContaining({ format: 'csv' }),
+          expect.objectContaining({ format: 'xml' }),
+        ],
+      }),
     ]);
     // Last month by default: the clock is in April, so March's reports (none here: the cycle ends 04-01).
     const lastMonth = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports`, { token: usd.viewer });
     expect(lastMonth.body).toMatchObject({ from: '2026-03-01', to: '2026-03-31', items: [] });
-    expect((await app.call('GET', `/api/customers/${usd.customerId}/billing-reports?from=2026-05-01&to=2026-04-01`, { token: usd.viewer })).status).toBe(400);
+    expect(
+      (
+        await app.call('GET', `/api/customers/${usd.customerId}/billing-reports?from=2026-05-01&to=2026-04-01`, {
+          token: usd.viewer,
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('gives a working read-only link to the customer’s own file', async () => {
     clock.set(new Date().toISOString());
-    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`, { token: usd.viewer });
+    const link = await app.call(
+      'GET',
+      `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`,
+      { token: usd.viewer },
+    );
     expect(link.status).toBe(200);
     expect(new Date(link.body.expiresOn).getTime() - Date.now()).toBeLessThanOrEqual(10 * 60_000 + 1000);
     const response = await fetch(link.body.url);
@@ -296,19 +394,45 @@ describe('GET /api/customers/{customerId}/billing-reports and downloads', () => 
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect(sha256(bytes)).toBe(link.body.sha256);
     // Partners see every customer's.
-    const partner = await app.call('GET', `/api/customers/${other.customerId}/billing-reports/${CYCLE}/download?format=xml`, { token: usd.partner });
+    const partner = await app.call(
+      'GET',
+      `/api/customers/${other.customerId}/billing-reports/${CYCLE}/download?format=xml`,
+      { token: usd.partner },
+    );
     expect(partner.status).toBe(200);
   });
 
   it('keeps customers to their own reports', async () => {
-    expect((await app.call('GET', `/api/customers/${other.customerId}/billing-reports?from=2026-03-01&to=2026-04-30`, { token: usd.viewer })).status).toBe(403);
-    expect((await app.call('GET', `/api/customers/${other.customerId}/billing-reports/${CYCLE}/download`, { token: usd.admin })).status).toBe(403);
-    expect((await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/2026-05-01/download`, { token: usd.viewer })).status).toBe(404);
+    expect(
+      (
+        await app.call('GET', `/api/customers/${other.customerId}/billing-reports?from=2026-03-01&to=2026-04-30`, {
+          token: usd.viewer,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await app.call('GET', `/api/customers/${other.customerId}/billing-reports/${CYCLE}/download`, {
+          token: usd.admin,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/2026-05-01/download`, {
+          token: usd.viewer,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('a link opens no other blob than its own', async () => {
     clock.set(new Date().toISOString());
-    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=xlsx`, { token: usd.viewer });
+    const link = await app.call(
+      'GET',
+      `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=xlsx`,
+      { token: usd.viewer },
+    );
     const url = new URL(link.body.url);
     expect((await fetch(url)).status).toBe(200);
     const elsewhere = new URL(url);
@@ -322,9 +446,17 @@ describe('GET /api/customers/{customerId}/billing-reports and downloads', () => 
 
   it('a link cannot write', async () => {
     clock.set(new Date().toISOString());
-    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`, { token: usd.viewer });
+    const link = await app.call(
+      'GET',
+      `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`,
+      { token: usd.viewer },
+    );
     const before = await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.csv`);
-    const put = await fetch(link.body.url, { method: 'PUT', body: 'overwritten', headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2021-12-02' } });
+    const put = await fetch(link.body.url, {
+      method: 'PUT',
+      body: 'overwritten',
+      headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2021-12-02' },
+    });
     expect(put.status).toBe(403);
     const del = await fetch(link.body.url, { method: 'DELETE', headers: { 'x-ms-version': '2021-12-02' } });
     expect(del.status).toBe(403);
@@ -334,7 +466,11 @@ describe('GET /api/customers/{customerId}/billing-reports and downloads', () => 
   it('a link expires', async () => {
     // Signed with the clock an hour ago: its ten minutes are over.
     clock.set(new Date(Date.now() - 60 * 60_000).toISOString());
-    const link = await app.call('GET', `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`, { token: usd.viewer });
+    const link = await app.call(
+      'GET',
+      `/api/customers/${usd.customerId}/billing-reports/${CYCLE}/download?format=csv`,
+      { token: usd.viewer },
+    );
     expect(new Date(link.body.expiresOn).getTime()).toBeLessThan(Date.now());
     expect((await fetch(link.body.url)).status).toBe(403);
   });

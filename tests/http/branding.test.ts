@@ -22,7 +22,10 @@ describe('PUT and GET /api/branding/logo (F-BRAND)', () => {
   it('stores a PNG of at most 502 x 81 px and serves it to anyone, cacheable, with 304 on If-None-Match', async () => {
     const png = buildPng({ width: 502, height: 81 });
     const stored = await upload(png, 'image/png');
-    expect(stored).toMatchObject({ status: 200, body: { contentType: 'image/png', width: 502, height: 81, bytes: png.byteLength } });
+    expect(stored).toMatchObject({
+      status: 200,
+      body: { contentType: 'image/png', width: 502, height: 81, bytes: png.byteLength },
+    });
 
     const served = await download();
     expect(served.status).toBe(200);
@@ -40,7 +43,10 @@ describe('PUT and GET /api/branding/logo (F-BRAND)', () => {
   });
 
   it('stores a JPEG', async () => {
-    expect(await upload(buildJpeg({ width: 400, height: 80 }), 'image/jpeg')).toMatchObject({ status: 200, body: { contentType: 'image/jpeg', width: 400, height: 80 } });
+    expect(await upload(buildJpeg({ width: 400, height: 80 }), 'image/jpeg')).toMatchObject({
+      status: 200,
+      body: { contentType: 'image/jpeg', width: 400, height: 80 },
+    });
   });
 
   it.each([
@@ -49,18 +55,39 @@ describe('PUT and GET /api/branding/logo (F-BRAND)', () => {
   ])('refuses a PNG of %j (400, naming the size), keeping the stored logo', async (size, text) => {
     const before = (await download()).headers.get('etag');
     const refused = await upload(buildPng(size), 'image/png');
-    expect(refused).toMatchObject({ status: 400, body: { code: 'BRANDING.IMAGE_TOO_LARGE', maxWidth: 502, maxHeight: 81 } });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { code: 'BRANDING.IMAGE_TOO_LARGE', maxWidth: 502, maxHeight: 81 },
+    });
     expect(refused.body.detail).toContain(text);
     expect((await download()).headers.get('etag')).toBe(before);
   });
 
   it('refuses what is not a PNG, JPEG or SVG, by its content', async () => {
-    expect(await upload(buildGif(), 'image/png')).toMatchObject({ status: 415, body: { code: 'BRANDING.UNSUPPORTED_IMAGE_TYPE', detectedType: 'gif' } });
-    expect(await upload(buildPng(), 'image/jpeg')).toMatchObject({ status: 415, body: { code: 'BRANDING.CONTENT_TYPE_MISMATCH' } });
-    expect(await upload(new TextEncoder().encode('just some text'), 'image/png')).toMatchObject({ status: 400, body: { code: 'BRANDING.NOT_AN_IMAGE' } });
-    expect(await upload(buildPng().slice(0, 12), 'image/png')).toMatchObject({ status: 400, body: { code: 'BRANDING.NOT_AN_IMAGE' } });
-    expect(await upload(buildGif(), 'image/gif')).toMatchObject({ status: 415, body: { code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' } });
-    expect(await upload(new Uint8Array(), 'image/png')).toMatchObject({ status: 400, body: { errors: [{ path: 'body' }] } });
+    expect(await upload(buildGif(), 'image/png')).toMatchObject({
+      status: 415,
+      body: { code: 'BRANDING.UNSUPPORTED_IMAGE_TYPE', detectedType: 'gif' },
+    });
+    expect(await upload(buildPng(), 'image/jpeg')).toMatchObject({
+      status: 415,
+      body: { code: 'BRANDING.CONTENT_TYPE_MISMATCH' },
+    });
+    expect(await upload(new TextEncoder().encode('just some text'), 'image/png')).toMatchObject({
+      status: 400,
+      body: { code: 'BRANDING.NOT_AN_IMAGE' },
+    });
+    expect(await upload(buildPng().slice(0, 12), 'image/png')).toMatchObject({
+      status: 400,
+      body: { code: 'BRANDING.NOT_AN_IMAGE' },
+    });
+    expect(await upload(buildGif(), 'image/gif')).toMatchObject({
+      status: 415,
+      body: { code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' },
+    });
+    expect(await upload(new Uint8Array(), 'image/png')).toMatchObject({
+      status: 400,
+      body: { errors: [{ path: 'body' }] },
+    });
     const tooBig = new Uint8Array(512 * 1024 + 1);
     tooBig.set(buildPng());
     expect(await upload(tooBig, 'image/png')).toMatchObject({ status: 413, body: { code: 'REQUEST.TOO_LARGE' } });
@@ -83,13 +110,23 @@ describe('PUT and GET /api/branding/logo (F-BRAND)', () => {
   });
 
   it('serves a clean SVG with a policy that lets nothing in it run or load', async () => {
-    const svg = buildSvg({ width: 480, height: 80, body: '<style>rect{fill:#1f6feb}</style><rect width="480" height="80"/>' });
-    expect(await upload(svg, 'image/svg+xml')).toMatchObject({ status: 200, body: { contentType: 'image/svg+xml', width: 480, height: 80 } });
+    const svg = buildSvg({
+      width: 480,
+      height: 80,
+      body: '<style>rect{fill:#1f6feb}</style><rect width="480" height="80"/>',
+    });
+    expect(await upload(svg, 'image/svg+xml')).toMatchObject({
+      status: 200,
+      body: { contentType: 'image/svg+xml', width: 480, height: 80 },
+    });
     const served = await download();
     expect(served.headers.get('content-type')).toBe('image/svg+xml');
     expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await upload(buildSvg({ width: 1000, height: 80 }), 'image/svg+xml')).toMatchObject({ status: 400, body: { code: 'BRANDING.IMAGE_TOO_LARGE' } });
+    expect(await upload(buildSvg({ width: 1000, height: 80 }), 'image/svg+xml')).toMatchObject({
+      status: 400,
+      body: { code: 'BRANDING.IMAGE_TOO_LARGE' },
+    });
   });
 
   it('is the partner’s to change', async () => {

@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { BUSINESS_BASIC, BUSINESS_PREMIUM, TEAMS_PHONE, buy, bought, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+import {
+  BUSINESS_BASIC,
+  BUSINESS_PREMIUM,
+  TEAMS_PHONE,
+  buy,
+  bought,
+  setupCustomer,
+  type CustomerSetup,
+} from '../support/subscription-builders.ts';
 
 let app: TestApp;
 let setup: CustomerSetup;
@@ -10,7 +18,8 @@ beforeAll(async () => {
   setup = await setupCustomer(app);
 });
 
-const microsoftCount = async (tenantId = setup.tenantId) => (await app.services.commerce.listSubscriptions(tenantId)).length;
+const microsoftCount = async (tenantId = setup.tenantId) =>
+  (await app.services.commerce.listSubscriptions(tenantId)).length;
 
 describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
   it('orders from Microsoft at the customer’s price and shows it in My Services', async () => {
@@ -24,7 +33,9 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
       monthlyCost: { amount: '66.00', currency: 'USD' },
     });
     const services = await app.call('GET', `/api/customers/${setup.customerId}/subscriptions`, { token: setup.viewer });
-    const ids = services.body.contracts.flatMap((c: { subscriptions: { id: string }[] }) => c.subscriptions.map((s) => s.id));
+    const ids = services.body.contracts.flatMap((c: { subscriptions: { id: string }[] }) =>
+      c.subscriptions.map((s) => s.id),
+    );
     expect(ids).toContain(response.body.subscriptions[0].id);
   });
 
@@ -43,7 +54,10 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
     const headers = { 'idempotency-key': 'reused-key-456' };
     expect((await buy(app, local, { quantity: 2 }, headers)).status).toBe(201);
     const reused = await buy(app, local, { quantity: 5 }, headers);
-    expect(reused).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY.KEY_REUSED', errors: [{ path: 'headers.Idempotency-Key' }] } });
+    expect(reused).toMatchObject({
+      status: 422,
+      body: { code: 'IDEMPOTENCY.KEY_REUSED', errors: [{ path: 'headers.Idempotency-Key' }] },
+    });
     expect(await microsoftCount(local.tenantId)).toBe(1);
   });
 
@@ -75,9 +89,13 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
   it('nests an add-on under its base, and refuses one without a suitable base', async () => {
     const local = await setupCustomer(app);
     const base = await bought(app, local, { quantity: 5 });
-    expect((await buy(app, local, { productId: TEAMS_PHONE, quantity: 2 })).body.errors[0].path).toBe('body.parentSubscriptionId');
+    expect((await buy(app, local, { productId: TEAMS_PHONE, quantity: 2 })).body.errors[0].path).toBe(
+      'body.parentSubscriptionId',
+    );
     const basic = await bought(app, local, { productId: BUSINESS_BASIC, quantity: 1 });
-    expect((await buy(app, local, { productId: TEAMS_PHONE, quantity: 2, parentSubscriptionId: basic.id })).status).toBe(400);
+    expect(
+      (await buy(app, local, { productId: TEAMS_PHONE, quantity: 2, parentSubscriptionId: basic.id })).status,
+    ).toBe(400);
     const addOn = await buy(app, local, { productId: TEAMS_PHONE, quantity: 2, parentSubscriptionId: base.id });
     expect(addOn.status).toBe(201);
 
@@ -93,14 +111,25 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
     const base = await bought(app, local, { quantity: 5, billingFrequency: 'annual' });
     const body = { kind: 'addOn', productId: TEAMS_PHONE, quantity: 2, effective: 'immediately' };
     const url = `/api/customers/${local.customerId}/subscriptions/${base.id}/changes`;
-    expect((await app.call('POST', url, { token: local.modifier, body, headers: { 'if-match': base.etag } })).status).toBe(403);
+    expect(
+      (await app.call('POST', url, { token: local.modifier, body, headers: { 'if-match': base.etag } })).status,
+    ).toBe(403);
     const first = await app.call('POST', url, { token: local.admin, body, headers: { 'if-match': base.etag } });
     expect(first.status).toBe(201);
-    expect(first.body.subscriptions[0]).toMatchObject({ parentSubscriptionId: base.id, term: 'P1Y', billingFrequency: 'annual', quantity: 2 });
+    expect(first.body.subscriptions[0]).toMatchObject({
+      parentSubscriptionId: base.id,
+      term: 'P1Y',
+      billingFrequency: 'annual',
+      quantity: 2,
+    });
     const again = await app.call('POST', url, { token: local.admin, body, headers: { 'if-match': base.etag } });
     expect(again.body.orderId).toBe(first.body.orderId);
     expect(await microsoftCount(local.tenantId)).toBe(2);
-    const stale = await app.call('POST', url, { token: local.admin, body: { ...body, quantity: 3 }, headers: { 'if-match': 'W/"stale"' } });
+    const stale = await app.call('POST', url, {
+      token: local.admin,
+      body: { ...body, quantity: 3 },
+      headers: { 'if-match': 'W/"stale"' },
+    });
     expect(stale.status).toBe(412);
   });
 
@@ -108,7 +137,10 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
     const local = await setupCustomer(app);
     const start = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const response = await buy(app, local, { startDate: start });
-    expect(response).toMatchObject({ status: 202, body: { futureChange: { kind: 'purchase', effectiveDate: start, status: 'pending' } } });
+    expect(response).toMatchObject({
+      status: 202,
+      body: { futureChange: { kind: 'purchase', effectiveDate: start, status: 'pending' } },
+    });
     expect(await microsoftCount(local.tenantId)).toBe(0);
     const future = await app.call('GET', `/api/customers/${local.customerId}/future-changes`, { token: local.viewer });
     expect(future.body.items).toHaveLength(1);
@@ -118,24 +150,49 @@ describe('POST /api/customers/{customerId}/subscriptions (F-BUY)', () => {
     const local = await setupCustomer(app);
     const put = await app.call('PUT', `/api/price-lists/${local.customerId}/prices`, {
       token: local.partner,
-      body: { prices: [{ productId: BUSINESS_PREMIUM, term: 'P1Y', frequency: 'monthly', currency: 'USD', salePrice: '19.99', cost: '18.00', effectiveFrom: '2025-01-01' }] },
+      body: {
+        prices: [
+          {
+            productId: BUSINESS_PREMIUM,
+            term: 'P1Y',
+            frequency: 'monthly',
+            currency: 'USD',
+            salePrice: '19.99',
+            cost: '18.00',
+            effectiveFrom: '2025-01-01',
+          },
+        ],
+      },
     });
     expect(put.status).toBe(200);
     const response = await buy(app, local, { quantity: 4 });
-    expect(response.body.charge).toMatchObject({ unitPrice: { amount: '19.99' }, priceSource: 'customer', monthlyCost: { amount: '79.96' } });
+    expect(response.body.charge).toMatchObject({
+      unitPrice: { amount: '19.99' },
+      priceSource: 'customer',
+      monthlyCost: { amount: '79.96' },
+    });
   });
 
   it('refuses a product outside the customer’s sale profile', async () => {
     const local = await setupCustomer(app);
-    await app.call('PUT', '/api/sale-profiles/basic-only', { token: local.partner, body: { name: 'Basic only', productIds: [BUSINESS_BASIC] } });
-    await app.call('PUT', `/api/customers/${local.customerId}/sale-profile`, { token: local.partner, body: { profileId: 'basic-only' } });
+    await app.call('PUT', '/api/sale-profiles/basic-only', {
+      token: local.partner,
+      body: { name: 'Basic only', productIds: [BUSINESS_BASIC] },
+    });
+    await app.call('PUT', `/api/customers/${local.customerId}/sale-profile`, {
+      token: local.partner,
+      body: { profileId: 'basic-only' },
+    });
     expect((await buy(app, local)).body.code).toBe('PRODUCT.NOT_FOR_SALE');
     expect((await buy(app, local, { productId: BUSINESS_BASIC })).status).toBe(201);
   });
 
   it('needs the customer’s Microsoft tenant', async () => {
     const partner = await app.tokens.partnerAdmin();
-    const created = await app.call('POST', '/api/customers', { token: partner, body: { name: 'No tenant', billingDay: 1, currency: 'USD', country: 'US' } });
+    const created = await app.call('POST', '/api/customers', {
+      token: partner,
+      body: { name: 'No tenant', billingDay: 1, currency: 'USD', country: 'US' },
+    });
     const admin = await app.tokens.customerUser(created.body.id, 'Admin');
     const response = await app.call('POST', `/api/customers/${created.body.id}/subscriptions`, {
       token: admin,
@@ -152,7 +209,10 @@ describe('billing change confirmation (F-CONFIRM)', () => {
     const settings = await app.call('GET', '/api/settings/billing-confirmation', { token: local.partner });
     const saved = await app.call('PUT', '/api/settings/billing-confirmation', {
       token: local.partner,
-      body: { actions: ['buy', 'raiseQuantity'], messages: { en: 'This raises your bill.', de: 'Dies erhöht Ihre Rechnung.' } },
+      body: {
+        actions: ['buy', 'raiseQuantity'],
+        messages: { en: 'This raises your bill.', de: 'Dies erhöht Ihre Rechnung.' },
+      },
       headers: settings.headers.get('etag') ? { 'if-match': settings.headers.get('etag') as string } : {},
     });
     expect(saved.status).toBe(200);
@@ -160,7 +220,11 @@ describe('billing change confirmation (F-CONFIRM)', () => {
     const refused = await buy(app, local, { quantity: 2 }, { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' });
     expect(refused).toMatchObject({
       status: 409,
-      body: { code: 'BILLING.CONFIRMATION_REQUIRED', detail: 'Dies erhöht Ihre Rechnung.', costDifference: { monthly: { amount: '44.00' }, firstPeriod: { amount: '44.00' } } },
+      body: {
+        code: 'BILLING.CONFIRMATION_REQUIRED',
+        detail: 'Dies erhöht Ihre Rechnung.',
+        costDifference: { monthly: { amount: '44.00' }, firstPeriod: { amount: '44.00' } },
+      },
     });
     expect(await microsoftCount(local.tenantId)).toBe(0);
     expect((await buy(app, local, { quantity: 2, confirmBillingChange: true })).status).toBe(201);

@@ -34,8 +34,21 @@ describe('POST /api/catalog/products', () => {
   });
 
   it.each([
-    ['a term billed at a frequency Microsoft does not offer', { terms: [{ term: 'P1M', frequencies: ['annual'] }] }, 'body.terms.0.frequencies.0'],
-    ['a term listed twice', { terms: [{ term: 'P1Y', frequencies: ['monthly'] }, { term: 'P1Y', frequencies: ['annual'] }] }, 'body.terms.1.term'],
+    [
+      'a term billed at a frequency Microsoft does not offer',
+      { terms: [{ term: 'P1M', frequencies: ['annual'] }] },
+      'body.terms.0.frequencies.0',
+    ],
+    [
+      'a term listed twice',
+      {
+        terms: [
+          { term: 'P1Y', frequencies: ['monthly'] },
+          { term: 'P1Y', frequencies: ['annual'] },
+        ],
+      },
+      'body.terms.1.term',
+    ],
     ['no terms', { terms: [] }, 'body.terms'],
     ['an unknown term', { terms: [{ term: 'P2Y', frequencies: ['monthly'] }] }, 'body.terms.0.term'],
     ['a max below the min', { minQuantity: 10, maxQuantity: 5 }, 'body.maxQuantity'],
@@ -45,7 +58,10 @@ describe('POST /api/catalog/products', () => {
     ['an unknown base product', { addOnOf: ['CFQ7TTC0ZZZZ:0009'] }, 'body.addOnOf.0'],
   ])('refuses %s naming the field, storing nothing', async (_, overrides, path) => {
     const before = await productRows();
-    const response = await app.call('POST', '/api/catalog/products', { token: admin, body: { ...buildProduct(), ...overrides } });
+    const response = await app.call('POST', '/api/catalog/products', {
+      token: admin,
+      body: { ...buildProduct(), ...overrides },
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
@@ -79,15 +95,26 @@ describe('PUT /api/catalog/products/{productId}', () => {
     const created = await app.call('PUT', `/api/catalog/products/${id}`, { token: admin, body: fields });
     expect(created).toMatchObject({ status: 201, body: { id, name: fields.name } });
 
-    const unseen = await app.call('PUT', `/api/catalog/products/${id}`, { token: admin, body: { ...fields, name: 'Overwritten' } });
+    const unseen = await app.call('PUT', `/api/catalog/products/${id}`, {
+      token: admin,
+      body: { ...fields, name: 'Overwritten' },
+    });
     expect(unseen).toMatchObject({ status: 428, body: { code: 'REQUEST.IF_MATCH_REQUIRED' } });
 
     const etag = created.headers.get('etag') as string;
-    const replaced = await app.call('PUT', `/api/catalog/products/${id}`, { token: admin, body: { ...fields, name: 'Renamed' }, headers: { 'if-match': etag } });
+    const replaced = await app.call('PUT', `/api/catalog/products/${id}`, {
+      token: admin,
+      body: { ...fields, name: 'Renamed' },
+      headers: { 'if-match': etag },
+    });
     expect(replaced).toMatchObject({ status: 200, body: { id, name: 'Renamed' } });
     expect(replaced.headers.get('etag')).not.toBe(etag);
 
-    const stale = await app.call('PUT', `/api/catalog/products/${id}`, { token: admin, body: { ...fields, name: 'Stale' }, headers: { 'if-match': etag } });
+    const stale = await app.call('PUT', `/api/catalog/products/${id}`, {
+      token: admin,
+      body: { ...fields, name: 'Stale' },
+      headers: { 'if-match': etag },
+    });
     expect(stale).toMatchObject({ status: 412, body: { code: 'REQUEST.STALE_ETAG' } });
     expect((await app.call('GET', `/api/catalog/products/${id}`, { token: admin })).body.name).toBe('Renamed');
   });
@@ -103,7 +130,10 @@ describe('DELETE /api/catalog/products/{productId}', () => {
   it('removes a product; 404 when absent; 409 while an add-on names it as base', async () => {
     const base = (await create()).body;
     const addOn = (await create({ addOnOf: [base.id] })).body;
-    expect(await app.call('DELETE', `/api/catalog/products/${base.id}`, { token: admin })).toMatchObject({ status: 409, body: { code: 'PRODUCT.HAS_ADD_ONS' } });
+    expect(await app.call('DELETE', `/api/catalog/products/${base.id}`, { token: admin })).toMatchObject({
+      status: 409,
+      body: { code: 'PRODUCT.HAS_ADD_ONS' },
+    });
     expect((await app.call('DELETE', `/api/catalog/products/${addOn.id}`, { token: admin })).status).toBe(204);
     expect((await app.call('DELETE', `/api/catalog/products/${base.id}`, { token: admin })).status).toBe(204);
     expect((await app.call('GET', `/api/catalog/products/${base.id}`, { token: admin })).status).toBe(404);
@@ -116,13 +146,22 @@ describe('GET /api/catalog/products', () => {
     const local = await createTestApp();
     const token = await local.tokens.partnerAdmin();
     const products = [
-      buildProduct({ name: 'Exchange Online (Plan 1)', category: 'Email', productGroup: 'Exchange Online', skuPartNumber: 'EXCHANGESTANDARD' }),
+      buildProduct({
+        name: 'Exchange Online (Plan 1)',
+        category: 'Email',
+        productGroup: 'Exchange Online',
+        skuPartNumber: 'EXCHANGESTANDARD',
+      }),
       buildProduct({ name: 'Microsoft 365 Business Basic', skuPartNumber: 'O365_BUSINESS_ESSENTIALS' }),
       buildProduct({ name: 'Microsoft 365 Business Premium' }),
       buildProduct({ name: 'Microsoft 365 E3', productGroup: 'Microsoft 365 Enterprise', skuPartNumber: 'SPE_E3' }),
     ];
-    for (const body of products) expect((await local.call('POST', '/api/catalog/products', { token, body })).status).toBe(201);
-    const names = async (query: string) => (await local.call('GET', `/api/catalog/products?${query}`, { token })).body.items.map((p: { name: string }) => p.name);
+    for (const body of products)
+      expect((await local.call('POST', '/api/catalog/products', { token, body })).status).toBe(201);
+    const names = async (query: string) =>
+      (await local.call('GET', `/api/catalog/products?${query}`, { token })).body.items.map(
+        (p: { name: string }) => p.name,
+      );
 
     expect(await names('search=business')).toEqual(['Microsoft 365 Business Basic', 'Microsoft 365 Business Premium']);
     expect(await names('search=spe_e3')).toEqual(['Microsoft 365 E3']);
@@ -132,12 +171,21 @@ describe('GET /api/catalog/products', () => {
 
     const first = await local.call('GET', '/api/catalog/products?pageSize=3', { token });
     expect(first.body.items).toHaveLength(3);
-    const second = await local.call('GET', `/api/catalog/products?pageSize=3&continuationToken=${first.body.continuationToken}`, { token });
+    const second = await local.call(
+      'GET',
+      `/api/catalog/products?pageSize=3&continuationToken=${first.body.continuationToken}`,
+      { token },
+    );
     expect(second.body).toEqual({ items: [expect.objectContaining({ name: 'Microsoft 365 E3' })] });
   });
 
   it('refuses a forged continuation token and unknown parameters with 400', async () => {
-    for (const query of ['continuationToken=garbage', `continuationToken=${Buffer.from('{"offset":-1}').toString('base64url')}`, 'sort=name', 'pageSize=0']) {
+    for (const query of [
+      'continuationToken=garbage',
+      `continuationToken=${Buffer.from('{"offset":-1}').toString('base64url')}`,
+      'sort=name',
+      'pageSize=0',
+    ]) {
       const response = await app.call('GET', `/api/catalog/products?${query}`, { token: admin });
       expect(response.status, query).toBe(400);
       expect(response.body.errors[0].path, query).toMatch(/^query/);

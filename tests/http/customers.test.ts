@@ -24,7 +24,13 @@ beforeAll(async () => {
 describe('POST /api/customers', () => {
   it('creates a customer with an id, ETag and Location', async () => {
     const response = await createCustomer({ billingDay: 'last', currency: 'JPY', country: 'JP' });
-    expect(response.body).toMatchObject({ name: 'Contoso Ltd', billingDay: 'last', currency: 'JPY', country: 'JP', id: expect.any(String) });
+    expect(response.body).toMatchObject({
+      name: 'Contoso Ltd',
+      billingDay: 'last',
+      currency: 'JPY',
+      country: 'JP',
+      id: expect.any(String),
+    });
     expect(response.headers.get('location')).toBe(`/api/customers/${response.body.id}`);
     expect(response.headers.get('etag')).toMatch(/^W\/"/);
     const read = await app.call('GET', `/api/customers/${response.body.id}`, { token: admin });
@@ -38,7 +44,10 @@ describe('POST /api/customers', () => {
     [{ currency: 'XYZ' }, 'body.currency'],
     [{ country: 'us' }, 'body.country'],
     [{ company: { website: 'javascript:alert(1)' } }, 'body.company.website'],
-    [{ company: { address: { line1: 'x', city: 'y', postalCode: '1', country: 'US' } } }, 'body.company.address.postalCode'],
+    [
+      { company: { address: { line1: 'x', city: 'y', postalCode: '1', country: 'US' } } },
+      'body.company.address.postalCode',
+    ],
     [{ tenantId: 'contoso.onmicrosoft.com' }, 'body.tenantId'],
     [{ id: '11111111-1111-4111-8111-111111111111' }, 'body'],
   ])('refuses %j naming %s, storing nothing', async (overrides, path) => {
@@ -55,13 +64,24 @@ describe('POST /api/customers', () => {
     const missing = await app.call('POST', '/api/customers', { token: admin, body: noName });
     expect(missing.body.errors).toEqual([{ path: 'body.name', message: expect.any(String) }]);
 
-    const malformed = await app.call('POST', '/api/customers', { token: admin, rawBody: '{"name": ', headers: { 'content-type': 'application/json' } });
+    const malformed = await app.call('POST', '/api/customers', {
+      token: admin,
+      rawBody: '{"name": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed).toMatchObject({ status: 400, body: { code: 'REQUEST.INVALID', errors: [{ path: 'body' }] } });
 
-    const text = await app.call('POST', '/api/customers', { token: admin, rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const text = await app.call('POST', '/api/customers', {
+      token: admin,
+      rawBody: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(text).toMatchObject({ status: 415, body: { code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' } });
 
-    const huge = await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'x'.repeat(300 * 1024) }) });
+    const huge = await app.call('POST', '/api/customers', {
+      token: admin,
+      body: buildCustomerFields({ name: 'x'.repeat(300 * 1024) }),
+    });
     expect(huge).toMatchObject({ status: 413, body: { code: 'REQUEST.TOO_LARGE' } });
   });
 
@@ -79,14 +99,20 @@ describe('GET /api/customers', () => {
     const token = await local.tokens.partnerAdmin();
     const created = new Set<string>();
     for (let i = 0; i < 5; i++) {
-      const response = await local.call('POST', '/api/customers', { token, body: buildCustomerFields({ name: `Customer ${i}` }) });
+      const response = await local.call('POST', '/api/customers', {
+        token,
+        body: buildCustomerFields({ name: `Customer ${i}` }),
+      });
       created.add(response.body.id);
     }
     const seen: string[] = [];
     let continuation: string | undefined;
     let pages = 0;
     do {
-      const query = new URLSearchParams({ pageSize: '2', ...(continuation ? { continuationToken: continuation } : {}) });
+      const query = new URLSearchParams({
+        pageSize: '2',
+        ...(continuation ? { continuationToken: continuation } : {}),
+      });
       const page = await local.call('GET', `/api/customers?${query}`, { token });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
@@ -100,7 +126,14 @@ describe('GET /api/customers', () => {
   });
 
   it('refuses a forged continuation token and bad page sizes with 400', async () => {
-    for (const query of ['continuationToken=garbage', `continuationToken=${Buffer.from('{"x":1}').toString('base64')}`, 'pageSize=0', 'pageSize=abc', 'pageSize=1000', 'unknown=1']) {
+    for (const query of [
+      'continuationToken=garbage',
+      `continuationToken=${Buffer.from('{"x":1}').toString('base64')}`,
+      'pageSize=0',
+      'pageSize=abc',
+      'pageSize=1000',
+      'unknown=1',
+    ]) {
       const response = await app.call('GET', `/api/customers?${query}`, { token: admin });
       expect(response.status, query).toBe(400);
       expect(response.body.errors[0].path, query).toMatch(/^query/);
@@ -122,7 +155,9 @@ describe('GET /api/customers/{customerId}', () => {
   });
 
   it('answers 404 for a customer that does not exist, 400 for an id that is not one', async () => {
-    expect((await app.call('GET', '/api/customers/6f9619ff-8b86-4d11-b42d-00c04fc964ff', { token: admin })).status).toBe(404);
+    expect(
+      (await app.call('GET', '/api/customers/6f9619ff-8b86-4d11-b42d-00c04fc964ff', { token: admin })).status,
+    ).toBe(404);
     const bad = await app.call('GET', '/api/customers/not-a-uuid', { token: admin });
     expect(bad).toMatchObject({ status: 400, body: { errors: [{ path: 'params.customerId' }] } });
   });
@@ -138,7 +173,12 @@ describe('PATCH /api/customers/{customerId}', () => {
       headers: { 'if-match': created.headers.get('etag') as string },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ name: 'Contoso Europe', billingDay: 1, company: created.body.company, createdAt: created.body.createdAt });
+    expect(response.body).toMatchObject({
+      name: 'Contoso Europe',
+      billingDay: 1,
+      company: created.body.company,
+      createdAt: created.body.createdAt,
+    });
     expect(response.headers.get('etag')).not.toBe(created.headers.get('etag'));
   });
 
@@ -146,9 +186,17 @@ describe('PATCH /api/customers/{customerId}', () => {
     const created = await createCustomer({ name: 'Before' });
     const id = created.body.id;
     const etag = created.headers.get('etag') as string;
-    const first = await app.call('PATCH', `/api/customers/${id}`, { token: admin, body: { name: 'First' }, headers: { 'if-match': etag } });
+    const first = await app.call('PATCH', `/api/customers/${id}`, {
+      token: admin,
+      body: { name: 'First' },
+      headers: { 'if-match': etag },
+    });
     expect(first.status).toBe(200);
-    const stale = await app.call('PATCH', `/api/customers/${id}`, { token: admin, body: { name: 'Second' }, headers: { 'if-match': etag } });
+    const stale = await app.call('PATCH', `/api/customers/${id}`, {
+      token: admin,
+      body: { name: 'Second' },
+      headers: { 'if-match': etag },
+    });
     expect(stale).toMatchObject({ status: 412, body: { code: 'REQUEST.STALE_ETAG' } });
     const none = await app.call('PATCH', `/api/customers/${id}`, { token: admin, body: { name: 'Third' } });
     expect(none).toMatchObject({ status: 428, body: { code: 'REQUEST.IF_MATCH_REQUIRED' } });
@@ -159,7 +207,13 @@ describe('PATCH /api/customers/{customerId}', () => {
     const created = await createCustomer();
     const etag = created.headers.get('etag') as string;
     const results = await Promise.all(
-      ['A', 'B'].map((name) => app.call('PATCH', `/api/customers/${created.body.id}`, { token: admin, body: { name }, headers: { 'if-match': etag } })),
+      ['A', 'B'].map((name) =>
+        app.call('PATCH', `/api/customers/${created.body.id}`, {
+          token: admin,
+          body: { name },
+          headers: { 'if-match': etag },
+        }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
   });
@@ -167,8 +221,14 @@ describe('PATCH /api/customers/{customerId}', () => {
   it('refuses an empty patch and unknown fields', async () => {
     const created = await createCustomer();
     const headers = { 'if-match': created.headers.get('etag') as string };
-    expect((await app.call('PATCH', `/api/customers/${created.body.id}`, { token: admin, body: {}, headers })).status).toBe(400);
-    const unknown = await app.call('PATCH', `/api/customers/${created.body.id}`, { token: admin, body: { id: 'x' }, headers });
+    expect(
+      (await app.call('PATCH', `/api/customers/${created.body.id}`, { token: admin, body: {}, headers })).status,
+    ).toBe(400);
+    const unknown = await app.call('PATCH', `/api/customers/${created.body.id}`, {
+      token: admin,
+      body: { id: 'x' },
+      headers,
+    });
     expect(unknown.body.errors[0]).toEqual({ path: 'body', message: 'unknown field(s): id' });
   });
 });

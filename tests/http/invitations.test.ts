@@ -18,20 +18,34 @@ let clock: TestClock;
 
 beforeAll(async () => {
   clock = testClock(new Date().toISOString());
-  app = await createTestApp({ PORTAL_BASE_URL: 'https://portal.partner.example', INVITATION_TTL_HOURS: '48' }, { clock });
+  app = await createTestApp(
+    { PORTAL_BASE_URL: 'https://portal.partner.example', INVITATION_TTL_HOURS: '48' },
+    { clock },
+  );
 });
 
-const accept = (token: string, signedIn: string) => app.call('POST', `/api/invitations/${token}/accept`, { token: signedIn });
+const accept = (token: string, signedIn: string) =>
+  app.call('POST', `/api/invitations/${token}/accept`, { token: signedIn });
 const me = async (token: string) => (await app.call('GET', '/api/me', { token })).body.customers;
 const userPath = (setup: PortalSetup, userId: string) => `/api/customers/${setup.customerId}/portal-users/${userId}`;
 
 async function patchUser(setup: PortalSetup, userId: string, body: Record<string, unknown>, token = setup.admin) {
   const current = await app.call('GET', userPath(setup, userId), { token: setup.admin });
-  return app.call('PATCH', userPath(setup, userId), { token, body, headers: { 'if-match': current.headers.get('etag') ?? '' } });
+  return app.call('PATCH', userPath(setup, userId), {
+    token,
+    body,
+    headers: { 'if-match': current.headers.get('etag') ?? '' },
+  });
 }
 
 /** Expects a problem+json refusal with the code, and the snapshot taken before to hold still. */
-async function expectRefused(response: Awaited<ReturnType<typeof accept>>, status: number, code: string, before: Awaited<ReturnType<typeof snapshot>>, after: () => ReturnType<typeof snapshot>) {
+async function expectRefused(
+  response: Awaited<ReturnType<typeof accept>>,
+  status: number,
+  code: string,
+  before: Awaited<ReturnType<typeof snapshot>>,
+  after: () => ReturnType<typeof snapshot>,
+) {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers.get('content-type')).toBe('application/problem+json');
   expect(response.body.code).toBe(code);
@@ -43,7 +57,9 @@ describe('portal users and invitations, end to end (F-USERS)', () => {
     const setup = await setupPortalCustomer(app);
     const user = await invite(app, setup, { firstName: 'Erin', lastName: 'Lee' });
     expect(user).toMatchObject({ status: 'inactive', role: 'View', portalAccess: 'enabled' });
-    const inactive = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?status=inactive`, { token: setup.admin });
+    const inactive = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?status=inactive`, {
+      token: setup.admin,
+    });
     expect(inactive.body.items.map((u: { id: string }) => u.id)).toEqual([user.id]);
 
     const token = await sendInvitation(app, setup, user);
@@ -55,42 +71,75 @@ describe('portal users and invitations, end to end (F-USERS)', () => {
 
     const invitee = await signIn(app, user.email.toUpperCase());
     const accepted = await accept(token, invitee.token);
-    expect(accepted).toMatchObject({ status: 200, body: { customerId: setup.customerId, userId: user.id, role: 'View' } });
-    expect(await me(invitee.token)).toEqual([{ customerId: setup.customerId, customerName: setup.customerName, role: 'View' }]);
-    const active = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?status=active`, { token: setup.admin });
+    expect(accepted).toMatchObject({
+      status: 200,
+      body: { customerId: setup.customerId, userId: user.id, role: 'View' },
+    });
+    expect(await me(invitee.token)).toEqual([
+      { customerId: setup.customerId, customerName: setup.customerName, role: 'View' },
+    ]);
+    const active = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?status=active`, {
+      token: setup.admin,
+    });
     expect(active.body.items.map((u: { id: string }) => u.id)).toContain(user.id);
-    expect((await app.call('GET', `/api/customers/${setup.customerId}/subscriptions`, { token: invitee.token })).status).toBe(200);
+    expect(
+      (await app.call('GET', `/api/customers/${setup.customerId}/subscriptions`, { token: invitee.token })).status,
+    ).toBe(200);
 
-    expect((await patchUser(setup, user.id, { role: 'Modify' })).body).toMatchObject({ role: 'Modify', status: 'active' });
-    expect(await me(invitee.token)).toEqual([{ customerId: setup.customerId, customerName: setup.customerName, role: 'Modify' }]);
+    expect((await patchUser(setup, user.id, { role: 'Modify' })).body).toMatchObject({
+      role: 'Modify',
+      status: 'active',
+    });
+    expect(await me(invitee.token)).toEqual([
+      { customerId: setup.customerId, customerName: setup.customerName, role: 'Modify' },
+    ]);
 
     expect((await patchUser(setup, user.id, { portalAccess: 'disabled' })).body).toMatchObject({ status: 'disabled' });
     const refused = await app.call('GET', `/api/customers/${setup.customerId}/subscriptions`, { token: invitee.token });
     expect(refused).toMatchObject({ status: 403, body: { code: 'AUTH.NO_ACCESS' } });
     expect(await me(invitee.token)).toEqual([]);
-    const disabled = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?status=disabled`, { token: setup.admin });
+    const disabled = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?status=disabled`, {
+      token: setup.admin,
+    });
     expect(disabled.body.items.map((u: { id: string }) => u.id)).toEqual([user.id]);
 
-    expect((await patchUser(setup, user.id, { portalAccess: 'enabled' })).body).toMatchObject({ status: 'active', role: 'Modify' });
-    expect(await me(invitee.token)).toEqual([{ customerId: setup.customerId, customerName: setup.customerName, role: 'Modify' }]);
+    expect((await patchUser(setup, user.id, { portalAccess: 'enabled' })).body).toMatchObject({
+      status: 'active',
+      role: 'Modify',
+    });
+    expect(await me(invitee.token)).toEqual([
+      { customerId: setup.customerId, customerName: setup.customerName, role: 'Modify' },
+    ]);
   });
 
   it('gives a new user the View role unless another is asked, and refuses the same address twice', async () => {
     const setup = await setupPortalCustomer(app);
     const admin = await invite(app, setup, { role: 'Admin', email: 'Kim@Fabrikam.example' });
     expect(admin).toMatchObject({ role: 'Admin', email: 'kim@fabrikam.example' });
-    const again = await app.call('POST', `/api/customers/${setup.customerId}/portal-users`, { token: setup.admin, body: { firstName: 'K', lastName: 'M', email: 'kim@fabrikam.example' } });
+    const again = await app.call('POST', `/api/customers/${setup.customerId}/portal-users`, {
+      token: setup.admin,
+      body: { firstName: 'K', lastName: 'M', email: 'kim@fabrikam.example' },
+    });
     expect(again).toMatchObject({ status: 409, body: { code: 'PORTAL_USER.EMAIL_TAKEN' } });
-    const bad = await app.call('POST', `/api/customers/${setup.customerId}/portal-users`, { token: setup.admin, body: { firstName: 'K', lastName: 'M', email: 'not-an-address' } });
+    const bad = await app.call('POST', `/api/customers/${setup.customerId}/portal-users`, {
+      token: setup.admin,
+      body: { firstName: 'K', lastName: 'M', email: 'not-an-address' },
+    });
     expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.email']);
   });
 
   it('pages the list with a continuation token', async () => {
     const setup = await setupPortalCustomer(app);
     for (let i = 0; i < 3; i += 1) await invite(app, setup);
-    const first = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?pageSize=2`, { token: setup.admin });
+    const first = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?pageSize=2`, {
+      token: setup.admin,
+    });
     expect(first.body.items).toHaveLength(2);
-    const second = await app.call('GET', `/api/customers/${setup.customerId}/portal-users?pageSize=2&continuationToken=${encodeURIComponent(first.body.continuationToken)}`, { token: setup.admin });
+    const second = await app.call(
+      'GET',
+      `/api/customers/${setup.customerId}/portal-users?pageSize=2&continuationToken=${encodeURIComponent(first.body.continuationToken)}`,
+      { token: setup.admin },
+    );
     expect(second.body.items).toHaveLength(2);
     expect(second.body.continuationToken).toBeUndefined();
   });
@@ -109,7 +158,9 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
     const before = await snapshot(app, setup.customerId, user.id, invitee.identity);
     clock.advanceHours(48);
     try {
-      await expectRefused(await accept(token, invitee.token), 409, 'INVITATION.EXPIRED', before, () => snapshot(app, setup.customerId, user.id, invitee.identity));
+      await expectRefused(await accept(token, invitee.token), 409, 'INVITATION.EXPIRED', before, () =>
+        snapshot(app, setup.customerId, user.id, invitee.identity),
+      );
     } finally {
       clock.set(new Date().toISOString());
     }
@@ -121,10 +172,14 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
     const invitee = await signIn(app, user.email);
     expect((await accept(token, invitee.token)).status).toBe(200);
     const before = await snapshot(app, setup.customerId, user.id, invitee.identity);
-    await expectRefused(await accept(token, invitee.token), 409, 'INVITATION.ALREADY_ACCEPTED', before, () => snapshot(app, setup.customerId, user.id, invitee.identity));
+    await expectRefused(await accept(token, invitee.token), 409, 'INVITATION.ALREADY_ACCEPTED', before, () =>
+      snapshot(app, setup.customerId, user.id, invitee.identity),
+    );
     const someoneElse = await signIn(app, user.email);
     const otherBefore = await snapshot(app, setup.customerId, user.id, someoneElse.identity);
-    await expectRefused(await accept(token, someoneElse.token), 409, 'INVITATION.ALREADY_ACCEPTED', otherBefore, () => snapshot(app, setup.customerId, user.id, someoneElse.identity));
+    await expectRefused(await accept(token, someoneElse.token), 409, 'INVITATION.ALREADY_ACCEPTED', otherBefore, () =>
+      snapshot(app, setup.customerId, user.id, someoneElse.identity),
+    );
   });
 
   it('a signed-in account with another e-mail', async () => {
@@ -132,11 +187,17 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
     const token = await sendInvitation(app, setup, user);
     const intruder = await signIn(app, 'mallory@elsewhere.example');
     const before = await snapshot(app, setup.customerId, user.id, intruder.identity);
-    await expectRefused(await accept(token, intruder.token), 403, 'INVITATION.WRONG_ACCOUNT', before, () => snapshot(app, setup.customerId, user.id, intruder.identity));
+    await expectRefused(await accept(token, intruder.token), 403, 'INVITATION.WRONG_ACCOUNT', before, () =>
+      snapshot(app, setup.customerId, user.id, intruder.identity),
+    );
     const noEmail = { tenantId: randomUUID(), objectId: randomUUID() };
     const anonymousMail = await app.tokens.sign(noEmail);
-    await expectRefused(await accept(token, anonymousMail), 403, 'INVITATION.WRONG_ACCOUNT', await snapshot(app, setup.customerId, user.id, noEmail), () =>
-      snapshot(app, setup.customerId, user.id, noEmail),
+    await expectRefused(
+      await accept(token, anonymousMail),
+      403,
+      'INVITATION.WRONG_ACCOUNT',
+      await snapshot(app, setup.customerId, user.id, noEmail),
+      () => snapshot(app, setup.customerId, user.id, noEmail),
     );
   });
 
@@ -146,7 +207,9 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
     expect((await patchUser(setup, user.id, { portalAccess: 'disabled' })).status).toBe(200);
     const invitee = await signIn(app, user.email);
     const before = await snapshot(app, setup.customerId, user.id, invitee.identity);
-    await expectRefused(await accept(token, invitee.token), 403, 'INVITATION.USER_DISABLED', before, () => snapshot(app, setup.customerId, user.id, invitee.identity));
+    await expectRefused(await accept(token, invitee.token), 403, 'INVITATION.USER_DISABLED', before, () =>
+      snapshot(app, setup.customerId, user.id, invitee.identity),
+    );
   });
 
   it('an unknown or forged token, and one replaced by a newer invitation', async () => {
@@ -156,7 +219,13 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
     const invitee = await signIn(app, user.email);
     const before = await snapshot(app, setup.customerId, user.id, invitee.identity);
     const after = () => snapshot(app, setup.customerId, user.id, invitee.identity);
-    await expectRefused(await accept(randomBytes(32).toString('base64url'), invitee.token), 404, 'INVITATION.NOT_FOUND', before, after);
+    await expectRefused(
+      await accept(randomBytes(32).toString('base64url'), invitee.token),
+      404,
+      'INVITATION.NOT_FOUND',
+      before,
+      after,
+    );
     await expectRefused(await accept(first, invitee.token), 404, 'INVITATION.NOT_FOUND', before, after);
     await expectRefused(await accept('not-a-token', invitee.token), 400, 'REQUEST.INVALID', before, after);
     expect((await accept(second, invitee.token)).status).toBe(200);
@@ -165,13 +234,17 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
   it('an account bound to another user of the customer already', async () => {
     const first = await invite(app, setup, { email: 'sam@fabrikam.example' });
     const identity = { tenantId: randomUUID(), objectId: randomUUID() };
-    expect((await accept(await sendInvitation(app, setup, first), (await signIn(app, first.email, identity)).token)).status).toBe(200);
+    expect(
+      (await accept(await sendInvitation(app, setup, first), (await signIn(app, first.email, identity)).token)).status,
+    ).toBe(200);
     // The same Microsoft account, renamed since: its new address is invited as another user.
     const second = await invite(app, setup, { email: 'samantha@fabrikam.example' });
     const token = await sendInvitation(app, setup, second);
     const renamed = await signIn(app, second.email, identity);
     const before = await snapshot(app, setup.customerId, second.id, identity);
-    await expectRefused(await accept(token, renamed.token), 409, 'PORTAL_USER.IDENTITY_ALREADY_BOUND', before, () => snapshot(app, setup.customerId, second.id, identity));
+    await expectRefused(await accept(token, renamed.token), 409, 'PORTAL_USER.IDENTITY_ALREADY_BOUND', before, () =>
+      snapshot(app, setup.customerId, second.id, identity),
+    );
   });
 
   it('binds a token issued for customer A to A only, never to B', async () => {
@@ -184,14 +257,24 @@ describe('POST /api/invitations/{token}/accept refuses, changing nothing', () =>
     const invitee = await signIn(app, email);
     const bBefore = await app.services.portalUsers.get(b.customerId, userB.id);
 
-    expect(await accept(tokenA, invitee.token)).toMatchObject({ status: 200, body: { customerId: a.customerId, userId: userA.id } });
+    expect(await accept(tokenA, invitee.token)).toMatchObject({
+      status: 200,
+      body: { customerId: a.customerId, userId: userA.id },
+    });
     expect(await me(invitee.token)).toEqual([{ customerId: a.customerId, customerName: a.customerName, role: 'View' }]);
     expect(await app.services.portalUsers.get(b.customerId, userB.id)).toEqual(bBefore);
-    expect((await app.call('GET', `/api/customers/${b.customerId}/subscriptions`, { token: invitee.token })).status).toBe(403);
+    expect(
+      (await app.call('GET', `/api/customers/${b.customerId}/subscriptions`, { token: invitee.token })).status,
+    ).toBe(403);
 
     // B's own invitation still binds to B, separately.
-    expect((await accept(await sendInvitation(app, b, userB), invitee.token)).body).toMatchObject({ customerId: b.customerId, userId: userB.id });
-    expect((await me(invitee.token)).map((m: { customerId: string }) => m.customerId).sort()).toEqual([a.customerId, b.customerId].sort());
+    expect((await accept(await sendInvitation(app, b, userB), invitee.token)).body).toMatchObject({
+      customerId: b.customerId,
+      userId: userB.id,
+    });
+    expect((await me(invitee.token)).map((m: { customerId: string }) => m.customerId).sort()).toEqual(
+      [a.customerId, b.customerId].sort(),
+    );
   });
 });
 
@@ -199,9 +282,13 @@ describe('sending invitations', () => {
   it('refuses an active or disabled user (409) and keeps the token out of every answer', async () => {
     const setup = await setupPortalCustomer(app);
     const user = await invite(app, setup);
-    const send = () => app.call('POST', `/api/customers/${setup.customerId}/portal-users/${user.id}/invitation`, { token: setup.admin });
+    const send = () =>
+      app.call('POST', `/api/customers/${setup.customerId}/portal-users/${user.id}/invitation`, { token: setup.admin });
     const sent = await send();
-    expect(sent.body).toMatchObject({ sentTo: user.email, user: { status: 'inactive', invitation: { expiresAt: sent.body.expiresAt } } });
+    expect(sent.body).toMatchObject({
+      sentTo: user.email,
+      user: { status: 'inactive', invitation: { expiresAt: sent.body.expiresAt } },
+    });
     const [token] = await invitationTokens(app, user.email);
     expect(JSON.stringify(sent.body)).not.toContain(token);
     expect(Date.parse(sent.body.expiresAt) - clock.now().getTime()).toBe(48 * 3_600_000);
@@ -218,8 +305,20 @@ describe('PATCH /api/customers/{customerId}/portal-users/{userId}', () => {
     const user = await invite(app, setup);
     const path = userPath(setup, user.id);
     expect((await app.call('PATCH', path, { token: setup.admin, body: { role: 'Admin' } })).status).toBe(428);
-    expect((await app.call('PATCH', path, { token: setup.admin, body: { role: 'Admin' }, headers: { 'if-match': user.etag } })).status).toBe(200);
-    const stale = await app.call('PATCH', path, { token: setup.admin, body: { role: 'View' }, headers: { 'if-match': user.etag } });
+    expect(
+      (
+        await app.call('PATCH', path, {
+          token: setup.admin,
+          body: { role: 'Admin' },
+          headers: { 'if-match': user.etag },
+        })
+      ).status,
+    ).toBe(200);
+    const stale = await app.call('PATCH', path, {
+      token: setup.admin,
+      body: { role: 'View' },
+      headers: { 'if-match': user.etag },
+    });
     expect(stale).toMatchObject({ status: 412, body: { code: 'REQUEST.STALE_ETAG' } });
     expect((await app.call('GET', path, { token: setup.admin })).body.role).toBe('Admin');
   });

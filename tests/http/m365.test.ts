@@ -31,7 +31,9 @@ function mails(kind: string): Mail[] {
   } catch {
     return [];
   }
-  return files.map((f) => JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as Mail).filter((m) => m.kind === kind);
+  return files
+    .map((f) => JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as Mail)
+    .filter((m) => m.kind === kind);
 }
 
 /** A customer with a tenant, `seats` Business Premium seats bought through the portal, and some users. */
@@ -39,20 +41,38 @@ async function licensedCustomer(seats: number, overrides: Record<string, unknown
   const setup = await setupCustomer(app, overrides);
   if (seats > 0) await bought(app, setup, { quantity: seats, confirmBillingChange: true });
   const person = (name: string, usageLocation: string | null = 'US') =>
-    directory.seedUser(setup.tenantId, { displayName: name, userPrincipalName: `${name.toLowerCase().replace(/\W+/g, '.')}@${setup.tenantId.slice(0, 8)}.example`, ...(usageLocation ? { usageLocation } : {}) });
+    directory.seedUser(setup.tenantId, {
+      displayName: name,
+      userPrincipalName: `${name.toLowerCase().replace(/\W+/g, '.')}@${setup.tenantId.slice(0, 8)}.example`,
+      ...(usageLocation ? { usageLocation } : {}),
+    });
   return { setup, person };
 }
 
-const licensesOf = async (setup: CustomerSetup) => (await app.call('GET', m365(setup, 'licenses'), { token: setup.viewer })).body.items;
+const licensesOf = async (setup: CustomerSetup) =>
+  (await app.call('GET', m365(setup, 'licenses'), { token: setup.viewer })).body.items;
 
 describe('GET …/m365/licenses', () => {
   it('shows each license with its product name, and units purchased, consumed and available', async () => {
     const { setup, person } = await licensedCustomer(3);
     const adele = await person('Adele Vance');
-    expect((await app.call('POST', m365(setup, `users/${adele.id}/licenses`), { token: setup.modifier, body: { add: ['SPB'] } })).status).toBe(200);
+    expect(
+      (
+        await app.call('POST', m365(setup, `users/${adele.id}/licenses`), {
+          token: setup.modifier,
+          body: { add: ['SPB'] },
+        })
+      ).status,
+    ).toBe(200);
     const log = await app.call('GET', `/api/customers/${setup.customerId}/change-log`, { token: setup.viewer });
     expect(log.body.items).toContainEqual(
-      expect.objectContaining({ action: 'assignLicenses', source: 'portal', productName: 'Microsoft 365 Business Premium', detail: `${adele.userPrincipalName}: +SPB`, after: { licenses: ['SPB'] } }),
+      expect.objectContaining({
+        action: 'assignLicenses',
+        source: 'portal',
+        productName: 'Microsoft 365 Business Premium',
+        detail: `${adele.userPrincipalName}: +SPB`,
+        after: { licenses: ['SPB'] },
+      }),
     );
     expect(await licensesOf(setup)).toEqual([
       {
@@ -92,16 +112,26 @@ describe('GET …/m365/users', () => {
     const first = await app.call('GET', m365(setup, 'users?pageSize=2'), { token: setup.viewer });
     expect(first.status).toBe(200);
     expect(first.body.items.map((u: { displayName: string }) => u.displayName)).toEqual(['Alex Wilber', 'Megan Bowen']);
-    const second = await app.call('GET', m365(setup, `users?pageSize=2&continuationToken=${first.body.continuationToken}`), { token: setup.viewer });
+    const second = await app.call(
+      'GET',
+      m365(setup, `users?pageSize=2&continuationToken=${first.body.continuationToken}`),
+      { token: setup.viewer },
+    );
     expect(second.body).toEqual({ items: [expect.objectContaining({ displayName: 'Nestor Wilke', licenses: [] })] });
     const searched = await app.call('GET', m365(setup, 'users?search=wil'), { token: setup.viewer });
-    expect(searched.body.items.map((u: { displayName: string }) => u.displayName)).toEqual(['Alex Wilber', 'Nestor Wilke']);
+    expect(searched.body.items.map((u: { displayName: string }) => u.displayName)).toEqual([
+      'Alex Wilber',
+      'Nestor Wilke',
+    ]);
   });
 
   it('answers 409 DIRECTORY.CONSENT_REQUIRED when the tenant has not consented', async () => {
     const { setup } = await licensedCustomer(0);
     await directory.setConsent(setup.tenantId, 'none');
-    expect(await app.call('GET', m365(setup, 'users'), { token: setup.viewer })).toMatchObject({ status: 409, body: { code: 'DIRECTORY.CONSENT_REQUIRED' } });
+    expect(await app.call('GET', m365(setup, 'users'), { token: setup.viewer })).toMatchObject({
+      status: 409,
+      body: { code: 'DIRECTORY.CONSENT_REQUIRED' },
+    });
   });
 });
 
@@ -109,11 +139,20 @@ describe('POST …/m365/users/{userId}/licenses', () => {
   it('gives the last unit to one of two users assigning it at once; the other gets a clear 409', async () => {
     const { setup, person } = await licensedCustomer(1);
     const users = [await person('First Person'), await person('Second Person')];
-    const responses = await Promise.all(users.map((u) => app.call('POST', m365(setup, `users/${u.id}/licenses`), { token: setup.modifier, body: { add: ['SPB'] } })));
+    const responses = await Promise.all(
+      users.map((u) =>
+        app.call('POST', m365(setup, `users/${u.id}/licenses`), { token: setup.modifier, body: { add: ['SPB'] } }),
+      ),
+    );
     expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
     const refused = responses.find((r) => r.status === 409)!;
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
-    expect(refused.body).toMatchObject({ code: 'DIRECTORY.COUNT_VIOLATION', skuPartNumber: 'SPB', productName: 'Microsoft 365 Business Premium', purchased: 1 });
+    expect(refused.body).toMatchObject({
+      code: 'DIRECTORY.COUNT_VIOLATION',
+      skuPartNumber: 'SPB',
+      productName: 'Microsoft 365 Business Premium',
+      purchased: 1,
+    });
     expect(refused.body.detail).toMatch(/No Microsoft 365 Business Premium license is left/);
     expect(await licensesOf(setup)).toMatchObject([{ purchased: 1, consumed: 1, available: 0 }]);
   });
@@ -121,7 +160,10 @@ describe('POST …/m365/users/{userId}/licenses', () => {
   it('needs the user’s usage location first', async () => {
     const { setup, person } = await licensedCustomer(1);
     const nowhere = await person('Lynne Robbins', null);
-    const response = await app.call('POST', m365(setup, `users/${nowhere.id}/licenses`), { token: setup.modifier, body: { add: ['SPB'] } });
+    const response = await app.call('POST', m365(setup, `users/${nowhere.id}/licenses`), {
+      token: setup.modifier,
+      body: { add: ['SPB'] },
+    });
     expect(response).toMatchObject({ status: 409, body: { code: 'DIRECTORY.USAGE_LOCATION_REQUIRED' } });
     expect(await licensesOf(setup)).toMatchObject([{ consumed: 0 }]);
   });
@@ -129,11 +171,18 @@ describe('POST …/m365/users/{userId}/licenses', () => {
   it('refuses an unknown license as a bad request, and a View user', async () => {
     const { setup, person } = await licensedCustomer(1);
     const u = await person('Diego Siciliani');
-    expect(await app.call('POST', m365(setup, `users/${u.id}/licenses`), { token: setup.modifier, body: { add: ['ENTERPRISEPACK'] } })).toMatchObject({
+    expect(
+      await app.call('POST', m365(setup, `users/${u.id}/licenses`), {
+        token: setup.modifier,
+        body: { add: ['ENTERPRISEPACK'] },
+      }),
+    ).toMatchObject({
       status: 400,
       body: { errors: [{ path: 'body.add.0' }] },
     });
-    expect(await app.call('POST', m365(setup, `users/${u.id}/licenses`), { token: setup.viewer, body: { add: ['SPB'] } })).toMatchObject({ status: 403, body: { code: 'AUTH.ROLE_TOO_LOW' } });
+    expect(
+      await app.call('POST', m365(setup, `users/${u.id}/licenses`), { token: setup.viewer, body: { add: ['SPB'] } }),
+    ).toMatchObject({ status: 403, body: { code: 'AUTH.ROLE_TOO_LOW' } });
   });
 });
 
@@ -142,15 +191,35 @@ describe('group-based licensing', () => {
     const { setup, person } = await licensedCustomer(3);
     const member = await person('Grady Archie');
     const group = await directory.seedGroup(setup.tenantId, 'Sales', [member.id]);
-    const licensed = await app.call('POST', m365(setup, `groups/${group.id}/licenses`), { token: setup.modifier, body: { add: ['SPB'] } });
-    expect(licensed).toMatchObject({ status: 200, body: { id: group.id, displayName: 'Sales', licenses: [{ skuPartNumber: 'SPB', name: 'Microsoft 365 Business Premium' }] } });
+    const licensed = await app.call('POST', m365(setup, `groups/${group.id}/licenses`), {
+      token: setup.modifier,
+      body: { add: ['SPB'] },
+    });
+    expect(licensed).toMatchObject({
+      status: 200,
+      body: {
+        id: group.id,
+        displayName: 'Sales',
+        licenses: [{ skuPartNumber: 'SPB', name: 'Microsoft 365 Business Premium' }],
+      },
+    });
     expect((await app.call('GET', m365(setup, 'groups'), { token: setup.viewer })).body.items).toEqual([licensed.body]);
 
     const users = await app.call('GET', m365(setup, 'users'), { token: setup.viewer });
     expect(users.body.items[0].licenses).toEqual([
-      { skuId: expect.any(String), skuPartNumber: 'SPB', name: 'Microsoft 365 Business Premium', direct: false, groups: [{ id: group.id, displayName: 'Sales' }], state: 'Active' },
+      {
+        skuId: expect.any(String),
+        skuPartNumber: 'SPB',
+        name: 'Microsoft 365 Business Premium',
+        direct: false,
+        groups: [{ id: group.id, displayName: 'Sales' }],
+        state: 'Active',
+      },
     ]);
-    const removal = await app.call('POST', m365(setup, `users/${member.id}/licenses`), { token: setup.modifier, body: { remove: ['SPB'] } });
+    const removal = await app.call('POST', m365(setup, `users/${member.id}/licenses`), {
+      token: setup.modifier,
+      body: { remove: ['SPB'] },
+    });
     expect(removal).toMatchObject({ status: 409, body: { code: 'DIRECTORY.LICENSE_INHERITED' } });
     expect(removal.body.detail).toMatch(/Microsoft 365 Business Premium comes from a group/);
     expect(await licensesOf(setup)).toMatchObject([{ consumed: 1 }]);
@@ -169,7 +238,13 @@ describe('POST …/m365/licenses/assignments', () => {
     expect(response.body).toMatchObject({ succeeded: 2, failed: 1 });
     expect(response.body.results.map((r: { userId: string }) => r.userId)).toEqual(users.map((u) => u.id));
     expect(response.body.results.filter((r: { status: string }) => r.status === 'failed')).toEqual([
-      { userId: expect.any(String), status: 'failed', code: 'DIRECTORY.COUNT_VIOLATION', message: expect.stringMatching(/Business Premium/), httpStatus: 409 },
+      {
+        userId: expect.any(String),
+        status: 'failed',
+        code: 'DIRECTORY.COUNT_VIOLATION',
+        message: expect.stringMatching(/Business Premium/),
+        httpStatus: 409,
+      },
     ]);
     expect(await licensesOf(setup)).toMatchObject([{ consumed: 2, available: 0 }]);
   });
@@ -179,7 +254,12 @@ describe('POST …/m365/licenses/assignments', () => {
     const u = await person('Only Person');
     const response = await app.call('POST', m365(setup, 'licenses/assignments'), {
       token: setup.modifier,
-      body: { assignments: [{ userId: u.id, add: ['SPB'] }, { userId: randomUUID(), add: ['SPE_E5'] }] },
+      body: {
+        assignments: [
+          { userId: u.id, add: ['SPB'] },
+          { userId: randomUUID(), add: ['SPE_E5'] },
+        ],
+      },
     });
     expect(response).toMatchObject({ status: 400, body: { errors: [{ path: 'body.assignments.1.add.0' }] } });
     expect(await licensesOf(setup)).toMatchObject([{ consumed: 0 }]);
@@ -200,7 +280,15 @@ describe('POST …/m365/users', () => {
     const response = await app.call('POST', m365(setup, 'users'), { token: setup.admin, body });
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
-      user: { id: expect.any(String), displayName: 'Patti Fernandez', userPrincipalName: body.userPrincipalName, mail: body.userPrincipalName, usageLocation: 'US', accountEnabled: true, licenses: [] },
+      user: {
+        id: expect.any(String),
+        displayName: 'Patti Fernandez',
+        userPrincipalName: body.userPrincipalName,
+        mail: body.userPrincipalName,
+        usageLocation: 'US',
+        accountEnabled: true,
+        licenses: [],
+      },
       passwordSentTo: 'it-desk@contoso.example',
       passwordDelivered: true,
     });
@@ -213,19 +301,33 @@ describe('POST …/m365/users', () => {
 
   it('is for Admins only', async () => {
     const { setup } = await licensedCustomer(0);
-    expect(await app.call('POST', m365(setup, 'users'), { token: setup.modifier, body: newUser(setup) })).toMatchObject({ status: 403, body: { code: 'AUTH.ROLE_TOO_LOW' } });
+    expect(await app.call('POST', m365(setup, 'users'), { token: setup.modifier, body: newUser(setup) })).toMatchObject(
+      { status: 403, body: { code: 'AUTH.ROLE_TOO_LOW' } },
+    );
   });
 
   it('asks for the billing confirmation only when the new user also takes a license', async () => {
     const { setup } = await licensedCustomer(2, { billingChangeConfirmation: true });
-    expect((await app.call('POST', m365(setup, 'users'), { token: setup.admin, body: newUser(setup) })).status).toBe(201);
+    expect((await app.call('POST', m365(setup, 'users'), { token: setup.admin, body: newUser(setup) })).status).toBe(
+      201,
+    );
 
     const licensed = newUser(setup, { licenses: ['SPB'] });
     const refused = await app.call('POST', m365(setup, 'users'), { token: setup.admin, body: licensed });
-    expect(refused).toMatchObject({ status: 409, body: { code: 'BILLING.CONFIRMATION_REQUIRED', action: 'createUser', costDifference: { USD: { amount: '22.00', currency: 'USD' } } } });
+    expect(refused).toMatchObject({
+      status: 409,
+      body: {
+        code: 'BILLING.CONFIRMATION_REQUIRED',
+        action: 'createUser',
+        costDifference: { USD: { amount: '22.00', currency: 'USD' } },
+      },
+    });
     expect(await directory.existingUserPrincipalNames(setup.tenantId, [licensed.userPrincipalName])).toEqual([]);
 
-    const confirmed = await app.call('POST', m365(setup, 'users'), { token: setup.admin, body: { ...licensed, confirmBillingChange: true } });
+    const confirmed = await app.call('POST', m365(setup, 'users'), {
+      token: setup.admin,
+      body: { ...licensed, confirmBillingChange: true },
+    });
     expect(confirmed.status).toBe(201);
     expect(confirmed.body.user.licenses).toMatchObject([{ skuPartNumber: 'SPB', direct: true, state: 'Active' }]);
     expect(await licensesOf(setup)).toMatchObject([{ consumed: 1 }]);
@@ -234,15 +336,26 @@ describe('POST …/m365/users', () => {
   it('refuses an existing user principal name (409) and a license with no unit left before creating anyone', async () => {
     const { setup, person } = await licensedCustomer(0);
     const taken = await person('Taken Name');
-    expect(await app.call('POST', m365(setup, 'users'), { token: setup.admin, body: newUser(setup, { userPrincipalName: taken.userPrincipalName }) })).toMatchObject({
+    expect(
+      await app.call('POST', m365(setup, 'users'), {
+        token: setup.admin,
+        body: newUser(setup, { userPrincipalName: taken.userPrincipalName }),
+      }),
+    ).toMatchObject({
       status: 409,
       body: { code: 'DIRECTORY.USER_EXISTS' },
     });
     const full = await licensedCustomer(1);
     const holder = await full.person('Seat Holder');
-    await app.call('POST', m365(full.setup, `users/${holder.id}/licenses`), { token: full.setup.modifier, body: { add: ['SPB'] } });
+    await app.call('POST', m365(full.setup, `users/${holder.id}/licenses`), {
+      token: full.setup.modifier,
+      body: { add: ['SPB'] },
+    });
     const body = newUser(full.setup, { licenses: ['SPB'] });
-    expect(await app.call('POST', m365(full.setup, 'users'), { token: full.setup.admin, body })).toMatchObject({ status: 409, body: { code: 'DIRECTORY.COUNT_VIOLATION' } });
+    expect(await app.call('POST', m365(full.setup, 'users'), { token: full.setup.admin, body })).toMatchObject({
+      status: 409,
+      body: { code: 'DIRECTORY.COUNT_VIOLATION' },
+    });
     expect(await directory.existingUserPrincipalNames(full.setup.tenantId, [body.userPrincipalName])).toEqual([]);
   });
 });
@@ -250,8 +363,13 @@ describe('POST …/m365/users', () => {
 describe('CSV import and export', () => {
   const csvOf = (...lines: string[]) => ['displayName,userPrincipalName,usageLocation,licenses', ...lines].join('\r\n');
   const importCsv = (setup: CustomerSetup, csv: string, query = 'sendPasswordsTo=it-desk%40contoso.example') =>
-    app.call('POST', m365(setup, `users/import?${query}`), { token: setup.admin, rawBody: csv, headers: { 'content-type': 'text/csv' } });
-  const userCount = async (setup: CustomerSetup) => (await directory.listUsers(setup.tenantId, { pageSize: 100 })).items.length;
+    app.call('POST', m365(setup, `users/import?${query}`), {
+      token: setup.admin,
+      rawBody: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
+  const userCount = async (setup: CustomerSetup) =>
+    (await directory.listUsers(setup.tenantId, { pageSize: 100 })).items.length;
 
   it('refuses a file with bad rows by line number and creates no one', async () => {
     const { setup, person } = await licensedCustomer(1);
@@ -290,7 +408,14 @@ describe('CSV import and export', () => {
     const { setup } = await licensedCustomer(2);
     const domain = `${setup.tenantId.slice(0, 8)}.example`;
     const before = mails('new-user-password').length;
-    const response = await importCsv(setup, csvOf(`Irvin Sayers,irvin@${domain},,SPB`, `Johanna Lorenz,johanna@${domain},DE,SPB;`, `Joni Sherman,joni@${domain},US,`));
+    const response = await importCsv(
+      setup,
+      csvOf(
+        `Irvin Sayers,irvin@${domain},,SPB`,
+        `Johanna Lorenz,johanna@${domain},DE,SPB;`,
+        `Joni Sherman,joni@${domain},US,`,
+      ),
+    );
     expect(response.status).toBe(200);
     expect(response.body.failed).toEqual([]);
     expect(response.body.created.map((c: { line: number; licenses: string[] }) => [c.line, c.licenses])).toEqual([
@@ -312,7 +437,9 @@ describe('CSV import and export', () => {
     const response = await app.call('GET', m365(setup, 'users/export'), { token: setup.viewer });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const lines = String(response.body).replace(/^\uFEFF/, '').split('\r\n');
+    const lines = String(response.body)
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
     expect(lines[0]).toBe('displayName,userPrincipalName,usageLocation,licenses,groupLicenses,mail,accountEnabled,id');
     expect(lines[1]).toMatch(/^'\+SUM\(A1:A9\),/);
     expect(lines[2]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",[^,]+,US,SPB,,/);
@@ -331,7 +458,12 @@ describe('admin consent', () => {
       consentUrl: `https://login.microsoftonline.com/${setup.tenantId}/adminconsent?client_id=${app.config.GRAPH_CLIENT_ID}`,
       requests: [],
     });
-    expect(await app.call('POST', m365(setup, 'consent-requests'), { token: setup.admin, body: { justification: 'We want to manage licenses.' } })).toMatchObject({
+    expect(
+      await app.call('POST', m365(setup, 'consent-requests'), {
+        token: setup.admin,
+        body: { justification: 'We want to manage licenses.' },
+      }),
+    ).toMatchObject({
       status: 409,
       body: { code: 'CONSENT.ALREADY_GRANTED' },
     });
@@ -340,21 +472,53 @@ describe('admin consent', () => {
   it('routes a request with its justification to the company e-mail while the directory cannot be read', async () => {
     const { setup } = await licensedCustomer(0);
     await directory.setConsent(setup.tenantId, 'none');
-    const response = await app.call('POST', m365(setup, 'consent-requests'), { token: setup.admin, body: { justification: 'Our office manager assigns licenses from the portal.' } });
-    expect(response).toMatchObject({ status: 201, body: { routedVia: 'companyEmail', sentTo: ['it@contoso.example'], justification: 'Our office manager assigns licenses from the portal.' } });
+    const response = await app.call('POST', m365(setup, 'consent-requests'), {
+      token: setup.admin,
+      body: { justification: 'Our office manager assigns licenses from the portal.' },
+    });
+    expect(response).toMatchObject({
+      status: 201,
+      body: {
+        routedVia: 'companyEmail',
+        sentTo: ['it@contoso.example'],
+        justification: 'Our office manager assigns licenses from the portal.',
+      },
+    });
     const mail = mails('consent-request').find((m) => m.id.includes(response.body.id));
     expect(mail?.text).toContain(`https://login.microsoftonline.com/${setup.tenantId}/adminconsent?client_id=`);
     expect(mail?.text).toContain('Our office manager assigns licenses from the portal.');
     const status = await app.call('GET', m365(setup, 'consent'), { token: setup.viewer });
-    expect(status.body).toMatchObject({ granted: false, requests: [{ id: response.body.id, requestedBy: { label: expect.stringContaining('admin@') } }] });
+    expect(status.body).toMatchObject({
+      granted: false,
+      requests: [{ id: response.body.id, requestedBy: { label: expect.stringContaining('admin@') } }],
+    });
   });
 
   it('routes a request to the tenant’s Global Administrators when the directory can be read', async () => {
     const { setup } = await licensedCustomer(0);
-    await directory.seedUser(setup.tenantId, { displayName: 'Megan Bowen', userPrincipalName: `megan@${setup.tenantId.slice(0, 8)}.example`, globalAdmin: true });
+    await directory.seedUser(setup.tenantId, {
+      displayName: 'Megan Bowen',
+      userPrincipalName: `megan@${setup.tenantId.slice(0, 8)}.example`,
+      globalAdmin: true,
+    });
     await directory.setConsent(setup.tenantId, ['User.ReadWrite.All', 'RoleManagement.Read.Directory']);
-    const response = await app.call('POST', m365(setup, 'consent-requests'), { token: setup.admin, body: { justification: 'Licenses need assigning from the portal.' } });
-    expect(response).toMatchObject({ status: 201, body: { routedVia: 'directory', sentTo: [`megan@${setup.tenantId.slice(0, 8)}.example`], missingPermissions: ['Group.Read.All', 'LicenseAssignment.ReadWrite.All'] } });
-    expect(await app.call('POST', m365(setup, 'consent-requests'), { token: setup.modifier, body: { justification: 'Licenses need assigning from the portal.' } })).toMatchObject({ status: 403 });
+    const response = await app.call('POST', m365(setup, 'consent-requests'), {
+      token: setup.admin,
+      body: { justification: 'Licenses need assigning from the portal.' },
+    });
+    expect(response).toMatchObject({
+      status: 201,
+      body: {
+        routedVia: 'directory',
+        sentTo: [`megan@${setup.tenantId.slice(0, 8)}.example`],
+        missingPermissions: ['Group.Read.All', 'LicenseAssignment.ReadWrite.All'],
+      },
+    });
+    expect(
+      await app.call('POST', m365(setup, 'consent-requests'), {
+        token: setup.modifier,
+        body: { justification: 'Licenses need assigning from the portal.' },
+      }),
+    ).toMatchObject({ status: 403 });
   });
 });

@@ -18,7 +18,10 @@ describe('GET /api/health', () => {
   });
 
   it('answers 503 problem+json when storage is unreachable', async () => {
-    const down = await createTestApp({ STORAGE_CONNECTION_STRING: connectionStringFor('127.0.0.1', 9, 9) }, { ensureStorage: false });
+    const down = await createTestApp(
+      { STORAGE_CONNECTION_STRING: connectionStringFor('127.0.0.1', 9, 9) },
+      { ensureStorage: false },
+    );
     const response = await down.call('GET', '/api/health');
     expect(response).toMatchObject({ status: 503, body: { code: 'HEALTH.STORAGE_UNREACHABLE' } });
     expect(response.headers.get('content-type')).toBe('application/problem+json');
@@ -34,7 +37,9 @@ describe('GET /api/openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     const result = await validate(structuredClone(document));
     expect(result.valid ? [] : result.errors).toEqual([]);
-    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([path, item]) =>
+    const operations = Object.entries(
+      document.paths as Record<string, Record<string, { operationId: string }>>,
+    ).flatMap(([path, item]) =>
       Object.entries(item).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
     );
     expect(operations.sort()).toEqual(routes.map((r) => `${r.method} /api${r.path} ${r.name}`).sort());
@@ -44,9 +49,13 @@ describe('GET /api/openapi.json', () => {
     const document = (await app.call('GET', '/api/openapi.json')).body;
     const create = document.paths['/api/customers'].post;
     expect(create.security).toEqual([{ bearer: [] }]);
-    expect(create.responses['400'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+    expect(create.responses['400'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/Problem',
+    });
     expect(create.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/NewCustomer' });
-    expect(document.components.schemas.NewCustomer.required).toEqual(expect.arrayContaining(['name', 'billingDay', 'currency', 'country']));
+    expect(document.components.schemas.NewCustomer.required).toEqual(
+      expect.arrayContaining(['name', 'billingDay', 'currency', 'country']),
+    );
     expect(document.paths['/api/health'].get.security).toEqual([]);
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
@@ -55,14 +64,25 @@ describe('GET /api/openapi.json', () => {
 describe('GET /api/me', () => {
   it('returns the verified identity and the customers it may act for', async () => {
     const admin = await app.tokens.partnerAdmin();
-    const customer = (await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Adatum' }) })).body;
-    const token = await app.tokens.customerUser(customer.id, 'Modify', 'carol@adatum.example', { customerName: 'Adatum' });
+    const customer = (
+      await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Adatum' }) })
+    ).body;
+    const token = await app.tokens.customerUser(customer.id, 'Modify', 'carol@adatum.example', {
+      customerName: 'Adatum',
+    });
     const me = await app.call('GET', '/api/me', { token });
     expect(me).toMatchObject({
       status: 200,
-      body: { email: 'carol@adatum.example', isPartnerAdmin: false, customers: [{ customerId: customer.id, customerName: 'Adatum', role: 'Modify' }] },
+      body: {
+        email: 'carol@adatum.example',
+        isPartnerAdmin: false,
+        customers: [{ customerId: customer.id, customerName: 'Adatum', role: 'Modify' }],
+      },
     });
-    expect((await app.call('GET', '/api/me', { token: admin })).body).toMatchObject({ isPartnerAdmin: true, customers: [] });
+    expect((await app.call('GET', '/api/me', { token: admin })).body).toMatchObject({
+      isPartnerAdmin: true,
+      customers: [],
+    });
   });
 
   it('answers 401 problem+json to a missing or tampered token', async () => {

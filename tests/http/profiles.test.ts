@@ -27,26 +27,49 @@ async function patchCompany(body: Record<string, unknown>, token = setup.admin) 
 describe('GET|PATCH /api/customers/{customerId}/company (F-PROFILE)', () => {
   it('shows the company profile to a viewer, with the customer’s ETag', async () => {
     const response = await app.call('GET', companyPath(), { token: viewer });
-    expect(response).toMatchObject({ status: 200, body: { email: 'it@contoso.example', address: { city: 'Seattle', postalCode: '98101' } } });
+    expect(response).toMatchObject({
+      status: 200,
+      body: { email: 'it@contoso.example', address: { city: 'Seattle', postalCode: '98101' } },
+    });
     const customer = await app.call('GET', `/api/customers/${setup.customerId}`, { token: viewer });
     expect(response.headers.get('etag')).toBe(customer.headers.get('etag'));
   });
 
   it('lets an admin change fields, replacing the address whole and removing a field with null', async () => {
-    const first = await patchCompany({ phone: '+44 20 7946 0000', website: 'https://contoso.example', address: buildAddress() });
-    expect(first).toMatchObject({ status: 200, body: { phone: '+44 20 7946 0000', website: 'https://contoso.example', email: 'it@contoso.example', address: buildAddress() } });
+    const first = await patchCompany({
+      phone: '+44 20 7946 0000',
+      website: 'https://contoso.example',
+      address: buildAddress(),
+    });
+    expect(first).toMatchObject({
+      status: 200,
+      body: {
+        phone: '+44 20 7946 0000',
+        website: 'https://contoso.example',
+        email: 'it@contoso.example',
+        address: buildAddress(),
+      },
+    });
     const second = await patchCompany({ website: null });
     expect(second.body).not.toHaveProperty('website');
     expect(second.body.phone).toBe('+44 20 7946 0000');
-    expect((await app.call('GET', `/api/customers/${setup.customerId}`, { token: setup.partner })).body.company).toEqual(second.body);
+    expect(
+      (await app.call('GET', `/api/customers/${setup.customerId}`, { token: setup.partner })).body.company,
+    ).toEqual(second.body);
   });
 
   it('needs If-Match (428), refuses a stale one (412) and a viewer (403)', async () => {
     const { headers } = await app.call('GET', companyPath(), { token: viewer });
     const stale = headers.get('etag') ?? '';
-    expect((await app.call('PATCH', companyPath(), { token: setup.admin, body: { phone: '+1 425 555 0101' } })).status).toBe(428);
+    expect(
+      (await app.call('PATCH', companyPath(), { token: setup.admin, body: { phone: '+1 425 555 0101' } })).status,
+    ).toBe(428);
     expect((await patchCompany({ phone: '+1 425 555 0102' })).status).toBe(200);
-    const refused = await app.call('PATCH', companyPath(), { token: setup.admin, body: { phone: '+1 425 555 0103' }, headers: { 'if-match': stale } });
+    const refused = await app.call('PATCH', companyPath(), {
+      token: setup.admin,
+      body: { phone: '+1 425 555 0103' },
+      headers: { 'if-match': stale },
+    });
     expect(refused).toMatchObject({ status: 412, body: { code: 'REQUEST.STALE_ETAG' } });
     expect((await patchCompany({ phone: '+1 425 555 0104' }, viewer)).status).toBe(403);
     expect((await app.call('GET', companyPath(), { token: viewer })).body.phone).toBe('+1 425 555 0102');
@@ -68,7 +91,8 @@ describe('GET|PATCH /api/customers/{customerId}/company (F-PROFILE)', () => {
   ])('checks a %s postal code %s (%i)', async (country, postalCode, status) => {
     const response = await patchCompany({ address: buildAddress({ country, postalCode }) });
     expect(response.status, JSON.stringify(response.body)).toBe(status);
-    if (status === 400) expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.address.postalCode']);
+    if (status === 400)
+      expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.address.postalCode']);
   });
 
   it('refuses unknown fields and an empty change', async () => {
@@ -83,34 +107,63 @@ describe('GET|PATCH /api/me/profile (F-PROFILE)', () => {
   it('starts from the token’s name and e-mail, with an ETag', async () => {
     const token = await app.tokens.sign({ ...person(), email: 'Jo.Baker@Tailspin.example' });
     const response = await app.call('GET', '/api/me/profile', { token });
-    expect(response).toMatchObject({ status: 200, body: { email: 'jo.baker@tailspin.example', preferredContactMethod: 'email' } });
+    expect(response).toMatchObject({
+      status: 200,
+      body: { email: 'jo.baker@tailspin.example', preferredContactMethod: 'email' },
+    });
     expect(response.headers.get('etag')).toBeTruthy();
-    expect((await app.call('GET', '/api/me/profile', { token })).headers.get('etag')).toBe(response.headers.get('etag'));
+    expect((await app.call('GET', '/api/me/profile', { token })).headers.get('etag')).toBe(
+      response.headers.get('etag'),
+    );
   });
 
   it('changes the caller’s own profile with If-Match, and only theirs', async () => {
     const me = await app.tokens.sign({ ...person(), email: 'me@tailspin.example' });
     const other = await app.tokens.sign({ ...person(), email: 'other@tailspin.example' });
     const { headers } = await app.call('GET', '/api/me/profile', { token: me });
-    const body = { firstName: 'Jo', lastName: 'Baker', businessPhone: '+1 206 555 0100', organization: 'Tailspin Toys', title: 'IT lead', preferredContactMethod: 'teams' };
-    const changed = await app.call('PATCH', '/api/me/profile', { token: me, body, headers: { 'if-match': headers.get('etag') ?? '' } });
+    const body = {
+      firstName: 'Jo',
+      lastName: 'Baker',
+      businessPhone: '+1 206 555 0100',
+      organization: 'Tailspin Toys',
+      title: 'IT lead',
+      preferredContactMethod: 'teams',
+    };
+    const changed = await app.call('PATCH', '/api/me/profile', {
+      token: me,
+      body,
+      headers: { 'if-match': headers.get('etag') ?? '' },
+    });
     expect(changed).toMatchObject({ status: 200, body });
     expect((await app.call('GET', '/api/me/profile', { token: me })).body).toMatchObject(body);
     expect((await app.call('GET', '/api/me/profile', { token: other })).body).not.toHaveProperty('organization');
 
-    const stale = await app.call('PATCH', '/api/me/profile', { token: me, body: { title: 'CIO' }, headers: { 'if-match': headers.get('etag') ?? '' } });
+    const stale = await app.call('PATCH', '/api/me/profile', {
+      token: me,
+      body: { title: 'CIO' },
+      headers: { 'if-match': headers.get('etag') ?? '' },
+    });
     expect(stale).toMatchObject({ status: 412, body: { code: 'REQUEST.STALE_ETAG' } });
     expect((await app.call('PATCH', '/api/me/profile', { token: me, body: { title: 'CIO' } })).status).toBe(428);
-    const cleared = await app.call('PATCH', '/api/me/profile', { token: me, body: { title: null }, headers: { 'if-match': changed.headers.get('etag') ?? '' } });
+    const cleared = await app.call('PATCH', '/api/me/profile', {
+      token: me,
+      body: { title: null },
+      headers: { 'if-match': changed.headers.get('etag') ?? '' },
+    });
     expect(cleared.body).not.toHaveProperty('title');
   });
 
   it('takes the identity from the token only, and checks every field', async () => {
     const token = await app.tokens.sign({ ...person(), email: 'x@tailspin.example' });
     const { headers } = await app.call('GET', '/api/me/profile', { token });
-    const send = (body: Record<string, unknown>) => app.call('PATCH', '/api/me/profile', { token, body, headers: { 'if-match': headers.get('etag') ?? '' } });
+    const send = (body: Record<string, unknown>) =>
+      app.call('PATCH', '/api/me/profile', { token, body, headers: { 'if-match': headers.get('etag') ?? '' } });
     expect((await send({ objectId: randomUUID() })).status).toBe(400);
     const bad = await send({ preferredContactMethod: 'fax', email: 'nope', businessPhone: 'call me' });
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.businessPhone', 'body.email', 'body.preferredContactMethod']);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'body.businessPhone',
+      'body.email',
+      'body.preferredContactMethod',
+    ]);
   });
 });

@@ -26,7 +26,11 @@ const downloadUrl = (customerId: string, query = '') => `/api/customers/${custom
 async function setMarkup(markupPercent: string) {
   const current = await app.call('GET', '/api/settings/usage', { token: setup.partner });
   const etag = current.headers.get('etag');
-  const saved = await app.call('PUT', '/api/settings/usage', { token: setup.partner, body: { markupPercent }, headers: etag ? { 'if-match': etag } : {} });
+  const saved = await app.call('PUT', '/api/settings/usage', {
+    token: setup.partner,
+    body: { markupPercent },
+    headers: etag ? { 'if-match': etag } : {},
+  });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
 }
 
@@ -40,17 +44,32 @@ describe('usage routes (F-USAGE)', () => {
       buildUsageRecord({ ...base, subscriptionId: subA, date: '2025-11-30', cost: '10' }),
       buildUsageRecord({ ...base, subscriptionId: subA, date: '2025-12-01', cost: '1' }),
       // Three days of a third: rounded per day they make 1.14, per month 1.15 (billing rule 8).
-      ...['2026-03-01', '2026-03-02', '2026-03-03'].map((date) => buildUsageRecord({ ...base, subscriptionId: subA, date, quantity: '1', cost: '0.333333' })),
-      buildUsageRecord({ ...base, subscriptionId: subB, date: '2026-03-02', meterId: 'bw', meterName: '=HYPERLINK("http://evil.example")', meterCategory: 'Bandwidth', unitOfMeasure: '1 GB', quantity: '7.5', cost: '0.6525' }),
+      ...['2026-03-01', '2026-03-02', '2026-03-03'].map((date) =>
+        buildUsageRecord({ ...base, subscriptionId: subA, date, quantity: '1', cost: '0.333333' }),
+      ),
+      buildUsageRecord({
+        ...base,
+        subscriptionId: subB,
+        date: '2026-03-02',
+        meterId: 'bw',
+        meterName: '=HYPERLINK("http://evil.example")',
+        meterCategory: 'Bandwidth',
+        unitOfMeasure: '1 GB',
+        quantity: '7.5',
+        cost: '0.6525',
+      }),
     ]);
-    await app.services.usageStore.save([buildUsageRecord({ customerId: other.customerId, subscriptionId: subA, date: '2026-03-01' })]);
+    await app.services.usageStore.save([
+      buildUsageRecord({ customerId: other.customerId, subscriptionId: subA, date: '2026-03-01' }),
+    ]);
   });
 
   it('shows the last 3, 6, 9 or 12 whole months and the current one', async () => {
     const three = await app.call('GET', usageUrl(setup.customerId), { token: setup.viewer });
     expect(three.status).toBe(200);
     expect(three.body).toMatchObject({ customerId: setup.customerId, months: 3, from: '2025-12-01', to: '2026-04-01' });
-    const dates = (body: { meters: { daily: { date: string }[] }[] }) => body.meters.flatMap((m) => m.daily.map((d) => d.date)).sort();
+    const dates = (body: { meters: { daily: { date: string }[] }[] }) =>
+      body.meters.flatMap((m) => m.daily.map((d) => d.date)).sort();
     expect(dates(three.body)).toEqual(['2025-12-01', '2026-03-01', '2026-03-02', '2026-03-02', '2026-03-03']);
     const six = await app.call('GET', usageUrl(setup.customerId, '?months=6'), { token: setup.viewer });
     expect(six.body.from).toBe('2025-09-01');
@@ -59,21 +78,29 @@ describe('usage routes (F-USAGE)', () => {
   });
 
   it('filters by subscription', async () => {
-    const response = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${subB}`), { token: setup.viewer });
+    const response = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${subB}`), {
+      token: setup.viewer,
+    });
     expect(response.body.subscriptionId).toBe(subB);
     expect(response.body.meters.map((m: { subscriptionId: string }) => m.subscriptionId)).toEqual([subB]);
-    expect((await app.call('GET', usageUrl(setup.customerId, '?subscriptionId=no%20such'), { token: setup.viewer })).status).toBe(400);
+    expect(
+      (await app.call('GET', usageUrl(setup.customerId, '?subscriptionId=no%20such'), { token: setup.viewer })).status,
+    ).toBe(400);
   });
 
   it('applies the partner’s mark-up, per month rounded once, and never shows customers the raw cost', async () => {
     await setMarkup('15');
-    const response = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${subA}`), { token: setup.viewer });
+    const response = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${subA}`), {
+      token: setup.viewer,
+    });
     const [vm] = response.body.meters;
     expect(vm.monthly).toEqual([
       { month: '2025-12', quantity: '24', amount: '1.15' },
       { month: '2026-03', quantity: '3', amount: '1.15' },
     ]);
-    expect(vm.daily.slice(1)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03'].map((date) => ({ date, quantity: '1', amount: '0.38' })));
+    expect(vm.daily.slice(1)).toEqual(
+      ['2026-03-01', '2026-03-02', '2026-03-03'].map((date) => ({ date, quantity: '1', amount: '0.38' })),
+    );
     expect(response.body.totals).toEqual([
       { month: '2025-12', currency: 'USD', amount: '1.15' },
       { month: '2026-03', currency: 'USD', amount: '1.15' },
@@ -83,9 +110,16 @@ describe('usage routes (F-USAGE)', () => {
     expect(text).not.toContain('markupPercent');
     expect(text).not.toContain('0.333333');
 
-    const partnerView = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${subA}`), { token: setup.partner });
+    const partnerView = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${subA}`), {
+      token: setup.partner,
+    });
     expect(partnerView.body.markupPercent).toBe('15');
-    expect(partnerView.body.meters[0].monthly[1]).toEqual({ month: '2026-03', quantity: '3', amount: '1.15', cost: '0.999999' });
+    expect(partnerView.body.meters[0].monthly[1]).toEqual({
+      month: '2026-03',
+      quantity: '3',
+      amount: '1.15',
+      cost: '0.999999',
+    });
     expect(partnerView.body.totals[1]).toEqual({ month: '2026-03', currency: 'USD', amount: '1.15', cost: '0.999999' });
   });
 
@@ -94,17 +128,31 @@ describe('usage routes (F-USAGE)', () => {
     const response = await app.call('GET', downloadUrl(setup.customerId), { token: setup.viewer });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="usage-${setup.customerId}-2025-12-01-2026-04-01.csv"`);
-    const lines = (response.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="usage-${setup.customerId}-2025-12-01-2026-04-01.csv"`,
+    );
+    const lines = (response.body as string)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('date,subscriptionId,meterCategory,meterName,meterId,unitOfMeasure,quantity,amount,currency');
     expect(lines).toHaveLength(6);
-    expect(lines[2]).toBe(`2026-03-01,${subA},Virtual Machines,D2s v5,fd9b8a2c-1e51-4a1b-9e6a-3f0d6c1a0b01,1 Hour,1,0.38,USD`);
+    expect(lines[2]).toBe(
+      `2026-03-01,${subA},Virtual Machines,D2s v5,fd9b8a2c-1e51-4a1b-9e6a-3f0d6c1a0b01,1 Hour,1,0.38,USD`,
+    );
     expect(lines.find((l) => l.includes(subB))).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     expect(response.body).not.toContain('0.333333');
 
-    const partner = await app.call('GET', downloadUrl(setup.customerId, `?months=12&subscriptionId=${subA}`), { token: setup.partner });
-    const partnerLines = (partner.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(partnerLines[0]).toBe('date,subscriptionId,meterCategory,meterName,meterId,unitOfMeasure,quantity,amount,currency,cost,source');
+    const partner = await app.call('GET', downloadUrl(setup.customerId, `?months=12&subscriptionId=${subA}`), {
+      token: setup.partner,
+    });
+    const partnerLines = (partner.body as string)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(partnerLines[0]).toBe(
+      'date,subscriptionId,meterCategory,meterName,meterId,unitOfMeasure,quantity,amount,currency,cost,source',
+    );
     expect(partnerLines).toHaveLength(6);
     expect(partnerLines[1]).toMatch(/^2025-11-30,.*,11\.50,USD,10,graph$/);
   });
@@ -124,9 +172,21 @@ describe('usage routes (F-USAGE)', () => {
     expect(read.body).toEqual({ markupPercent: '12.5' });
     const blind = await app.call('PUT', '/api/settings/usage', { token: setup.partner, body: { markupPercent: '20' } });
     expect(blind).toMatchObject({ status: 409, body: { code: 'SETTINGS.EXISTS' } });
-    const stale = await app.call('PUT', '/api/settings/usage', { token: setup.partner, body: { markupPercent: '20' }, headers: { 'if-match': 'W/"stale"' } });
+    const stale = await app.call('PUT', '/api/settings/usage', {
+      token: setup.partner,
+      body: { markupPercent: '20' },
+      headers: { 'if-match': 'W/"stale"' },
+    });
     expect(stale.status).toBe(412);
-    expect((await app.call('PUT', '/api/settings/usage', { token: setup.partner, body: { markupPercent: '-1' }, headers: { 'if-match': read.headers.get('etag') ?? '' } })).status).toBe(400);
+    expect(
+      (
+        await app.call('PUT', '/api/settings/usage', {
+          token: setup.partner,
+          body: { markupPercent: '-1' },
+          headers: { 'if-match': read.headers.get('etag') ?? '' },
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
@@ -136,7 +196,8 @@ describe('simulated usage and the daily pull', () => {
 
   beforeAll(async () => {
     clock.set('2026-01-20T10:00:00Z');
-    plan = (await bought(app, setup, { productId: AZURE_PLAN, term: 'P1M', billingFrequency: 'monthly', quantity: 1 })).id;
+    plan = (await bought(app, setup, { productId: AZURE_PLAN, term: 'P1M', billingFrequency: 'monthly', quantity: 1 }))
+      .id;
     seats = (await bought(app, setup)).id;
     clock.set('2026-03-10T09:00:00Z');
   });
@@ -166,12 +227,18 @@ describe('simulated usage and the daily pull', () => {
     const stored = await collect(app.services.usageStore.list(setup.customerId, '2026-03-01', '2026-03-10', plan));
     expect([...new Set(stored.map((r) => r.date))]).toEqual(['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09']);
     await pullUsageJob.handler(context);
-    expect(await collect(app.services.usageStore.list(setup.customerId, '2026-03-01', '2026-03-10', plan))).toEqual(stored);
+    expect(await collect(app.services.usageStore.list(setup.customerId, '2026-03-01', '2026-03-10', plan))).toEqual(
+      stored,
+    );
 
     const result = await pullUsage(app.services, '2026-01-01', '2026-03-10');
     expect(result.records).toBeGreaterThan(stored.length);
     const view = await app.call('GET', usageUrl(setup.customerId, `?subscriptionId=${plan}`), { token: setup.viewer });
     expect(view.body.meters.length).toBeGreaterThanOrEqual(2);
-    expect(view.body.meters[0].monthly.map((m: { month: string }) => m.month)).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(view.body.meters[0].monthly.map((m: { month: string }) => m.month)).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+    ]);
   });
 });

@@ -19,7 +19,12 @@ import {
 const functionsHostKeys = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage'];
 
 /** Settings the Flex Consumption plan rejects or that would bring a secret into the app settings. */
-const forbiddenHostKeys = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'AzureWebJobsStorage'];
+const forbiddenHostKeys = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'AzureWebJobsStorage',
+];
 
 const sorted = (keys: readonly string[]) => [...keys].sort();
 

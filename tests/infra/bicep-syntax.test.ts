@@ -17,7 +17,9 @@ describe('Bicep syntax', () => {
   });
 
   it('reports a broken template', async () => {
-    const root = await parseBicep("param location string = \nresource sa 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'x'\n");
+    const root = await parseBicep(
+      "param location string = \nresource sa 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'x'\n",
+    );
     expect(syntaxProblems(root)).not.toEqual([]);
   });
 });

@@ -89,7 +89,10 @@ export function stringArray(array: Node): string[] {
 export function parameters(root: Node): { name: string; hasDefault: boolean }[] {
   return root.namedChildren
     .filter((node) => node.type === 'parameter_declaration')
-    .map((node) => ({ name: literal(node.firstNamedChild), hasDefault: node.children.some((child) => child.type === '=') }));
+    .map((node) => ({
+      name: literal(node.firstNamedChild),
+      hasDefault: node.children.some((child) => child.type === '='),
+    }));
 }
 
 /** The text of an identifier, or the value of a string literal without interpolation. */

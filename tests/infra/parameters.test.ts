@@ -17,7 +17,10 @@ describe('parameter files', () => {
     const given = Object.keys(
       (JSON.parse(readFileSync(join(infraDir, file), 'utf8')) as { parameters: Record<string, unknown> }).parameters,
     );
-    expect(given.filter((name) => !declared.some((param) => param.name === name)), 'not declared').toEqual([]);
+    expect(
+      given.filter((name) => !declared.some((param) => param.name === name)),
+      'not declared',
+    ).toEqual([]);
     expect(
       declared.filter((param) => !param.hasDefault && !given.includes(param.name)).map((param) => param.name),
       'required but not given',

@@ -18,7 +18,9 @@ describe('startTelemetry', () => {
   });
 
   it('does not load the distro without a connection string', async () => {
-    await (await load())('');
+    await (
+      await load()
+    )('');
     expect(distro.loaded).toBe(0);
     expect(distro.useAzureMonitor).not.toHaveBeenCalled();
   });

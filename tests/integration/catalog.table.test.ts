@@ -18,13 +18,26 @@ describe('catalog adapter: priceFor (rule 7)', () => {
   it('prices from the customer’s list when it has the offer, else from the global list', async () => {
     const product = buildProduct();
     const [mine, other] = [randomUUID(), randomUUID()];
-    await services.catalogAdmin.prices.upsert(GLOBAL_PRICE_LIST, [buildPrice({ productId: product.id, salePrice: '22.00' })]);
-    await services.catalogAdmin.prices.upsert(mine, [buildPrice({ productId: product.id, salePrice: '20.50', cost: '18.00' })]);
+    await services.catalogAdmin.prices.upsert(GLOBAL_PRICE_LIST, [
+      buildPrice({ productId: product.id, salePrice: '22.00' }),
+    ]);
+    await services.catalogAdmin.prices.upsert(mine, [
+      buildPrice({ productId: product.id, salePrice: '20.50', cost: '18.00' }),
+    ]);
 
     expect(await services.catalog.priceFor(offer(product.id, mine, '2026-01-10'))).toEqual({
-      unitPrice: '20.50', cost: '18.00', currency: 'USD', source: 'customer', priceListId: mine, effectiveFrom: '2025-04-01',
+      unitPrice: '20.50',
+      cost: '18.00',
+      currency: 'USD',
+      source: 'customer',
+      priceListId: mine,
+      effectiveFrom: '2025-04-01',
     });
-    expect(await services.catalog.priceFor(offer(product.id, other, '2026-01-10'))).toMatchObject({ unitPrice: '22.00', source: 'global', priceListId: 'global' });
+    expect(await services.catalog.priceFor(offer(product.id, other, '2026-01-10'))).toMatchObject({
+      unitPrice: '22.00',
+      source: 'global',
+      priceListId: 'global',
+    });
   });
 
   it('takes the entry with the latest effectiveFrom on or before the date', async () => {
@@ -53,8 +66,14 @@ describe('catalog adapter: priceFor (rule 7)', () => {
       buildPrice({ productId: id, salePrice: '3.00', frequency: 'annual' }),
       buildPrice({ productId: id, salePrice: '4.00', term: 'P1M' }),
     ]);
-    expect(await services.catalog.priceFor(offer(id, customerId, '2026-01-10'))).toMatchObject({ unitPrice: '22.00', source: 'global' });
-    expect(await services.catalog.priceFor(offer(id, customerId, '2026-01-10', 'EUR'))).toMatchObject({ unitPrice: '2.00', source: 'customer' });
+    expect(await services.catalog.priceFor(offer(id, customerId, '2026-01-10'))).toMatchObject({
+      unitPrice: '22.00',
+      source: 'global',
+    });
+    expect(await services.catalog.priceFor(offer(id, customerId, '2026-01-10', 'EUR'))).toMatchObject({
+      unitPrice: '2.00',
+      source: 'customer',
+    });
   });
 
   it('answers undefined when neither list has the offer', async () => {
@@ -79,7 +98,11 @@ describe('catalog adapter: products and sale profiles', () => {
   it('lets a customer without a profile buy anything, and one with a profile only its products', async () => {
     const [listed, unlisted] = [buildProduct(), buildProduct()];
     const [free, limited] = [randomUUID(), randomUUID()];
-    await services.catalogAdmin.saleProfiles.create({ id: `smb-${limited.slice(0, 8)}`, name: 'SMB', productIds: [listed.id] });
+    await services.catalogAdmin.saleProfiles.create({
+      id: `smb-${limited.slice(0, 8)}`,
+      name: 'SMB',
+      productIds: [listed.id],
+    });
     await services.catalogAdmin.saleProfiles.assign(limited, `smb-${limited.slice(0, 8)}`);
 
     expect(await services.catalog.mayBuy(free, unlisted.id)).toBe(true);

@@ -28,9 +28,18 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 beforeAll(async () => {
   server = createServer((req, res) => {
     void readJson(req).then((body) => {
-      requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], body });
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        body,
+      });
       const answer = answers.shift() ?? { status: 202 };
-      res.writeHead(answer.status, { ...(answer.body ? { 'content-type': 'application/json' } : {}), ...answer.headers });
+      res.writeHead(answer.status, {
+        ...(answer.body ? { 'content-type': 'application/json' } : {}),
+        ...answer.headers,
+      });
       res.end(answer.body ? JSON.stringify(answer.body) : undefined);
     });
   });
@@ -45,14 +54,31 @@ beforeEach(() => {
   answers = [];
 });
 
-const config = { PARTNER_TENANT_ID: '00000000-0000-4000-8000-00000000cafe', GRAPH_CLIENT_ID: 'app', GRAPH_CLIENT_SECRET: 'secret', MAIL_SENDER: 'portal@partner.example' };
+const config = {
+  PARTNER_TENANT_ID: '00000000-0000-4000-8000-00000000cafe',
+  GRAPH_CLIENT_ID: 'app',
+  GRAPH_CLIENT_SECRET: 'secret',
+  MAIL_SENDER: 'portal@partner.example',
+};
 
 function buildMail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
-  return { id: 'invitation-1', to: 'dana@fabrikam.example', subject: 'Your invitation', text: 'Hello Dana,\nopen https://portal.example/invitations/abc', kind: 'invitation', ...overrides };
+  return {
+    id: 'invitation-1',
+    to: 'dana@fabrikam.example',
+    subject: 'Your invitation',
+    text: 'Hello Dana,\nopen https://portal.example/invitations/abc',
+    kind: 'invitation',
+    ...overrides,
+  };
 }
 
 function notifier(sleeps: number[] = [], options: GraphMailOptions = {}) {
-  return graphNotifier(config, { baseUrl, getToken: async () => 'graph-token', sleep: async (ms) => void sleeps.push(ms), ...options });
+  return graphNotifier(config, {
+    baseUrl,
+    getToken: async () => 'graph-token',
+    sleep: async (ms) => void sleeps.push(ms),
+    ...options,
+  });
 }
 
 describe('Graph sendMail notifier', () => {
@@ -86,7 +112,9 @@ describe('Graph sendMail notifier', () => {
 
   it('gives up after its retries with MAIL.UNAVAILABLE (503)', async () => {
     answers = [{ status: 500 }, { status: 500 }, { status: 500 }];
-    const failure = await notifier([], { maxRetries: 2 }).send(buildMail()).catch((error: unknown) => error);
+    const failure = await notifier([], { maxRetries: 2 })
+      .send(buildMail())
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AppError);
     expect(failure).toMatchObject({ kind: 'Unavailable', code: 'MAIL.UNAVAILABLE' });
     expect(requests).toHaveLength(3);
@@ -94,17 +122,33 @@ describe('Graph sendMail notifier', () => {
 
   it('reports a refused message with Graph’s error code, without retrying', async () => {
     answers = [{ status: 400, body: { error: { code: 'ErrorInvalidRecipients', message: 'bad address' } } }];
-    const failure = await notifier().send(buildMail({ to: 'broken' })).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ kind: 'Unprocessable', code: 'MAIL.REFUSED', message: expect.stringContaining('ErrorInvalidRecipients') });
+    const failure = await notifier()
+      .send(buildMail({ to: 'broken' }))
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      kind: 'Unprocessable',
+      code: 'MAIL.REFUSED',
+      message: expect.stringContaining('ErrorInvalidRecipients'),
+    });
     expect(requests).toHaveLength(1);
   });
 
   it('names the settings to check when Graph refuses the app or no token comes', async () => {
     answers = [{ status: 403, body: { error: { code: 'ErrorAccessDenied' } } }];
-    expect(await notifier().send(buildMail()).catch((error: unknown) => error)).toMatchObject({ code: 'MAIL.UNAVAILABLE', message: expect.stringContaining('Mail.Send') });
-    const noToken = graphNotifier(config, { baseUrl, getToken: async () => Promise.reject(new Error('AADSTS7000215: invalid secret')) });
+    expect(
+      await notifier()
+        .send(buildMail())
+        .catch((error: unknown) => error),
+    ).toMatchObject({ code: 'MAIL.UNAVAILABLE', message: expect.stringContaining('Mail.Send') });
+    const noToken = graphNotifier(config, {
+      baseUrl,
+      getToken: async () => Promise.reject(new Error('AADSTS7000215: invalid secret')),
+    });
     const failure = await noToken.send(buildMail()).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: 'MAIL.UNAVAILABLE', message: expect.stringContaining('GRAPH_CLIENT_SECRET') });
+    expect(failure).toMatchObject({
+      code: 'MAIL.UNAVAILABLE',
+      message: expect.stringContaining('GRAPH_CLIENT_SECRET'),
+    });
     expect(String((failure as Error).message)).not.toContain('AADSTS');
   });
 });

@@ -17,7 +17,9 @@ describe('usage table: save and list', () => {
     const subscriptions = [randomUUID(), randomUUID()];
     const meters = ['m-1', 'm-2', 'm-3'];
     const records = days('2026-01-01', '2026-03-01').flatMap((date) =>
-      subscriptions.flatMap((subscriptionId) => meters.map((meterId) => buildUsageRecord({ customerId, subscriptionId, meterId, date, source: 'simulator' }))),
+      subscriptions.flatMap((subscriptionId) =>
+        meters.map((meterId) => buildUsageRecord({ customerId, subscriptionId, meterId, date, source: 'simulator' })),
+      ),
     );
     expect(records.length).toBeGreaterThan(300);
     await store.save(records);
@@ -38,7 +40,9 @@ describe('usage table: save and list', () => {
       buildUsageRecord({ customerId, subscriptionId: 'abc-1' }),
       buildUsageRecord({ customerId, subscriptionId: 'abd' }),
     ]);
-    expect((await collect(store.list(customerId, '2026-03-01', '2026-03-02', 'abc'))).map((r) => r.subscriptionId)).toEqual(['abc']);
+    expect(
+      (await collect(store.list(customerId, '2026-03-01', '2026-03-02', 'abc'))).map((r) => r.subscriptionId),
+    ).toEqual(['abc']);
     expect(await collect(store.list(customerId, '2026-03-01', '2026-03-02'))).toHaveLength(3);
   });
 
@@ -48,7 +52,9 @@ describe('usage table: save and list', () => {
     const lookalike = buildUsageRecord({ customerId, meterId: keyPart(odd.meterId) });
     expect(keyPart(odd.meterId)).not.toMatch(/[/\\#?|\t]/);
     await store.save([odd, lookalike]);
-    expect((await collect(store.list(customerId, '2026-03-01', '2026-03-02'))).map((r) => r.meterId).sort()).toEqual([odd.meterId, lookalike.meterId].sort());
+    expect((await collect(store.list(customerId, '2026-03-01', '2026-03-02'))).map((r) => r.meterId).sort()).toEqual(
+      [odd.meterId, lookalike.meterId].sort(),
+    );
   });
 
   it('lists one record per subscription, meter and day: an imported file wins over Graph, Graph over the simulator', async () => {
@@ -59,7 +65,8 @@ describe('usage table: save and list', () => {
       buildUsageRecord({ ...day, source: 'graph', cost: '2' }),
       buildUsageRecord({ ...day, date: '2026-03-02', source: 'simulator', cost: '5' }),
     ]);
-    const costs = async () => (await collect(store.list(customerId, '2026-03-01', '2026-03-03'))).map((r) => `${r.date}:${r.cost}`);
+    const costs = async () =>
+      (await collect(store.list(customerId, '2026-03-01', '2026-03-03'))).map((r) => `${r.date}:${r.cost}`);
     expect(await costs()).toEqual(['2026-03-01:2', '2026-03-02:5']);
     await store.save([buildUsageRecord({ ...day, source: 'import:bbbb', cost: '3' })]);
     expect(await costs()).toEqual(['2026-03-01:3', '2026-03-02:5']);
@@ -72,7 +79,13 @@ describe('usage table: save and list', () => {
   it('remembers completed imports by file hash', async () => {
     const fileHash = randomUUID().replace(/-/g, '');
     expect(await store.findImport(fileHash)).toBeUndefined();
-    const entry = { fileHash, importedAt: '2026-03-10T02:00:00.000Z', importedBy: 'admin@partner.example', rows: 3, records: 2 };
+    const entry = {
+      fileHash,
+      importedAt: '2026-03-10T02:00:00.000Z',
+      importedBy: 'admin@partner.example',
+      rows: 3,
+      records: 2,
+    };
     await store.recordImport(entry);
     expect(await store.findImport(fileHash)).toEqual(entry);
   });

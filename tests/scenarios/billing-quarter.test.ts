@@ -3,7 +3,14 @@ import { continueBillingRun } from '../../src/app/billing/billing-run.ts';
 import { billingDepsOf } from '../../src/app/billing/deps.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { testClock } from '../support/clock.ts';
-import { BUSINESS_BASIC, BUSINESS_PREMIUM, bought, changeOf, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+import {
+  BUSINESS_BASIC,
+  BUSINESS_PREMIUM,
+  bought,
+  changeOf,
+  setupCustomer,
+  type CustomerSetup,
+} from '../support/subscription-builders.ts';
 
 /**
  * F-BILLING over a quarter, with a fixed clock. Billing day 1: the cycle [03-01, 04-01) is the invoice dated
@@ -22,7 +29,18 @@ const AZURE_PLAN = 'DZH318Z0BPS6:0001';
 
 /** A day of Azure usage on the plan's virtual machine meter, as the daily pull stores it. */
 function vmDay(day: string, cost: string) {
-  return { customerId: setup.customerId, subscriptionId: azure, meterId: 'vm-d2s-v5', meterName: 'D2s v5', unitOfMeasure: '1 Hour', date: day, quantity: '24', cost, currency: 'USD', source: 'simulator' };
+  return {
+    customerId: setup.customerId,
+    subscriptionId: azure,
+    meterId: 'vm-d2s-v5',
+    meterName: 'D2s v5',
+    unitOfMeasure: '1 Hour',
+    date: day,
+    quantity: '24',
+    cost,
+    currency: 'USD',
+    source: 'simulator',
+  };
 }
 
 async function run(period: string) {
@@ -35,13 +53,26 @@ async function invoice(cycle: string) {
   const list = await app.call('GET', `/api/customers/${setup.customerId}/invoices`, { token: setup.viewer });
   const found = list.body.items.find((i: { cycle: string }) => i.cycle === cycle);
   expect(found, `no invoice for ${cycle}`).toBeDefined();
-  const detail = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${found.id}`, { token: setup.viewer });
-  const lines = detail.body.subscriptions.flatMap((s: { lines: unknown[] }) => s.lines) as { id: string; kind: string; subscriptionId?: string; amount: string; chargeDate: string; originalCycle?: string; correctsLineId?: string }[];
+  const detail = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${found.id}`, {
+    token: setup.viewer,
+  });
+  const lines = detail.body.subscriptions.flatMap((s: { lines: unknown[] }) => s.lines) as {
+    id: string;
+    kind: string;
+    subscriptionId?: string;
+    amount: string;
+    chargeDate: string;
+    originalCycle?: string;
+    correctsLineId?: string;
+  }[];
   return { invoice: detail.body.invoice, lines, etag: detail.headers.get('etag') as string };
 }
 
 const amounts = (lines: { kind: string; subscriptionId?: string; amount: string }[], subscriptionId?: string) =>
-  lines.filter((l) => l.subscriptionId === subscriptionId).map((l) => `${l.kind} ${l.amount}`).sort();
+  lines
+    .filter((l) => l.subscriptionId === subscriptionId)
+    .map((l) => `${l.kind} ${l.amount}`)
+    .sort();
 
 beforeAll(async () => {
   app = await createTestApp({}, { clock });
@@ -50,8 +81,24 @@ beforeAll(async () => {
     token: setup.partner,
     body: {
       prices: [
-        { productId: BUSINESS_BASIC, term: 'P1Y', frequency: 'monthly', currency: 'USD', salePrice: '5.50', cost: '5.00', effectiveFrom: '2025-01-01' },
-        { productId: BUSINESS_PREMIUM, term: 'P1Y', frequency: 'monthly', currency: 'USD', salePrice: '20.00', cost: '18.00', effectiveFrom: '2026-05-01' },
+        {
+          productId: BUSINESS_BASIC,
+          term: 'P1Y',
+          frequency: 'monthly',
+          currency: 'USD',
+          salePrice: '5.50',
+          cost: '5.00',
+          effectiveFrom: '2025-01-01',
+        },
+        {
+          productId: BUSINESS_PREMIUM,
+          term: 'P1Y',
+          frequency: 'monthly',
+          currency: 'USD',
+          salePrice: '20.00',
+          cost: '18.00',
+          effectiveFrom: '2026-05-01',
+        },
       ],
     },
   });
@@ -64,21 +111,32 @@ describe('a quarter of billing', () => {
     basic = (await bought(app, setup, { productId: BUSINESS_BASIC, quantity: 4 })).id;
     annual = (await bought(app, setup, { productId: BUSINESS_PREMIUM, quantity: 2, billingFrequency: 'annual' })).id;
     azure = (await bought(app, setup, { productId: AZURE_PLAN, term: 'P1M', quantity: 1 })).id;
-    const settings = await app.call('PUT', '/api/settings/usage', { token: setup.partner, body: { markupPercent: '10' } });
+    const settings = await app.call('PUT', '/api/settings/usage', {
+      token: setup.partner,
+      body: { markupPercent: '10' },
+    });
     expect(settings.status).toBe(200);
   });
 
   it('2026-03 — 31 days of Azure usage at 1.234567 a day are pulled', async () => {
-    await app.services.usageStore.save(Array.from({ length: 31 }, (_, i) => vmDay(`2026-03-${String(i + 1).padStart(2, '0')}`, '1.234567')));
+    await app.services.usageStore.save(
+      Array.from({ length: 31 }, (_, i) => vmDay(`2026-03-${String(i + 1).padStart(2, '0')}`, '1.234567')),
+    );
   });
 
   it('2026-03-10 — adds 5 Premium seats; 03-12 removes 2 inside their window; 03-15 suspends Basic', async () => {
     clock.set('2026-03-10T09:00:00Z');
-    expect((await changeOf(app, setup, premium, { kind: 'quantity', quantity: 15, effective: 'immediately' })).status).toBe(200);
+    expect(
+      (await changeOf(app, setup, premium, { kind: 'quantity', quantity: 15, effective: 'immediately' })).status,
+    ).toBe(200);
     clock.set('2026-03-12T09:00:00Z');
-    expect((await changeOf(app, setup, premium, { kind: 'quantity', quantity: 13, effective: 'immediately' })).status).toBe(200);
+    expect(
+      (await changeOf(app, setup, premium, { kind: 'quantity', quantity: 13, effective: 'immediately' })).status,
+    ).toBe(200);
     clock.set('2026-03-15T09:00:00Z');
-    expect((await changeOf(app, setup, basic, { kind: 'suspend', effective: 'immediately' }, setup.admin)).status).toBe(200);
+    expect((await changeOf(app, setup, basic, { kind: 'suspend', effective: 'immediately' }, setup.admin)).status).toBe(
+      200,
+    );
   });
 
   it('2026-04-01 — March invoice: fees in advance, pro-rata and refund, the annual fee once', async () => {
@@ -89,7 +147,9 @@ describe('a quarter of billing', () => {
     // Premium: 10 × 22.00 = 220.00; +5 on 03-10: 5 × 22.00 × 22/31 = 78.06; −2 on 03-12: 2 × 22.00 × 20/31 = 28.39 back.
     expect(amounts(march.lines, premium)).toEqual(['cycleFee 220.00', 'proRata 78.06', 'refund -28.39']);
     const fee = march.lines.find((l) => l.subscriptionId === premium && l.kind === 'cycleFee');
-    expect(march.lines.find((l) => l.subscriptionId === premium && l.kind === 'refund')).toMatchObject({ refundsLineId: fee?.id });
+    expect(march.lines.find((l) => l.subscriptionId === premium && l.kind === 'refund')).toMatchObject({
+      refundsLineId: fee?.id,
+    });
     // Basic at the customer's own price: 4 × 5.50 = 22.00 (suspended later, still billed).
     expect(amounts(march.lines, basic)).toEqual(['cycleFee 22.00']);
     // Annual billing: 2 × 264.00 = 528.00, once for the year.
@@ -97,7 +157,14 @@ describe('a quarter of billing', () => {
     // Usage: 31 × 1.234567 = 38.271577, × 1.10 mark-up = 42.0987347, rounded once: 42.10. The plan's own fee is 0.00.
     expect(amounts(march.lines, azure)).toEqual(['cycleFee 0.00', 'usage 42.10']);
     // 220.00 + 78.06 − 28.39 + 22.00 + 528.00 + 42.10
-    expect(march.invoice).toMatchObject({ total: '861.77', currency: 'USD', status: 'open', cycleStart: '2026-03-01', issuedOn: '2026-04-01', lineCount: 7 });
+    expect(march.invoice).toMatchObject({
+      total: '861.77',
+      currency: 'USD',
+      status: 'open',
+      cycleStart: '2026-03-01',
+      issuedOn: '2026-04-01',
+      lineCount: 7,
+    });
   });
 
   it('2026-04-03 — Microsoft re-rates March 31: 11.234567 instead of 1.234567, after March closed', async () => {
@@ -107,7 +174,10 @@ describe('a quarter of billing', () => {
   it('2026-04-20 — a one-off charge; 04-22 a back-dated one for March, after March closed', async () => {
     clock.set('2026-04-20T10:00:00Z');
     const add = (date: string, description: string, unitPrice: string) =>
-      app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: setup.partner, body: { date, description, unitPrice } });
+      app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, {
+        token: setup.partner,
+        body: { date, description, unitPrice },
+      });
     expect((await add('2026-04-20', 'Onboarding workshop', '150.00')).status).toBe(201);
     clock.set('2026-04-22T10:00:00Z');
     expect((await add('2026-03-25', 'Migration hours in March', '25.00')).status).toBe(201);
@@ -125,7 +195,11 @@ describe('a quarter of billing', () => {
     expect(late).toMatchObject({ amount: '25.00', originalCycle: '2026-04-01' });
     // March usage is now 48.271577 × 1.10 = 53.0987347 → 53.10; 42.10 was billed: a correction of 11.00 linked to it.
     const usageLine = (await invoice('2026-04-01')).lines.find((l) => l.kind === 'usage');
-    expect(april.lines.find((l) => l.kind === 'correction')).toMatchObject({ amount: '11.00', originalCycle: '2026-04-01', correctsLineId: usageLine?.id });
+    expect(april.lines.find((l) => l.kind === 'correction')).toMatchObject({
+      amount: '11.00',
+      originalCycle: '2026-04-01',
+      correctsLineId: usageLine?.id,
+    });
     // 286.00 + 22.00 + 150.00 + 25.00 + 11.00 (+ the plan's 0.00 fee is not due: its one-month term ended)
     expect(april.invoice.total).toBe('494.00');
     const march = await invoice('2026-04-01');
@@ -155,10 +229,16 @@ describe('a quarter of billing', () => {
     expect((await app.call('POST', url, { token: setup.admin, headers: { 'if-match': march.etag } })).status).toBe(403);
     const paid = await app.call('POST', url, { token: setup.partner, headers: { 'if-match': march.etag } });
     expect(paid.body).toMatchObject({ status: 'paid' });
-    expect((await app.call('POST', url, { token: setup.partner, headers: { 'if-match': march.etag } })).status).toBe(412);
-    const list = await app.call('GET', `/api/customers/${setup.customerId}/invoices?status=paid`, { token: setup.viewer });
+    expect((await app.call('POST', url, { token: setup.partner, headers: { 'if-match': march.etag } })).status).toBe(
+      412,
+    );
+    const list = await app.call('GET', `/api/customers/${setup.customerId}/invoices?status=paid`, {
+      token: setup.viewer,
+    });
     expect(list.body.items.map((i: { cycle: string }) => i.cycle)).toEqual(['2026-04-01']);
-    const csv = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${march.invoice.id}/download`, { token: setup.viewer });
+    const csv = await app.call('GET', `/api/customers/${setup.customerId}/invoices/${march.invoice.id}/download`, {
+      token: setup.viewer,
+    });
     expect(String(csv.body).trim().split('\r\n')).toHaveLength(8);
   });
 });

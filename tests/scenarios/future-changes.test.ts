@@ -9,7 +9,13 @@ import { InProcessQueue } from '../../src/adapters/queue/in-process-queue.ts';
 import { applyChange } from '../../src/jobs/future-changes.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { testClock, type TestClock } from '../support/clock.ts';
-import { bought, changeOf, readSubscription, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+import {
+  bought,
+  changeOf,
+  readSubscription,
+  setupCustomer,
+  type CustomerSetup,
+} from '../support/subscription-builders.ts';
 
 /**
  * F-FUTURE with a fixed clock and the real stores on Azurite: a scheduled change is applied exactly once
@@ -25,7 +31,11 @@ beforeEach(async () => {
   setup = await setupCustomer(app);
 });
 
-async function schedule(subscriptionId: string, body: Record<string, unknown>, token = setup.admin): Promise<ChangeMessage> {
+async function schedule(
+  subscriptionId: string,
+  body: Record<string, unknown>,
+  token = setup.admin,
+): Promise<ChangeMessage> {
   const response = await changeOf(app, setup, subscriptionId, body, token);
   expect(response.status, JSON.stringify(response.body)).toBe(202);
   return { changeId: response.body.futureChange.id, customerId: setup.customerId, subscriptionId };
@@ -37,18 +47,29 @@ async function futureChange(changeId: string) {
 }
 
 async function scheduleLogEntries(subscriptionId: string): Promise<number> {
-  const log = await app.call('GET', `/api/customers/${setup.customerId}/change-log?subscriptionId=${subscriptionId}`, { token: setup.viewer });
+  const log = await app.call('GET', `/api/customers/${setup.customerId}/change-log?subscriptionId=${subscriptionId}`, {
+    token: setup.viewer,
+  });
   return log.body.items.filter((e: { source: string }) => e.source === 'schedule').length;
 }
 
-const microsoftQuantity = async (id: string) => (await app.services.commerce.getSubscription(setup.tenantId, id)).quantity;
+const microsoftQuantity = async (id: string) =>
+  (await app.services.commerce.getSubscription(setup.tenantId, id)).quantity;
 
 describe('a custom-date change applied by its message', () => {
   it('is applied once when the message comes twice at once, and again later', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 15, effective: 'custom', effectiveDate: '2026-03-20' });
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 15,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
     clock.set('2026-03-20T00:00:01Z');
-    const outcomes = await Promise.all([applyDueChange(app.services, message, { deliveryCount: 1 }), applyDueChange(app.services, message, { deliveryCount: 1 })]);
+    const outcomes = await Promise.all([
+      applyDueChange(app.services, message, { deliveryCount: 1 }),
+      applyDueChange(app.services, message, { deliveryCount: 1 }),
+    ]);
     expect(outcomes.sort()).toEqual(expect.arrayContaining(['applied']));
     expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
     expect(await applyDueChange(app.services, message, { deliveryCount: 2 })).toBe('skipped');
@@ -60,7 +81,12 @@ describe('a custom-date change applied by its message', () => {
 
   it('does nothing when the message comes before its time, and the sweep applies it when due', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 12, effective: 'custom', effectiveDate: '2026-03-20' });
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 12,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
     clock.set('2026-03-19T23:59:00Z');
     expect(await applyDueChange(app.services, message, { deliveryCount: 1 })).toBe('notDue');
     expect(await microsoftQuantity(id)).toBe(10);
@@ -72,8 +98,18 @@ describe('a custom-date change applied by its message', () => {
 
   it('applies the changes of one subscription in their order, whatever order their messages come in', async () => {
     const { id } = await bought(app, setup);
-    const first = await schedule(id, { kind: 'quantity', quantity: 20, effective: 'custom', effectiveDate: '2026-03-10' });
-    const second = await schedule(id, { kind: 'quantity', quantity: 25, effective: 'custom', effectiveDate: '2026-03-11' });
+    const first = await schedule(id, {
+      kind: 'quantity',
+      quantity: 20,
+      effective: 'custom',
+      effectiveDate: '2026-03-10',
+    });
+    const second = await schedule(id, {
+      kind: 'quantity',
+      quantity: 25,
+      effective: 'custom',
+      effectiveDate: '2026-03-11',
+    });
     clock.set('2026-03-12T00:00:00Z');
     expect(await applyDueChange(app.services, second, { deliveryCount: 1 })).toBe('applied');
     expect(await applyDueChange(app.services, first, { deliveryCount: 1 })).toBe('applied');
@@ -89,8 +125,19 @@ describe('a custom-date change applied by its message', () => {
 
   it('does nothing for a cancelled change whose message still arrives', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 18, effective: 'custom', effectiveDate: '2026-03-05' });
-    expect((await app.call('DELETE', `/api/customers/${setup.customerId}/future-changes/${message.changeId}`, { token: setup.modifier })).status).toBe(204);
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 18,
+      effective: 'custom',
+      effectiveDate: '2026-03-05',
+    });
+    expect(
+      (
+        await app.call('DELETE', `/api/customers/${setup.customerId}/future-changes/${message.changeId}`, {
+          token: setup.modifier,
+        })
+      ).status,
+    ).toBe(204);
     clock.set('2026-03-05T01:00:00Z');
     expect(await applyDueChange(app.services, message, { deliveryCount: 1 })).toBe('skipped');
     expect(await microsoftQuantity(id)).toBe(10);
@@ -120,9 +167,16 @@ function crashingAfter(n: number, deps: FutureDeps): FutureDeps {
 describe('crashes', () => {
   it.each([1, 2, 3, 4, 5])('a crash after call %i is made good by the sweep: applied once, logged once', async (n) => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 16, effective: 'custom', effectiveDate: '2026-03-20' });
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 16,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
     clock.set('2026-03-20T00:05:00Z');
-    const crashed = await applyDueChange(crashingAfter(n, app.services), message, { deliveryCount: 1 }).catch((error: Error) => error.message);
+    const crashed = await applyDueChange(crashingAfter(n, app.services), message, { deliveryCount: 1 }).catch(
+      (error: Error) => error.message,
+    );
     // The last call is the commit: a crash after it comes once everything is written.
     expect([`crash after call ${n}`, 'applied']).toContain(crashed);
     clock.advanceHours(1);
@@ -134,7 +188,12 @@ describe('crashes', () => {
 
   it('leaves a change being applied alone until its lease runs out', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 17, effective: 'custom', effectiveDate: '2026-03-20' });
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 17,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
     clock.set('2026-03-20T00:05:00Z');
     await applyDueChange(crashingAfter(2, app.services), message, { deliveryCount: 1 }).catch(() => undefined);
     expect(await futureChange(message.changeId)).toMatchObject({ status: 'applying' });
@@ -150,7 +209,12 @@ describe('Microsoft failures', () => {
     const outcomes: number[] = [];
     queue.subscribe(async (m) => {
       outcomes.push(m.deliveryCount);
-      await applyChange.handler(applyChange.schema.parse(m.body), { services: app.services, invocationId: 'test', log: () => undefined, deliveryCount: m.deliveryCount });
+      await applyChange.handler(applyChange.schema.parse(m.body), {
+        services: app.services,
+        invocationId: 'test',
+        log: () => undefined,
+        deliveryCount: m.deliveryCount,
+      });
     });
     queue.send(message, { messageId: message.changeId });
     return { queue, outcomes };
@@ -158,7 +222,12 @@ describe('Microsoft failures', () => {
 
   it('retries a 429 and applies the change after it', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 13, effective: 'custom', effectiveDate: '2026-03-20' });
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 13,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
     clock.set('2026-03-20T00:05:00Z');
     app.services.simulator?.failNext({ status: 429, retryAfterSeconds: 1 });
     const { outcomes } = await deliverThroughQueue(message);
@@ -169,24 +238,43 @@ describe('Microsoft failures', () => {
 
   it('marks the change failed with its reason after the delivery limit, and tells the partner', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 13, effective: 'custom', effectiveDate: '2026-03-20' });
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 13,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
     clock.set('2026-03-20T00:05:00Z');
     app.services.simulator?.failNext({ status: 500 }, { status: 500 }, { status: 500 });
     const { queue } = await deliverThroughQueue(message);
     await expect.poll(async () => (await futureChange(message.changeId)).status).toBe('failed');
     expect(queue.deadLetters).toEqual([]);
-    const failed = await app.call('GET', `/api/customers/${setup.customerId}/future-changes?status=failed`, { token: setup.viewer });
+    const failed = await app.call('GET', `/api/customers/${setup.customerId}/future-changes?status=failed`, {
+      token: setup.viewer,
+    });
     expect(failed.body.items[0].failureReason).toMatch(/Gave up after 3 attempts: Microsoft did not answer/);
     expect(await microsoftQuantity(id)).toBe(10);
     const mails = await readdir(path.join(app.config.DATA_DIR, 'mail'));
-    const mail = JSON.parse(await readFile(path.join(app.config.DATA_DIR, 'mail', mails.find((f) => f.includes(message.changeId)) as string), 'utf8'));
+    const mail = JSON.parse(
+      await readFile(
+        path.join(app.config.DATA_DIR, 'mail', mails.find((f) => f.includes(message.changeId)) as string),
+        'utf8',
+      ),
+    );
     expect(mail).toMatchObject({ kind: 'change-failed', to: app.config.PARTNER_NOTIFY_EMAIL });
   });
 
   it('fails at once a change Microsoft refuses, naming the rule', async () => {
     const { id } = await bought(app, setup);
-    const message = await schedule(id, { kind: 'quantity', quantity: 14, effective: 'custom', effectiveDate: '2026-03-20' });
-    expect((await changeOf(app, setup, id, { kind: 'suspend', effective: 'immediately' }, setup.admin)).status).toBe(200);
+    const message = await schedule(id, {
+      kind: 'quantity',
+      quantity: 14,
+      effective: 'custom',
+      effectiveDate: '2026-03-20',
+    });
+    expect((await changeOf(app, setup, id, { kind: 'suspend', effective: 'immediately' }, setup.admin)).status).toBe(
+      200,
+    );
     clock.set('2026-03-20T00:05:00Z');
     expect(await applyDueChange(app.services, message, { deliveryCount: 1 })).toBe('failed');
     expect((await futureChange(message.changeId)).failureReason).toMatch(/reactivate it first/);
@@ -202,7 +290,11 @@ describe('renewals', () => {
     expect(await futureChange(message.changeId)).toMatchObject({ status: 'pending' });
     await app.services.simulator?.processRenewals(setup.tenantId);
     expect(await sweepDueChanges(app.services)).toMatchObject({ applied: 1 });
-    expect(await readSubscription(app, setup, id)).toMatchObject({ quantity: 6, termStartDate: '2027-03-01', renewalDate: '2028-03-01' });
+    expect(await readSubscription(app, setup, id)).toMatchObject({
+      quantity: 6,
+      termStartDate: '2027-03-01',
+      renewalDate: '2028-03-01',
+    });
     expect(await scheduleLogEntries(id)).toBe(1);
   });
 
@@ -237,7 +329,13 @@ describe('renewals', () => {
     const response = await app.call('POST', `/api/customers/${setup.customerId}/subscriptions`, {
       token: setup.admin,
       headers: { 'idempotency-key': 'future-purchase-1' },
-      body: { productId: 'CFQ7TTC0LCHC:0002', term: 'P1Y', billingFrequency: 'monthly', quantity: 3, startDate: '2026-04-01' },
+      body: {
+        productId: 'CFQ7TTC0LCHC:0002',
+        term: 'P1Y',
+        billingFrequency: 'monthly',
+        quantity: 3,
+        startDate: '2026-04-01',
+      },
     });
     expect(response.status).toBe(202);
     clock.set('2026-04-01T00:01:00Z');

@@ -26,7 +26,11 @@ async function myServices() {
 
 async function change(body: Record<string, unknown>) {
   const current = await myServices();
-  return app.call('POST', `/api/customers/${customerId}/subscriptions/${subscriptionId}/changes`, { token: modifier, body, headers: { 'if-match': current.etag } });
+  return app.call('POST', `/api/customers/${customerId}/subscriptions/${subscriptionId}/changes`, {
+    token: modifier,
+    body,
+    headers: { 'if-match': current.etag },
+  });
 }
 
 async function microsoft() {
@@ -37,7 +41,8 @@ beforeAll(async () => {
   app = await createTestApp({}, { clock });
   await seedDemoCatalog(app.services);
   const partner = await app.tokens.partnerAdmin();
-  customerId = (await app.call('POST', '/api/customers', { token: partner, body: buildCustomerFields({ tenantId }) })).body.id;
+  customerId = (await app.call('POST', '/api/customers', { token: partner, body: buildCustomerFields({ tenantId }) }))
+    .body.id;
   admin = await app.tokens.customerUser(customerId, 'Admin');
   modifier = await app.tokens.customerUser(customerId, 'Modify');
 });
@@ -50,23 +55,43 @@ describe('NCE timeline: buy 10, +5 on day 3, -3 on day 5, -4 refused on day 9, -
       body: { productId: BUSINESS_PREMIUM, term: 'P1Y', billingFrequency: 'monthly', quantity: 10 },
     });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
-    expect(response.body.charge).toMatchObject({ unitPrice: { amount: '22.00', currency: 'USD' }, firstPeriodCharge: { amount: '220.00' }, monthlyCost: { amount: '220.00' } });
+    expect(response.body.charge).toMatchObject({
+      unitPrice: { amount: '22.00', currency: 'USD' },
+      firstPeriodCharge: { amount: '220.00' },
+      monthlyCost: { amount: '220.00' },
+    });
     subscriptionId = response.body.subscriptions[0].id;
 
     const view = await myServices();
-    expect(view).toMatchObject({ quantity: 10, renewalDate: '2027-03-01', termStartDate: '2026-03-01', status: 'active', refundableQuantity: 10, billingContract: 'P1Y/monthly' });
+    expect(view).toMatchObject({
+      quantity: 10,
+      renewalDate: '2027-03-01',
+      termStartDate: '2026-03-01',
+      status: 'active',
+      refundableQuantity: 10,
+      billingContract: 'P1Y/monthly',
+    });
     expect(await microsoft()).toMatchObject({ quantity: 10, termEndDate: '2027-03-01' });
   });
 
   it('2026-03-04 — adds 5 seats: 5 × 22.00 × 28/31 days = 99.35 charged', async () => {
     clock.set('2026-03-04T09:00:00Z');
-    const preview = await app.call('POST', `/api/customers/${customerId}/subscriptions/${subscriptionId}/changes/preview`, {
-      token: modifier,
-      body: { kind: 'quantity', quantity: 15, effective: 'immediately' },
-    });
+    const preview = await app.call(
+      'POST',
+      `/api/customers/${customerId}/subscriptions/${subscriptionId}/changes/preview`,
+      {
+        token: modifier,
+        body: { kind: 'quantity', quantity: 15, effective: 'immediately' },
+      },
+    );
     expect(preview.body).toMatchObject({
       allowed: true,
-      preview: { proratedAmount: { amount: '99.35', currency: 'USD' }, newMonthlyCost: { amount: '330.00' }, monthlyDifference: { amount: '110.00' }, period: { start: '2026-03-01', end: '2026-04-01' } },
+      preview: {
+        proratedAmount: { amount: '99.35', currency: 'USD' },
+        newMonthlyCost: { amount: '330.00' },
+        monthlyDifference: { amount: '110.00' },
+        period: { start: '2026-03-01', end: '2026-04-01' },
+      },
     });
     const response = await change({ kind: 'quantity', quantity: 15, effective: 'immediately' });
     expect(response.status).toBe(200);
@@ -110,10 +135,20 @@ describe('NCE timeline: buy 10, +5 on day 3, -3 on day 5, -4 refused on day 9, -
   it('2026-03-10 — schedules the decrease to 8 for renewal; Microsoft holds it as next-term instructions', async () => {
     const response = await change({ kind: 'quantity', quantity: 8, effective: 'onRenewal' });
     expect(response.status).toBe(202);
-    expect(response.body.futureChange).toMatchObject({ kind: 'quantity', change: { quantity: 8 }, effective: 'onRenewal', effectiveDate: '2027-03-01', status: 'pending' });
+    expect(response.body.futureChange).toMatchObject({
+      kind: 'quantity',
+      change: { quantity: 8 },
+      effective: 'onRenewal',
+      effectiveDate: '2027-03-01',
+      status: 'pending',
+    });
     expect(response.body.preview.proratedAmount.amount).toBe('0.00');
     const view = await myServices();
-    expect(view).toMatchObject({ quantity: 12, scheduledRenewalQuantity: 8, pendingChanges: [{ kind: 'quantity', effectiveDate: '2027-03-01' }] });
+    expect(view).toMatchObject({
+      quantity: 12,
+      scheduledRenewalQuantity: 8,
+      pendingChanges: [{ kind: 'quantity', effectiveDate: '2027-03-01' }],
+    });
     expect((await microsoft()).scheduledNextTermInstructions).toMatchObject({ quantity: 8 });
     const future = await app.call('GET', `/api/customers/${customerId}/future-changes`, { token: modifier });
     expect(future.body.items).toHaveLength(1);
@@ -128,10 +163,21 @@ describe('NCE timeline: buy 10, +5 on day 3, -3 on day 5, -4 refused on day 9, -
     expect(sync.body).toMatchObject({ renewed: 1, appliedFutureChanges: 1 });
 
     const view = await myServices();
-    expect(view).toMatchObject({ quantity: 8, termStartDate: '2027-03-01', renewalDate: '2028-03-01', refundableQuantity: 8, pendingChanges: [] });
+    expect(view).toMatchObject({
+      quantity: 8,
+      termStartDate: '2027-03-01',
+      renewalDate: '2028-03-01',
+      refundableQuantity: 8,
+      pendingChanges: [],
+    });
     expect(view.scheduledRenewalQuantity).toBeUndefined();
-    expect(await microsoft()).toMatchObject({ quantity: 8, refundableQuantity: { details: [{ quantity: 8, allowedUntilDateTime: '2027-03-08T00:00:00.000Z' }] } });
-    const future = await app.call('GET', `/api/customers/${customerId}/future-changes?status=applied`, { token: modifier });
+    expect(await microsoft()).toMatchObject({
+      quantity: 8,
+      refundableQuantity: { details: [{ quantity: 8, allowedUntilDateTime: '2027-03-08T00:00:00.000Z' }] },
+    });
+    const future = await app.call('GET', `/api/customers/${customerId}/future-changes?status=applied`, {
+      token: modifier,
+    });
     expect(future.body.items).toHaveLength(1);
   });
 
@@ -145,7 +191,11 @@ describe('NCE timeline: buy 10, +5 on day 3, -3 on day 5, -4 refused on day 9, -
       'portal:quantity',
       'portal:purchase',
     ]);
-    expect(log.body.items[2]).toMatchObject({ before: { quantity: 15 }, after: { quantity: 12 }, effective: 'immediately' });
+    expect(log.body.items[2]).toMatchObject({
+      before: { quantity: 15 },
+      after: { quantity: 12 },
+      effective: 'immediately',
+    });
     const csv = await app.call('GET', `/api/customers/${customerId}/change-log/export`, { token: modifier });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(String(csv.body).trim().split('\r\n')).toHaveLength(6);

@@ -14,7 +14,12 @@ import { buildCustomerFields, createTestApp, PARTNER_TENANT, type TestApp } from
  * declared access alone: 401 for anyone without a valid token, 403 for a valid caller without the right,
  * anything but 401/403 (and never a 5xx) for the rest.
  */
-type Caller = { name: string; token?: string; valid: boolean; role?: CustomerRole | 'PartnerAdmin' | 'other' | 'disabled' | 'none' };
+type Caller = {
+  name: string;
+  token?: string;
+  valid: boolean;
+  role?: CustomerRole | 'PartnerAdmin' | 'other' | 'disabled' | 'none';
+};
 
 let app: TestApp;
 let target: { id: string; name: string };
@@ -24,8 +29,15 @@ let cases = 0;
 beforeAll(async () => {
   app = await createTestApp();
   const admin = await app.tokens.partnerAdmin();
-  target = (await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Target Customer Zeta' }) })).body;
-  const other = (await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Other Customer' }) })).body;
+  target = (
+    await app.call('POST', '/api/customers', {
+      token: admin,
+      body: buildCustomerFields({ name: 'Target Customer Zeta' }),
+    })
+  ).body;
+  const other = (
+    await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Other Customer' }) })
+  ).body;
   const strangerKeys = await loadOrCreateLocalKeys(mkdtempSync(path.join(tmpdir(), 'other-keys-')));
   const claims = { tenantId: PARTNER_TENANT, objectId: randomUUID(), roles: ['PartnerAdmin'] };
   const good = { issuer: app.config.AUTH_ISSUER, audience: app.config.AUTH_AUDIENCE };
@@ -37,10 +49,31 @@ beforeAll(async () => {
     { name: 'expired', token: await app.tokens.partnerAdmin({ expiresInSeconds: -3600 }), valid: false },
     { name: 'not yet valid', token: await app.tokens.partnerAdmin({ notBeforeSeconds: 3600 }), valid: false },
     { name: 'wrong audience', token: await app.tokens.partnerAdmin({ audience: 'api://another-app' }), valid: false },
-    { name: 'wrong issuer', token: await app.tokens.partnerAdmin({ issuer: 'https://evil.example/{tenantid}/v2.0' }), valid: false },
-    ...(await Promise.all(customerRoles.map(async (role) => ({ name: `${role} of the customer`, token: await app.tokens.customerUser(target.id, role), valid: true, role })))),
-    { name: 'Admin of another customer', token: await app.tokens.customerUser(other.id, 'Admin', 'admin@other.example'), valid: true, role: 'other' },
-    { name: 'disabled portal user', token: await app.tokens.customerUser(target.id, 'Admin', 'gone@target.example', { enabled: false }), valid: true, role: 'disabled' },
+    {
+      name: 'wrong issuer',
+      token: await app.tokens.partnerAdmin({ issuer: 'https://evil.example/{tenantid}/v2.0' }),
+      valid: false,
+    },
+    ...(await Promise.all(
+      customerRoles.map(async (role) => ({
+        name: `${role} of the customer`,
+        token: await app.tokens.customerUser(target.id, role),
+        valid: true,
+        role,
+      })),
+    )),
+    {
+      name: 'Admin of another customer',
+      token: await app.tokens.customerUser(other.id, 'Admin', 'admin@other.example'),
+      valid: true,
+      role: 'other',
+    },
+    {
+      name: 'disabled portal user',
+      token: await app.tokens.customerUser(target.id, 'Admin', 'gone@target.example', { enabled: false }),
+      valid: true,
+      role: 'disabled',
+    },
     { name: 'signed-in stranger', token: await app.tokens.stranger(), valid: true, role: 'none' },
     { name: 'PartnerAdmin', token: admin, valid: true, role: 'PartnerAdmin' },
   ];
@@ -57,7 +90,11 @@ function expected(access: Access, caller: Caller): 'allowed' | 401 | 403 {
   if (caller.role === 'PartnerAdmin') return 'allowed';
   if (access === 'partnerAdmin') return 403;
   const role = caller.role;
-  return role === 'View' || role === 'Modify' || role === 'Admin' ? (roleSatisfies(role, access.customer) ? 'allowed' : 403) : 403;
+  return role === 'View' || role === 'Modify' || role === 'Admin'
+    ? roleSatisfies(role, access.customer)
+      ? 'allowed'
+      : 403
+    : 403;
 }
 
 function concretePath(route: Route): string {
@@ -68,9 +105,14 @@ describe('authorization matrix', () => {
   it('covers every route, each with a declared access rule', () => {
     for (const route of routes) {
       const access = route.access;
-      const valid = access === 'anonymous' || access === 'signedIn' || access === 'partnerAdmin' || (typeof access === 'object' && customerRoles.includes(access.customer));
+      const valid =
+        access === 'anonymous' ||
+        access === 'signedIn' ||
+        access === 'partnerAdmin' ||
+        (typeof access === 'object' && customerRoles.includes(access.customer));
       expect(valid, `${route.name} declares no valid access`).toBe(true);
-      if (typeof access === 'object') expect(route.path, `${route.name} is per customer but has no {customerId}`).toContain('{customerId}');
+      if (typeof access === 'object')
+        expect(route.path, `${route.name} is per customer but has no {customerId}`).toContain('{customerId}');
     }
   });
 

@@ -46,7 +46,11 @@ const deepJson = (depth: number) => `${'{"a":['.repeat(depth)}1${']}'.repeat(dep
 /** The top-level keys a body schema knows, to break them one by one. */
 function knownKeys(schema: z.ZodType | undefined): string[] {
   if (!schema) return [];
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown>; $ref?: string; $defs?: Record<string, { properties?: Record<string, unknown> }> };
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, unknown>;
+    $ref?: string;
+    $defs?: Record<string, { properties?: Record<string, unknown> }>;
+  };
   const root = json.$ref && json.$defs ? json.$defs[json.$ref.split('/').at(-1) ?? ''] : json;
   return Object.keys(root?.properties ?? {});
 }
@@ -54,7 +58,9 @@ function knownKeys(schema: z.ZodType | undefined): string[] {
 function bodiesFor(route: Route): fc.Arbitrary<{ raw?: string; body?: unknown; contentType?: string }> {
   const keys = knownKeys(route.body);
   const broken = keys.length
-    ? fc.tuple(fc.constantFrom(...keys), scalarArb, fc.boolean()).map(([key, value, extra]) => ({ body: { [key]: value, ...(extra ? { unexpectedField: value } : {}) } }))
+    ? fc
+        .tuple(fc.constantFrom(...keys), scalarArb, fc.boolean())
+        .map(([key, value, extra]) => ({ body: { [key]: value, ...(extra ? { unexpectedField: value } : {}) } }))
     : fc.constant({ body: { unexpectedField: 1 } });
   return fc.oneof(
     broken,
@@ -97,7 +103,12 @@ let cases = 0;
 beforeAll(async () => {
   app = await createTestApp();
   partner = await app.tokens.partnerAdmin();
-  customerId = (await app.call('POST', '/api/customers', { token: partner, body: buildCustomerFields({ tenantId: '5d1b3c2a-0000-4000-8000-000000000123' }) })).body.id;
+  customerId = (
+    await app.call('POST', '/api/customers', {
+      token: partner,
+      body: buildCustomerFields({ tenantId: '5d1b3c2a-0000-4000-8000-000000000123' }),
+    })
+  ).body.id;
 });
 
 afterAll(() => {
@@ -108,11 +119,18 @@ describe('bad input never gets a 5xx and changes nothing', () => {
   for (const route of routes) {
     it(`${route.method} ${route.path}`, async () => {
       const before = await snapshot(app);
-      const send = async (path: string, options: { body?: unknown; raw?: string; contentType?: string; query?: string }) => {
+      const send = async (
+        path: string,
+        options: { body?: unknown; raw?: string; contentType?: string; query?: string },
+      ) => {
         cases += 1;
         const response = await app.call(route.method, `${path}${options.query ?? ''}`, {
           token: partner,
-          ...(options.raw !== undefined ? { rawBody: options.raw } : options.body !== undefined ? { body: options.body } : {}),
+          ...(options.raw !== undefined
+            ? { rawBody: options.raw }
+            : options.body !== undefined
+              ? { body: options.body }
+              : {}),
           headers: {
             ...(options.contentType ? { 'content-type': options.contentType } : {}),
             'if-match': 'W/"datetime\'2000-01-01T00%3A00%3A00Z\'"',
@@ -121,7 +139,8 @@ describe('bad input never gets a 5xx and changes nothing', () => {
         });
         const label = `${route.method} ${path}${options.query ?? ''} ${JSON.stringify(options.body ?? options.raw ?? '').slice(0, 120)} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
         expect(response.status, label).toBeLessThan(500);
-        if (response.status >= 400) expect(response.headers.get('content-type'), label).toBe('application/problem+json');
+        if (response.status >= 400)
+          expect(response.headers.get('content-type'), label).toBe('application/problem+json');
         return response.status;
       };
 
@@ -129,7 +148,11 @@ describe('bad input never gets a 5xx and changes nothing', () => {
       for (const value of params.length ? nasty.slice(0, 12) : []) await send(pathFor(route, customerId, value), {});
       await fc.assert(
         fc.asyncProperty(
-          fc.dictionary(fc.constantFrom('pageSize', 'continuationToken', 'status', 'from', 'to', 'search', 'format', 'months', 'x'), fc.constantFrom(...nasty.slice(0, 14)), { maxKeys: 3 }),
+          fc.dictionary(
+            fc.constantFrom('pageSize', 'continuationToken', 'status', 'from', 'to', 'search', 'format', 'months', 'x'),
+            fc.constantFrom(...nasty.slice(0, 14)),
+            { maxKeys: 3 },
+          ),
           async (query) => {
             await send(pathFor(route, customerId, undefined), { query: `?${new URLSearchParams(query).toString()}` });
           },

@@ -17,7 +17,11 @@ beforeAll(async () => {
 
 describe('response headers', () => {
   it('sends security headers on every answer, and no caching of private data', async () => {
-    for (const response of [await app.call('GET', '/api/health'), await app.call('GET', '/api/me'), await app.call('GET', `/api/customers/${setup.customerId}`, { token: setup.viewer })]) {
+    for (const response of [
+      await app.call('GET', '/api/health'),
+      await app.call('GET', '/api/me'),
+      await app.call('GET', `/api/customers/${setup.customerId}`, { token: setup.viewer }),
+    ]) {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -26,21 +30,34 @@ describe('response headers', () => {
   });
 
   it('allows CORS for the configured portal origin only', async () => {
-    const allowed = await app.call('GET', `/api/customers/${setup.customerId}`, { token: setup.viewer, headers: { origin: 'https://portal.example.com' } });
+    const allowed = await app.call('GET', `/api/customers/${setup.customerId}`, {
+      token: setup.viewer,
+      headers: { origin: 'https://portal.example.com' },
+    });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://portal.example.com');
     expect(allowed.headers.get('access-control-expose-headers')).toContain('ETag');
-    const other = await app.call('GET', `/api/customers/${setup.customerId}`, { token: setup.viewer, headers: { origin: 'https://evil.example' } });
+    const other = await app.call('GET', `/api/customers/${setup.customerId}`, {
+      token: setup.viewer,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
 describe('rate limit on writes', () => {
   it('refuses a burst of writes from one identity with 429 and Retry-After, leaving reads and others alone', async () => {
-    const burster = await app.tokens.sign({ tenantId: PARTNER_TENANT, objectId: randomUUID(), roles: ['PartnerAdmin'] });
+    const burster = await app.tokens.sign({
+      tenantId: PARTNER_TENANT,
+      objectId: randomUUID(),
+      roles: ['PartnerAdmin'],
+    });
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 7; i++) {
-      const r = await app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: burster, body: { date: '2026-01-01', description: `Charge ${i}`, unitPrice: '1.00' } });
+      const r = await app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, {
+        token: burster,
+        body: { date: '2026-01-01', description: `Charge ${i}`, unitPrice: '1.00' },
+      });
       statuses.push(r.status);
       if (r.status === 429) {
         retryAfter = r.headers.get('retry-after');
@@ -51,7 +68,14 @@ describe('rate limit on writes', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect((await app.call('GET', `/api/customers/${setup.customerId}`, { token: burster })).status).toBe(200);
-    expect((await app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, { token: setup.partner, body: { date: '2026-01-01', description: 'x', unitPrice: '1.00' } })).status).toBe(201);
+    expect(
+      (
+        await app.call('POST', `/api/customers/${setup.customerId}/one-off-charges`, {
+          token: setup.partner,
+          body: { date: '2026-01-01', description: 'x', unitPrice: '1.00' },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('refills tokens over time', () => {
@@ -73,7 +97,11 @@ describe('concurrency', () => {
     const { etag } = await readSubscription(local, s, id);
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        local.call('POST', `/api/customers/${s.customerId}/subscriptions/${id}/changes`, { token: s.modifier, body: { kind: 'quantity', quantity: 11 + i, effective: 'immediately' }, headers: { 'if-match': etag } }),
+        local.call('POST', `/api/customers/${s.customerId}/subscriptions/${id}/changes`, {
+          token: s.modifier,
+          body: { kind: 'quantity', quantity: 11 + i, effective: 'immediately' },
+          headers: { 'if-match': etag },
+        }),
       ),
     );
     const winners = results.filter((r) => r.status === 200);
@@ -82,14 +110,20 @@ describe('concurrency', () => {
       expect([409, 412]).toContain(loser.status);
       expect(loser.headers.get('content-type')).toBe('application/problem+json');
     }
-    expect((await local.services.commerce.getSubscription(s.tenantId, id)).quantity).toBe(winners[0]?.body.subscription.quantity);
+    expect((await local.services.commerce.getSubscription(s.tenantId, id)).quantity).toBe(
+      winners[0]?.body.subscription.quantity,
+    );
   });
 
   it('bills a cycle once when one billing run is started many times at once', async () => {
     const local = await createTestApp();
     const partner = await local.tokens.partnerAdmin();
     await local.call('POST', '/api/customers', { token: partner, body: buildCustomerFields({ billingDay: 1 }) });
-    const starts = await Promise.all(Array.from({ length: 6 }, () => local.call('POST', '/api/billing/runs', { token: partner, body: { period: '2026-01' } })));
+    const starts = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        local.call('POST', '/api/billing/runs', { token: partner, body: { period: '2026-01' } }),
+      ),
+    );
     expect(starts.every((r) => r.status === 202 && r.body.id === '2026-01')).toBe(true);
     await Promise.all(Array.from({ length: 4 }, () => continueBillingRun(billingDepsOf(local.services), '2026-01')));
     const run = await local.call('GET', '/api/billing/runs/2026-01', { token: partner });
@@ -104,14 +138,18 @@ describe('concurrent invitation acceptance', () => {
     const user = await invite(local, portal, { firstName: 'Ivy', lastName: 'Quick' });
     const token = await sendInvitation(local, portal, user);
     const invitee = await signIn(local, user.email);
-    const results = await Promise.all(Array.from({ length: 6 }, () => local.call('POST', `/api/invitations/${token}/accept`, { token: invitee.token })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => local.call('POST', `/api/invitations/${token}/accept`, { token: invitee.token })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const loser of results.filter((r) => r.status !== 200)) {
       expect([409, 412]).toContain(loser.status);
       expect(loser.headers.get('content-type')).toBe('application/problem+json');
     }
     const me = await local.call('GET', '/api/me', { token: invitee.token });
-    expect(me.body.customers).toEqual([{ customerId: portal.customerId, customerName: portal.customerName, role: 'View' }]);
+    expect(me.body.customers).toEqual([
+      { customerId: portal.customerId, customerName: portal.customerName, role: 'View' },
+    ]);
   });
 });
 
@@ -122,13 +160,27 @@ describe('secrets never reach the logs', () => {
     await local.call('GET', '/api/me', { token });
     await local.call('GET', '/api/me', { token: `${token.slice(0, -5)}AAAAA` });
     // An internal error: storage made to fail mid-request.
-    const broken = await createTestApp({ STORAGE_CONNECTION_STRING: local.config.STORAGE_CONNECTION_STRING.replace(/AccountKey=[^;]+/, 'AccountKey=d3Jvbmcta2V5LXdyb25nLWtleQ==') }, { ensureStorage: false });
+    const broken = await createTestApp(
+      {
+        STORAGE_CONNECTION_STRING: local.config.STORAGE_CONNECTION_STRING.replace(
+          /AccountKey=[^;]+/,
+          'AccountKey=d3Jvbmcta2V5LXdyb25nLWtleQ==',
+        ),
+      },
+      { ensureStorage: false },
+    );
     const failing = await broken.call('GET', '/api/customers', { token: await broken.tokens.partnerAdmin() });
     expect(failing.status).toBe(500);
     expect(JSON.stringify(failing.body)).not.toMatch(/AccountKey|devstoreaccount1|stack|at /);
     const logs = [...local.logs, ...broken.logs].join('\n');
     expect(broken.logs.length).toBeGreaterThan(0);
-    for (const secret of [token, token.split('.')[2] as string, 'sup3r-s3cret-value-xyz', 'd3Jvbmcta2V5LXdyb25nLWtleQ==', 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq']) {
+    for (const secret of [
+      token,
+      token.split('.')[2] as string,
+      'sup3r-s3cret-value-xyz',
+      'd3Jvbmcta2V5LXdyb25nLWtleQ==',
+      'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq',
+    ]) {
       expect(logs).not.toContain(secret);
     }
     expect(logs).not.toMatch(/Bearer\s+ey/);

@@ -10,8 +10,13 @@ let azurite: RunningAzurite | undefined;
 export async function setup(project: TestProject): Promise<void> {
   let connectionString = process.env.TEST_STORAGE_CONNECTION_STRING;
   if (connectionString) {
-    if (!/(Table|Blob)Endpoint=https?:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connectionString) || /core\.windows\.net/i.test(connectionString)) {
-      throw new Error('TEST_STORAGE_CONNECTION_STRING must point at a local Azurite (127.0.0.1 or localhost); tests refuse real accounts.');
+    if (
+      !/(Table|Blob)Endpoint=https?:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connectionString) ||
+      /core\.windows\.net/i.test(connectionString)
+    ) {
+      throw new Error(
+        'TEST_STORAGE_CONNECTION_STRING must point at a local Azurite (127.0.0.1 or localhost); tests refuse real accounts.',
+      );
     }
   } else {
     azurite = await startAzurite();

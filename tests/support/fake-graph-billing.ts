@@ -88,7 +88,9 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
     const names: string[] = [];
     for (let i = 0; i === 0 || i * fake.rowsPerBlob < operation.rows.length; i += 1) {
       const name = `${operation.id}/part-${String(i).padStart(5, '0')}.json.gz`;
-      const lines = operation.rows.slice(i * fake.rowsPerBlob, (i + 1) * fake.rowsPerBlob).map((row) => JSON.stringify(row));
+      const lines = operation.rows
+        .slice(i * fake.rowsPerBlob, (i + 1) * fake.rowsPerBlob)
+        .map((row) => JSON.stringify(row));
       blobs.set(name, gzipSync(Buffer.from(lines.join('\n') + '\n')));
       names.push(name);
     }
@@ -111,7 +113,8 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
     res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
-  const graphError = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { error: { code, message } });
+  const graphError = (res: ServerResponse, status: number, code: string, message: string) =>
+    send(res, status, { error: { code, message } });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -119,12 +122,22 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
     const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', fake.url);
     const body = text ? (JSON.parse(text) as unknown) : undefined;
-    fake.requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, headers: { ...req.headers } as Record<string, string | undefined>, body });
+    fake.requests.push({
+      method: req.method ?? '',
+      path: `${url.pathname}${url.search}`,
+      headers: { ...req.headers } as Record<string, string | undefined>,
+      body,
+    });
 
     const fault = faults.find((f) => f.times > 0 && (!f.path || f.path.test(url.pathname)));
     if (fault) {
       fault.times -= 1;
-      return send(res, fault.answer, { error: { code: fault.answer === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'fault' } }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      return send(
+        res,
+        fault.answer,
+        { error: { code: fault.answer === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'fault' } },
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
     }
 
     if (url.pathname.startsWith('/blobs/')) {
@@ -136,16 +149,20 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
       return res.end(blob);
     }
 
-    if (req.headers.authorization !== `Bearer ${token}`) return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return graphError(res, 401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.');
 
     const exportMatch = /^\/v1\.0\/reports\/partners\/billing\/usage\/(unbilled|billed)\/export$/.exec(url.pathname);
     if (req.method === 'POST' && exportMatch) {
-      if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return graphError(res, 415, 'UnsupportedMediaType', 'JSON only');
+      if (!/^application\/json/.test(req.headers['content-type'] ?? ''))
+        return graphError(res, 415, 'UnsupportedMediaType', 'JSON only');
       const params = (body ?? {}) as Record<string, unknown>;
       let rows: Row[] | undefined;
       if (exportMatch[1] === 'unbilled') {
-        if (params.attributeSet !== 'full' && params.attributeSet !== 'basic') return graphError(res, 400, 'BadRequest', 'attributeSet');
-        if (typeof params.currencyCode !== 'string') return graphError(res, 400, 'BadRequest', 'currencyCode is required');
+        if (params.attributeSet !== 'full' && params.attributeSet !== 'basic')
+          return graphError(res, 400, 'BadRequest', 'attributeSet');
+        if (typeof params.currencyCode !== 'string')
+          return graphError(res, 400, 'BadRequest', 'currencyCode is required');
         rows = fake.unbilled[String(params.billingPeriod)];
       } else {
         rows = fake.billed[String(params.invoiceId)];
@@ -164,10 +181,26 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
       const times = { createdDateTime: '2026-03-10T02:30:00Z', lastActionDateTime: new Date().toISOString() };
       if (operation.polls < fake.runningPolls) {
         operation.polls += 1;
-        return send(res, 200, { '@odata.type': '#microsoft.graph.partners.billing.runningOperation', id: operation.id, status: 'running', ...times }, fake.pollRetryAfter ? { 'retry-after': fake.pollRetryAfter } : {});
+        return send(
+          res,
+          200,
+          {
+            '@odata.type': '#microsoft.graph.partners.billing.runningOperation',
+            id: operation.id,
+            status: 'running',
+            ...times,
+          },
+          fake.pollRetryAfter ? { 'retry-after': fake.pollRetryAfter } : {},
+        );
       }
       if (operation.failure) {
-        return send(res, 200, { '@odata.type': '#microsoft.graph.partners.billing.failedOperation', id: operation.id, status: 'failed', ...times, error: { code: '5000', message: operation.failure } });
+        return send(res, 200, {
+          '@odata.type': '#microsoft.graph.partners.billing.failedOperation',
+          id: operation.id,
+          status: 'failed',
+          ...times,
+          error: { code: '5000', message: operation.failure },
+        });
       }
       const resource = manifest(operation);
       manifests.set(resource.id, resource);
@@ -176,7 +209,9 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
         id: operation.id,
         status: 'succeeded',
         ...times,
-        ...(fake.manifestAsLink ? { 'resourceLocation@odata.navigationLink': `${fake.url}${BILLING}/manifests/${resource.id}` } : { resourceLocation: resource }),
+        ...(fake.manifestAsLink
+          ? { 'resourceLocation@odata.navigationLink': `${fake.url}${BILLING}/manifests/${resource.id}` }
+          : { resourceLocation: resource }),
       });
     }
 

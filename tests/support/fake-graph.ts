@@ -71,11 +71,20 @@ export const TEST_PRODUCTS: Record<string, { skuPartNumber: string; catalogItemI
 };
 
 /** A directory simulator on tables of its own in the run's Azurite, over a commerce simulator of its own. */
-export async function createDirectorySimulator(connectionString: string, clock: Clock): Promise<{ simulator: DirectorySimulator; commerce: CommerceSimulator }> {
+export async function createDirectorySimulator(
+  connectionString: string,
+  clock: Clock,
+): Promise<{ simulator: DirectorySimulator; commerce: CommerceSimulator }> {
   const commerce = await createTableSimulator(connectionString, clock);
-  const table = TableClient.fromConnectionString(connectionString, `dirsim${randomBytes(6).toString('hex')}`, { allowInsecureConnection: true });
+  const table = TableClient.fromConnectionString(connectionString, `dirsim${randomBytes(6).toString('hex')}`, {
+    allowInsecureConnection: true,
+  });
   await table.createTable();
-  const simulator = new DirectorySimulator(table, { clock, commerce, catalog: { getProduct: async (id) => TEST_PRODUCTS[id] } });
+  const simulator = new DirectorySimulator(table, {
+    clock,
+    commerce,
+    catalog: { getProduct: async (id) => TEST_PRODUCTS[id] },
+  });
   return { simulator, commerce };
 }
 
@@ -88,11 +97,31 @@ export function selfSignedCertificate(): { key: string; cert: string } {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
-    certificate = { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
+    certificate = {
+      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+    };
     return certificate;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -100,12 +129,29 @@ export function selfSignedCertificate(): { key: string; cert: string } {
 }
 
 class GraphHttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
-const USER_DEFAULT_PROPERTIES = ['id', 'displayName', 'userPrincipalName', 'mail', 'businessPhones', 'givenName', 'surname', 'jobTitle', 'mobilePhone', 'officeLocation', 'preferredLanguage'];
+const USER_DEFAULT_PROPERTIES = [
+  'id',
+  'displayName',
+  'userPrincipalName',
+  'mail',
+  'businessPhones',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+];
 
 const assignLicenseSchema = z.strictObject({
   addLicenses: z.array(z.strictObject({ skuId: z.guid(), disabledPlans: z.array(z.guid()) })),
@@ -172,11 +218,18 @@ export async function startFakeGraph(options: { connectionString: string; clock:
   const top = (url: URL, max: number) => {
     const value = url.searchParams.get('$top');
     const n = value === null ? 100 : Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new GraphHttpError(400, 'Request_BadRequest', `Invalid page size specified: '${value}'. Must be between 1 and ${max} inclusive.`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new GraphHttpError(
+        400,
+        'Request_BadRequest',
+        `Invalid page size specified: '${value}'. Must be between 1 and ${max} inclusive.`,
+      );
     return Math.min(n, fake.maxPageSize ?? n);
   };
   const nextLink = (url: URL, skiptoken: string) => {
-    const params = [...url.searchParams].filter(([k]) => k !== '$skiptoken').map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+    const params = [...url.searchParams]
+      .filter(([k]) => k !== '$skiptoken')
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
     params.push(`$skiptoken=${encodeURIComponent(skiptoken)}`);
     return `${base}${url.pathname}?${params.join('&')}`;
   };
@@ -195,14 +248,23 @@ export async function startFakeGraph(options: { connectionString: string; clock:
     const users: DirectoryUser[] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await simulator.listUsers(tenantId, { pageSize: 500, ...(continuationToken ? { continuationToken } : {}) });
+      const page = await simulator.listUsers(tenantId, {
+        pageSize: 500,
+        ...(continuationToken ? { continuationToken } : {}),
+      });
       users.push(...page.items);
       continuationToken = page.continuationToken;
     } while (continuationToken);
     return users;
   };
 
-  async function handle(tenantId: string, method: string, url: URL, headers: Record<string, string>, body: unknown): Promise<{ status: number; body?: unknown }> {
+  async function handle(
+    tenantId: string,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: unknown,
+  ): Promise<{ status: number; body?: unknown }> {
     const p = decodeURIComponent(url.pathname);
     let m: RegExpMatchArray | null;
 
@@ -211,29 +273,75 @@ export async function startFakeGraph(options: { connectionString: string; clock:
       const filter = url.searchParams.get('$filter');
       if (search !== null) {
         if (headers.consistencylevel !== 'eventual') {
-          throw new GraphHttpError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+          throw new GraphHttpError(
+            400,
+            'Request_UnsupportedQuery',
+            "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+          );
         }
         const phrase = /^"displayName:((?:[^"\\]|\\.)*)"/.exec(search)?.[1];
-        if (phrase === undefined) throw new GraphHttpError(400, 'Request_BadRequest', 'Unsupported $search expression.');
+        if (phrase === undefined)
+          throw new GraphHttpError(400, 'Request_BadRequest', 'Unsupported $search expression.');
         const text = phrase.replace(/\\(.)/g, '$1');
-        const page = await simulator.listUsers(tenantId, { search: text, pageSize: top(url, 999), ...(url.searchParams.get('$skiptoken') ? { continuationToken: url.searchParams.get('$skiptoken') ?? '' } : {}) });
-        return { status: 200, body: collection(url, page.items.map((u) => select(graphUser(u), url, USER_DEFAULT_PROPERTIES)), page.continuationToken) };
+        const page = await simulator.listUsers(tenantId, {
+          search: text,
+          pageSize: top(url, 999),
+          ...(url.searchParams.get('$skiptoken')
+            ? { continuationToken: url.searchParams.get('$skiptoken') ?? '' }
+            : {}),
+        });
+        return {
+          status: 200,
+          body: collection(
+            url,
+            page.items.map((u) => select(graphUser(u), url, USER_DEFAULT_PROPERTIES)),
+            page.continuationToken,
+          ),
+        };
       }
       if (filter !== null) {
         const list = /^userPrincipalName in \((.*)\)$/.exec(filter)?.[1];
-        if (list === undefined) throw new GraphHttpError(400, 'Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified.');
+        if (list === undefined)
+          throw new GraphHttpError(
+            400,
+            'Request_UnsupportedQuery',
+            'Unsupported or invalid query filter clause specified.',
+          );
         const upns = [...list.matchAll(/'((?:[^']|'')*)'/g)].map((x) => (x[1] ?? '').replace(/''/g, "'").toLowerCase());
-        if (upns.length > 15) throw new GraphHttpError(400, 'Request_BadRequest', "Too many child clauses specified in search filter expression containing 'OR' operators: 16. Max allowed: 15.");
+        if (upns.length > 15)
+          throw new GraphHttpError(
+            400,
+            'Request_BadRequest',
+            "Too many child clauses specified in search filter expression containing 'OR' operators: 16. Max allowed: 15.",
+          );
         const found = (await allUsers(tenantId)).filter((u) => upns.includes(u.userPrincipalName.toLowerCase()));
-        return { status: 200, body: offsetPage(url, found.map((u) => select(graphUser(u), url, USER_DEFAULT_PROPERTIES)), top(url, 999)) };
+        return {
+          status: 200,
+          body: offsetPage(
+            url,
+            found.map((u) => select(graphUser(u), url, USER_DEFAULT_PROPERTIES)),
+            top(url, 999),
+          ),
+        };
       }
-      const page = await simulator.listUsers(tenantId, { pageSize: top(url, 999), ...(url.searchParams.get('$skiptoken') ? { continuationToken: url.searchParams.get('$skiptoken') ?? '' } : {}) });
-      return { status: 200, body: collection(url, page.items.map((u) => select(graphUser(u), url, USER_DEFAULT_PROPERTIES)), page.continuationToken) };
+      const page = await simulator.listUsers(tenantId, {
+        pageSize: top(url, 999),
+        ...(url.searchParams.get('$skiptoken') ? { continuationToken: url.searchParams.get('$skiptoken') ?? '' } : {}),
+      });
+      return {
+        status: 200,
+        body: collection(
+          url,
+          page.items.map((u) => select(graphUser(u), url, USER_DEFAULT_PROPERTIES)),
+          page.continuationToken,
+        ),
+      };
     }
 
     if (method === 'POST' && p === '/v1.0/users') {
       const input = newUserSchema.safeParse(body);
-      if (!input.success) throw new GraphHttpError(400, 'Request_BadRequest', `Invalid request: ${z.prettifyError(input.error)}`);
+      if (!input.success)
+        throw new GraphHttpError(400, 'Request_BadRequest', `Invalid request: ${z.prettifyError(input.error)}`);
       const user = await simulator.createUser(tenantId, {
         displayName: input.data.displayName,
         userPrincipalName: input.data.userPrincipalName,
@@ -241,46 +349,94 @@ export async function startFakeGraph(options: { connectionString: string; clock:
         password: input.data.passwordProfile.password,
         ...(input.data.usageLocation ? { usageLocation: input.data.usageLocation } : {}),
       });
-      return { status: 201, body: { '@odata.context': `${base}/v1.0/$metadata#users/$entity`, ...select(graphUser(user), url, USER_DEFAULT_PROPERTIES) } };
+      return {
+        status: 201,
+        body: {
+          '@odata.context': `${base}/v1.0/$metadata#users/$entity`,
+          ...select(graphUser(user), url, USER_DEFAULT_PROPERTIES),
+        },
+      };
     }
 
     if ((m = /^\/v1\.0\/users\/([^/]+)$/.exec(p)) && method === 'GET') {
-      return { status: 200, body: select(graphUser(await simulator.getUser(tenantId, m[1] ?? '')), url, USER_DEFAULT_PROPERTIES) };
+      return {
+        status: 200,
+        body: select(graphUser(await simulator.getUser(tenantId, m[1] ?? '')), url, USER_DEFAULT_PROPERTIES),
+      };
     }
 
     if ((m = /^\/v1\.0\/users\/([^/]+)\/assignLicense$/.exec(p)) && method === 'POST') {
       const input = assignLicenseSchema.safeParse(body);
-      if (!input.success) throw new GraphHttpError(400, 'Request_BadRequest', `One or more parameters of the operation 'assignLicense' are missing or invalid: ${z.prettifyError(input.error)}`);
-      await simulator.assignLicenses(tenantId, m[1] ?? '', { add: input.data.addLicenses.map((l) => l.skuId), remove: input.data.removeLicenses });
-      return { status: 200, body: select(graphUser(await simulator.getUser(tenantId, m[1] ?? '')), url, USER_DEFAULT_PROPERTIES) };
+      if (!input.success)
+        throw new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          `One or more parameters of the operation 'assignLicense' are missing or invalid: ${z.prettifyError(input.error)}`,
+        );
+      await simulator.assignLicenses(tenantId, m[1] ?? '', {
+        add: input.data.addLicenses.map((l) => l.skuId),
+        remove: input.data.removeLicenses,
+      });
+      return {
+        status: 200,
+        body: select(graphUser(await simulator.getUser(tenantId, m[1] ?? '')), url, USER_DEFAULT_PROPERTIES),
+      };
     }
 
     if (method === 'GET' && p === '/v1.0/subscribedSkus') {
-      return { status: 200, body: collection(url, (await simulator.subscribedSkus(tenantId)).map((s) => graphSku(tenantId, s))) };
+      return {
+        status: 200,
+        body: collection(
+          url,
+          (await simulator.subscribedSkus(tenantId)).map((s) => graphSku(tenantId, s)),
+        ),
+      };
     }
 
     if (method === 'GET' && p === '/v1.0/groups') {
-      const groups = (await simulator.listGroups(tenantId)).map((g) => select({ ...g, securityEnabled: true, mailEnabled: false }, url));
+      const groups = (await simulator.listGroups(tenantId)).map((g) =>
+        select({ ...g, securityEnabled: true, mailEnabled: false }, url),
+      );
       return { status: 200, body: offsetPage(url, groups, top(url, 999)) };
     }
 
     if ((m = /^\/v1\.0\/groups\/([^/]+)$/.exec(p)) && method === 'GET') {
       const group = (await simulator.listGroups(tenantId)).find((g) => g.id === m?.[1]);
-      if (!group) throw new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist or one of its queried reference-property objects are not present.`);
+      if (!group)
+        throw new GraphHttpError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${m[1]}' does not exist or one of its queried reference-property objects are not present.`,
+        );
       return { status: 200, body: select({ ...group }, url) };
     }
 
     if ((m = /^\/v1\.0\/groups\/([^/]+)\/assignLicense$/.exec(p)) && method === 'POST') {
       const input = assignLicenseSchema.safeParse(body);
-      if (!input.success) throw new GraphHttpError(400, 'Request_BadRequest', `One or more parameters of the operation 'assignLicense' are missing or invalid: ${z.prettifyError(input.error)}`);
-      const group = await simulator.assignGroupLicenses(tenantId, m[1] ?? '', { add: input.data.addLicenses.map((l) => l.skuId), remove: input.data.removeLicenses });
+      if (!input.success)
+        throw new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          `One or more parameters of the operation 'assignLicense' are missing or invalid: ${z.prettifyError(input.error)}`,
+        );
+      const group = await simulator.assignGroupLicenses(tenantId, m[1] ?? '', {
+        add: input.data.addLicenses.map((l) => l.skuId),
+        remove: input.data.removeLicenses,
+      });
       return { status: 202, body: { '@odata.context': `${base}/v1.0/$metadata#groups/$entity`, ...group } };
     }
 
     if (method === 'GET' && (m = /^\/v1\.0\/directoryRoles\(roleTemplateId='([^']+)'\)\/members$/.exec(p))) {
-      if (m[1] !== '62e90394-69f5-4237-9190-012177145e10') throw new GraphHttpError(404, 'Request_ResourceNotFound', 'The role is not activated in this tenant.');
+      if (m[1] !== '62e90394-69f5-4237-9190-012177145e10')
+        throw new GraphHttpError(404, 'Request_ResourceNotFound', 'The role is not activated in this tenant.');
       const admins = await simulator.globalAdmins(tenantId);
-      return { status: 200, body: collection(url, admins.map((a) => select({ '@odata.type': '#microsoft.graph.user', ...a, mail: a.mail ?? null }, url))) };
+      return {
+        status: 200,
+        body: collection(
+          url,
+          admins.map((a) => select({ '@odata.type': '#microsoft.graph.user', ...a, mail: a.mail ?? null }, url)),
+        ),
+      };
     }
 
     throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${p.split('/').pop() ?? ''}'.`);
@@ -292,34 +448,70 @@ export async function startFakeGraph(options: { connectionString: string; clock:
     switch (error.code) {
       case 'DIRECTORY.USER_NOT_FOUND':
       case 'DIRECTORY.GROUP_NOT_FOUND':
-        return new GraphHttpError(404, 'Request_ResourceNotFound', "Resource does not exist or one of its queried reference-property objects are not present.");
+        return new GraphHttpError(
+          404,
+          'Request_ResourceNotFound',
+          'Resource does not exist or one of its queried reference-property objects are not present.',
+        );
       case 'DIRECTORY.COUNT_VIOLATION':
-        return new GraphHttpError(400, 'Request_BadRequest', `Subscription with SKU ${skuId} does not have any available licenses.`);
+        return new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          `Subscription with SKU ${skuId} does not have any available licenses.`,
+        );
       case 'DIRECTORY.USAGE_LOCATION_REQUIRED':
-        return new GraphHttpError(400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
+        return new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          'License assignment cannot be done for user with invalid usage location.',
+        );
       case 'DIRECTORY.LICENSE_INHERITED':
-        return new GraphHttpError(400, 'Request_BadRequest', 'User license is inherited from a group membership and it cannot be removed directly from the user.');
+        return new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          'User license is inherited from a group membership and it cannot be removed directly from the user.',
+        );
       case 'DIRECTORY.LICENSE_NOT_ASSIGNED':
         return new GraphHttpError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
       case 'DIRECTORY.SKU_NOT_FOUND':
-        return new GraphHttpError(400, 'Request_BadRequest', `License ${skuId} does not correspond to a valid company License.`);
+        return new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          `License ${skuId} does not correspond to a valid company License.`,
+        );
       case 'DIRECTORY.USER_EXISTS':
-        return new GraphHttpError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.');
+        return new GraphHttpError(
+          400,
+          'Request_BadRequest',
+          'Another object with the same value for property userPrincipalName already exists.',
+        );
       case 'DIRECTORY.CONSENT_REQUIRED':
-        return new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+        return new GraphHttpError(
+          403,
+          'Authorization_RequestDenied',
+          'Insufficient privileges to complete the operation.',
+        );
       case 'DIRECTORY.REFUSED':
         return new GraphHttpError(400, String(error.extra.graphCode ?? 'Request_BadRequest'), error.message);
       case 'DIRECTORY.THROTTLED':
-        return new GraphHttpError(429, 'TooManyRequests', 'Too many requests.', { 'retry-after': String(error.extra.retryAfterSeconds ?? 1) });
+        return new GraphHttpError(429, 'TooManyRequests', 'Too many requests.', {
+          'retry-after': String(error.extra.retryAfterSeconds ?? 1),
+        });
       case 'DIRECTORY.UNAVAILABLE':
         return new GraphHttpError(503, 'serviceNotAvailable', 'Service unavailable.');
       default:
-        return new GraphHttpError(error.kind === 'Validation' || error.kind === 'Conflict' ? 400 : 500, error.kind === 'Validation' ? 'Request_BadRequest' : 'generalException', error.message);
+        return new GraphHttpError(
+          error.kind === 'Validation' || error.kind === 'Conflict' ? 400 : 500,
+          error.kind === 'Validation' ? 'Request_BadRequest' : 'generalException',
+          error.message,
+        );
     }
   }
 
   function takeFault(method: string, target: string): FaultPlan | undefined {
-    const plan = faults.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(target)));
+    const plan = faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(target)),
+    );
     if (plan) plan.times -= 1;
     return plan;
   }
@@ -331,7 +523,9 @@ export async function startFakeGraph(options: { connectionString: string; clock:
       const text = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', base);
       const method = req.method ?? 'GET';
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+      );
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
@@ -341,24 +535,53 @@ export async function startFakeGraph(options: { connectionString: string; clock:
       requests.push({ method, path: req.url ?? '/', headers, body });
       const requestId = randomBytes(16).toString('hex');
       const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', 'request-id': requestId, ...extra });
+        res.writeHead(status, {
+          'content-type':
+            'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+          'request-id': requestId,
+          ...extra,
+        });
         res.end(payload === undefined ? '' : JSON.stringify(payload));
       };
       const fail = (error: GraphHttpError) =>
-        send(error.status, { error: { code: error.code, message: error.message, innerError: { date: new Date().toISOString(), 'request-id': requestId } } }, error.headers);
+        send(
+          error.status,
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              innerError: { date: new Date().toISOString(), 'request-id': requestId },
+            },
+          },
+          error.headers,
+        );
 
       const fault = takeFault(method, url.pathname);
       if (fault?.answer === 'hang') return;
       if (fault) {
-        const defaults = { 429: ['TooManyRequests', 'Too many requests.'], 500: ['generalException', 'General exception while processing.'], 503: ['serviceNotAvailable', 'Service unavailable.'], 400: ['Request_BadRequest', 'Bad request.'] } as const;
+        const defaults = {
+          429: ['TooManyRequests', 'Too many requests.'],
+          500: ['generalException', 'General exception while processing.'],
+          503: ['serviceNotAvailable', 'Service unavailable.'],
+          400: ['Request_BadRequest', 'Bad request.'],
+        } as const;
         const [code, message] = defaults[fault.answer];
-        fail(new GraphHttpError(fault.answer, fault.error?.code ?? code, fault.error?.message ?? message, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}));
+        fail(
+          new GraphHttpError(
+            fault.answer,
+            fault.error?.code ?? code,
+            fault.error?.message ?? message,
+            fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+          ),
+        );
         return;
       }
       try {
         const tenantId = tokens.get((headers.authorization ?? '').replace(/^Bearer /, ''));
-        if (!tenantId) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is empty or not valid.');
-        if (body !== undefined && !/^application\/json/.test(headers['content-type'] ?? '')) throw new GraphHttpError(415, 'UnsupportedMediaType', 'Content-Type must be application/json.');
+        if (!tenantId)
+          throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is empty or not valid.');
+        if (body !== undefined && !/^application\/json/.test(headers['content-type'] ?? ''))
+          throw new GraphHttpError(415, 'UnsupportedMediaType', 'Content-Type must be application/json.');
         const answer = await handle(tenantId, method, url, headers, body);
         send(answer.status, answer.body);
       } catch (error) {
@@ -380,7 +603,9 @@ export async function startFakeGraph(options: { connectionString: string; clock:
     fetch: (input, init) => fetch(input, { ...init, dispatcher: agent } as RequestInit),
     async tokenFor(tenantId) {
       if (!(await simulator.hasServicePrincipal(tenantId))) {
-        throw new Error(`AADSTS7000229: The client application is missing service principal in the tenant '${tenantId}'.`);
+        throw new Error(
+          `AADSTS7000229: The client application is missing service principal in the tenant '${tenantId}'.`,
+        );
       }
       const { grantedPermissions } = await simulator.consentStatus(tenantId);
       const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -53,7 +53,9 @@ const customerSchema = z.strictObject({
 });
 
 export async function tableTenants(connectionString: string): Promise<CustomerTenants> {
-  const table = TableClient.fromConnectionString(connectionString, `tenantfake${randomBytes(5).toString('hex')}`, { allowInsecureConnection: true });
+  const table = TableClient.fromConnectionString(connectionString, `tenantfake${randomBytes(5).toString('hex')}`, {
+    allowInsecureConnection: true,
+  });
   await table.createTable();
   return simulatorTenants(table);
 }
@@ -73,20 +75,29 @@ export async function startFakeTenantsServer(connectionString: string): Promise<
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    );
     const body: unknown = text ? JSON.parse(text) : undefined;
     const path = req.url ?? '';
     requests.push({ method: req.method ?? '', path, headers, body });
 
     if (headers.authorization !== `Bearer ${token}`) return send(res, 401, { code: 401, description: 'Unauthorized' });
-    if (!GUID.test(headers['ms-requestid'] ?? '') || !GUID.test(headers['ms-correlationid'] ?? '')) return send(res, 400, { code: 400, description: 'MS-RequestId and MS-CorrelationId must be GUIDs' });
+    if (!GUID.test(headers['ms-requestid'] ?? '') || !GUID.test(headers['ms-correlationid'] ?? ''))
+      return send(res, 400, { code: 400, description: 'MS-RequestId and MS-CorrelationId must be GUIDs' });
     if (faults && faults.times > 0) {
       faults.times -= 1;
-      return send(res, faults.status, { code: faults.status, description: 'injected' }, faults.retryAfter ? { 'retry-after': faults.retryAfter } : {});
+      return send(
+        res,
+        faults.status,
+        { code: faults.status, description: 'injected' },
+        faults.retryAfter ? { 'retry-after': faults.retryAfter } : {},
+      );
     }
 
     const domain = /^\/v1\/domains\/([^/?]+)$/.exec(path)?.[1];
-    if (req.method === 'HEAD' && domain) return send(res, (await simulator.isDomainAvailable(decodeURIComponent(domain))) ? 404 : 200);
+    if (req.method === 'HEAD' && domain)
+      return send(res, (await simulator.isDomainAvailable(decodeURIComponent(domain))) ? 404 : 200);
     if (req.method === 'POST' && path === '/v1/customers') {
       const parsed = customerSchema.safeParse(body);
       if (!parsed.success) return send(res, 400, { code: 'InvalidInput', description: z.prettifyError(parsed.error) });
@@ -94,17 +105,30 @@ export async function startFakeTenantsServer(connectionString: string): Promise<
       const { firstName, lastName, ...address } = billingProfile.defaultAddress;
       try {
         const created = await simulator.createTenant(
-          { domain: companyProfile.domain, companyName: billingProfile.companyName, email: billingProfile.email, culture: billingProfile.culture, language: billingProfile.language, address, admin: { firstName, lastName } },
+          {
+            domain: companyProfile.domain,
+            companyName: billingProfile.companyName,
+            email: billingProfile.email,
+            culture: billingProfile.culture,
+            language: billingProfile.language,
+            address,
+            admin: { firstName, lastName },
+          },
           headers['ms-requestid'] ?? '',
         );
         return send(res, 201, {
           id: created.tenantId,
-          companyProfile: { tenantId: created.tenantId, domain: created.domain, companyName: billingProfile.companyName },
+          companyProfile: {
+            tenantId: created.tenantId,
+            domain: created.domain,
+            companyName: billingProfile.companyName,
+          },
           billingProfile,
           ...(created.adminPassword ? { userCredentials: { userName: 'admin', password: created.adminPassword } } : {}),
         });
       } catch (error) {
-        if (error instanceof AppError && error.code === 'TENANT.DOMAIN_TAKEN') return send(res, 400, { code: 'DomainNotAvailable', description: 'The domain is not available.' });
+        if (error instanceof AppError && error.code === 'TENANT.DOMAIN_TAKEN')
+          return send(res, 400, { code: 'DomainNotAvailable', description: 'The domain is not available.' });
         throw error;
       }
     }

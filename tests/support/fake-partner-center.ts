@@ -4,7 +4,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { AppError } from '../../src/app/errors.ts';
-import type { CommerceSubscription, OrderLine, ScheduledNextTerm, SubscriptionUpdate } from '../../src/app/ports/commerce.port.ts';
+import type {
+  CommerceSubscription,
+  OrderLine,
+  ScheduledNextTerm,
+  SubscriptionUpdate,
+} from '../../src/app/ports/commerce.port.ts';
 import type { Clock } from '../../src/app/ports/clock.port.ts';
 import { CommerceSimulator } from '../../src/adapters/commerce/simulator.commerce.ts';
 import { billingFrequencies, date, terms } from '../../src/domain/calendar.ts';
@@ -46,10 +51,21 @@ export interface FakePartnerCenter {
 }
 
 /** A simulator on its own table in the run's Azurite. */
-export async function createTableSimulator(connectionString: string, clock: Clock, windowHours = 168): Promise<CommerceSimulator> {
-  const table = TableClient.fromConnectionString(connectionString, `pcfake${randomBytes(6).toString('hex')}`, { allowInsecureConnection: true });
+export async function createTableSimulator(
+  connectionString: string,
+  clock: Clock,
+  windowHours = 168,
+): Promise<CommerceSimulator> {
+  const table = TableClient.fromConnectionString(connectionString, `pcfake${randomBytes(6).toString('hex')}`, {
+    allowInsecureConnection: true,
+  });
   await table.createTable();
-  return new CommerceSimulator(table, { windowHours, throttlePercent: 0, clock, catalog: { getProduct: async () => undefined } });
+  return new CommerceSimulator(table, {
+    windowHours,
+    throttlePercent: 0,
+    clock,
+    catalog: { getProduct: async () => undefined },
+  });
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -100,7 +116,11 @@ const fullResourceSchema = z.looseObject({
 });
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, description: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    description: string,
+  ) {
     super(description);
   }
 }
@@ -112,7 +132,11 @@ interface Cart {
   orderedBy?: string;
 }
 
-export async function startFakePartnerCenter(options: { connectionString: string; clock: Clock; windowHours?: number }): Promise<FakePartnerCenter> {
+export async function startFakePartnerCenter(options: {
+  connectionString: string;
+  clock: Clock;
+  windowHours?: number;
+}): Promise<FakePartnerCenter> {
   const simulator = await createTableSimulator(options.connectionString, options.clock, options.windowHours);
   const token = `fake-pc-token-${randomBytes(8).toString('hex')}`;
   const requests: RecordedRequest[] = [];
@@ -175,7 +199,12 @@ export async function startFakePartnerCenter(options: { connectionString: string
     return parsed.data;
   };
 
-  async function handle(method: string, url: URL, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: unknown }> {
+  async function handle(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: unknown,
+  ): Promise<{ status: number; body: unknown }> {
     const requestId = headers['ms-requestid'] ?? '';
     let m: RegExpMatchArray | null;
 
@@ -189,14 +218,26 @@ export async function startFakePartnerCenter(options: { connectionString: string
           const [productId, skuId, availabilityId] = item.catalogItemId.split(':');
           availability.set(`${productId}:${skuId}`, availabilityId!);
           const parent = item.provisioningContext?.parentSubscriptionId;
-          return { catalogItemId: item.catalogItemId, quantity: item.quantity, termDuration: item.termDuration, billingCycle: item.billingCycle, ...(parent ? { parentSubscriptionId: parent } : {}) };
+          return {
+            catalogItemId: item.catalogItemId,
+            quantity: item.quantity,
+            termDuration: item.termDuration,
+            billingCycle: item.billingCycle,
+            ...(parent ? { parentSubscriptionId: parent } : {}),
+          };
         });
         carts.set(cart.id, cart);
         cartsByRequest.set(`${tenantId}|${requestId}`, cart.id);
       }
       return {
         status: 201,
-        body: { id: cart.id, creationTimestamp: options.clock.now().toISOString(), lineItems: input.lineItems, status: 'Active', attributes: { objectType: 'Cart' } },
+        body: {
+          id: cart.id,
+          creationTimestamp: options.clock.now().toISOString(),
+          lineItems: input.lineItems,
+          status: 'Active',
+          attributes: { objectType: 'Cart' },
+        },
       };
     }
 
@@ -204,7 +245,8 @@ export async function startFakePartnerCenter(options: { connectionString: string
       const tenantId = decodeURIComponent(m[1]!);
       const cart = carts.get(decodeURIComponent(m[2]!));
       if (!cart) throw new HttpError(404, '800002', 'Cart not found.');
-      if (cart.orderedBy && cart.orderedBy !== requestId) throw new HttpError(400, '800002', 'The cart has already been ordered.');
+      if (cart.orderedBy && cart.orderedBy !== requestId)
+        throw new HttpError(400, '800002', 'The cart has already been ordered.');
       try {
         const order = await simulator.placeOrder(tenantId, cart.lines, requestId);
         cart.orderedBy = requestId;
@@ -220,14 +262,26 @@ export async function startFakePartnerCenter(options: { connectionString: string
         return {
           status: 200,
           body: {
-            orders: [{ id: order.orderId, referenceCustomerId: tenantId, lineItems, status: 'completed', creationDate: options.clock.now().toISOString(), attributes: { objectType: 'Order' } }],
+            orders: [
+              {
+                id: order.orderId,
+                referenceCustomerId: tenantId,
+                lineItems,
+                status: 'completed',
+                creationDate: options.clock.now().toISOString(),
+                attributes: { objectType: 'Order' },
+              },
+            ],
             orderErrors: [],
             attributes: { objectType: 'CartCheckoutResult' },
           },
         };
       } catch (error) {
         if (!(error instanceof AppError) || error.kind !== 'Conflict') throw error;
-        return { status: 200, body: { orders: [], orderErrors: [{ orderGroupId: '0', code: error.code, description: error.message }] } };
+        return {
+          status: 200,
+          body: { orders: [], orderErrors: [{ orderGroupId: '0', code: error.code, description: error.message }] },
+        };
       }
     }
 
@@ -247,7 +301,13 @@ export async function startFakePartnerCenter(options: { connectionString: string
           links: {
             self: { uri: `/customers/${tenantId}/subscriptions${url.search}`, method: 'GET', headers: [] },
             ...(more
-              ? { next: { uri: `/customers/${tenantId}/subscriptions${url.search}`, method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: String(offset + size) }] } }
+              ? {
+                  next: {
+                    uri: `/customers/${tenantId}/subscriptions${url.search}`,
+                    method: 'GET',
+                    headers: [{ key: 'MS-ContinuationToken', value: String(offset + size) }],
+                  },
+                }
               : {}),
           },
           attributes: { objectType: 'Collection' },
@@ -262,13 +322,17 @@ export async function startFakePartnerCenter(options: { connectionString: string
       if (method === 'GET') return { status: 200, body: toPc(tenantId, current) };
       if (method === 'PATCH') {
         const resource = parseBody(fullResourceSchema, body);
-        if (resource.id !== subscriptionId) throw new HttpError(400, '400056', 'The subscription id in the body does not match the URI.');
+        if (resource.id !== subscriptionId)
+          throw new HttpError(400, '400056', 'The subscription id in the body does not match the URI.');
         const update = diff(current, resource);
         if (update.scheduledNextTermInstructions) {
           const availabilityId = resource.scheduledNextTermInstructions?.product.availabilityId;
           if (availabilityId) availability.set(update.scheduledNextTermInstructions.productSkuId, availabilityId);
         }
-        return { status: 200, body: toPc(tenantId, await simulator.updateSubscription(tenantId, subscriptionId, update)) };
+        return {
+          status: 200,
+          body: toPc(tenantId, await simulator.updateSubscription(tenantId, subscriptionId, update)),
+        };
       }
     }
 
@@ -276,16 +340,21 @@ export async function startFakePartnerCenter(options: { connectionString: string
   }
 
   function checkHeaders(headers: Record<string, string>, body: unknown): void {
-    if (headers.authorization !== `Bearer ${token}`) throw new HttpError(401, '401', 'Access denied: the token is missing, expired or not valid.');
-    if (!/application\/json/.test(headers.accept ?? '')) throw new HttpError(406, '406', 'Accept must be application/json.');
+    if (headers.authorization !== `Bearer ${token}`)
+      throw new HttpError(401, '401', 'Access denied: the token is missing, expired or not valid.');
+    if (!/application\/json/.test(headers.accept ?? ''))
+      throw new HttpError(406, '406', 'Accept must be application/json.');
     for (const name of ['ms-requestid', 'ms-correlationid']) {
       if (!GUID.test(headers[name] ?? '')) throw new HttpError(400, '400', `${name} must be a GUID.`);
     }
-    if (body !== undefined && !/^application\/json/.test(headers['content-type'] ?? '')) throw new HttpError(415, '415', 'Content-Type must be application/json.');
+    if (body !== undefined && !/^application\/json/.test(headers['content-type'] ?? ''))
+      throw new HttpError(415, '415', 'Content-Type must be application/json.');
   }
 
   function takeFault(method: string, path: string): FaultPlan | undefined {
-    const plan = faults.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)));
+    const plan = faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)),
+    );
     if (plan) plan.times -= 1;
     return plan;
   }
@@ -297,7 +366,9 @@ export async function startFakePartnerCenter(options: { connectionString: string
       const text = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://fake');
       const method = req.method ?? 'GET';
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+      );
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
@@ -307,14 +378,25 @@ export async function startFakePartnerCenter(options: { connectionString: string
       requests.push({ method, path: `${url.pathname}${url.search}`, headers, body });
 
       const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'ms-requestid': headers['ms-requestid'] ?? '', ...extra });
+        res.writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'ms-requestid': headers['ms-requestid'] ?? '',
+          ...extra,
+        });
         res.end(payload === undefined ? '' : JSON.stringify(payload));
       };
 
       const fault = takeFault(method, url.pathname);
       if (fault?.answer === 'hang') return;
       if (fault) {
-        send(fault.answer, { code: String(fault.answer), description: fault.answer === 429 ? 'Rate limit is exceeded.' : 'Service error.' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        send(
+          fault.answer,
+          {
+            code: String(fault.answer),
+            description: fault.answer === 429 ? 'Rate limit is exceeded.' : 'Service error.',
+          },
+          fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+        );
         return;
       }
       try {
@@ -322,8 +404,10 @@ export async function startFakePartnerCenter(options: { connectionString: string
         const answer = await handle(method, url, headers, body);
         send(answer.status, answer.body);
       } catch (error) {
-        if (error instanceof HttpError) send(error.status, { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
-        else if (error instanceof AppError) send(statusOf(error), { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
+        if (error instanceof HttpError)
+          send(error.status, { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
+        else if (error instanceof AppError)
+          send(statusOf(error), { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
         else send(500, { code: '500', description: String(error) });
       }
     })();
@@ -360,7 +444,12 @@ function diff(current: CommerceSubscription, resource: z.output<typeof fullResou
   if (resource.autoRenewEnabled !== current.autoRenewEnabled) update.autoRenewEnabled = resource.autoRenewEnabled;
   const sent = resource.scheduledNextTermInstructions;
   const next: ScheduledNextTerm | null = sent
-    ? { productSkuId: `${sent.product.productId}:${sent.product.skuId}`, quantity: sent.quantity, termDuration: sent.product.termDuration, billingCycle: sent.product.billingCycle }
+    ? {
+        productSkuId: `${sent.product.productId}:${sent.product.skuId}`,
+        quantity: sent.quantity,
+        termDuration: sent.product.termDuration,
+        billingCycle: sent.product.billingCycle,
+      }
     : null;
   if (!sameScheduled(next, current.scheduledNextTermInstructions ?? null)) update.scheduledNextTermInstructions = next;
   return update;
@@ -368,7 +457,12 @@ function diff(current: CommerceSubscription, resource: z.output<typeof fullResou
 
 function sameScheduled(a: ScheduledNextTerm | null, b: ScheduledNextTerm | null): boolean {
   if (!a || !b) return a === b;
-  return a.productSkuId === b.productSkuId && a.quantity === b.quantity && a.termDuration === b.termDuration && a.billingCycle === b.billingCycle;
+  return (
+    a.productSkuId === b.productSkuId &&
+    a.quantity === b.quantity &&
+    a.termDuration === b.termDuration &&
+    a.billingCycle === b.billingCycle
+  );
 }
 
 function statusOf(error: AppError): number {

@@ -4,7 +4,10 @@ import { validateXML } from 'xmllint-wasm';
 import type ExcelJSModule from 'exceljs';
 
 /** Validates an XML document against one of the published schemas (schemas/*.xsd) with libxml2 (xmllint-wasm). */
-export async function validateAgainst(schemaFile: string, xml: Uint8Array | string): Promise<{ valid: boolean; errors: string[] }> {
+export async function validateAgainst(
+  schemaFile: string,
+  xml: Uint8Array | string,
+): Promise<{ valid: boolean; errors: string[] }> {
   const schema = readFileSync(new URL(`../../schemas/${schemaFile}`, import.meta.url), 'utf8');
   const result = await validateXML({
     xml: [{ fileName: 'report.xml', contents: typeof xml === 'string' ? xml : new TextDecoder().decode(xml) }],

@@ -21,7 +21,10 @@ export async function setupCustomer(app: TestApp, overrides: Record<string, unkn
   if (!(await app.services.catalog.getProduct(BUSINESS_PREMIUM))) await seedDemoCatalog(app.services);
   const tenantId = randomUUID();
   const partner = await app.tokens.partnerAdmin();
-  const created = await app.call('POST', '/api/customers', { token: partner, body: buildCustomerFields({ tenantId, ...overrides }) });
+  const created = await app.call('POST', '/api/customers', {
+    token: partner,
+    body: buildCustomerFields({ tenantId, ...overrides }),
+  });
   expect(created.status).toBe(201);
   const customerId: string = created.body.id;
   return {
@@ -34,7 +37,12 @@ export async function setupCustomer(app: TestApp, overrides: Record<string, unkn
   };
 }
 
-export async function buy(app: TestApp, setup: CustomerSetup, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+export async function buy(
+  app: TestApp,
+  setup: CustomerSetup,
+  body: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   return app.call('POST', `/api/customers/${setup.customerId}/subscriptions`, {
     token: setup.admin,
     headers: { 'idempotency-key': `k-${randomUUID()}`, ...headers },
@@ -43,19 +51,36 @@ export async function buy(app: TestApp, setup: CustomerSetup, body: Record<strin
 }
 
 /** Buys and returns the new subscription's id and ETag. */
-export async function bought(app: TestApp, setup: CustomerSetup, body: Record<string, unknown> = {}): Promise<{ id: string; etag: string }> {
+export async function bought(
+  app: TestApp,
+  setup: CustomerSetup,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; etag: string }> {
   const response = await buy(app, setup, body);
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return { id: response.body.subscriptions[0].id, etag: response.body.subscriptions[0].etag };
 }
 
 export async function readSubscription(app: TestApp, setup: CustomerSetup, id: string) {
-  const response = await app.call('GET', `/api/customers/${setup.customerId}/subscriptions/${id}`, { token: setup.viewer });
+  const response = await app.call('GET', `/api/customers/${setup.customerId}/subscriptions/${id}`, {
+    token: setup.viewer,
+  });
   expect(response.status).toBe(200);
   return response.body;
 }
 
-export async function changeOf(app: TestApp, setup: CustomerSetup, id: string, body: Record<string, unknown>, token = setup.modifier, extraHeaders: Record<string, string> = {}) {
+export async function changeOf(
+  app: TestApp,
+  setup: CustomerSetup,
+  id: string,
+  body: Record<string, unknown>,
+  token = setup.modifier,
+  extraHeaders: Record<string, string> = {},
+) {
   const { etag } = await readSubscription(app, setup, id);
-  return app.call('POST', `/api/customers/${setup.customerId}/subscriptions/${id}/changes`, { token, body, headers: { 'if-match': etag, ...extraHeaders } });
+  return app.call('POST', `/api/customers/${setup.customerId}/subscriptions/${id}/changes`, {
+    token,
+    body,
+    headers: { 'if-match': etag, ...extraHeaders },
+  });
 }

@@ -9,7 +9,12 @@ import { createServices, type Services } from '../../src/main.ts';
 import { functionsHandler } from '../../src/http/functions-handler.ts';
 import { routes } from '../../src/http/routes.ts';
 import type { HttpMethod, Route } from '../../src/http/route.ts';
-import { guidFrom, loadOrCreateLocalKeys, signLocalToken, type LocalTokenOptions } from '../../src/adapters/auth/local-keys.ts';
+import {
+  guidFrom,
+  loadOrCreateLocalKeys,
+  signLocalToken,
+  type LocalTokenOptions,
+} from '../../src/adapters/auth/local-keys.ts';
 import type { CustomerRole } from '../../src/domain/roles.ts';
 import type { Clock } from '../../src/app/ports/clock.port.ts';
 import { createRouter } from '../../dev/router.ts';
@@ -57,10 +62,18 @@ export interface TestApp {
   tokens: {
     partnerAdmin(options?: Partial<LocalTokenOptions>): Promise<string>;
     /** Registers (grants) the user in the customer with the role, and signs its token. */
-    customerUser(customerId: string, role: CustomerRole, email?: string, options?: { enabled?: boolean; customerName?: string }): Promise<string>;
+    customerUser(
+      customerId: string,
+      role: CustomerRole,
+      email?: string,
+      options?: { enabled?: boolean; customerName?: string },
+    ): Promise<string>;
     /** A signed token of an identity with no records at all. */
     stranger(options?: Partial<LocalTokenOptions>): Promise<string>;
-    sign(claims: { tenantId: string; objectId: string; email?: string; roles?: string[] }, options?: Partial<LocalTokenOptions>): Promise<string>;
+    sign(
+      claims: { tenantId: string; objectId: string; email?: string; roles?: string[] },
+      options?: Partial<LocalTokenOptions>,
+    ): Promise<string>;
   };
 }
 
@@ -70,13 +83,23 @@ export interface TestApp {
  */
 export async function createTestApp(
   overrides: Record<string, string> = {},
-  { routes: appRoutes = routes, ensureStorage = true, clock }: { routes?: readonly Route[]; ensureStorage?: boolean; clock?: Clock } = {},
+  {
+    routes: appRoutes = routes,
+    ensureStorage = true,
+    clock,
+  }: { routes?: readonly Route[]; ensureStorage?: boolean; clock?: Clock } = {},
 ): Promise<TestApp> {
   const config = loadConfig(testEnv(overrides));
   const services = await createServices(config, clock ? { clock } : {});
   if (ensureStorage) await services.storage.ensure();
   const keys = await loadOrCreateLocalKeys(config.DATA_DIR);
-  const router = createRouter(appRoutes.map((r) => ({ method: r.method, path: r.path, target: functionsHandler(r, async () => services, { validateResponses: true }) })));
+  const router = createRouter(
+    appRoutes.map((r) => ({
+      method: r.method,
+      path: r.path,
+      target: functionsHandler(r, async () => services, { validateResponses: true }),
+    })),
+  );
 
   // Tokens are signed on the real clock: a test clock far from today would make them expired or not yet valid.
   const sign: TestApp['tokens']['sign'] = (claims, options = {}) =>
@@ -101,10 +124,25 @@ export async function createTestApp(
         headers['content-type'] ??= 'application/json';
       }
       if (bytes) headers['content-length'] = String(bytes.byteLength);
-      const request = new fx.HttpRequest({ method, url: url.toString(), headers, params: lookup.found.params, ...(bytes ? { body: { bytes } } : {}) });
-      const context = new fx.InvocationContext({ invocationId: randomUUID(), functionName: 'test', logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`) });
+      const request = new fx.HttpRequest({
+        method,
+        url: url.toString(),
+        headers,
+        params: lookup.found.params,
+        ...(bytes ? { body: { bytes } } : {}),
+      });
+      const context = new fx.InvocationContext({
+        invocationId: randomUUID(),
+        functionName: 'test',
+        logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`),
+      });
       const init = await lookup.found.target(request, context);
-      const response = init as { status?: number; headers?: Record<string, string>; jsonBody?: unknown; body?: unknown };
+      const response = init as {
+        status?: number;
+        headers?: Record<string, string>;
+        jsonBody?: unknown;
+        body?: unknown;
+      };
       const responseHeaders = new Headers(response.headers);
       let body: unknown = response.jsonBody;
       if (body === undefined && typeof response.body === 'string') {
@@ -115,8 +153,22 @@ export async function createTestApp(
       return { status: response.status ?? 200, headers: responseHeaders, body };
     },
     tokens: {
-      partnerAdmin: (options) => sign({ tenantId: PARTNER_TENANT, objectId: guidFrom('partner-admin'), email: 'admin@partner.example', roles: ['PartnerAdmin'] }, options),
-      async customerUser(customerId, role, email = `${role.toLowerCase()}@${customerId.slice(0, 8)}.example`, options = {}) {
+      partnerAdmin: (options) =>
+        sign(
+          {
+            tenantId: PARTNER_TENANT,
+            objectId: guidFrom('partner-admin'),
+            email: 'admin@partner.example',
+            roles: ['PartnerAdmin'],
+          },
+          options,
+        ),
+      async customerUser(
+        customerId,
+        role,
+        email = `${role.toLowerCase()}@${customerId.slice(0, 8)}.example`,
+        options = {},
+      ) {
         const tenantId = guidFrom(`tenant:${customerId}`);
         const objectId = guidFrom(`${tenantId}:${email}`);
         await services.access.grant(tenantId, objectId, {
@@ -128,7 +180,8 @@ export async function createTestApp(
         });
         return sign({ tenantId, objectId, email });
       },
-      stranger: (options) => sign({ tenantId: randomUUID(), objectId: randomUUID(), email: 'stranger@elsewhere.example' }, options),
+      stranger: (options) =>
+        sign({ tenantId: randomUUID(), objectId: randomUUID(), email: 'stranger@elsewhere.example' }, options),
       sign,
     },
   };
@@ -141,7 +194,10 @@ export function buildCustomerFields(overrides: Record<string, unknown> = {}) {
     billingDay: 16,
     currency: 'USD',
     country: 'US',
-    company: { email: 'it@contoso.example', address: { line1: '1 Main St', city: 'Seattle', region: 'WA', postalCode: '98101', country: 'US' } },
+    company: {
+      email: 'it@contoso.example',
+      address: { line1: '1 Main St', city: 'Seattle', region: 'WA', postalCode: '98101', country: 'US' },
+    },
     ...overrides,
   };
 }

@@ -28,6 +28,7 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 /** Days [from, to) as ISO dates. */
 export function days(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) < to; d = new Date(d.getTime() + 86_400_000)) out.push(d.toISOString().slice(0, 10));
+  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) < to; d = new Date(d.getTime() + 86_400_000))
+    out.push(d.toISOString().slice(0, 10));
   return out;
 }

@@ -23,7 +23,11 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 
 describe('loadConfig', () => {
   it('parses a complete environment, applying defaults and splitting lists', () => {
-    const config = loadConfig({ ...valid, PARTNER_ADMIN_OBJECT_IDS: ' 11111111-1111-4111-8111-111111111111 ,', MAX_BODY_BYTES: '1024' });
+    const config = loadConfig({
+      ...valid,
+      PARTNER_ADMIN_OBJECT_IDS: ' 11111111-1111-4111-8111-111111111111 ,',
+      MAX_BODY_BYTES: '1024',
+    });
     expect(config.PARTNER_ADMIN_OBJECT_IDS).toEqual(['11111111-1111-4111-8111-111111111111']);
     expect(config.MAX_BODY_BYTES).toBe(1024);
     expect(config.AUTH_CLOCK_SKEW_SECONDS).toBe(60);
@@ -31,7 +35,13 @@ describe('loadConfig', () => {
   });
 
   it('names every missing or bad setting in one message', () => {
-    const problems = problemsOf({ ...valid, AUTH_MODE: 'magic', AUTH_AUDIENCE: '', PARTNER_TENANT_ID: 'nope', MAX_BODY_BYTES: '-1' });
+    const problems = problemsOf({
+      ...valid,
+      AUTH_MODE: 'magic',
+      AUTH_AUDIENCE: '',
+      PARTNER_TENANT_ID: 'nope',
+      MAX_BODY_BYTES: '-1',
+    });
     expect(problems.map((p) => p.split(':')[0])).toEqual(
       expect.arrayContaining(['AUTH_MODE', 'AUTH_AUDIENCE', 'PARTNER_TENANT_ID', 'MAX_BODY_BYTES']),
     );
@@ -53,7 +63,9 @@ describe('loadConfig', () => {
 
   it('accepts * or a list of tenant GUIDs as allowed tenants', () => {
     expect(problemsOf({ ...valid, AUTH_ALLOWED_TENANTS: 'contoso' })[0]).toMatch(/^AUTH_ALLOWED_TENANTS/);
-    expect(loadConfig({ ...valid, AUTH_ALLOWED_TENANTS: '11111111-1111-4111-8111-111111111111' }).AUTH_ALLOWED_TENANTS).toBeTruthy();
+    expect(
+      loadConfig({ ...valid, AUTH_ALLOWED_TENANTS: '11111111-1111-4111-8111-111111111111' }).AUTH_ALLOWED_TENANTS,
+    ).toBeTruthy();
   });
 
   it('refuses a storage name prefix that would make invalid table names', () => {
@@ -61,7 +73,9 @@ describe('loadConfig', () => {
   });
 
   it('reads exactly the settings that local.settings.example.json lists for the app', () => {
-    const example = JSON.parse(readFileSync('local.settings.example.json', 'utf8')) as { Values: Record<string, string> };
+    const example = JSON.parse(readFileSync('local.settings.example.json', 'utf8')) as {
+      Values: Record<string, string>;
+    };
     const hostSettings = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage'];
     const appKeys = Object.keys(example.Values).filter((k) => !hostSettings.includes(k));
     expect(appKeys.sort()).toEqual([...configKeys].sort());

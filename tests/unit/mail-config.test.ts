@@ -12,7 +12,11 @@ const valid = {
 
 describe('mail and invitation settings', () => {
   it('default to mail in a folder, a week-long invitation and the local portal', () => {
-    expect(loadConfig(valid)).toMatchObject({ MAIL_MODE: 'folder', INVITATION_TTL_HOURS: 168, PORTAL_BASE_URL: 'http://localhost:5173' });
+    expect(loadConfig(valid)).toMatchObject({
+      MAIL_MODE: 'folder',
+      INVITATION_TTL_HOURS: 168,
+      PORTAL_BASE_URL: 'http://localhost:5173',
+    });
   });
 
   it('need the sender and the Graph app when mail goes through Graph', () => {
@@ -22,7 +26,20 @@ describe('mail and invitation settings', () => {
     } catch (error) {
       problems = (error as ConfigError).problems;
     }
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'MAIL_SENDER', 'PORTAL_BASE_URL']);
-    expect(loadConfig({ ...valid, MAIL_MODE: 'graph', MAIL_SENDER: 'portal@partner.example', GRAPH_CLIENT_ID: 'id', GRAPH_CLIENT_SECRET: 's' }).MAIL_MODE).toBe('graph');
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'GRAPH_CLIENT_ID',
+      'GRAPH_CLIENT_SECRET',
+      'MAIL_SENDER',
+      'PORTAL_BASE_URL',
+    ]);
+    expect(
+      loadConfig({
+        ...valid,
+        MAIL_MODE: 'graph',
+        MAIL_SENDER: 'portal@partner.example',
+        GRAPH_CLIENT_ID: 'id',
+        GRAPH_CLIENT_SECRET: 's',
+      }).MAIL_MODE,
+    ).toBe('graph');
   });
 });

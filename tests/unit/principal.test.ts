@@ -3,20 +3,44 @@ import { canActFor, isPartnerAdmin, type Principal } from '../../src/app/princip
 import { identityFromClientPrincipal } from '../../src/adapters/auth/easy-auth.ts';
 
 const partnerTenant = '00000000-0000-4000-8000-00000000cafe';
-const config = { PARTNER_TENANT_ID: partnerTenant, PARTNER_ADMIN_OBJECT_IDS: ['11111111-1111-4111-8111-111111111111'], PARTNER_ADMIN_APP_ROLE: 'PartnerAdmin' };
+const config = {
+  PARTNER_TENANT_ID: partnerTenant,
+  PARTNER_ADMIN_OBJECT_IDS: ['11111111-1111-4111-8111-111111111111'],
+  PARTNER_ADMIN_APP_ROLE: 'PartnerAdmin',
+};
 const customerA = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const customerB = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
 
 describe('partner admins', () => {
   it('are the configured object ids or app-role holders of the partner tenant', () => {
-    expect(isPartnerAdmin({ tenantId: partnerTenant, objectId: '11111111-1111-4111-8111-111111111111', appRoles: [] }, config)).toBe(true);
-    expect(isPartnerAdmin({ tenantId: partnerTenant, objectId: '99999999-1111-4111-8111-111111111111', appRoles: ['PartnerAdmin'] }, config)).toBe(true);
-    expect(isPartnerAdmin({ tenantId: partnerTenant, objectId: '99999999-1111-4111-8111-111111111111', appRoles: ['Reader'] }, config)).toBe(false);
+    expect(
+      isPartnerAdmin(
+        { tenantId: partnerTenant, objectId: '11111111-1111-4111-8111-111111111111', appRoles: [] },
+        config,
+      ),
+    ).toBe(true);
+    expect(
+      isPartnerAdmin(
+        { tenantId: partnerTenant, objectId: '99999999-1111-4111-8111-111111111111', appRoles: ['PartnerAdmin'] },
+        config,
+      ),
+    ).toBe(true);
+    expect(
+      isPartnerAdmin(
+        { tenantId: partnerTenant, objectId: '99999999-1111-4111-8111-111111111111', appRoles: ['Reader'] },
+        config,
+      ),
+    ).toBe(false);
   });
 
   it('never come from another tenant, whatever its token claims', () => {
     const other = '22222222-2222-4222-8222-222222222222';
-    expect(isPartnerAdmin({ tenantId: other, objectId: '11111111-1111-4111-8111-111111111111', appRoles: ['PartnerAdmin'] }, config)).toBe(false);
+    expect(
+      isPartnerAdmin(
+        { tenantId: other, objectId: '11111111-1111-4111-8111-111111111111', appRoles: ['PartnerAdmin'] },
+        config,
+      ),
+    ).toBe(false);
   });
 });
 
@@ -49,7 +73,10 @@ describe('Easy Auth client principal', () => {
       auth_typ: 'aad',
       claims: [
         { typ: 'http://schemas.microsoft.com/identity/claims/tenantid', val: 'AAAAAAAA-0000-4000-8000-000000000001' },
-        { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: 'BBBBBBBB-0000-4000-8000-000000000002' },
+        {
+          typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier',
+          val: 'BBBBBBBB-0000-4000-8000-000000000002',
+        },
         { typ: 'preferred_username', val: 'Bob@Fabrikam.example' },
         { typ: 'roles', val: 'PartnerAdmin' },
       ],
@@ -66,6 +93,8 @@ describe('Easy Auth client principal', () => {
   it('refuses a missing, malformed or incomplete header', () => {
     expect(() => identityFromClientPrincipal(null)).toThrow(/Sign in/);
     expect(() => identityFromClientPrincipal('%%%')).toThrow(/not valid/);
-    expect(() => identityFromClientPrincipal(encode({ claims: [{ typ: 'name', val: 'x' }] }))).toThrow(/tenant or object id/);
+    expect(() => identityFromClientPrincipal(encode({ claims: [{ typ: 'name', val: 'x' }] }))).toThrow(
+      /tenant or object id/,
+    );
   });
 });

@@ -19,17 +19,30 @@ describe('problem+json mapping', () => {
     ['Unavailable', 503],
   ] as const)('%s is %i', (kind, status) => {
     const reply = problemReply(new AppError(kind, 'X.Y', 'why'), 'inv-1');
-    expect(reply).toMatchObject({ status, contentType: 'application/problem+json', body: { status, code: 'X.Y', detail: 'why', instance: 'inv-1', type: 'urn:csp-portal:problem:X.Y' } });
+    expect(reply).toMatchObject({
+      status,
+      contentType: 'application/problem+json',
+      body: { status, code: 'X.Y', detail: 'why', instance: 'inv-1', type: 'urn:csp-portal:problem:X.Y' },
+    });
   });
 
   it('carries field errors, Retry-After and extension members', () => {
-    const reply = problemReply(new AppError('Throttled', 'PC.THROTTLED', 'slow down', { retryAfterSeconds: 2.2, errors: [{ path: 'body.x', message: 'bad' }], windowEnd: '2026-01-01' }), 'i');
+    const reply = problemReply(
+      new AppError('Throttled', 'PC.THROTTLED', 'slow down', {
+        retryAfterSeconds: 2.2,
+        errors: [{ path: 'body.x', message: 'bad' }],
+        windowEnd: '2026-01-01',
+      }),
+      'i',
+    );
     expect(reply.headers).toEqual({ 'retry-after': '3' });
     expect(reply.body).toMatchObject({ errors: [{ path: 'body.x', message: 'bad' }], windowEnd: '2026-01-01' });
   });
 
   it('asks for a bearer token on 401', () => {
-    expect(problemReply(new AppError('Unauthenticated', 'AUTH.MISSING', 'sign in'), 'i').headers).toEqual({ 'www-authenticate': 'Bearer' });
+    expect(problemReply(new AppError('Unauthenticated', 'AUTH.MISSING', 'sign in'), 'i').headers).toEqual({
+      'www-authenticate': 'Bearer',
+    });
   });
 
   it('answers unexpected failures without internals', () => {

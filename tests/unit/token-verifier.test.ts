@@ -4,18 +4,36 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/app/errors.ts';
 import { createTokenVerifier, localKeys, type TokenVerifier } from '../../src/adapters/auth/token-verifier.ts';
-import { loadOrCreateLocalKeys, signLocalToken, type LocalKeyPair, type LocalTokenOptions } from '../../src/adapters/auth/local-keys.ts';
+import {
+  loadOrCreateLocalKeys,
+  signLocalToken,
+  type LocalKeyPair,
+  type LocalTokenOptions,
+} from '../../src/adapters/auth/local-keys.ts';
 
 const tenant = '22222222-2222-4222-8222-222222222222';
 const user = '33333333-3333-4333-8333-333333333333';
-const rules = { issuer: 'https://login.example/{tenantid}/v2.0', audience: 'api://portal', allowedTenants: '*' as const, clockSkewSeconds: 60 };
+const rules = {
+  issuer: 'https://login.example/{tenantid}/v2.0',
+  audience: 'api://portal',
+  allowedTenants: '*' as const,
+  clockSkewSeconds: 60,
+};
 
 let keys: LocalKeyPair;
 let otherKeys: LocalKeyPair;
 let verify: TokenVerifier;
 
-const sign = (options: Partial<LocalTokenOptions> = {}, claims: Partial<{ tenantId: string; objectId: string }> = {}, pair = keys) =>
-  signLocalToken(pair, { tenantId: tenant, objectId: user, email: 'Alice@Contoso.example', name: 'Alice', ...claims }, { issuer: rules.issuer, audience: rules.audience, ...options });
+const sign = (
+  options: Partial<LocalTokenOptions> = {},
+  claims: Partial<{ tenantId: string; objectId: string }> = {},
+  pair = keys,
+) =>
+  signLocalToken(
+    pair,
+    { tenantId: tenant, objectId: user, email: 'Alice@Contoso.example', name: 'Alice', ...claims },
+    { issuer: rules.issuer, audience: rules.audience, ...options },
+  );
 
 async function refusal(token: string, v = verify): Promise<AppError> {
   try {
@@ -35,7 +53,13 @@ beforeAll(async () => {
 
 describe('token verifier', () => {
   it('accepts a good token and returns the identity in lower case', async () => {
-    await expect(verify(await sign())).resolves.toEqual({ tenantId: tenant, objectId: user, email: 'alice@contoso.example', name: 'Alice', appRoles: [] });
+    await expect(verify(await sign())).resolves.toEqual({
+      tenantId: tenant,
+      objectId: user,
+      email: 'alice@contoso.example',
+      name: 'Alice',
+      appRoles: [],
+    });
   });
 
   it('reuses the key pair already in the data folder', async () => {
@@ -58,7 +82,11 @@ describe('token verifier', () => {
   });
 
   it('refuses an issuer that does not match the token tenant', async () => {
-    const wrongIssuer = await signLocalToken(keys, { tenantId: tenant, objectId: user }, { issuer: 'https://login.example/44444444-4444-4444-8444-444444444444/v2.0', audience: rules.audience });
+    const wrongIssuer = await signLocalToken(
+      keys,
+      { tenantId: tenant, objectId: user },
+      { issuer: 'https://login.example/44444444-4444-4444-8444-444444444444/v2.0', audience: rules.audience },
+    );
     expect((await refusal(wrongIssuer)).message).toMatch(/iss/);
     const otherAuthority = await sign({ issuer: 'https://evil.example/{tenantid}/v2.0' });
     expect((await refusal(otherAuthority)).code).toBe('AUTH.INVALID_TOKEN');
@@ -79,7 +107,10 @@ describe('token verifier', () => {
   });
 
   it('refuses tenants outside the allow-list', async () => {
-    const strict = createTokenVerifier({ ...rules, allowedTenants: ['55555555-5555-4555-8555-555555555555'] }, localKeys(keys.publicJwk));
+    const strict = createTokenVerifier(
+      { ...rules, allowedTenants: ['55555555-5555-4555-8555-555555555555'] },
+      localKeys(keys.publicJwk),
+    );
     expect((await refusal(await sign(), strict)).message).toMatch(/tenant/);
   });
 

@@ -9,7 +9,9 @@ describe('XmlWriter', () => {
   });
 
   it('replaces characters XML cannot carry, so any description stays well-formed', () => {
-    expect(xmlText('bell\u0007 nul\u0000 lone\uD800 ok\uD83D\uDE00')).toBe('bell\uFFFD nul\uFFFD lone\uFFFD ok\uD83D\uDE00');
+    expect(xmlText('bell\u0007 nul\u0000 lone\uD800 ok\uD83D\uDE00')).toBe(
+      'bell\uFFFD nul\uFFFD lone\uFFFD ok\uD83D\uDE00',
+    );
   });
 
   it('refuses names that are not XML names and unclosed documents', () => {
@@ -18,7 +20,11 @@ describe('XmlWriter', () => {
   });
 
   it('writes a document that parses against a schema', async () => {
-    const xml = new XmlWriter().start('licenseReport', { xmlns: 'urn:csp-portal:license-report:1', version: '1', period: '2026-10' });
+    const xml = new XmlWriter().start('licenseReport', {
+      xmlns: 'urn:csp-portal:license-report:1',
+      version: '1',
+      period: '2026-10',
+    });
     xml.start('partner').leaf('name', 'A & B <partners>\u0001').end();
     xml.leaf('totals', '', { products: 0, seatsHeld: 0, inUse: 0, manualCount: 0 });
     const result = await validateAgainst('license-report.xsd', xml.end().toBytes());

@@ -19,7 +19,8 @@ const claimTypes = {
 };
 
 export function identityFromClientPrincipal(header: string | null): Identity {
-  if (!header) throw new AppError('Unauthenticated', 'AUTH.MISSING', 'Sign in first: no client principal was presented.');
+  if (!header)
+    throw new AppError('Unauthenticated', 'AUTH.MISSING', 'Sign in first: no client principal was presented.');
   let parsed: z.infer<typeof clientPrincipalSchema>;
   try {
     parsed = clientPrincipalSchema.parse(JSON.parse(Buffer.from(header, 'base64').toString('utf8')));

@@ -34,7 +34,8 @@ export async function loadOrCreateLocalKeys(dataDir: string): Promise<LocalKeyPa
     return pair;
   } catch (error) {
     // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(await readFile(file, 'utf8')) as LocalKeyPair;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return JSON.parse(await readFile(file, 'utf8')) as LocalKeyPair;
     throw error;
   }
 }
@@ -56,7 +57,11 @@ export interface LocalTokenOptions {
   now?: Date;
 }
 
-export async function signLocalToken(keys: LocalKeyPair, claims: LocalTokenClaims, options: LocalTokenOptions): Promise<string> {
+export async function signLocalToken(
+  keys: LocalKeyPair,
+  claims: LocalTokenClaims,
+  options: LocalTokenOptions,
+): Promise<string> {
   const key = await importJWK(keys.privateJwk, 'ES256');
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const jwt = new SignJWT({

@@ -1,4 +1,12 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors,
+  jwtVerify,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { AppError } from '../../app/errors.ts';
 import type { Identity } from '../../app/principal.ts';
 
@@ -13,8 +21,7 @@ export interface TokenRules {
 
 export type TokenVerifier = (bearer: string) => Promise<Identity>;
 
-const unauthenticated = (message: string) =>
-  new AppError('Unauthenticated', 'AUTH.INVALID_TOKEN', message);
+const unauthenticated = (message: string) => new AppError('Unauthenticated', 'AUTH.INVALID_TOKEN', message);
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,7 +38,8 @@ export function createTokenVerifier(rules: TokenRules, keys: JWTVerifyGetKey): T
   return async (token) => {
     const now = Date.now() / 1000;
     const hit = verified.get(token);
-    if (hit && now + rules.clockSkewSeconds >= hit.notBefore && now - rules.clockSkewSeconds < hit.expires) return hit.identity;
+    if (hit && now + rules.clockSkewSeconds >= hit.notBefore && now - rules.clockSkewSeconds < hit.expires)
+      return hit.identity;
     const { identity, notBefore, expires } = await verify(token);
     if (verified.size >= 5000) verified.clear();
     verified.set(token, { identity, notBefore, expires });
@@ -39,7 +47,10 @@ export function createTokenVerifier(rules: TokenRules, keys: JWTVerifyGetKey): T
   };
 }
 
-function verifier(rules: TokenRules, keys: JWTVerifyGetKey): (token: string) => Promise<{ identity: Identity; notBefore: number; expires: number }> {
+function verifier(
+  rules: TokenRules,
+  keys: JWTVerifyGetKey,
+): (token: string) => Promise<{ identity: Identity; notBefore: number; expires: number }> {
   const allowed = rules.allowedTenants === '*' ? '*' : new Set(rules.allowedTenants.map((t) => t.toLowerCase()));
   return async (token) => {
     let tid: unknown;
@@ -60,8 +71,11 @@ function verifier(rules: TokenRules, keys: JWTVerifyGetKey): (token: string) => 
         algorithms: ['RS256', 'ES256'],
         requiredClaims: ['exp', 'iat', 'oid', 'tid'],
       });
-      if (typeof payload.oid !== 'string' || !guid.test(payload.oid)) throw unauthenticated('The token carries no object id (oid).');
-      const email = [payload.email, payload.preferred_username, payload.upn].find((v): v is string => typeof v === 'string');
+      if (typeof payload.oid !== 'string' || !guid.test(payload.oid))
+        throw unauthenticated('The token carries no object id (oid).');
+      const email = [payload.email, payload.preferred_username, payload.upn].find(
+        (v): v is string => typeof v === 'string',
+      );
       const identity: Identity = {
         tenantId: tid.toLowerCase(),
         objectId: payload.oid.toLowerCase(),
@@ -73,10 +87,16 @@ function verifier(rules: TokenRules, keys: JWTVerifyGetKey): (token: string) => 
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-        throw new AppError('Unavailable', 'AUTH.KEYS_UNAVAILABLE', 'The sign-in keys could not be read; try again shortly.', { retryAfterSeconds: 5 });
+        throw new AppError(
+          'Unavailable',
+          'AUTH.KEYS_UNAVAILABLE',
+          'The sign-in keys could not be read; try again shortly.',
+          { retryAfterSeconds: 5 },
+        );
       }
       if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired.');
-      if (error instanceof errors.JWTClaimValidationFailed) throw unauthenticated(`The token is not valid here: ${error.claim} check failed.`);
+      if (error instanceof errors.JWTClaimValidationFailed)
+        throw unauthenticated(`The token is not valid here: ${error.claim} check failed.`);
       if (error instanceof errors.JOSEError) throw unauthenticated('The token signature or format is not valid.');
       throw error;
     }

@@ -24,7 +24,10 @@ export interface BlobLinkSigner {
 }
 
 /** Keys of one hour, reused while a link's window ends at least five minutes before the key does. */
-export function cachedDelegationKeys(fetchKey: DelegationKeySource, now: () => Date = () => new Date()): DelegationKeySource {
+export function cachedDelegationKeys(
+  fetchKey: DelegationKeySource,
+  now: () => Date = () => new Date(),
+): DelegationKeySource {
   let current: { key: Promise<UserDelegationKey>; expiresOn: Date; startsOn: Date } | undefined;
   return (startsOn, expiresOn) => {
     if (!current || current.startsOn > startsOn || current.expiresOn.getTime() - 5 * 60_000 < expiresOn.getTime()) {
@@ -38,8 +41,18 @@ export function cachedDelegationKeys(fetchKey: DelegationKeySource, now: () => D
   };
 }
 
-export async function blobLinkSigner(container: ContainerClient, options: { delegationKeys?: DelegationKeySource; blobServiceUrl?: string } = {}): Promise<BlobLinkSigner> {
-  const { AnonymousCredential, BlobSASPermissions, BlobServiceClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } = await import('@azure/storage-blob');
+export async function blobLinkSigner(
+  container: ContainerClient,
+  options: { delegationKeys?: DelegationKeySource; blobServiceUrl?: string } = {},
+): Promise<BlobLinkSigner> {
+  const {
+    AnonymousCredential,
+    BlobSASPermissions,
+    BlobServiceClient,
+    SASProtocol,
+    StorageSharedKeyCredential,
+    generateBlobSASQueryParameters,
+  } = await import('@azure/storage-blob');
   const values = (blobName: string, window: BlobLinkWindow, url: string): BlobSASSignatureValues => ({
     containerName: container.containerName,
     blobName,
@@ -48,7 +61,9 @@ export async function blobLinkSigner(container: ContainerClient, options: { dele
     expiresOn: window.expiresOn,
     // Plain http only for a local emulator; Azure links are https only.
     protocol: url.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
-    ...(window.fileName ? { contentDisposition: `attachment; filename="${window.fileName.replace(/["\\\r\n]/g, '_')}"` } : {}),
+    ...(window.fileName
+      ? { contentDisposition: `attachment; filename="${window.fileName.replace(/["\\\r\n]/g, '_')}"` }
+      : {}),
   });
   const credential = container.credential;
   if (credential instanceof StorageSharedKeyCredential) {
@@ -76,5 +91,7 @@ export async function blobLinkSigner(container: ContainerClient, options: { dele
       },
     };
   }
-  throw new Error('Storage is reached with neither an account key nor an Entra identity: download links cannot be signed.');
+  throw new Error(
+    'Storage is reached with neither an account key nor an Entra identity: download links cannot be signed.',
+  );
 }

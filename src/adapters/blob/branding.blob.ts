@@ -8,7 +8,9 @@ export function brandingBlob(storage: Pick<Storage, 'container'>): LogoStore {
   const blob = async () => (await storage.container('branding')).getBlockBlobClient(BLOB);
   return {
     async put({ bytes, contentType, width, height }) {
-      const result = await (await blob()).uploadData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      const result = await (
+        await blob()
+      ).uploadData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
         blobHTTPHeaders: { blobContentType: contentType },
         metadata: { width: String(width), height: String(height) },
       });
@@ -19,12 +21,18 @@ export function brandingBlob(storage: Pick<Storage, 'container'>): LogoStore {
       try {
         response = await (await blob()).download();
       } catch (error) {
-        if (typeof error === 'object' && error !== null && 'statusCode' in error && error.statusCode === 404) return undefined;
+        if (typeof error === 'object' && error !== null && 'statusCode' in error && error.statusCode === 404)
+          return undefined;
         throw error;
       }
       const chunks: Buffer[] = [];
-      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-      return { bytes: new Uint8Array(Buffer.concat(chunks)), contentType: response.contentType ?? 'application/octet-stream', etag: response.etag ?? '' };
+      for await (const chunk of response.readableStreamBody ?? [])
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+      return {
+        bytes: new Uint8Array(Buffer.concat(chunks)),
+        contentType: response.contentType ?? 'application/octet-stream',
+        etag: response.etag ?? '',
+      };
     },
   };
 }

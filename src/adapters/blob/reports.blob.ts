@@ -36,7 +36,11 @@ export function reportsBlob(storage: Pick<Storage, 'container'>, options: Report
     const hash = createHash('sha256');
     if (content instanceof Uint8Array) {
       hash.update(content);
-      return { sha256: hash.digest('hex'), size: content.byteLength, bytes: Buffer.from(content.buffer, content.byteOffset, content.byteLength) };
+      return {
+        sha256: hash.digest('hex'),
+        size: content.byteLength,
+        bytes: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      };
     }
     const pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -67,15 +71,35 @@ export function reportsBlob(storage: Pick<Storage, 'container'>, options: Report
     return { sha256: hash.digest('hex'), size, blockIds };
   }
 
-  async function send(blob: BlockBlobClient, prepared: Prepared, contentType: string, metadata: Record<string, string>, conditions: { ifNoneMatch?: string; ifMatch?: string }) {
-    const common = { blobHTTPHeaders: { blobContentType: contentType }, metadata: { ...metadata, sha256: prepared.sha256 }, conditions };
+  async function send(
+    blob: BlockBlobClient,
+    prepared: Prepared,
+    contentType: string,
+    metadata: Record<string, string>,
+    conditions: { ifNoneMatch?: string; ifMatch?: string },
+  ) {
+    const common = {
+      blobHTTPHeaders: { blobContentType: contentType },
+      metadata: { ...metadata, sha256: prepared.sha256 },
+      conditions,
+    };
     if (prepared.blockIds) return blob.commitBlockList(prepared.blockIds, common);
     return blob.upload(prepared.bytes ?? Buffer.alloc(0), prepared.size, common);
   }
 
-  const toStored = (name: string, properties: { contentLength?: number; contentType?: string; metadata?: Record<string, string>; etag?: string }): StoredReport => {
+  const toStored = (
+    name: string,
+    properties: { contentLength?: number; contentType?: string; metadata?: Record<string, string>; etag?: string },
+  ): StoredReport => {
     const metadata = lowerKeys(properties.metadata ?? {});
-    return { name, size: properties.contentLength ?? 0, sha256: metadata.sha256 ?? '', contentType: properties.contentType ?? '', metadata, etag: properties.etag ?? '' };
+    return {
+      name,
+      size: properties.contentLength ?? 0,
+      sha256: metadata.sha256 ?? '',
+      contentType: properties.contentType ?? '',
+      metadata,
+      etag: properties.etag ?? '',
+    };
   };
 
   async function stat(client: ContainerClient, name: string): Promise<StoredReport | undefined> {
@@ -100,12 +124,18 @@ export function reportsBlob(storage: Pick<Storage, 'container'>, options: Report
         if (status !== 409 && status !== 412) throw error;
       }
       const existing = await stat(client, name);
-      if (existing?.sha256 === prepared.sha256) return { name, size: existing.size, sha256: existing.sha256, status: 'unchanged' };
-      throw new AppError('Conflict', 'REPORT.CONTENT_DIFFERS', `The report ${name} exists with other content (sha256 ${existing?.sha256 || 'unknown'}, new ${prepared.sha256}); it is not replaced.`, {
-        name,
-        storedSha256: existing?.sha256,
-        newSha256: prepared.sha256,
-      });
+      if (existing?.sha256 === prepared.sha256)
+        return { name, size: existing.size, sha256: existing.sha256, status: 'unchanged' };
+      throw new AppError(
+        'Conflict',
+        'REPORT.CONTENT_DIFFERS',
+        `The report ${name} exists with other content (sha256 ${existing?.sha256 || 'unknown'}, new ${prepared.sha256}); it is not replaced.`,
+        {
+          name,
+          storedSha256: existing?.sha256,
+          newSha256: prepared.sha256,
+        },
+      );
     },
 
     async replace(name, content, { contentType, metadata = {} }): Promise<WriteResult> {
@@ -113,12 +143,14 @@ export function reportsBlob(storage: Pick<Storage, 'container'>, options: Report
       const blob = client.getBlockBlobClient(name);
       const existing = await stat(client, name);
       const prepared = await prepare(blob, content);
-      if (existing?.sha256 === prepared.sha256) return { name, size: existing.size, sha256: existing.sha256, status: 'unchanged' };
+      if (existing?.sha256 === prepared.sha256)
+        return { name, size: existing.size, sha256: existing.sha256, status: 'unchanged' };
       try {
         await send(blob, prepared, contentType, metadata, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
       } catch (error) {
         const status = storageStatus(error);
-        if (status === 409 || status === 412) throw preconditionFailed(`The report ${name} was written by someone else meanwhile; generate it again.`);
+        if (status === 409 || status === 412)
+          throw preconditionFailed(`The report ${name} was written by someone else meanwhile; generate it again.`);
         throw error;
       }
       return { name, size: prepared.size, sha256: prepared.sha256, status: existing ? 'replaced' : 'created' };
@@ -131,7 +163,12 @@ export function reportsBlob(storage: Pick<Storage, 'container'>, options: Report
     async *list(prefix) {
       const client = await container();
       for await (const item of client.listBlobsFlat({ prefix, includeMetadata: true })) {
-        yield toStored(item.name, { contentLength: item.properties.contentLength, contentType: item.properties.contentType, metadata: item.metadata, etag: item.properties.etag });
+        yield toStored(item.name, {
+          contentLength: item.properties.contentLength,
+          contentType: item.properties.contentType,
+          metadata: item.metadata,
+          etag: item.properties.etag,
+        });
       }
     },
 

@@ -95,26 +95,42 @@ const collectionSchema = z.object({
 const cartSchema = z.object({
   id: z.string(),
   lineItems: z
-    .array(z.object({ error: z.object({ errorCode: z.union([z.string(), z.number()]), errorDescription: z.string() }).nullish() }))
+    .array(
+      z.object({
+        error: z.object({ errorCode: z.union([z.string(), z.number()]), errorDescription: z.string() }).nullish(),
+      }),
+    )
     .nullish(),
 });
 
 const checkoutSchema = z.object({
   orders: z
-    .array(z.object({ id: z.string(), lineItems: z.array(z.object({ subscriptionId: z.string().nullish() })).nullish() }))
+    .array(
+      z.object({ id: z.string(), lineItems: z.array(z.object({ subscriptionId: z.string().nullish() })).nullish() }),
+    )
     .nullish(),
   orderErrors: z
-    .array(z.object({ orderGroupId: z.string().nullish(), code: z.union([z.string(), z.number()]), description: z.string() }))
+    .array(
+      z.object({
+        orderGroupId: z.string().nullish(),
+        code: z.union([z.string(), z.number()]),
+        description: z.string(),
+      }),
+    )
     .nullish(),
 });
 
 // ---- calls ----
 
 class PartnerCenterCommerce implements CommercePort {
-  constructor(private readonly base: URL, private readonly http: PartnerCenterSend) {}
+  constructor(
+    private readonly base: URL,
+    private readonly http: PartnerCenterSend,
+  ) {}
 
   async placeOrder(customerTenantId: string, lines: OrderLine[], requestId: string) {
-    if (lines.length === 0) throw validation('An order needs at least one line.', [{ path: 'lineItems', message: 'empty' }]);
+    if (lines.length === 0)
+      throw validation('An order needs at least one line.', [{ path: 'lineItems', message: 'empty' }]);
     const correlationId = randomUUID();
     const customer = customerPath(customerTenantId);
     const orderRequestId = asGuid(requestId);
@@ -135,20 +151,31 @@ class PartnerCenterCommerce implements CommercePort {
 
     const checkout = parse(
       checkoutSchema,
-      await this.send({ method: 'POST', path: `${customer}/carts/${encodeURIComponent(cart.id)}/checkout`, requestId: orderRequestId, correlationId }),
+      await this.send({
+        method: 'POST',
+        path: `${customer}/carts/${encodeURIComponent(cart.id)}/checkout`,
+        requestId: orderRequestId,
+        correlationId,
+      }),
       'checkout result',
     );
     const orders = checkout.orders ?? [];
     const orderError = checkout.orderErrors?.[0];
     if (orderError || orders.length === 0) {
-      throw refusal(orderError?.code ?? 'NO_ORDER', orderError?.description ?? 'Microsoft placed no order for this cart.', {
-        placedOrderIds: orders.map((o) => o.id),
-      });
+      throw refusal(
+        orderError?.code ?? 'NO_ORDER',
+        orderError?.description ?? 'Microsoft placed no order for this cart.',
+        {
+          placedOrderIds: orders.map((o) => o.id),
+        },
+      );
     }
 
     const subscriptions: CommerceSubscription[] = [];
     for (const order of orders) {
-      subscriptions.push(...(await this.list(customerTenantId, correlationId, `?order_id=${encodeURIComponent(order.id)}`)));
+      subscriptions.push(
+        ...(await this.list(customerTenantId, correlationId, `?order_id=${encodeURIComponent(order.id)}`)),
+      );
     }
     // In the order's line order, whatever order Microsoft lists them in.
     const position = orders.flatMap((o) => o.lineItems ?? []).map((item) => item.subscriptionId);
@@ -165,7 +192,12 @@ class PartnerCenterCommerce implements CommercePort {
     return toSubscription(parse(subscriptionSchema, raw, 'subscription'));
   }
 
-  async updateSubscription(customerTenantId: string, subscriptionId: string, update: SubscriptionUpdate, requestId: string): Promise<CommerceSubscription> {
+  async updateSubscription(
+    customerTenantId: string,
+    subscriptionId: string,
+    update: SubscriptionUpdate,
+    requestId: string,
+  ): Promise<CommerceSubscription> {
     const correlationId = randomUUID();
     const raw = await this.readResource(customerTenantId, subscriptionId, correlationId);
     const current = parse(subscriptionSchema, raw, 'subscription');
@@ -175,7 +207,8 @@ class PartnerCenterCommerce implements CommercePort {
     if (update.status !== undefined) body.status = update.status;
     if (update.autoRenewEnabled !== undefined) body.autoRenewEnabled = update.autoRenewEnabled;
     if (update.scheduledNextTermInstructions !== undefined) {
-      body.scheduledNextTermInstructions = update.scheduledNextTermInstructions && toPcScheduled(update.scheduledNextTermInstructions, current.offerId);
+      body.scheduledNextTermInstructions =
+        update.scheduledNextTermInstructions && toPcScheduled(update.scheduledNextTermInstructions, current.offerId);
     }
     const updated = await this.send({
       method: 'PATCH',
@@ -205,14 +238,23 @@ class PartnerCenterCommerce implements CommercePort {
       headers: {},
     };
     while (page) {
-      const collection: z.output<typeof collectionSchema> = parse(collectionSchema, await this.send({ method: 'GET', ...page, correlationId }), 'subscription collection');
+      const collection: z.output<typeof collectionSchema> = parse(
+        collectionSchema,
+        await this.send({ method: 'GET', ...page, correlationId }),
+        'subscription collection',
+      );
       for (const item of collection.items) {
         // Azure plans and trials have no license term: not subscriptions this product manages.
         if (!termSchema.safeParse(item.termDuration).success) continue;
         out.push(toSubscription(parse(subscriptionSchema, item, 'subscription')));
       }
       const next = collection.links?.next;
-      page = next ? { path: this.linkPath(next.uri), headers: Object.fromEntries((next.headers ?? []).map((h) => [h.key, h.value])) } : undefined;
+      page = next
+        ? {
+            path: this.linkPath(next.uri),
+            headers: Object.fromEntries((next.headers ?? []).map((h) => [h.key, h.value])),
+          }
+        : undefined;
     }
     return out;
   }
@@ -220,7 +262,8 @@ class PartnerCenterCommerce implements CommercePort {
   /** Link URIs are relative to the API version (`/customers/…`); never follow one off the configured host. */
   private linkPath(uri: string): string {
     const url = new URL(uri.startsWith('/') && !uri.startsWith('/v1/') ? `/v1${uri}` : uri, this.base);
-    if (url.origin !== this.base.origin) throw new Error(`Partner Center sent a next link to another host (${url.origin})`);
+    if (url.origin !== this.base.origin)
+      throw new Error(`Partner Center sent a next link to another host (${url.origin})`);
     return `${url.pathname}${url.search}`;
   }
 
@@ -311,7 +354,10 @@ const rank = (position: (string | null | undefined)[], id: string) => {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error(`Partner Center answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(
+      `Partner Center answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`,
+    );
   return parsed.data;
 }
 

@@ -12,7 +12,16 @@ import type {
   ScheduledNextTerm,
   SubscriptionUpdate,
 } from '../../app/ports/commerce.port.ts';
-import { billingFrequencies, compareDates, date, isValidTermFrequency, startOfDayUtc, termEnd, terms, utcDate } from '../../domain/calendar.ts';
+import {
+  billingFrequencies,
+  compareDates,
+  date,
+  isValidTermFrequency,
+  startOfDayUtc,
+  termEnd,
+  terms,
+  utcDate,
+} from '../../domain/calendar.ts';
 import {
   addSeats,
   cancellationAllowedUntil,
@@ -43,8 +52,17 @@ export interface FaultPlan {
   retryAfterSeconds?: number;
 }
 
-const lotSchema = z.object({ quantity: z.number().int().positive(), addedAt: z.iso.datetime(), reason: z.enum(['purchase', 'renewal', 'increase']) });
-const scheduledSchema = z.object({ productSkuId: z.string(), quantity: z.number().int().positive(), termDuration: z.enum(terms), billingCycle: z.enum(billingFrequencies) });
+const lotSchema = z.object({
+  quantity: z.number().int().positive(),
+  addedAt: z.iso.datetime(),
+  reason: z.enum(['purchase', 'renewal', 'increase']),
+});
+const scheduledSchema = z.object({
+  productSkuId: z.string(),
+  quantity: z.number().int().positive(),
+  termDuration: z.enum(terms),
+  billingCycle: z.enum(billingFrequencies),
+});
 
 const rowSchema = z.object({
   partitionKey: z.string(),
@@ -62,7 +80,10 @@ const rowSchema = z.object({
   autoRenewEnabled: z.boolean(),
   lots: z.string().transform((s) => z.array(lotSchema).parse(JSON.parse(s))),
   parentSubscriptionId: z.string().optional(),
-  scheduled: z.string().optional().transform((s) => (s ? scheduledSchema.parse(JSON.parse(s)) : undefined)),
+  scheduled: z
+    .string()
+    .optional()
+    .transform((s) => (s ? scheduledSchema.parse(JSON.parse(s)) : undefined)),
 });
 
 type SimRow = z.output<typeof rowSchema>;
@@ -74,7 +95,10 @@ export class CommerceSimulator implements CommercePort {
   private readonly faults: FaultPlan[] = [];
   private readonly random: () => number;
 
-  constructor(private readonly table: TableClient, private readonly options: SimulatorOptions) {
+  constructor(
+    private readonly table: TableClient,
+    private readonly options: SimulatorOptions,
+  ) {
     this.random = options.random ?? Math.random;
   }
 
@@ -87,17 +111,23 @@ export class CommerceSimulator implements CommercePort {
     this.maybeFail();
     const previous = await this.readOrder(customerTenantId, requestId);
     if (previous) return previous;
-    if (lines.length === 0) throw validation('An order needs at least one line.', [{ path: 'lineItems', message: 'empty' }]);
+    if (lines.length === 0)
+      throw validation('An order needs at least one line.', [{ path: 'lineItems', message: 'empty' }]);
     const now = this.options.clock.now();
     const today = utcDate(now);
     const orderId = randomUUID();
     const created: SimState[] = [];
     for (const [index, line] of lines.entries()) {
       if (!Number.isInteger(line.quantity) || line.quantity < 1) {
-        throw validation('Each line needs a quantity of at least 1.', [{ path: `lineItems.${index}.quantity`, message: 'at least 1' }]);
+        throw validation('Each line needs a quantity of at least 1.', [
+          { path: `lineItems.${index}.quantity`, message: 'at least 1' },
+        ]);
       }
       if (!isValidTermFrequency(line.termDuration, line.billingCycle)) {
-        throw commerceRefused('COMMERCE.TERM_NOT_OFFERED', `${line.termDuration} is not offered with ${line.billingCycle} billing.`);
+        throw commerceRefused(
+          'COMMERCE.TERM_NOT_OFFERED',
+          `${line.termDuration} is not offered with ${line.billingCycle} billing.`,
+        );
       }
       const productSkuId = line.catalogItemId.split(':').slice(0, 2).join(':');
       const product = await this.options.catalog.getProduct(productSkuId);
@@ -127,7 +157,15 @@ export class CommerceSimulator implements CommercePort {
       });
     }
     const actions: TransactionAction[] = created.map((s) => ['create', this.toEntity(s)]);
-    actions.push(['create', { partitionKey: customerTenantId, rowKey: `${ORDER_PREFIX}${requestId}`, orderId, subscriptionIds: JSON.stringify(created.map((s) => s.id)) }]);
+    actions.push([
+      'create',
+      {
+        partitionKey: customerTenantId,
+        rowKey: `${ORDER_PREFIX}${requestId}`,
+        orderId,
+        subscriptionIds: JSON.stringify(created.map((s) => s.id)),
+      },
+    ]);
     try {
       await this.table.submitTransaction(actions);
     } catch (error) {
@@ -154,14 +192,26 @@ export class CommerceSimulator implements CommercePort {
   async getSubscription(customerTenantId: string, subscriptionId: string): Promise<CommerceSubscription> {
     this.maybeFail();
     const state = await this.readState(customerTenantId, subscriptionId);
-    if (!state) throw notFound('COMMERCE.SUBSCRIPTION_NOT_FOUND', `Microsoft has no subscription ${subscriptionId} for this customer.`);
+    if (!state)
+      throw notFound(
+        'COMMERCE.SUBSCRIPTION_NOT_FOUND',
+        `Microsoft has no subscription ${subscriptionId} for this customer.`,
+      );
     return this.toSubscription(state, this.options.clock.now());
   }
 
-  async updateSubscription(customerTenantId: string, subscriptionId: string, update: SubscriptionUpdate): Promise<CommerceSubscription> {
+  async updateSubscription(
+    customerTenantId: string,
+    subscriptionId: string,
+    update: SubscriptionUpdate,
+  ): Promise<CommerceSubscription> {
     this.maybeFail();
     const found = await this.read(customerTenantId, subscriptionId);
-    if (!found) throw notFound('COMMERCE.SUBSCRIPTION_NOT_FOUND', `Microsoft has no subscription ${subscriptionId} for this customer.`);
+    if (!found)
+      throw notFound(
+        'COMMERCE.SUBSCRIPTION_NOT_FOUND',
+        `Microsoft has no subscription ${subscriptionId} for this customer.`,
+      );
     const now = this.options.clock.now();
     const next = applyUpdate(found.state, update, now, this.options.windowHours);
     await guarded(() => this.table.updateEntity(this.toEntity(next), 'Replace', { etag: found.etag }));
@@ -217,7 +267,8 @@ export class CommerceSimulator implements CommercePort {
   /** Every customer tenant the simulator knows (for the renewal timer). */
   async tenants(): Promise<string[]> {
     const seen = new Set<string>();
-    for await (const entity of this.table.listEntities({ queryOptions: { select: ['PartitionKey'] } })) seen.add(String(entity.partitionKey));
+    for await (const entity of this.table.listEntities({ queryOptions: { select: ['PartitionKey'] } }))
+      seen.add(String(entity.partitionKey));
     return [...seen];
   }
 
@@ -227,12 +278,16 @@ export class CommerceSimulator implements CommercePort {
       if (fault.status === 429) throw commerceThrottled(fault.retryAfterSeconds ?? 1);
       throw commerceUnavailable(fault.status === 'timeout' ? 'timeout' : `HTTP ${fault.status}`);
     }
-    if (this.options.throttlePercent > 0 && this.random() * 100 < this.options.throttlePercent) throw commerceThrottled(2);
+    if (this.options.throttlePercent > 0 && this.random() * 100 < this.options.throttlePercent)
+      throw commerceThrottled(2);
   }
 
   private async readOrder(tenantId: string, requestId: string) {
     try {
-      const entity = await this.table.getEntity<{ orderId: string; subscriptionIds: string }>(tenantId, `${ORDER_PREFIX}${requestId}`);
+      const entity = await this.table.getEntity<{ orderId: string; subscriptionIds: string }>(
+        tenantId,
+        `${ORDER_PREFIX}${requestId}`,
+      );
       const ids = z.array(z.string()).parse(JSON.parse(entity.subscriptionIds));
       const now = this.options.clock.now();
       const subscriptions: CommerceSubscription[] = [];
@@ -263,7 +318,8 @@ export class CommerceSimulator implements CommercePort {
 
   private parse(entity: unknown): { state: SimState; etag: string } {
     const parsed = rowSchema.safeParse(entity);
-    if (!parsed.success) throw corruptRow('commerce simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
+    if (!parsed.success)
+      throw corruptRow('commerce simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
     const { partitionKey, rowKey, etag, ...rest } = parsed.data;
     return { state: { ...rest, id: rowKey, tenantId: partitionKey, quantity: totalSeats(rest.lots) }, etag };
   }
@@ -319,7 +375,10 @@ export class CommerceSimulator implements CommercePort {
 /** Microsoft's rules for one PATCH, as a pure function of the stored state. */
 function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, windowHours: number): SimState {
   if (state.status === 'expired' || state.status === 'deleted') {
-    throw commerceRefused('COMMERCE.SUBSCRIPTION_INACTIVE', `The subscription is ${state.status}; it can no longer be changed.`);
+    throw commerceRefused(
+      'COMMERCE.SUBSCRIPTION_INACTIVE',
+      `The subscription is ${state.status}; it can no longer be changed.`,
+    );
   }
   let next: SimState = { ...state };
   let immediate = false;
@@ -329,9 +388,13 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
     if (update.status === 'deleted') {
       const until = cancellationAllowedUntil(state.lots, windowHours);
       if (!until || now.getTime() >= until.getTime()) {
-        throw commerceRefused('COMMERCE.CANCELLATION_WINDOW_CLOSED', `The subscription may be cancelled only until ${until?.toISOString() ?? 'its window end'}.`, {
-          windowEnd: until?.toISOString(),
-        });
+        throw commerceRefused(
+          'COMMERCE.CANCELLATION_WINDOW_CLOSED',
+          `The subscription may be cancelled only until ${until?.toISOString() ?? 'its window end'}.`,
+          {
+            windowEnd: until?.toISOString(),
+          },
+        );
       }
       next = { ...next, status: 'deleted', lots: [], quantity: 0 };
     } else {
@@ -356,7 +419,10 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
         throw commerceRefused(
           'COMMERCE.DECREASE_WINDOW_CLOSED',
           `Only ${removed.refundable} seat(s) can still be removed; seats can be removed within ${windowHours} hours of being added.`,
-          { refundableQuantity: removed.refundable, ...(removed.nextWindowEnd ? { windowEnd: removed.nextWindowEnd.toISOString() } : {}) },
+          {
+            refundableQuantity: removed.refundable,
+            ...(removed.nextWindowEnd ? { windowEnd: removed.nextWindowEnd.toISOString() } : {}),
+          },
         );
       }
       next = { ...next, lots: removed.lots };
@@ -367,7 +433,12 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
   if (update.autoRenewEnabled !== undefined) next = { ...next, autoRenewEnabled: update.autoRenewEnabled };
 
   if (update.scheduledNextTermInstructions !== undefined) {
-    next = { ...next, scheduled: update.scheduledNextTermInstructions ? checkScheduled(update.scheduledNextTermInstructions) : undefined };
+    next = {
+      ...next,
+      scheduled: update.scheduledNextTermInstructions
+        ? checkScheduled(update.scheduledNextTermInstructions)
+        : undefined,
+    };
   } else if (immediate) {
     // Microsoft: any immediate mid-term change wipes the scheduled next-term instructions.
     next = { ...next, scheduled: undefined };
@@ -377,10 +448,15 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
 
 function checkScheduled(instructions: ScheduledNextTerm): ScheduledNextTerm {
   if (!Number.isInteger(instructions.quantity) || instructions.quantity < 1) {
-    throw validation('The next-term quantity must be at least 1.', [{ path: 'scheduledNextTermInstructions.quantity', message: 'at least 1' }]);
+    throw validation('The next-term quantity must be at least 1.', [
+      { path: 'scheduledNextTermInstructions.quantity', message: 'at least 1' },
+    ]);
   }
   if (!isValidTermFrequency(instructions.termDuration, instructions.billingCycle)) {
-    throw commerceRefused('COMMERCE.TERM_NOT_OFFERED', `${instructions.termDuration} is not offered with ${instructions.billingCycle} billing.`);
+    throw commerceRefused(
+      'COMMERCE.TERM_NOT_OFFERED',
+      `${instructions.termDuration} is not offered with ${instructions.billingCycle} billing.`,
+    );
   }
   return instructions;
 }

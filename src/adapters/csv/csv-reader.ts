@@ -11,9 +11,16 @@ import type { CsvTable } from '../../app/ports/csv-table.ts';
 export function readCsv(text: string): CsvTable {
   let records: { record: string[]; info: InfoRecord }[];
   try {
-    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as typeof records;
   } catch (error) {
-    if (error instanceof CsvError) throw validation('The file is not valid CSV.', [{ path: `line ${String(error.lines)}`, message: error.message }]);
+    if (error instanceof CsvError)
+      throw validation('The file is not valid CSV.', [{ path: `line ${String(error.lines)}`, message: error.message }]);
     throw error;
   }
   const [header, ...rows] = records;
@@ -24,7 +31,7 @@ const ROW_CHUNK = 64 * 1024;
 
 /** The text in slices that never split a surrogate pair. */
 function* slices(text: string): Generator<string> {
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(start + ROW_CHUNK, text.length);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
@@ -42,9 +49,11 @@ export async function* csvRows(text: string): AsyncGenerator<{ line: number; fie
   const source = Readable.from(slices(text), { objectMode: false });
   source.pipe(parser);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: InfoRecord }>) yield { line: info.lines, fields: record };
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: InfoRecord }>)
+      yield { line: info.lines, fields: record };
   } catch (error) {
-    if (error instanceof CsvError) throw validation('The file is not valid CSV.', [{ path: `line ${String(error.lines)}`, message: error.message }]);
+    if (error instanceof CsvError)
+      throw validation('The file is not valid CSV.', [{ path: `line ${String(error.lines)}`, message: error.message }]);
     throw error;
   } finally {
     source.unpipe(parser);

@@ -31,7 +31,12 @@ import {
   type UserQuery,
 } from '../../app/ports/directory.port.ts';
 import type { Config } from '../../config.ts';
-import { clientSecretTokens as appTokens, httpDependencies, retryingFetch, type HttpDependencies } from '../http/retrying-fetch.ts';
+import {
+  clientSecretTokens as appTokens,
+  httpDependencies,
+  retryingFetch,
+  type HttpDependencies,
+} from '../http/retrying-fetch.ts';
 
 /**
  * The directory port over Microsoft Graph v1.0 with `@microsoft/microsoft-graph-client`, app-only in each
@@ -42,7 +47,10 @@ import { clientSecretTokens as appTokens, httpDependencies, retryingFetch, type 
  * creation, which a retry could duplicate), all bounded by GRAPH_MAX_RETRIES and a total wait, then
  * DIRECTORY.THROTTLED / DIRECTORY.UNAVAILABLE (503). Graph's error bodies `{ error: { code, message } }` map to the port's codes.
  */
-export type GraphConfig = Pick<Config, 'GRAPH_BASE_URL' | 'GRAPH_CLIENT_ID' | 'GRAPH_CLIENT_SECRET' | 'GRAPH_TIMEOUT_MS' | 'GRAPH_MAX_RETRIES'>;
+export type GraphConfig = Pick<
+  Config,
+  'GRAPH_BASE_URL' | 'GRAPH_CLIENT_ID' | 'GRAPH_CLIENT_SECRET' | 'GRAPH_TIMEOUT_MS' | 'GRAPH_MAX_RETRIES'
+>;
 
 export interface GraphDirectoryOptions extends Partial<HttpDependencies> {
   /** An app-only Graph token in the customer's tenant; `fresh` bypasses any token cache (consent checks). */
@@ -53,14 +61,18 @@ export interface GraphDirectoryOptions extends Partial<HttpDependencies> {
 export const GLOBAL_ADMIN_ROLE_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
 
 const VERSION = 'v1.0';
-const USER_SELECT = 'id,displayName,userPrincipalName,mail,usageLocation,accountEnabled,assignedLicenses,licenseAssignmentStates';
+const USER_SELECT =
+  'id,displayName,userPrincipalName,mail,usageLocation,accountEnabled,assignedLicenses,licenseAssignmentStates';
 /** Longest total wait between attempts of one call: past it the caller gets the 503 and retries later. */
 const MAX_TOTAL_WAIT_MS = 30_000;
 /** Graph's limit of values in one `in (…)` filter. */
 const FILTER_IN_LIMIT = 15;
 
 export function graphDirectory(config: GraphConfig, options: GraphDirectoryOptions = {}): DirectoryPort {
-  return new GraphDirectory(config, { getToken: options.getToken ?? clientSecretTokens(config), ...httpDependencies(options) });
+  return new GraphDirectory(config, {
+    getToken: options.getToken ?? clientSecretTokens(config),
+    ...httpDependencies(options),
+  });
 }
 
 /** App-only tokens of the partner's multi-tenant Entra app, one credential per customer tenant. */
@@ -93,7 +105,10 @@ const userSchema = z.object({
       z.object({
         skuId: z.string(),
         assignedByGroup: z.string().nullish(),
-        state: z.enum(['Active', 'ActiveWithSolvedFunctionality', 'ActivationFailed', 'Error']).catch('Error').nullish(),
+        state: z
+          .enum(['Active', 'ActiveWithSolvedFunctionality', 'ActivationFailed', 'Error'])
+          .catch('Error')
+          .nullish(),
         error: z.enum(licenseAssignmentErrors).catch('Other').nullish(),
       }),
     )
@@ -104,11 +119,20 @@ const skuSchema = z.object({
   skuPartNumber: z.string(),
   capabilityStatus: z.enum(['Enabled', 'Warning', 'Suspended', 'Deleted', 'LockedOut']).catch('Enabled').nullish(),
   prepaidUnits: z
-    .object({ enabled: z.number().int().nullish(), suspended: z.number().int().nullish(), warning: z.number().int().nullish(), lockedOut: z.number().int().nullish() })
+    .object({
+      enabled: z.number().int().nullish(),
+      suspended: z.number().int().nullish(),
+      warning: z.number().int().nullish(),
+      lockedOut: z.number().int().nullish(),
+    })
     .nullish(),
   consumedUnits: z.number().int().nullish(),
 });
-const groupSchema = z.object({ id: z.string(), displayName: z.string().nullish(), assignedLicenses: z.array(licenseSchema).nullish() });
+const groupSchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullish(),
+  assignedLicenses: z.array(licenseSchema).nullish(),
+});
 const memberSchema = z.object({
   '@odata.type': z.string().optional(),
   id: z.string(),
@@ -120,7 +144,12 @@ const collectionSchema = z.object({ value: z.array(z.unknown()), '@odata.nextLin
 const tokenPayloadSchema = z.object({ roles: z.array(z.string()).optional() });
 
 /** What the client throws for a non-2xx answer (its GraphError), read by shape. */
-const graphErrorSchema = z.object({ statusCode: z.number(), code: z.string().nullish(), message: z.string().nullish(), headers: z.unknown().optional() });
+const graphErrorSchema = z.object({
+  statusCode: z.number(),
+  code: z.string().nullish(),
+  message: z.string().nullish(),
+  headers: z.unknown().optional(),
+});
 
 // ---- the transport ----
 
@@ -146,11 +175,20 @@ class Transport implements Middleware {
   async execute(context: Context): Promise<void> {
     const options = context.middlewareControl?.getMiddlewareOptions(CallOptions) as CallOptions | undefined;
     const { GRAPH_TIMEOUT_MS: timeoutMs, GRAPH_MAX_RETRIES: maxRetries } = this.config;
-    const policy = { timeoutMs, maxRetries, maxTotalWaitMs: MAX_TOTAL_WAIT_MS, retryServerErrors: options?.retryServerErrors ?? true };
+    const policy = {
+      timeoutMs,
+      maxRetries,
+      maxTotalWaitMs: MAX_TOTAL_WAIT_MS,
+      retryServerErrors: options?.retryServerErrors ?? true,
+    };
     const result = await retryingFetch(context.request, context.options ?? {}, policy, this.deps);
     if (!result.ok) {
       const { retryAfterSeconds: seconds } = result;
-      throw this.wrap(result.throttled ? directoryThrottled(seconds) : directoryUnavailable(result.detail, result.retryAfterMs === undefined ? undefined : seconds));
+      throw this.wrap(
+        result.throttled
+          ? directoryThrottled(seconds)
+          : directoryUnavailable(result.detail, result.retryAfterMs === undefined ? undefined : seconds),
+      );
     }
     context.response = result.response;
   }
@@ -185,7 +223,10 @@ class GraphDirectory implements DirectoryPort {
   private readonly base: URL;
   private readonly clients = new Map<string, Promise<Client>>();
 
-  constructor(private readonly config: GraphConfig, private readonly deps: Dependencies) {
+  constructor(
+    private readonly config: GraphConfig,
+    private readonly deps: Dependencies,
+  ) {
     this.base = new URL(config.GRAPH_BASE_URL);
   }
 
@@ -199,7 +240,15 @@ class GraphDirectory implements DirectoryPort {
       path = `/users?${params.join('&')}`;
     }
     const advanced = /[?&]\$search=/.test(path);
-    const page = parse(collectionSchema, await this.send(tenantId, { method: 'get', path, ...(advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}) }), 'user collection');
+    const page = parse(
+      collectionSchema,
+      await this.send(tenantId, {
+        method: 'get',
+        path,
+        ...(advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
+      }),
+      'user collection',
+    );
     const next = page['@odata.nextLink'];
     return {
       items: page.value.map((item) => toUser(parse(userSchema, item, 'user'))),
@@ -208,7 +257,11 @@ class GraphDirectory implements DirectoryPort {
   }
 
   async getUser(tenantId: string, userId: string): Promise<DirectoryUser> {
-    const body = await this.send(tenantId, { method: 'get', path: `/users/${encodeURIComponent(userId)}?$select=${USER_SELECT}`, context: { notFound: () => userNotFound(userId) } });
+    const body = await this.send(tenantId, {
+      method: 'get',
+      path: `/users/${encodeURIComponent(userId)}?$select=${USER_SELECT}`,
+      context: { notFound: () => userNotFound(userId) },
+    });
     return toUser(parse(userSchema, body, 'user'));
   }
 
@@ -218,8 +271,15 @@ class GraphDirectory implements DirectoryPort {
     for (let at = 0; at < unique.length; at += FILTER_IN_LIMIT) {
       const chunk = unique.slice(at, at + FILTER_IN_LIMIT);
       const filter = `userPrincipalName in (${chunk.map((u) => `'${u.replace(/'/g, "''")}'`).join(',')})`;
-      const users = await this.all(tenantId, `/users?$select=id,userPrincipalName&$top=${FILTER_IN_LIMIT}&$filter=${encodeURIComponent(filter)}`);
-      found.push(...users.map((item) => parse(userSchema.pick({ id: true, userPrincipalName: true }), item, 'user').userPrincipalName));
+      const users = await this.all(
+        tenantId,
+        `/users?$select=id,userPrincipalName&$top=${FILTER_IN_LIMIT}&$filter=${encodeURIComponent(filter)}`,
+      );
+      found.push(
+        ...users.map(
+          (item) => parse(userSchema.pick({ id: true, userPrincipalName: true }), item, 'user').userPrincipalName,
+        ),
+      );
     }
     return found;
   }
@@ -242,7 +302,10 @@ class GraphDirectory implements DirectoryPort {
     });
     // Graph answers a creation with the user's default properties only: the usage location is the one sent.
     const created = toUser(parse(userSchema, body, 'user'));
-    return { ...created, ...(created.usageLocation || !user.usageLocation ? {} : { usageLocation: user.usageLocation }) };
+    return {
+      ...created,
+      ...(created.usageLocation || !user.usageLocation ? {} : { usageLocation: user.usageLocation }),
+    };
   }
 
   async subscribedSkus(tenantId: string): Promise<SubscribedSku[]> {
@@ -250,7 +313,9 @@ class GraphDirectory implements DirectoryPort {
   }
 
   async consumedUnits(tenantId: string, skuPartNumber: string): Promise<number> {
-    const sku = (await this.subscribedSkus(tenantId)).find((s) => s.skuPartNumber.toLowerCase() === skuPartNumber.toLowerCase());
+    const sku = (await this.subscribedSkus(tenantId)).find(
+      (s) => s.skuPartNumber.toLowerCase() === skuPartNumber.toLowerCase(),
+    );
     return sku?.consumedUnits ?? 0;
   }
 
@@ -273,7 +338,9 @@ class GraphDirectory implements DirectoryPort {
   }
 
   async listGroups(tenantId: string): Promise<DirectoryGroup[]> {
-    return (await this.all(tenantId, '/groups?$select=id,displayName,assignedLicenses&$top=999')).map((item) => toGroup(parse(groupSchema, item, 'group')));
+    return (await this.all(tenantId, '/groups?$select=id,displayName,assignedLicenses&$top=999')).map((item) =>
+      toGroup(parse(groupSchema, item, 'group')),
+    );
   }
 
   async assignGroupLicenses(tenantId: string, groupId: string, change: LicenseChange): Promise<DirectoryGroup> {
@@ -285,7 +352,11 @@ class GraphDirectory implements DirectoryPort {
     });
     const group = groupSchema.safeParse(body);
     if (group.success) return toGroup(group.data);
-    const read = await this.send(tenantId, { method: 'get', path: `/groups/${encodeURIComponent(groupId)}?$select=id,displayName,assignedLicenses`, context: { notFound: () => groupNotFound(groupId) } });
+    const read = await this.send(tenantId, {
+      method: 'get',
+      path: `/groups/${encodeURIComponent(groupId)}?$select=id,displayName,assignedLicenses`,
+      context: { notFound: () => groupNotFound(groupId) },
+    });
     return toGroup(parse(groupSchema, read, 'group'));
   }
 
@@ -300,7 +371,8 @@ class GraphDirectory implements DirectoryPort {
       token = await this.deps.getToken(tenantId, { fresh: true });
     } catch (error) {
       const mapped = tokenError(error);
-      if (mapped.code === 'DIRECTORY.CONSENT_REQUIRED') return { granted: false, grantedPermissions: [], missingPermissions: [...requiredGraphPermissions] };
+      if (mapped.code === 'DIRECTORY.CONSENT_REQUIRED')
+        return { granted: false, grantedPermissions: [], missingPermissions: [...requiredGraphPermissions] };
       throw mapped;
     }
     const granted = rolesOf(token);
@@ -311,7 +383,10 @@ class GraphDirectory implements DirectoryPort {
   async globalAdmins(tenantId: string): Promise<DirectoryAdmin[]> {
     let members: unknown[];
     try {
-      members = await this.all(tenantId, `/directoryRoles(roleTemplateId='${GLOBAL_ADMIN_ROLE_TEMPLATE}')/members?$select=id,displayName,userPrincipalName,mail`);
+      members = await this.all(
+        tenantId,
+        `/directoryRoles(roleTemplateId='${GLOBAL_ADMIN_ROLE_TEMPLATE}')/members?$select=id,displayName,userPrincipalName,mail`,
+      );
     } catch (error) {
       // The role object exists only once activated; a tenant without it has no one to ask.
       if (error instanceof AppError && error.code === 'DIRECTORY.NOT_FOUND') return [];
@@ -320,7 +395,12 @@ class GraphDirectory implements DirectoryPort {
     return members
       .map((item) => parse(memberSchema, item, 'directory role member'))
       .filter((m) => m.userPrincipalName && (!m['@odata.type'] || m['@odata.type'] === '#microsoft.graph.user'))
-      .map((m) => ({ id: m.id, displayName: m.displayName ?? m.userPrincipalName ?? m.id, userPrincipalName: m.userPrincipalName ?? '', ...(m.mail ? { mail: m.mail } : {}) }));
+      .map((m) => ({
+        id: m.id,
+        displayName: m.displayName ?? m.userPrincipalName ?? m.id,
+        userPrincipalName: m.userPrincipalName ?? '',
+        ...(m.mail ? { mail: m.mail } : {}),
+      }));
   }
 
   // ---- calls ----
@@ -330,7 +410,11 @@ class GraphDirectory implements DirectoryPort {
     const items: unknown[] = [];
     let next: string | undefined = path;
     while (next) {
-      const page: z.output<typeof collectionSchema> = parse(collectionSchema, await this.send(tenantId, { method: 'get', path: next }), 'collection');
+      const page: z.output<typeof collectionSchema> = parse(
+        collectionSchema,
+        await this.send(tenantId, { method: 'get', path: next }),
+        'collection',
+      );
       items.push(...page.value);
       const link = page['@odata.nextLink'];
       next = link ? this.relative(link) : undefined;
@@ -342,7 +426,8 @@ class GraphDirectory implements DirectoryPort {
   private relative(link: string): string {
     const url = new URL(link, this.base);
     const prefix = `${this.base.pathname.replace(/\/$/, '')}/${VERSION}/`;
-    if (url.origin !== this.base.origin || !url.pathname.startsWith(prefix)) throw new Error(`Microsoft Graph sent a next link off the configured host (${url.origin})`);
+    if (url.origin !== this.base.origin || !url.pathname.startsWith(prefix))
+      throw new Error(`Microsoft Graph sent a next link off the configured host (${url.origin})`);
     return `/${url.pathname.slice(prefix.length)}${url.search}`;
   }
 
@@ -366,14 +451,18 @@ class GraphDirectory implements DirectoryPort {
   private client(tenantId: string): Promise<Client> {
     let client = this.clients.get(tenantId);
     if (!client) {
-      client = import('@microsoft/microsoft-graph-client').then(({ Client: GraphClient, AuthenticationHandler, GraphClientError }) =>
-        GraphClient.initWithMiddleware({
-          baseUrl: this.base.toString(),
-          defaultVersion: VERSION,
-          // The client sends the token (and follows next links) only to Graph's own hosts and these.
-          customHosts: new Set([this.base.hostname]),
-          middleware: [new AuthenticationHandler({ getAccessToken: () => this.deps.getToken(tenantId) }), new Transport(this.config, this.deps, GraphClientError)],
-        }),
+      client = import('@microsoft/microsoft-graph-client').then(
+        ({ Client: GraphClient, AuthenticationHandler, GraphClientError }) =>
+          GraphClient.initWithMiddleware({
+            baseUrl: this.base.toString(),
+            defaultVersion: VERSION,
+            // The client sends the token (and follows next links) only to Graph's own hosts and these.
+            customHosts: new Set([this.base.hostname]),
+            middleware: [
+              new AuthenticationHandler({ getAccessToken: () => this.deps.getToken(tenantId) }),
+              new Transport(this.config, this.deps, GraphClientError),
+            ],
+          }),
       );
       client.catch(() => this.clients.delete(tenantId));
       this.clients.set(tenantId, client);
@@ -443,7 +532,9 @@ function searchExpression(text: string): string {
 function decodeContinuation(token: string): string {
   const path = Buffer.from(token, 'base64url').toString('utf8');
   if (!/^\/users\?[^#\s]*$/.test(path) || path.includes('..')) {
-    throw validation('The continuation token is not valid.', [{ path: 'query.continuationToken', message: 'not a token returned by this API' }]);
+    throw validation('The continuation token is not valid.', [
+      { path: 'query.continuationToken', message: 'not a token returned by this API' },
+    ]);
   }
   return path;
 }
@@ -464,17 +555,28 @@ function fromGraphError(error: unknown, context: ErrorContext): Error {
   const message = parsed.data.message ?? '';
   const skuId = message.match(GUID)?.[0];
   if (status === 401) {
-    return directoryUnavailable("Microsoft Graph refused the app's token (HTTP 401); check GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET");
+    return directoryUnavailable(
+      "Microsoft Graph refused the app's token (HTTP 401); check GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET",
+    );
   }
   if (status === 403) return consentRequired([]);
-  if (status === 404) return context.notFound?.() ?? notFound('DIRECTORY.NOT_FOUND', message || 'Microsoft Graph found no such object.');
-  if (code === 'CountViolation' || /does not have any available licenses|CountViolation/i.test(message)) return countViolation(skuId ?? context.change?.add[0] ?? 'unknown');
+  if (status === 404)
+    return context.notFound?.() ?? notFound('DIRECTORY.NOT_FOUND', message || 'Microsoft Graph found no such object.');
+  if (code === 'CountViolation' || /does not have any available licenses|CountViolation/i.test(message))
+    return countViolation(skuId ?? context.change?.add[0] ?? 'unknown');
   if (/usage ?location/i.test(message) && /license/i.test(message)) return usageLocationRequired(context.userId);
   if (/inherited from a group/i.test(message)) return licenseInherited(skuId, []);
-  if (/does not correspond to a valid company license|invalid value specified for property 'skuId'/i.test(message)) return skuNotInTenant(skuId ?? 'unknown');
+  if (/does not correspond to a valid company license|invalid value specified for property 'skuId'/i.test(message))
+    return skuNotInTenant(skuId ?? 'unknown');
   if (/does not have a corresponding license/i.test(message)) return licenseNotAssigned(skuId);
-  if (/already exists/i.test(message) && /userPrincipalName/i.test(message)) return userExists(context.userPrincipalName);
-  if (status === 400 || status === 409 || status === 422) return directoryRefused(code || String(status), message || `Microsoft Graph refused the request (HTTP ${status}).`, { httpStatus: status });
+  if (/already exists/i.test(message) && /userPrincipalName/i.test(message))
+    return userExists(context.userPrincipalName);
+  if (status === 400 || status === 409 || status === 422)
+    return directoryRefused(
+      code || String(status),
+      message || `Microsoft Graph refused the request (HTTP ${status}).`,
+      { httpStatus: status },
+    );
   return directoryUnavailable(`HTTP ${status}`);
 }
 
@@ -483,7 +585,12 @@ function tokenError(error: unknown): AppError {
   const text = error instanceof Error ? error.message : String(error);
   // AADSTS700016: app not found in the directory; 7000229: no service principal; 65001: no consent.
   if (/AADSTS(700016|7000229|65001)\b/.test(text)) return consentRequired([...requiredGraphPermissions]);
-  if (/AADSTS(90002|900023)\b/.test(text)) return new AppError('Conflict', 'DIRECTORY.TENANT_NOT_FOUND', "Entra ID does not know the customer's tenant; check its tenant id.");
+  if (/AADSTS(90002|900023)\b/.test(text))
+    return new AppError(
+      'Conflict',
+      'DIRECTORY.TENANT_NOT_FOUND',
+      "Entra ID does not know the customer's tenant; check its tenant id.",
+    );
   return directoryUnavailable("no Graph token for the partner's app; check GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET");
 }
 
@@ -499,6 +606,9 @@ function rolesOf(token: string): string[] {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error(`Microsoft Graph answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(
+      `Microsoft Graph answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`,
+    );
   return parsed.data;
 }

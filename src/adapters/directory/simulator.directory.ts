@@ -86,7 +86,8 @@ const CONSENT = 'consent';
 /** Attempts of one guarded change before giving up (each lost race re-reads and re-checks). */
 const MAX_ATTEMPTS = 12;
 
-const json = <T extends z.ZodType>(schema: T) => z.string().transform((s) => schema.parse(JSON.parse(s)) as z.output<T>);
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((s) => schema.parse(JSON.parse(s)) as z.output<T>);
 const licenseSchema = z.object({ skuId: z.string(), disabledPlans: z.array(z.string()) });
 const inheritedSchema = z.object({
   skuId: z.string(),
@@ -113,8 +114,18 @@ const userRowSchema = z.object({
 type UserState = Omit<z.output<typeof userRowSchema>, 'rowKey' | 'etag'> & { id: string };
 type Inherited = z.output<typeof inheritedSchema>;
 
-const groupRowSchema = z.object({ rowKey: z.string(), etag: z.string(), displayName: z.string(), assignedLicenses: json(z.array(licenseSchema)) });
-const unitsRowSchema = z.object({ rowKey: z.string(), etag: z.string(), skuPartNumber: z.string(), consumed: z.number().int().min(0) });
+const groupRowSchema = z.object({
+  rowKey: z.string(),
+  etag: z.string(),
+  displayName: z.string(),
+  assignedLicenses: json(z.array(licenseSchema)),
+});
+const unitsRowSchema = z.object({
+  rowKey: z.string(),
+  etag: z.string(),
+  skuPartNumber: z.string(),
+  consumed: z.number().int().min(0),
+});
 const consentRowSchema = z.object({ servicePrincipal: z.boolean(), permissions: json(z.array(z.string())) });
 
 interface SkuUnits {
@@ -132,7 +143,10 @@ export class DirectorySimulator implements DirectoryPort {
   private readonly faults: DirectoryFault[] = [];
   private readonly random: () => number;
 
-  constructor(private readonly table: TableClient, private readonly options: DirectorySimulatorOptions) {
+  constructor(
+    private readonly table: TableClient,
+    private readonly options: DirectorySimulatorOptions,
+  ) {
     this.random = options.random ?? Math.random;
   }
 
@@ -204,7 +218,9 @@ export class DirectorySimulator implements DirectoryPort {
   }
 
   async consumedUnits(tenantId: string, skuPartNumber: string): Promise<number> {
-    const sku = (await this.subscribedSkus(tenantId)).find((s) => s.skuPartNumber.toLowerCase() === skuPartNumber.toLowerCase());
+    const sku = (await this.subscribedSkus(tenantId)).find(
+      (s) => s.skuPartNumber.toLowerCase() === skuPartNumber.toLowerCase(),
+    );
     return sku?.consumedUnits ?? 0;
   }
 
@@ -222,7 +238,9 @@ export class DirectorySimulator implements DirectoryPort {
         throw groups.length ? licenseInherited(skuId, groups) : licenseNotAssigned(skuId);
       }
       const kept = user.direct.filter((l) => !change.remove.includes(l.skuId));
-      const added = change.add.filter((skuId) => !kept.some((l) => l.skuId === skuId)).map((skuId) => ({ skuId, disabledPlans: [] }));
+      const added = change.add
+        .filter((skuId) => !kept.some((l) => l.skuId === skuId))
+        .map((skuId) => ({ skuId, disabledPlans: [] }));
       return { ...user, direct: [...kept, ...added] };
     });
   }
@@ -251,9 +269,12 @@ export class DirectorySimulator implements DirectoryPort {
       const found = await this.readGroup(tenantId, groupId);
       if (!found) throw groupNotFound(groupId);
       for (const skuId of change.add) if (!units.has(skuId)) throw skuNotInTenant(skuId);
-      for (const skuId of change.remove) if (!found.group.assignedLicenses.some((l) => l.skuId === skuId)) throw licenseNotAssigned(skuId);
+      for (const skuId of change.remove)
+        if (!found.group.assignedLicenses.some((l) => l.skuId === skuId)) throw licenseNotAssigned(skuId);
       const kept = found.group.assignedLicenses.filter((l) => !change.remove.includes(l.skuId));
-      const added = change.add.filter((skuId) => !kept.some((l) => l.skuId === skuId)).map((skuId) => ({ skuId, disabledPlans: [] }));
+      const added = change.add
+        .filter((skuId) => !kept.some((l) => l.skuId === skuId))
+        .map((skuId) => ({ skuId, disabledPlans: [] }));
       const next = { ...found.group, assignedLicenses: [...kept, ...added] };
       try {
         await this.table.updateEntity(groupEntity(tenantId, next), 'Replace', { etag: found.etag });
@@ -278,7 +299,12 @@ export class DirectorySimulator implements DirectoryPort {
     await this.requireConsent(tenantId, 'RoleManagement.Read.Directory');
     return (await this.allUsers(tenantId))
       .filter((u) => u.globalAdmin)
-      .map((u) => ({ id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, ...(u.mail ? { mail: u.mail } : {}) }));
+      .map((u) => ({
+        id: u.id,
+        displayName: u.displayName,
+        userPrincipalName: u.userPrincipalName,
+        ...(u.mail ? { mail: u.mail } : {}),
+      }));
   }
 
   // ---- the simulator's own controls (seeding, tests, the fake Graph service) ----
@@ -286,7 +312,12 @@ export class DirectorySimulator implements DirectoryPort {
   /** The consent the tenant's Global Admin gave: `none` (no service principal at all) or these permissions. */
   async setConsent(tenantId: string, permissions: readonly string[] | 'none'): Promise<void> {
     await this.table.upsertEntity(
-      { partitionKey: tenantId, rowKey: CONSENT, servicePrincipal: permissions !== 'none', permissions: JSON.stringify(permissions === 'none' ? [] : permissions) },
+      {
+        partitionKey: tenantId,
+        rowKey: CONSENT,
+        servicePrincipal: permissions !== 'none',
+        permissions: JSON.stringify(permissions === 'none' ? [] : permissions),
+      },
       'Replace',
     );
   }
@@ -301,7 +332,13 @@ export class DirectorySimulator implements DirectoryPort {
     const mailNickname = user.userPrincipalName.split('@')[0] ?? user.userPrincipalName;
     const state = await this.insertUser(
       tenantId,
-      { displayName: user.displayName, userPrincipalName: user.userPrincipalName, mailNickname, password: 'not-used', ...(user.usageLocation ? { usageLocation: user.usageLocation } : {}) },
+      {
+        displayName: user.displayName,
+        userPrincipalName: user.userPrincipalName,
+        mailNickname,
+        password: 'not-used',
+        ...(user.usageLocation ? { usageLocation: user.usageLocation } : {}),
+      },
       user.globalAdmin ?? false,
       user.accountEnabled ?? true,
     );
@@ -322,7 +359,12 @@ export class DirectorySimulator implements DirectoryPort {
     if (!found) throw groupNotFound(groupId);
     const units = await this.skuUnits(tenantId);
     await this.mutateUser(tenantId, userId, units, (user, counters) =>
-      inherit({ ...user, groups: user.groups.includes(groupId) ? user.groups : [...user.groups, groupId] }, found.group, units, counters),
+      inherit(
+        { ...user, groups: user.groups.includes(groupId) ? user.groups : [...user.groups, groupId] },
+        found.group,
+        units,
+        counters,
+      ),
     );
   }
 
@@ -346,7 +388,12 @@ export class DirectorySimulator implements DirectoryPort {
     if (!status.grantedPermissions.includes(permission)) throw consentRequired(status.missingPermissions);
   }
 
-  private async insertUser(tenantId: string, input: NewDirectoryUser, globalAdmin: boolean, accountEnabled = true): Promise<UserState> {
+  private async insertUser(
+    tenantId: string,
+    input: NewDirectoryUser,
+    globalAdmin: boolean,
+    accountEnabled = true,
+  ): Promise<UserState> {
     const user: UserState = {
       id: randomUUID(),
       displayName: input.displayName,
@@ -363,7 +410,10 @@ export class DirectorySimulator implements DirectoryPort {
     };
     try {
       await this.table.submitTransaction([
-        ['create', { partitionKey: tenantId, rowKey: `${UPN}${input.userPrincipalName.toLowerCase()}`, userId: user.id }],
+        [
+          'create',
+          { partitionKey: tenantId, rowKey: `${UPN}${input.userPrincipalName.toLowerCase()}`, userId: user.id },
+        ],
         ['create', userEntity(tenantId, user)],
       ]);
     } catch (error) {
@@ -404,13 +454,23 @@ export class DirectorySimulator implements DirectoryPort {
         const counter = counters.get(skuId);
         const consumed = counter?.consumed ?? 0;
         if (consumed >= (units.get(skuId)?.enabled ?? 0)) throw countViolation(skuId);
-        const entity = unitsEntity(tenantId, skuId, units.get(skuId)?.skuPartNumber ?? counter?.skuPartNumber ?? '', consumed + 1);
+        const entity = unitsEntity(
+          tenantId,
+          skuId,
+          units.get(skuId)?.skuPartNumber ?? counter?.skuPartNumber ?? '',
+          consumed + 1,
+        );
         actions.push(counter ? ['update', entity, 'Replace', { etag: counter.etag }] : ['create', entity]);
       }
       for (const skuId of before) {
         const counter = counters.get(skuId);
         if (after.has(skuId) || !counter) continue;
-        actions.push(['update', unitsEntity(tenantId, skuId, counter.skuPartNumber, Math.max(0, counter.consumed - 1)), 'Replace', { etag: counter.etag }]);
+        actions.push([
+          'update',
+          unitsEntity(tenantId, skuId, counter.skuPartNumber, Math.max(0, counter.consumed - 1)),
+          'Replace',
+          { etag: counter.etag },
+        ]);
       }
       try {
         await this.table.submitTransaction(actions);
@@ -433,7 +493,10 @@ export class DirectorySimulator implements DirectoryPort {
     for (const subscription of await this.options.commerce.listSubscriptions(tenantId)) {
       if (subscription.status !== 'active' && subscription.status !== 'suspended') continue;
       if (!partNumbers.has(subscription.productSkuId)) {
-        partNumbers.set(subscription.productSkuId, (await this.options.catalog.getProduct(subscription.productSkuId))?.skuPartNumber);
+        partNumbers.set(
+          subscription.productSkuId,
+          (await this.options.catalog.getProduct(subscription.productSkuId))?.skuPartNumber,
+        );
       }
       const skuPartNumber = partNumbers.get(subscription.productSkuId);
       if (!skuPartNumber) continue;
@@ -445,7 +508,8 @@ export class DirectorySimulator implements DirectoryPort {
     }
     // SKUs whose subscriptions are gone still show while users hold them (no unit left to assign).
     for (const [skuId, counter] of counters ?? (await this.readCounters(tenantId))) {
-      if (!units.has(skuId) && counter.consumed > 0) units.set(skuId, { skuId, skuPartNumber: counter.skuPartNumber, enabled: 0, suspended: 0 });
+      if (!units.has(skuId) && counter.consumed > 0)
+        units.set(skuId, { skuId, skuPartNumber: counter.skuPartNumber, enabled: 0, suspended: 0 });
     }
     return units;
   }
@@ -454,8 +518,13 @@ export class DirectorySimulator implements DirectoryPort {
     const counters: Counters = new Map();
     for await (const entity of this.rows(tenantId, UNITS)) {
       const row = unitsRowSchema.safeParse(entity);
-      if (!row.success) throw corruptRow('directory simulator', String((entity as { rowKey?: unknown }).rowKey), row.error);
-      counters.set(row.data.rowKey.slice(UNITS.length), { consumed: row.data.consumed, etag: row.data.etag, skuPartNumber: row.data.skuPartNumber });
+      if (!row.success)
+        throw corruptRow('directory simulator', String((entity as { rowKey?: unknown }).rowKey), row.error);
+      counters.set(row.data.rowKey.slice(UNITS.length), {
+        consumed: row.data.consumed,
+        etag: row.data.etag,
+        skuPartNumber: row.data.skuPartNumber,
+      });
     }
     return counters;
   }
@@ -495,19 +564,23 @@ export class DirectorySimulator implements DirectoryPort {
 
   private rows(tenantId: string, prefix: string) {
     const end = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
-    return this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${tenantId} and RowKey ge ${prefix} and RowKey lt ${end}` } });
+    return this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${tenantId} and RowKey ge ${prefix} and RowKey lt ${end}` },
+    });
   }
 
   private parseUser(entity: unknown): { state: UserState; etag: string } {
     const parsed = userRowSchema.safeParse(entity);
-    if (!parsed.success) throw corruptRow('directory simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
+    if (!parsed.success)
+      throw corruptRow('directory simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
     const { rowKey, etag, ...rest } = parsed.data;
     return { state: { ...rest, id: rowKey.slice(USER.length) }, etag };
   }
 
   private parseGroup(entity: unknown): { group: GroupState; etag: string } {
     const parsed = groupRowSchema.safeParse(entity);
-    if (!parsed.success) throw corruptRow('directory simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
+    if (!parsed.success)
+      throw corruptRow('directory simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
     const { rowKey, etag, ...rest } = parsed.data;
     return { group: { ...rest, id: rowKey.slice(GROUP.length) }, etag };
   }
@@ -523,7 +596,10 @@ interface GroupState {
 
 /** The SKUs a user holds: direct assignments and group assignments in force, each once. */
 function heldSkus(user: UserState): Set<string> {
-  return new Set([...user.direct.map((l) => l.skuId), ...user.inherited.filter((i) => i.state === 'Active').map((i) => i.skuId)]);
+  return new Set([
+    ...user.direct.map((l) => l.skuId),
+    ...user.inherited.filter((i) => i.state === 'Active').map((i) => i.skuId),
+  ]);
 }
 
 /**
@@ -536,9 +612,12 @@ function inherit(user: UserState, group: GroupState, units: Map<string, SkuUnits
   const elsewhere = heldSkus({ ...user, inherited: others });
   const mine: Inherited[] = group.assignedLicenses.map(({ skuId }) => {
     const previous = user.inherited.find((i) => i.groupId === group.id && i.skuId === skuId);
-    if (previous?.state === 'Active' || elsewhere.has(skuId)) return { skuId, groupId: group.id, state: 'Active', error: 'None' };
+    if (previous?.state === 'Active' || elsewhere.has(skuId))
+      return { skuId, groupId: group.id, state: 'Active', error: 'None' };
     const available = (units.get(skuId)?.enabled ?? 0) - (counters.get(skuId)?.consumed ?? 0);
-    return available > 0 ? { skuId, groupId: group.id, state: 'Active', error: 'None' } : { skuId, groupId: group.id, state: 'Error', error: 'CountViolation' };
+    return available > 0
+      ? { skuId, groupId: group.id, state: 'Active', error: 'None' }
+      : { skuId, groupId: group.id, state: 'Error', error: 'CountViolation' };
   });
   return { ...user, inherited: [...others, ...mine] };
 }
@@ -546,7 +625,8 @@ function inherit(user: UserState, group: GroupState, units: Map<string, SkuUnits
 function toDirectoryUser(user: UserState): DirectoryUser {
   const assigned: AssignedLicense[] = [...user.direct];
   for (const i of user.inherited) {
-    if (i.state === 'Active' && !assigned.some((l) => l.skuId === i.skuId)) assigned.push({ skuId: i.skuId, disabledPlans: [] });
+    if (i.state === 'Active' && !assigned.some((l) => l.skuId === i.skuId))
+      assigned.push({ skuId: i.skuId, disabledPlans: [] });
   }
   return {
     id: user.id,
@@ -558,12 +638,21 @@ function toDirectoryUser(user: UserState): DirectoryUser {
     assignedLicenses: assigned,
     licenseAssignmentStates: [
       ...user.direct.map((l): LicenseAssignmentState => ({ skuId: l.skuId, state: 'Active', error: 'None' })),
-      ...user.inherited.map((i): LicenseAssignmentState => ({ skuId: i.skuId, assignedByGroup: i.groupId, state: i.state, error: i.error })),
+      ...user.inherited.map((i): LicenseAssignmentState => ({
+        skuId: i.skuId,
+        assignedByGroup: i.groupId,
+        state: i.state,
+        error: i.error,
+      })),
     ],
   };
 }
 
-const toGroup = (group: GroupState): DirectoryGroup => ({ id: group.id, displayName: group.displayName, assignedLicenses: group.assignedLicenses });
+const toGroup = (group: GroupState): DirectoryGroup => ({
+  id: group.id,
+  displayName: group.displayName,
+  assignedLicenses: group.assignedLicenses,
+});
 
 function statusOf(consent: z.output<typeof consentRowSchema>): ConsentStatus {
   const granted = consent.servicePrincipal ? consent.permissions : [];
@@ -573,12 +662,17 @@ function statusOf(consent: z.output<typeof consentRowSchema>): ConsentStatus {
 
 /** Words Graph's `$search` matches the start of: the display name's, and the UPN's and mail's parts. */
 function tokens(user: UserState): string[] {
-  return [user.displayName, user.userPrincipalName, user.mail ?? ''].flatMap((text) => text.toLowerCase().split(/[\s@._-]+/)).concat(user.userPrincipalName.toLowerCase());
+  return [user.displayName, user.userPrincipalName, user.mail ?? '']
+    .flatMap((text) => text.toLowerCase().split(/[\s@._-]+/))
+    .concat(user.userPrincipalName.toLowerCase());
 }
 
 function checkChange(change: LicenseChange): void {
   const both = change.add.filter((skuId) => change.remove.includes(skuId));
-  if (both.length) throw validation('A license cannot be added and removed at once.', [{ path: 'removeLicenses', message: `also in addLicenses: ${both.join(', ')}` }]);
+  if (both.length)
+    throw validation('A license cannot be added and removed at once.', [
+      { path: 'removeLicenses', message: `also in addLicenses: ${both.join(', ')}` },
+    ]);
 }
 
 const UPN_PATTERN = /^[A-Za-z0-9'._!#^~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
@@ -586,15 +680,22 @@ const UPN_PATTERN = /^[A-Za-z0-9'._!#^~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$
 /** Graph's checks of a new user: a well-formed UPN, a usage location that is a country, a complex password. */
 function checkNewUser(input: NewDirectoryUser): void {
   if (!UPN_PATTERN.test(input.userPrincipalName) || input.userPrincipalName.startsWith('.')) {
-    throw directoryRefused('Request_BadRequest', "Property userPrincipalName is invalid.");
+    throw directoryRefused('Request_BadRequest', 'Property userPrincipalName is invalid.');
   }
-  if (!input.displayName.trim() || !input.mailNickname.trim()) throw directoryRefused('Request_BadRequest', 'displayName and mailNickname are required.');
+  if (!input.displayName.trim() || !input.mailNickname.trim())
+    throw directoryRefused('Request_BadRequest', 'displayName and mailNickname are required.');
   if (input.usageLocation !== undefined && !isCountryCode(input.usageLocation)) {
-    throw directoryRefused('Request_BadRequest', "Invalid value specified for property 'usageLocation' of resource 'User'.");
+    throw directoryRefused(
+      'Request_BadRequest',
+      "Invalid value specified for property 'usageLocation' of resource 'User'.",
+    );
   }
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(input.password)).length;
   if (input.password.length < 8 || input.password.length > 256 || classes < 3) {
-    throw directoryRefused('Request_BadRequest', 'The specified password does not comply with password complexity requirements. Please provide a different password.');
+    throw directoryRefused(
+      'Request_BadRequest',
+      'The specified password does not comply with password complexity requirements. Please provide a different password.',
+    );
   }
 }
 
@@ -629,4 +730,3 @@ const unitsEntity = (tenantId: string, skuId: string, skuPartNumber: string, con
   skuPartNumber,
   consumed,
 });
-

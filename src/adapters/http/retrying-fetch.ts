@@ -87,9 +87,21 @@ export async function retryingFetch(
     const retryAfterMs = parseRetryAfter(response?.headers.get('retry-after') ?? null);
     if (!policy.readText) await response?.arrayBuffer().catch(() => undefined);
     const delayMs = retryAfterMs ?? backoff(retry);
-    if ((!throttled && policy.retryServerErrors === false) || retry >= policy.maxRetries || waitedMs + delayMs > policy.maxTotalWaitMs) {
+    if (
+      (!throttled && policy.retryServerErrors === false) ||
+      retry >= policy.maxRetries ||
+      waitedMs + delayMs > policy.maxTotalWaitMs
+    ) {
       const detail = status ? `HTTP ${status}` : timedOut ? `no answer within ${policy.timeoutMs} ms` : 'network error';
-      return { ok: false, throttled, status, timedOut, detail, retryAfterMs, retryAfterSeconds: Math.max(1, Math.ceil(delayMs / 1000)) };
+      return {
+        ok: false,
+        throttled,
+        status,
+        timedOut,
+        detail,
+        retryAfterMs,
+        retryAfterSeconds: Math.max(1, Math.ceil(delayMs / 1000)),
+      };
     }
     waitedMs += delayMs;
     await deps.sleep(delayMs);
@@ -123,10 +135,17 @@ export async function bearer(getToken: () => Promise<string>, failure: () => Err
 }
 
 /** App-only tokens of an Entra app in one tenant; @azure/identity is loaded on the first call, not at cold start. */
-export function clientSecretTokens(tenantId: string, clientId: string, clientSecret: string, scope: string): () => Promise<string> {
+export function clientSecretTokens(
+  tenantId: string,
+  clientId: string,
+  clientSecret: string,
+  scope: string,
+): () => Promise<string> {
   let credential: Promise<{ getToken(scope: string): Promise<{ token: string } | null> }> | undefined;
   return async () => {
-    credential ??= import('@azure/identity').then(({ ClientSecretCredential }) => new ClientSecretCredential(tenantId, clientId, clientSecret));
+    credential ??= import('@azure/identity').then(
+      ({ ClientSecretCredential }) => new ClientSecretCredential(tenantId, clientId, clientSecret),
+    );
     const token = await (await credential).getToken(scope);
     if (!token) throw new Error('Entra ID returned no token');
     return token.token;

@@ -8,7 +8,10 @@ export function folderNotifier(dataDir: string, log: (line: string) => void = ()
   return {
     async send(mail) {
       await mkdir(folder, { recursive: true });
-      const file = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.id.replace(/[^A-Za-z0-9-]/g, '_')}.json`);
+      const file = path.join(
+        folder,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.id.replace(/[^A-Za-z0-9-]/g, '_')}.json`,
+      );
       await writeFile(file, `${JSON.stringify(mail, null, 2)}\n`, { flag: 'w' });
       log(`mail to ${mail.to} (${mail.kind}): ${file}`);
     },

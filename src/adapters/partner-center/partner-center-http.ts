@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { AppError } from '../../app/errors.ts';
 import { commerceRefused, commerceThrottled, commerceUnavailable } from '../../app/commerce-errors.ts';
 import type { Config } from '../../config.ts';
-import { bearer, clientSecretTokens, httpDependencies, jsonOrUndefined, retryingFetch, type HttpDependencies, type RetryPolicy } from '../http/retrying-fetch.ts';
+import {
+  bearer,
+  clientSecretTokens,
+  httpDependencies,
+  jsonOrUndefined,
+  retryingFetch,
+  type HttpDependencies,
+  type RetryPolicy,
+} from '../http/retrying-fetch.ts';
 
 /**
  * One Partner Center REST call, for every adapter over Partner Center: a bearer token of the partner's app,
@@ -64,7 +72,13 @@ const errorBodySchema = z.object({
 export function partnerCenterHttp(config: PartnerCenterConfig, options: PartnerCenterOptions = {}): PartnerCenterSend {
   const base = new URL(config.PARTNER_CENTER_BASE_URL);
   const getToken =
-    options.getToken ?? clientSecretTokens(config.PARTNER_TENANT_ID, config.PARTNER_CENTER_CLIENT_ID, config.PARTNER_CENTER_CLIENT_SECRET, PARTNER_CENTER_SCOPE);
+    options.getToken ??
+    clientSecretTokens(
+      config.PARTNER_TENANT_ID,
+      config.PARTNER_CENTER_CLIENT_ID,
+      config.PARTNER_CENTER_CLIENT_SECRET,
+      PARTNER_CENTER_SCOPE,
+    );
   const deps = httpDependencies(options);
   const policy: RetryPolicy = {
     timeoutMs: config.PARTNER_CENTER_TIMEOUT_MS,
@@ -95,7 +109,8 @@ export function partnerCenterHttp(config: PartnerCenterConfig, options: PartnerC
         : commerceUnavailable(result.detail, result.retryAfterMs === undefined ? undefined : result.retryAfterSeconds);
     }
     const { status } = result.response;
-    if ((status >= 200 && status < 300) || call.answer?.includes(status)) return { status, body: result.text ? json(result.text) : undefined };
+    if ((status >= 200 && status < 300) || call.answer?.includes(status))
+      return { status, body: result.text ? json(result.text) : undefined };
 
     const error = errorBodySchema.safeParse(jsonOrUndefined(result.text)).data ?? {};
     if (status === 401 || status === 403) {
@@ -105,18 +120,28 @@ export function partnerCenterHttp(config: PartnerCenterConfig, options: PartnerC
       );
     }
     if (status === 404 && call.notFound) throw call.notFound();
-    throw partnerCenterRefusal(error.code ?? status, error.description ?? `Microsoft refused the request (HTTP ${status}).`, {
-      httpStatus: status,
-      ...(error.errorName ? { microsoftErrorName: error.errorName } : {}),
-    });
+    throw partnerCenterRefusal(
+      error.code ?? status,
+      error.description ?? `Microsoft refused the request (HTTP ${status}).`,
+      {
+        httpStatus: status,
+        ...(error.errorName ? { microsoftErrorName: error.errorName } : {}),
+      },
+    );
   };
 }
 
 const noToken = () =>
-  commerceUnavailable("no Partner Center token for the partner's app; check PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET");
+  commerceUnavailable(
+    "no Partner Center token for the partner's app; check PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET",
+  );
 
 /** Microsoft's business refusal: COMMERCE.REFUSED (409) with its code and description. */
-export function partnerCenterRefusal(code: string | number, description: string, extra: Record<string, unknown> = {}): AppError {
+export function partnerCenterRefusal(
+  code: string | number,
+  description: string,
+  extra: Record<string, unknown> = {},
+): AppError {
   return commerceRefused('COMMERCE.REFUSED', description, { microsoftCode: String(code), ...extra });
 }
 

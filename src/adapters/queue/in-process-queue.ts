@@ -43,7 +43,10 @@ export class InProcessQueue {
   private readonly duplicateWindowMs: number;
   private readonly now: () => number;
 
-  constructor(readonly name: string, options: InProcessQueueOptions = {}) {
+  constructor(
+    readonly name: string,
+    options: InProcessQueueOptions = {},
+  ) {
     this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
     this.duplicateWindowMs = options.duplicateDetectionWindowMs ?? 10 * 60 * 1000;

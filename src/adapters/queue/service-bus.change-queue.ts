@@ -31,12 +31,19 @@ export function serviceBusChangeQueue(sender: () => Promise<ChangeSender>): Chan
 }
 
 /** The production sender: identity-based, on SERVICEBUS_NAMESPACE, created on first use. */
-export function serviceBusSender(config: Pick<Config, 'SERVICEBUS_NAMESPACE' | 'AZURE_CLIENT_ID'>): () => Promise<ChangeSender> {
+export function serviceBusSender(
+  config: Pick<Config, 'SERVICEBUS_NAMESPACE' | 'AZURE_CLIENT_ID'>,
+): () => Promise<ChangeSender> {
   let created: Promise<ChangeSender> | undefined;
   return () =>
     (created ??= (async () => {
-      const [{ ServiceBusClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/service-bus'), import('@azure/identity')]);
-      const credential = new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {});
+      const [{ ServiceBusClient }, { DefaultAzureCredential }] = await Promise.all([
+        import('@azure/service-bus'),
+        import('@azure/identity'),
+      ]);
+      const credential = new DefaultAzureCredential(
+        config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
+      );
       return new ServiceBusClient(config.SERVICEBUS_NAMESPACE, credential).createSender(CHANGES_QUEUE);
     })());
 }

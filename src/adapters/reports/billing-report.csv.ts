@@ -8,5 +8,7 @@ import { inertCell } from '../../domain/csv-safety.ts';
  */
 export function billingReportCsv(report: BillingReport): Uint8Array {
   const rows = [...csvRows(report)].map((row) => csvColumns.map((column) => inertCell(row[column])));
-  return new TextEncoder().encode(stringify(rows, { header: true, columns: [...csvColumns], bom: true, record_delimiter: 'windows' }));
+  return new TextEncoder().encode(
+    stringify(rows, { header: true, columns: [...csvColumns], bom: true, record_delimiter: 'windows' }),
+  );
 }

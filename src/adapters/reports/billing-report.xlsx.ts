@@ -1,6 +1,15 @@
 import type { Writable } from 'node:stream';
 import { lineKindLabels, type BillingReport } from '../../domain/billing-report.ts';
-import { currencyFormat, drawLogo, excelDate, loadExcelJS, pointsForPixels, streamWorkbook, type SheetLogo, type StreamWorksheet } from './xlsx-support.ts';
+import {
+  currencyFormat,
+  drawLogo,
+  excelDate,
+  loadExcelJS,
+  pointsForPixels,
+  streamWorkbook,
+  type SheetLogo,
+  type StreamWorksheet,
+} from './xlsx-support.ts';
 
 /**
  * The customer billing report as a spreadsheet, written with exceljs's streaming writer: each row is committed
@@ -38,14 +47,21 @@ const LAST = 'L';
 const bold = { bold: true };
 const dateFormat = 'yyyy-mm-dd';
 
-export async function writeBillingReportXlsx(report: BillingReport, out: Writable, options: BillingXlsxOptions = {}): Promise<void> {
+export async function writeBillingReportXlsx(
+  report: BillingReport,
+  out: Writable,
+  options: BillingXlsxOptions = {},
+): Promise<void> {
   const excel = await loadExcelJS();
   const workbook = streamWorkbook(excel, out, new Date(report.invoice.createdAt));
   const money = currencyFormat(report.currency, report.decimals);
   const unitPriceFormat = `#,##0.00#### "${report.currency}"`;
   const headerRows = options.logo ? 5 : 4;
 
-  const summary = workbook.addWorksheet('Summary', { properties: { tabColor: { argb: 'FF1F4E79' } }, views: [{ state: 'frozen', ySplit: headerRows - 2, showGridLines: false }] });
+  const summary = workbook.addWorksheet('Summary', {
+    properties: { tabColor: { argb: 'FF1F4E79' } },
+    views: [{ state: 'frozen', ySplit: headerRows - 2, showGridLines: false }],
+  });
   const lines = workbook.addWorksheet('Billing report', {
     properties: { outlineProperties: { summaryBelow: true, summaryRight: false } },
     views: [{ state: 'frozen', ySplit: headerRows, xSplit: 0 }],
@@ -61,7 +77,9 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
     const name = sheet.addRow([report.partnerName]);
     name.font = { bold: true, size: 14 };
     name.commit();
-    const title = sheet.addRow([`Billing report for ${report.customer.name}, cycle ${report.cycle.start} to ${report.cycle.lastDay}`]);
+    const title = sheet.addRow([
+      `Billing report for ${report.customer.name}, cycle ${report.cycle.start} to ${report.cycle.lastDay}`,
+    ]);
     title.font = { bold: true, size: 12 };
     title.commit();
   };
@@ -115,7 +133,9 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
   // Lines sheet: date → subscription → line.
   lines.columns = LINE_COLUMNS.map(({ key, width }) => ({ key, width }));
   heading(lines);
-  const info = lines.addRow([`Invoice ${report.invoice.id}, issued ${report.invoice.issuedOn}; amounts in ${report.currency}, net of tax`]);
+  const info = lines.addRow([
+    `Invoice ${report.invoice.id}, issued ${report.invoice.issuedOn}; amounts in ${report.currency}, net of tax`,
+  ]);
   info.commit();
   const header = lines.addRow(LINE_COLUMNS.map((c) => c.header));
   header.font = bold;
@@ -137,9 +157,30 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
   const amountStyle = { numFmt: money };
   const plainStyle = {};
   // Column by column (1-based): date, subscription, kind, charge date, period start, period end, description, quantity, unit price, amount, price list, line id.
-  const lineStyles = [dateStyle, plainStyle, plainStyle, dateStyle, dateStyle, dateStyle, plainStyle, plainStyle, unitPriceStyle, amountStyle, plainStyle, plainStyle];
+  const lineStyles = [
+    dateStyle,
+    plainStyle,
+    plainStyle,
+    dateStyle,
+    dateStyle,
+    dateStyle,
+    plainStyle,
+    plainStyle,
+    unitPriceStyle,
+    amountStyle,
+    plainStyle,
+    plainStyle,
+  ];
   for (const group of report.groups) {
-    const groupRow = lines.addRow([cycleDate, group.name, null, null, null, null, group.subscriptionId ? `Subscription ${group.subscriptionId}` : 'Charges of no subscription']);
+    const groupRow = lines.addRow([
+      cycleDate,
+      group.name,
+      null,
+      null,
+      null,
+      null,
+      group.subscriptionId ? `Subscription ${group.subscriptionId}` : 'Charges of no subscription',
+    ]);
     rowNumber += 1;
     groupRow.outlineLevel = 1;
     groupRow.font = bold;
@@ -171,7 +212,10 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
     subtotal.outlineLevel = 1;
     subtotal.font = bold;
     subtotal.getCell(1).numFmt = dateFormat;
-    subtotal.getCell(AMOUNT_COLUMN).value = { formula: `SUBTOTAL(9,${AMOUNT}${first}:${AMOUNT}${rowNumber - 1})`, result: Number(group.subtotal) };
+    subtotal.getCell(AMOUNT_COLUMN).value = {
+      formula: `SUBTOTAL(9,${AMOUNT}${first}:${AMOUNT}${rowNumber - 1})`,
+      result: Number(group.subtotal),
+    };
     subtotal.getCell(AMOUNT_COLUMN).numFmt = money;
     subtotal.commit();
   }
@@ -179,7 +223,10 @@ export async function writeBillingReportXlsx(report: BillingReport, out: Writabl
   rowNumber += 1;
   total.font = { bold: true, size: 12 };
   total.getCell(1).numFmt = dateFormat;
-  total.getCell(AMOUNT_COLUMN).value = { formula: `SUBTOTAL(9,${AMOUNT}${firstLineRow}:${AMOUNT}${Math.max(firstLineRow, rowNumber - 1)})`, result: Number(report.total) };
+  total.getCell(AMOUNT_COLUMN).value = {
+    formula: `SUBTOTAL(9,${AMOUNT}${firstLineRow}:${AMOUNT}${Math.max(firstLineRow, rowNumber - 1)})`,
+    result: Number(report.total),
+  };
   total.getCell(AMOUNT_COLUMN).numFmt = money;
   total.commit();
   lines.autoFilter = `A${headerRows}:${LAST}${rowNumber}`;

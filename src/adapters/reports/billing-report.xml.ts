@@ -6,9 +6,19 @@ export const BILLING_REPORT_NAMESPACE = 'urn:csp-portal:billing-report:1';
 /** The billing report for billing systems; its schema is schemas/billing-report.xsd. */
 export function billingReportXml(report: BillingReport): Uint8Array {
   const xml = new XmlWriter();
-  xml.start('billingReport', { xmlns: BILLING_REPORT_NAMESPACE, version: '1', currency: report.currency, lineCount: report.lineCount });
+  xml.start('billingReport', {
+    xmlns: BILLING_REPORT_NAMESPACE,
+    version: '1',
+    currency: report.currency,
+    lineCount: report.lineCount,
+  });
   xml.start('partner').leaf('name', report.partnerName).end();
-  xml.start('customer', { id: report.customer.id }).leaf('name', report.customer.name).leaf('tenantId', report.customer.tenantId).leaf('resellerId', report.customer.resellerId).end();
+  xml
+    .start('customer', { id: report.customer.id })
+    .leaf('name', report.customer.name)
+    .leaf('tenantId', report.customer.tenantId)
+    .leaf('resellerId', report.customer.resellerId)
+    .end();
   xml.leaf('invoice', '', { id: report.invoice.id, issuedOn: report.invoice.issuedOn });
   xml.leaf('cycle', '', { start: report.cycle.start, end: report.cycle.end, lastDay: report.cycle.lastDay });
   for (const group of report.groups) {

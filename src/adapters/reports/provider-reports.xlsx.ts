@@ -19,7 +19,10 @@ export const USAGE_COLUMNS = [
   { header: 'Manual note', width: 40 },
 ] as const;
 
-export async function writeSubscriptionUsageXlsx(input: { period: string; partnerName: string; months: string[]; products: ProductMonth[]; logo?: SheetLogo }, out: Writable): Promise<void> {
+export async function writeSubscriptionUsageXlsx(
+  input: { period: string; partnerName: string; months: string[]; products: ProductMonth[]; logo?: SheetLogo },
+  out: Writable,
+): Promise<void> {
   const excel = await loadExcelJS();
   const workbook = streamWorkbook(excel, out, new Date(`${input.period}-01T00:00:00.000Z`));
   const headerRow = input.logo ? 5 : 4;
@@ -37,15 +40,30 @@ export async function writeSubscriptionUsageXlsx(input: { period: string; partne
   const title = sheet.addRow([`Subscription usage report, ${input.months[0]} to ${input.months.at(-1)}`]);
   title.font = { bold: true, size: 12 };
   title.commit();
-  sheet.addRow(['Computed columns (D to G) are read-only; manual counts (H, I) are entered under Edit licensing (PUT /api/license-counts/{period}). In use is known for the last month only.']).commit();
+  sheet
+    .addRow([
+      'Computed columns (D to G) are read-only; manual counts (H, I) are entered under Edit licensing (PUT /api/license-counts/{period}). In use is known for the last month only.',
+    ])
+    .commit();
   const header = sheet.addRow(USAGE_COLUMNS.map((c) => c.header));
   header.font = { bold: true };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
   header.commit();
   let last = headerRow;
   for (const p of input.products) {
-    const row = sheet.addRow([p.month, p.productName, p.productId, p.customers, p.subscriptions, p.seatsHeld, p.inUse, p.manualCount, p.note ?? null]);
-    for (const column of [8, 9]) row.getCell(column).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
+    const row = sheet.addRow([
+      p.month,
+      p.productName,
+      p.productId,
+      p.customers,
+      p.subscriptions,
+      p.seatsHeld,
+      p.inUse,
+      p.manualCount,
+      p.note ?? null,
+    ]);
+    for (const column of [8, 9])
+      row.getCell(column).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
     row.commit();
     last += 1;
   }

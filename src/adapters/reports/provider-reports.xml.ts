@@ -29,18 +29,32 @@ export function licenseReportXml(input: { period: string; partnerName: string; p
 }
 
 /** schemas/allocation-report.xsd: per customer, bundles allocated and used, grouped by reseller. */
-export function allocationReportXml(input: { period: string; partnerName: string; groups: ResellerGroup[] }): Uint8Array {
+export function allocationReportXml(input: {
+  period: string;
+  partnerName: string;
+  groups: ResellerGroup[];
+}): Uint8Array {
   const xml = new XmlWriter();
   xml.start('allocationReport', { xmlns: 'urn:csp-portal:allocation-report:1', version: '1', period: input.period });
   xml.start('partner').leaf('name', input.partnerName).end();
   const all = { customers: 0, allocated: 0, used: 0 };
   const customer = (row: CustomerMonth) => {
     const totals = { allocated: 0, used: 0 };
-    xml.start('customer', { id: row.customer.id }).leaf('name', row.customer.name).leaf('tenantId', row.customer.tenantId).leaf('currency', row.customer.currency);
+    xml
+      .start('customer', { id: row.customer.id })
+      .leaf('name', row.customer.name)
+      .leaf('tenantId', row.customer.tenantId)
+      .leaf('currency', row.customer.currency);
     for (const p of row.products) {
       totals.allocated += p.allocated;
       totals.used += p.used ?? 0;
-      xml.start('bundle', { productId: p.productId }).leaf('name', p.productName).leaf('subscriptions', p.subscriptions).leaf('allocated', p.allocated).leaf('used', p.used ?? undefined).end();
+      xml
+        .start('bundle', { productId: p.productId })
+        .leaf('name', p.productName)
+        .leaf('subscriptions', p.subscriptions)
+        .leaf('allocated', p.allocated)
+        .leaf('used', p.used ?? undefined)
+        .end();
     }
     xml.leaf('totals', '', totals).end();
     return totals;
@@ -59,7 +73,10 @@ export function allocationReportXml(input: { period: string; partnerName: string
   };
   for (const g of input.groups) {
     if (!g.reseller) continue;
-    xml.start('reseller', { id: g.reseller.id }).leaf('name', g.reseller.name).leaf('contactEmail', g.reseller.contactEmail);
+    xml
+      .start('reseller', { id: g.reseller.id })
+      .leaf('name', g.reseller.name)
+      .leaf('contactEmail', g.reseller.contactEmail);
     group(g.customers);
     xml.end();
   }

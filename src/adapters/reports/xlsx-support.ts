@@ -97,7 +97,10 @@ interface WorksheetInternals {
  */
 export function drawLogo(workbook: StreamWorkbook, sheets: StreamWorksheet[], logo: SheetLogo): void {
   const book = workbook as unknown as WorkbookInternals;
-  const imageId = workbook.addImage({ buffer: Buffer.from(logo.bytes) as unknown as ExcelJSModule.Buffer, extension: logo.extension });
+  const imageId = workbook.addImage({
+    buffer: Buffer.from(logo.bytes) as unknown as ExcelJSModule.Buffer,
+    extension: logo.extension,
+  });
   const image = book.media[imageId];
   if (!image) throw new Error('exceljs did not keep the image');
   const drawings: string[] = [];
@@ -120,7 +123,12 @@ export function drawLogo(workbook: StreamWorkbook, sheets: StreamWorksheet[], lo
   const append = book.zip.append.bind(book.zip);
   book.zip.append = (source, data) => {
     if (data.name === '[Content_Types].xml' && typeof source === 'string') {
-      const overrides = drawings.map((name) => `<Override PartName="/xl/drawings/${name}.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>`).join('');
+      const overrides = drawings
+        .map(
+          (name) =>
+            `<Override PartName="/xl/drawings/${name}.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>`,
+        )
+        .join('');
       source = source.replace('</Types>', `${overrides}</Types>`);
     }
     append(source, data);

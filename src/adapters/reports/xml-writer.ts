@@ -3,8 +3,9 @@
  * XML 1.0 cannot carry at all (most control characters, lone surrogates, U+FFFE/U+FFFF) become U+FFFD, so that
  * whatever a description holds, the document stays well-formed. Output is UTF-8, two-space indented.
  */
-// eslint-disable-next-line no-control-regex -- exactly the characters XML 1.0 does not allow
-const notXmlChar = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const notXmlChar =
+  // eslint-disable-next-line no-control-regex -- exactly the characters XML 1.0 does not allow
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlText(value: string): string {
   return value.replace(notXmlChar, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -49,7 +50,11 @@ export class XmlWriter {
   leaf(name: string, text?: string | number, attributes: Attributes = {}): this {
     if (text === undefined) return this;
     const content = String(text);
-    this.parts.push(content === '' ? `${this.indent()}${this.tag(name, attributes)}/>\n` : `${this.indent()}${this.tag(name, attributes)}>${xmlText(content)}</${name}>\n`);
+    this.parts.push(
+      content === ''
+        ? `${this.indent()}${this.tag(name, attributes)}/>\n`
+        : `${this.indent()}${this.tag(name, attributes)}>${xmlText(content)}</${name}>\n`,
+    );
     return this;
   }
 

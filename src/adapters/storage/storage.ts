@@ -4,7 +4,31 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { Config } from '../../config.ts';
 
 /** Every table and container the app uses; created by the local host and tests, by `infra/` in Azure. */
-export const tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts'] as const;
+export const tableNames = [
+  'customers',
+  'access',
+  'catalog',
+  'prices',
+  'saleprofiles',
+  'customerdata',
+  'settings',
+  'commercesim',
+  'duechanges',
+  'outbox',
+  'portalusers',
+  'profiles',
+  'agreements',
+  'tenantsim',
+  'directorysim',
+  'consentrequests',
+  'billinglines',
+  'invoices',
+  'oneoffcharges',
+  'billingruns',
+  'usage',
+  'resellers',
+  'licensecounts',
+] as const;
 export const containerNames = ['reports', 'branding'] as const;
 export type TableName = (typeof tableNames)[number];
 export type ContainerName = (typeof containerNames)[number];
@@ -82,7 +106,9 @@ export async function createStorage(config: Config): Promise<Storage> {
     async ensure() {
       await Promise.all(tableNames.map((name) => tableService.createTable(physicalName(config, name))));
       const service = await blobs();
-      await Promise.all(containerNames.map((name) => service.getContainerClient(physicalName(config, name)).createIfNotExists()));
+      await Promise.all(
+        containerNames.map((name) => service.getContainerClient(physicalName(config, name)).createIfNotExists()),
+      );
     },
     async ping() {
       const abortSignal = AbortSignal.timeout(3000);
@@ -91,7 +117,10 @@ export async function createStorage(config: Config): Promise<Storage> {
           .listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal })
           .byPage({ maxPageSize: 1 })
           .next()
-          .then(() => true, () => false),
+          .then(
+            () => true,
+            () => false,
+          ),
         blobs()
           .then((service) => service.getContainerClient(physicalName(config, 'reports')).exists({ abortSignal }))
           .catch(() => false),

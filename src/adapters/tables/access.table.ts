@@ -36,7 +36,10 @@ export function accessTable(client: TableClient): AccessRepository {
     },
     async grant(tenantId, objectId, membership) {
       const { customerId, ...rest } = membership;
-      await client.upsertEntity({ partitionKey: partitionOf(tenantId, objectId), rowKey: customerId, ...rest }, 'Replace');
+      await client.upsertEntity(
+        { partitionKey: partitionOf(tenantId, objectId), rowKey: customerId, ...rest },
+        'Replace',
+      );
     },
   };
 }

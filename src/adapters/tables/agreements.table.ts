@@ -9,7 +9,9 @@ export function agreementsTable(client: TableClient): AgreementStore {
   return {
     async acceptances(customerId) {
       const out: Acceptance[] = [];
-      for await (const entity of client.listEntities<{ data?: unknown }>({ queryOptions: { filter: odata`PartitionKey eq ${customerId}` } })) {
+      for await (const entity of client.listEntities<{ data?: unknown }>({
+        queryOptions: { filter: odata`PartitionKey eq ${customerId}` },
+      })) {
         try {
           out.push(acceptanceSchema.parse(JSON.parse(String(entity.data))));
         } catch (error) {
@@ -20,9 +22,14 @@ export function agreementsTable(client: TableClient): AgreementStore {
     },
     async recordAcceptance(acceptance) {
       try {
-        await client.createEntity({ partitionKey: acceptance.customerId, rowKey: acceptance.agreementId, data: JSON.stringify(acceptance) });
+        await client.createEntity({
+          partitionKey: acceptance.customerId,
+          rowKey: acceptance.agreementId,
+          data: JSON.stringify(acceptance),
+        });
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('AGREEMENT.ALREADY_ACCEPTED', 'This agreement has been accepted already.');
+        if (storageStatus(error) === 409)
+          throw conflict('AGREEMENT.ALREADY_ACCEPTED', 'This agreement has been accepted already.');
         throw error;
       }
     },

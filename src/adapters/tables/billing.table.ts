@@ -2,7 +2,13 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { z } from 'zod';
 import { conflict } from '../../app/errors.ts';
 import type { BillingRunStore, BillingStore, CustomerRunResult, OneOffCharge } from '../../app/ports/billing.port.ts';
-import { billingLineSchema, billingRunSchema, invoiceSchema, type BillingLine, type Invoice } from '../../domain/billing.ts';
+import {
+  billingLineSchema,
+  billingRunSchema,
+  invoiceSchema,
+  type BillingLine,
+  type Invoice,
+} from '../../domain/billing.ts';
 import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 
 /**
@@ -39,7 +45,10 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
   return {
     async lines(customerId, fromCycle, toCycle) {
       const found: BillingLine[] = [];
-      for await (const entity of rows(lines, odata`PartitionKey eq ${customerId} and RowKey ge ${`${fromCycle}|`} and RowKey lt ${`${toCycle}}`}`)) {
+      for await (const entity of rows(
+        lines,
+        odata`PartitionKey eq ${customerId} and RowKey ge ${`${fromCycle}|`} and RowKey lt ${`${toCycle}}`}`,
+      )) {
         found.push(parse(billingLineSchema, 'billinglines', entity));
       }
       return found;
@@ -47,7 +56,11 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
     async addLines(customerId, added) {
       for (let i = 0; i < added.length; i += 100) {
         const chunk = added.slice(i, i + 100);
-        const entities = chunk.map((line) => ({ partitionKey: customerId, rowKey: `${line.cycle}|${line.id}`, data: JSON.stringify(line) }));
+        const entities = chunk.map((line) => ({
+          partitionKey: customerId,
+          rowKey: `${line.cycle}|${line.id}`,
+          data: JSON.stringify(line),
+        }));
         try {
           await lines.submitTransaction(entities.map((entity): TransactionAction => ['create', entity]));
         } catch (error) {
@@ -78,7 +91,12 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
       return found;
     },
     async saveInvoice(invoice, etag) {
-      const entity = { partitionKey: invoice.customerId, rowKey: invoice.cycle, status: invoice.status, data: JSON.stringify(invoice) };
+      const entity = {
+        partitionKey: invoice.customerId,
+        rowKey: invoice.cycle,
+        status: invoice.status,
+        data: JSON.stringify(invoice),
+      };
       if (etag) {
         const result = await guarded(() => invoices.updateEntity(entity, 'Replace', { etag }));
         return { value: invoice, etag: result.etag ?? '' };
@@ -87,19 +105,27 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
         const result = await invoices.createEntity(entity);
         return { value: invoice, etag: result.etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('INVOICE.EXISTS', `The invoice of cycle ${invoice.cycle} exists already.`);
+        if (storageStatus(error) === 409)
+          throw conflict('INVOICE.EXISTS', `The invoice of cycle ${invoice.cycle} exists already.`);
         throw error;
       }
     },
     async oneOffCharges(customerId, from, to) {
       const found: OneOffCharge[] = [];
-      for await (const entity of rows(oneOffs, odata`PartitionKey eq ${customerId} and RowKey ge ${from} and RowKey lt ${to}`)) {
+      for await (const entity of rows(
+        oneOffs,
+        odata`PartitionKey eq ${customerId} and RowKey ge ${from} and RowKey lt ${to}`,
+      )) {
         found.push(parse(oneOffSchema, 'oneoffcharges', entity));
       }
       return found;
     },
     async addOneOffCharge(charge) {
-      await oneOffs.createEntity({ partitionKey: charge.customerId, rowKey: `${charge.date}|${charge.id}`, data: JSON.stringify(charge) });
+      await oneOffs.createEntity({
+        partitionKey: charge.customerId,
+        rowKey: `${charge.date}|${charge.id}`,
+        data: JSON.stringify(charge),
+      });
     },
   };
 }
@@ -139,16 +165,22 @@ export function billingRunTable(client: TableClient): BillingRunStore {
       }
     },
     async save(run, etag) {
-      const result = await guarded(() => client.updateEntity({ partitionKey: 'run', rowKey: run.id, data: JSON.stringify(run) }, 'Replace', { etag }));
+      const result = await guarded(() =>
+        client.updateEntity({ partitionKey: 'run', rowKey: run.id, data: JSON.stringify(run) }, 'Replace', { etag }),
+      );
       return { value: run, etag: result.etag ?? '' };
     },
     async results(runId) {
       const found: CustomerRunResult[] = [];
-      for await (const entity of rows(client, odata`PartitionKey eq ${`results|${runId}`}`)) found.push(parse(resultSchema, 'billingruns', entity));
+      for await (const entity of rows(client, odata`PartitionKey eq ${`results|${runId}`}`))
+        found.push(parse(resultSchema, 'billingruns', entity));
       return found;
     },
     async saveResult(runId, result) {
-      await client.upsertEntity({ partitionKey: `results|${runId}`, rowKey: result.customerId, data: JSON.stringify(result) }, 'Replace');
+      await client.upsertEntity(
+        { partitionKey: `results|${runId}`, rowKey: result.customerId, data: JSON.stringify(result) },
+        'Replace',
+      );
     },
   };
 }

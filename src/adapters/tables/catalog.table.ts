@@ -18,7 +18,10 @@ function toPrice(entry: PriceEntry, priceListId: string): Price {
 }
 
 /** The catalog on Table Storage: the management repositories, and the port the buy and billing use cases read. */
-export function catalogTables(tables: { catalog: TableClient; prices: TableClient; saleProfiles: TableClient }): { catalog: CatalogPort; admin: CatalogAdmin } {
+export function catalogTables(tables: { catalog: TableClient; prices: TableClient; saleProfiles: TableClient }): {
+  catalog: CatalogPort;
+  admin: CatalogAdmin;
+} {
   const admin: CatalogAdmin = {
     products: productTable(tables.catalog),
     prices: priceListTable(tables.prices),

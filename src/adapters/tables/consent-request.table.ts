@@ -11,11 +11,19 @@ export function consentRequestTable(client: TableClient): ConsentRequestStore {
   return {
     async create(request) {
       const inverted = String(8_640_000_000_000_000 - Date.parse(request.requestedAt)).padStart(16, '0');
-      await client.createEntity({ partitionKey: request.customerId, rowKey: `${inverted}|${request.id}`, data: JSON.stringify(request) });
+      await client.createEntity({
+        partitionKey: request.customerId,
+        rowKey: `${inverted}|${request.id}`,
+        data: JSON.stringify(request),
+      });
     },
     async list(customerId, limit) {
       const out: ConsentRequest[] = [];
-      const pages = client.listEntities<{ data: string; rowKey: string }>({ queryOptions: { filter: odata`PartitionKey eq ${customerId}` } }).byPage({ maxPageSize: limit });
+      const pages = client
+        .listEntities<{ data: string; rowKey: string }>({
+          queryOptions: { filter: odata`PartitionKey eq ${customerId}` },
+        })
+        .byPage({ maxPageSize: limit });
       for await (const page of pages) {
         for (const entity of page) {
           const parsed = consentRequestSchema.safeParse(JSON.parse(entity.data));

@@ -1,7 +1,12 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { conflict, notFound, preconditionFailed } from '../../app/errors.ts';
-import type { CommitResult, CustomerDataStore, CustomerWrite, IdempotencyRecord } from '../../app/ports/customer-data.port.ts';
+import type {
+  CommitResult,
+  CustomerDataStore,
+  CustomerWrite,
+  IdempotencyRecord,
+} from '../../app/ports/customer-data.port.ts';
 import type { Versioned } from '../../app/ports/customer.repository.port.ts';
 import { outboxMessageSchema } from '../../domain/outbox.ts';
 import {
@@ -35,7 +40,8 @@ const idempotencySchema = z.object({
   createdAt: z.string(),
 });
 
-const logKey = (entry: ChangeLogEntry) => `${LOG}${String(MAX_TIME - new Date(entry.at).getTime()).padStart(13, '0')}:${entry.id}`;
+const logKey = (entry: ChangeLogEntry) =>
+  `${LOG}${String(MAX_TIME - new Date(entry.at).getTime()).padStart(13, '0')}:${entry.id}`;
 
 /**
  * Rows read again unchanged (same key, same ETag, same bytes) reuse their earlier parse: My Services reads the
@@ -68,7 +74,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 export function customerDataTable(client: TableClient): CustomerDataStore {
-  const read = async <T>(customerId: string, rowKey: string, schema: z.ZodType<T>): Promise<Versioned<T> | undefined> => {
+  const read = async <T>(
+    customerId: string,
+    rowKey: string,
+    schema: z.ZodType<T>,
+  ): Promise<Versioned<T> | undefined> => {
     try {
       return parse(schema, await client.getEntity(customerId, rowKey));
     } catch (error) {
@@ -94,12 +104,16 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
 
     subscription: (customerId, subscriptionId) => read(customerId, `${SUB}${subscriptionId}`, subscriptionRecordSchema),
     futureChange: (customerId, changeId) => read(customerId, `${CHG}${changeId}`, futureChangeSchema),
-    idempotency: (customerId, key) => read(customerId, `${IDEM}${key}`, idempotencySchema as z.ZodType<IdempotencyRecord>),
-    outboxMessage: async (customerId, outboxId) => (await read(customerId, `${OUTBOX}${outboxId}`, outboxMessageSchema))?.value,
+    idempotency: (customerId, key) =>
+      read(customerId, `${IDEM}${key}`, idempotencySchema as z.ZodType<IdempotencyRecord>),
+    outboxMessage: async (customerId, outboxId) =>
+      (await read(customerId, `${OUTBOX}${outboxId}`, outboxMessageSchema))?.value,
 
     async changeWithSubscription(customerId, changeId, subscriptionId) {
       const rows = client.listEntities<Record<string, unknown>>({
-        queryOptions: { filter: odata`PartitionKey eq ${customerId} and (RowKey eq ${`${CHG}${changeId}`} or RowKey eq ${`${SUB}${subscriptionId}`})` },
+        queryOptions: {
+          filter: odata`PartitionKey eq ${customerId} and (RowKey eq ${`${CHG}${changeId}`} or RowKey eq ${`${SUB}${subscriptionId}`})`,
+        },
       });
       const found: { change?: Versioned<FutureChange>; subscription?: Versioned<SubscriptionRecord> } = {};
       for await (const entity of rows) {
@@ -119,8 +133,10 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
       };
       for (const { value, etag } of write.subscriptions ?? []) put(`${SUB}${value.id}`, value, etag);
       for (const { value, etag } of write.futureChanges ?? []) put(`${CHG}${value.id}`, value, etag);
-      for (const entry of write.log ?? []) put(logKey(entry), entry, undefined, entry.subscriptionId ? { subscriptionId: entry.subscriptionId } : {});
-      if (write.idempotency) put(`${IDEM}${write.idempotency.value.key}`, write.idempotency.value, write.idempotency.etag);
+      for (const entry of write.log ?? [])
+        put(logKey(entry), entry, undefined, entry.subscriptionId ? { subscriptionId: entry.subscriptionId } : {});
+      if (write.idempotency)
+        put(`${IDEM}${write.idempotency.value.key}`, write.idempotency.value, write.idempotency.etag);
       for (const message of write.outbox ?? []) put(`${OUTBOX}${message.id}`, message);
       for (const id of write.sentOutbox ?? []) {
         actions.push(['delete', { partitionKey: customerId, rowKey: `${OUTBOX}${id}` }]);
@@ -153,8 +169,12 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
 
     async changeLog(customerId, filter, pageSize, continuationToken) {
       // Newest first: the inverted time in the row key orders the partition; `from`/`to` bound it.
-      const upper = filter.from ? `${LOG}${String(MAX_TIME - new Date(`${filter.from}T00:00:00Z`).getTime() + 1).padStart(13, '0')}` : `${LOG};`;
-      const lower = filter.to ? `${LOG}${String(MAX_TIME - new Date(`${filter.to}T00:00:00Z`).getTime() - 86_400_000 + 1).padStart(13, '0')}` : LOG;
+      const upper = filter.from
+        ? `${LOG}${String(MAX_TIME - new Date(`${filter.from}T00:00:00Z`).getTime() + 1).padStart(13, '0')}`
+        : `${LOG};`;
+      const lower = filter.to
+        ? `${LOG}${String(MAX_TIME - new Date(`${filter.to}T00:00:00Z`).getTime() - 86_400_000 + 1).padStart(13, '0')}`
+        : LOG;
       const conditions = [odata`PartitionKey eq ${customerId} and RowKey ge ${lower} and RowKey lt ${upper}`];
       if (filter.subscriptionId) conditions.push(odata`subscriptionId eq ${filter.subscriptionId}`);
       const pages = client
@@ -163,7 +183,9 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
       const { value } = await pages.next();
       const page = (value ?? []) as Record<string, unknown>[] & { continuationToken?: string };
       return {
-        items: page.map((entity) => parse(changeLogEntrySchema, entity).value), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+        items: page.map((entity) => parse(changeLogEntrySchema, entity).value),
+        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      };
     },
   };
 }

@@ -33,7 +33,10 @@ export function licenseCountsTable(client: TableClient): LicenseCountStore {
         const result = await client.createEntity(entity);
         return { value: counts, etag: result.etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw preconditionFailed('The counts of this month were saved meanwhile; read them again and send their ETag as If-Match.');
+        if (storageStatus(error) === 409)
+          throw preconditionFailed(
+            'The counts of this month were saved meanwhile; read them again and send their ETag as If-Match.',
+          );
         throw error;
       }
     },

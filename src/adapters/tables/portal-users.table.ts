@@ -20,7 +20,12 @@ const INVITATION = 'invitation';
 
 const emailKey = (email: string) => `${INDEX}email:${createHash('sha256').update(email).digest('hex')}`;
 
-const lookupSchema = z.object({ partitionKey: z.string(), customerId: z.uuid(), userId: z.uuid(), expiresAt: z.iso.datetime() });
+const lookupSchema = z.object({
+  partitionKey: z.string(),
+  customerId: z.uuid(),
+  userId: z.uuid(),
+  expiresAt: z.iso.datetime(),
+});
 const indexSchema = z.object({ userId: z.uuid() });
 
 function toEntity(user: PortalUser) {
@@ -62,7 +67,8 @@ export function portalUsersTable(client: TableClient): PortalUserStore {
         ]);
         return { value: user, etag: subResponses[0]?.etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('PORTAL_USER.EMAIL_TAKEN', `${user.email} is a portal user of this customer already.`);
+        if (storageStatus(error) === 409)
+          throw conflict('PORTAL_USER.EMAIL_TAKEN', `${user.email} is a portal user of this customer already.`);
         throw error;
       }
     },
@@ -90,13 +96,19 @@ export function portalUsersTable(client: TableClient): PortalUserStore {
         .byPage({ maxPageSize: pageSize, continuationToken: checkContinuationToken(continuationToken) });
       const { value } = await pages.next();
       const page = (value ?? []) as Record<string, unknown>[] & { continuationToken?: string };
-      return { items: page.map(fromEntity), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+      return {
+        items: page.map(fromEntity),
+        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      };
     },
 
     async countActiveAdmins(customerId) {
       let count = 0;
       const rows = client.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${customerId} and RowKey lt ${INDEX} and status eq ${'active'} and role eq ${'Admin'}`, select: ['RowKey'] },
+        queryOptions: {
+          filter: odata`PartitionKey eq ${customerId} and RowKey lt ${INDEX} and status eq ${'active'} and role eq ${'Admin'}`,
+          select: ['RowKey'],
+        },
       });
       for await (const _ of rows) count += 1;
       return count;
@@ -108,7 +120,13 @@ export function portalUsersTable(client: TableClient): PortalUserStore {
     },
 
     async putInvitation(lookup) {
-      await client.createEntity({ partitionKey: lookup.hash, rowKey: INVITATION, customerId: lookup.customerId, userId: lookup.userId, expiresAt: lookup.expiresAt });
+      await client.createEntity({
+        partitionKey: lookup.hash,
+        rowKey: INVITATION,
+        customerId: lookup.customerId,
+        userId: lookup.userId,
+        expiresAt: lookup.expiresAt,
+      });
     },
 
     async invitation(hash): Promise<InvitationLookup | undefined> {

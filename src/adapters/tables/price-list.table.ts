@@ -29,7 +29,11 @@ const rowSchema = z.object({
 function fromEntity(entity: unknown): PriceEntry {
   const parsed = rowSchema.safeParse(entity);
   if (!parsed.success || parsed.data.rowKey !== rowKeyOf(parsed.data)) {
-    throw corruptRow('prices', String((entity as { rowKey?: unknown }).rowKey), parsed.error ?? 'row key does not match its fields');
+    throw corruptRow(
+      'prices',
+      String((entity as { rowKey?: unknown }).rowKey),
+      parsed.error ?? 'row key does not match its fields',
+    );
   }
   const { rowKey: _rowKey, ...entry } = parsed.data;
   return entry;
@@ -49,11 +53,19 @@ export function priceListTable(client: TableClient): PriceListRepository {
 
   return {
     async page(priceListId, productId, pageSize, continuationToken) {
-      const filter = productId ? range(priceListId, `${productId}|`, `${productId}|~`) : odata`PartitionKey eq ${priceListId}`;
-      const pages = query(filter).byPage({ maxPageSize: pageSize, continuationToken: checkContinuationToken(continuationToken) });
+      const filter = productId
+        ? range(priceListId, `${productId}|`, `${productId}|~`)
+        : odata`PartitionKey eq ${priceListId}`;
+      const pages = query(filter).byPage({
+        maxPageSize: pageSize,
+        continuationToken: checkContinuationToken(continuationToken),
+      });
       const { value } = await pages.next();
       const page = (value ?? []) as unknown[] & { continuationToken?: string };
-      return { items: page.map(fromEntity), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+      return {
+        items: page.map(fromEntity),
+        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      };
     },
     all: (priceListId) => all(odata`PartitionKey eq ${priceListId}`),
     async inForce(priceListId, offer, onDate) {
@@ -64,7 +76,11 @@ export function priceListTable(client: TableClient): PriceListRepository {
       for (let i = 0; i < entries.length; i += BATCH) {
         const actions = entries
           .slice(i, i + BATCH)
-          .map((e): TransactionAction => ['upsert', { partitionKey: priceListId, rowKey: rowKeyOf(e), ...e }, 'Replace']);
+          .map((e): TransactionAction => [
+            'upsert',
+            { partitionKey: priceListId, rowKey: rowKeyOf(e), ...e },
+            'Replace',
+          ]);
         await client.submitTransaction(actions);
       }
     },

@@ -40,7 +40,10 @@ function toEntity({ id, addOnOf, terms, skuPartNumber, ...rest }: Product) {
 function fromEntity(entity: unknown): Versioned<Product> {
   try {
     const { rowKey, etag, addOnOf, terms, ...rest } = rowSchema.parse(entity);
-    return { value: productSchema.parse({ id: rowKey, ...rest, addOnOf: JSON.parse(addOnOf), terms: JSON.parse(terms) }), etag };
+    return {
+      value: productSchema.parse({ id: rowKey, ...rest, addOnOf: JSON.parse(addOnOf), terms: JSON.parse(terms) }),
+      etag,
+    };
   } catch (error) {
     throw corruptRow('catalog', String((entity as { rowKey?: unknown }).rowKey), error);
   }
@@ -52,7 +55,8 @@ export function productTable(client: TableClient): ProductRepository {
 
   const load = async () => {
     const rows: Versioned<Product>[] = [];
-    for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` } })) rows.push(fromEntity(entity));
+    for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` } }))
+      rows.push(fromEntity(entity));
     return rows;
   };
 

@@ -29,7 +29,11 @@ export function profilesTable(client: TableClient): ProfileStore {
     get,
     async createIfAbsent(tenantId, objectId, profile) {
       try {
-        const { etag } = await client.createEntity({ partitionKey: partitionOf(tenantId, objectId), rowKey: ROW, data: JSON.stringify(profile) });
+        const { etag } = await client.createEntity({
+          partitionKey: partitionOf(tenantId, objectId),
+          rowKey: ROW,
+          data: JSON.stringify(profile),
+        });
         return { value: profile, etag: etag ?? '' };
       } catch (error) {
         if (storageStatus(error) !== 409) throw error;
@@ -44,7 +48,8 @@ export function profilesTable(client: TableClient): ProfileStore {
         const result = await guarded(() => client.updateEntity(entity, 'Replace', { etag }));
         return { value: profile, etag: result.etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 404) throw preconditionFailed('You have no profile yet: read it first, then change it with its ETag.');
+        if (storageStatus(error) === 404)
+          throw preconditionFailed('You have no profile yet: read it first, then change it with its ETag.');
         throw error;
       }
     },

@@ -21,7 +21,10 @@ export function resellerTable(client: TableClient): ResellerStore {
   return {
     async list() {
       const out: Versioned<Reseller>[] = [];
-      for await (const row of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` } })) out.push(parse(row));
+      for await (const row of client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
+      }))
+        out.push(parse(row));
       return out.sort((a, b) => a.value.name.localeCompare(b.value.name, 'en') || a.value.id.localeCompare(b.value.id));
     },
     async get(resellerId) {

@@ -13,7 +13,12 @@ const ASSIGNMENT = 'assignment';
 const profileRow = z.object({ rowKey: z.string(), etag: z.string(), name: z.string(), productIds: z.string() });
 const assignmentRow = z.object({ profileId: z.string() });
 
-const toEntity = ({ id, name, productIds }: SaleProfile) => ({ partitionKey: PROFILE, rowKey: id, name, productIds: JSON.stringify(productIds) });
+const toEntity = ({ id, name, productIds }: SaleProfile) => ({
+  partitionKey: PROFILE,
+  rowKey: id,
+  name,
+  productIds: JSON.stringify(productIds),
+});
 
 function fromEntity(entity: unknown): Versioned<SaleProfile> {
   try {
@@ -37,7 +42,8 @@ export function saleProfileTable(client: TableClient): SaleProfileRepository {
   return {
     async all() {
       const profiles: SaleProfile[] = [];
-      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${PROFILE}` } })) profiles.push(fromEntity(entity).value);
+      for await (const entity of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${PROFILE}` } }))
+        profiles.push(fromEntity(entity).value);
       return profiles;
     },
     async get(profileId) {
@@ -49,12 +55,15 @@ export function saleProfileTable(client: TableClient): SaleProfileRepository {
         const { etag } = await client.createEntity(toEntity(profile));
         return { value: profile, etag: etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('SALE_PROFILE.EXISTS', `Sale profile ${profile.id} exists already.`);
+        if (storageStatus(error) === 409)
+          throw conflict('SALE_PROFILE.EXISTS', `Sale profile ${profile.id} exists already.`);
         throw error;
       }
     },
     async replace(profile, etag) {
-      const result = await orUndefined(() => guarded(() => client.updateEntity(toEntity(profile), 'Replace', { etag })));
+      const result = await orUndefined(() =>
+        guarded(() => client.updateEntity(toEntity(profile), 'Replace', { etag })),
+      );
       if (!result) throw notFound('SALE_PROFILE.NOT_FOUND', `No sale profile ${profile.id}.`);
       return { value: profile, etag: result.etag ?? '' };
     },

@@ -11,8 +11,18 @@ import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 const PARTITION = 'partner';
 
 export function settingsTable(client: TableClient): SettingsStore {
-  const billingConfirmation = setting(client, 'billingConfirmation', billingConfirmationSettingsSchema, 'The settings exist already; send If-Match with their ETag to replace them.');
-  const usage = setting(client, 'usage', usageSettingsSchema, 'The usage settings exist already; send If-Match with their ETag to replace them.');
+  const billingConfirmation = setting(
+    client,
+    'billingConfirmation',
+    billingConfirmationSettingsSchema,
+    'The settings exist already; send If-Match with their ETag to replace them.',
+  );
+  const usage = setting(
+    client,
+    'usage',
+    usageSettingsSchema,
+    'The usage settings exist already; send If-Match with their ETag to replace them.',
+  );
   return {
     billingConfirmation: billingConfirmation.read,
     saveBillingConfirmation: billingConfirmation.save,

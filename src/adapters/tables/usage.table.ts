@@ -30,15 +30,19 @@ const importSchema = z.object({
  * `%` itself, so that different parts never give the same key.
  */
 export function keyPart(value: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what keys may not hold
-  return value.replace(/[%|/\\#?\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return value.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what keys may not hold
+    /[%|/\\#?\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 export const usagePartition = (customerId: string, month: string) => `${customerId}|${month}`;
 
 export function usageRowKey(record: Pick<UsageRecord, 'subscriptionId' | 'meterId' | 'date' | 'source'>): string {
   const key = [record.subscriptionId, record.meterId, record.date, record.source].map(keyPart).join('|');
-  if (key.length > MAX_KEY_LENGTH) throw new Error(`Usage row key longer than ${MAX_KEY_LENGTH} characters: ${key.slice(0, 80)}…`);
+  if (key.length > MAX_KEY_LENGTH)
+    throw new Error(`Usage row key longer than ${MAX_KEY_LENGTH} characters: ${key.slice(0, 80)}…`);
   return key;
 }
 
@@ -66,7 +70,10 @@ function wins(candidate: Stored, current: Stored): boolean {
 
 function parseRow(entity: Record<string, unknown>): Stored {
   try {
-    return { record: usageRecordSchema.parse(JSON.parse(String(entity.data))), writtenAt: new Date(String(entity.timestamp)).toISOString() };
+    return {
+      record: usageRecordSchema.parse(JSON.parse(String(entity.data))),
+      writtenAt: new Date(String(entity.timestamp)).toISOString(),
+    };
   } catch (error) {
     throw corruptRow('usage', `${String(entity.partitionKey)}/${String(entity.rowKey)}`, error);
   }
@@ -96,7 +103,11 @@ export function usageTable(client: TableClient): UsageStore {
       }
       const batches: TransactionAction[][] = [];
       for (const [partitionKey, rows] of partitions) {
-        const actions = [...rows].map(([rowKey, record]): TransactionAction => ['upsert', { partitionKey, rowKey, data: JSON.stringify(record) }, 'Replace']);
+        const actions = [...rows].map(([rowKey, record]): TransactionAction => [
+          'upsert',
+          { partitionKey, rowKey, data: JSON.stringify(record) },
+          'Replace',
+        ]);
         for (let i = 0; i < actions.length; i += BATCH) batches.push(actions.slice(i, i + BATCH));
       }
       await inParallel(batches, PARALLEL_BATCHES, async (batch) => {
@@ -113,12 +124,19 @@ export function usageTable(client: TableClient): UsageStore {
       // rather than one per month: a billing window of 13 months is one round trip.
       const range = odata`PartitionKey ge ${usagePartition(customerId, first)} and PartitionKey le ${usagePartition(customerId, last)}`;
       // A subscription's rows share the prefix `{subscription}|`; `}` is the character after `|`.
-      const filter = subscriptionId ? `${range} and ${odata`RowKey ge ${`${keyPart(subscriptionId)}|`} and RowKey lt ${`${keyPart(subscriptionId)}}`}`}` : range;
+      const filter = subscriptionId
+        ? `${range} and ${odata`RowKey ge ${`${keyPart(subscriptionId)}|`} and RowKey lt ${`${keyPart(subscriptionId)}}`}`}`
+        : range;
       let effective = new Map<string, Stored>();
       let partition: unknown;
       const monthRecords = () => {
         const records = [...effective.values()].map((s) => s.record);
-        return records.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId) || a.meterId.localeCompare(b.meterId));
+        return records.sort(
+          (a, b) =>
+            a.date.localeCompare(b.date) ||
+            a.subscriptionId.localeCompare(b.subscriptionId) ||
+            a.meterId.localeCompare(b.meterId),
+        );
       };
       for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
         if (entity.partitionKey !== partition) {
@@ -151,7 +169,10 @@ export function usageTable(client: TableClient): UsageStore {
     },
 
     async recordImport(entry) {
-      await client.upsertEntity({ partitionKey: IMPORTS, rowKey: keyPart(entry.fileHash), data: JSON.stringify(entry) }, 'Replace');
+      await client.upsertEntity(
+        { partitionKey: IMPORTS, rowKey: keyPart(entry.fileHash), data: JSON.stringify(entry) },
+        'Replace',
+      );
     },
   };
 }

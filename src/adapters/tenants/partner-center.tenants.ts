@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, conflict } from '../../app/errors.ts';
 import type { CreatedTenant, CustomerTenants, NewTenant } from '../../app/ports/customer-tenants.port.ts';
-import { partnerCenterHttp, type PartnerCenterConfig, type PartnerCenterOptions } from '../partner-center/partner-center-http.ts';
+import {
+  partnerCenterHttp,
+  type PartnerCenterConfig,
+  type PartnerCenterOptions,
+} from '../partner-center/partner-center-http.ts';
 
 /**
  * Customer tenants through Partner Center REST v1: `HEAD /v1/domains/{domain}` (404: available, 200: taken) and
@@ -20,7 +24,8 @@ export function partnerCenterTenants(config: PartnerCenterConfig, options: Partn
   const send = partnerCenterHttp(config, options);
   const domainPath = (domain: string) => `/v1/domains/${encodeURIComponent(domain)}`;
 
-  const isDomainAvailable = async (domain: string) => (await send({ method: 'HEAD', path: domainPath(domain), answer: [404] })).status === 404;
+  const isDomainAvailable = async (domain: string) =>
+    (await send({ method: 'HEAD', path: domainPath(domain), answer: [404] })).status === 404;
 
   return {
     isDomainAvailable,
@@ -29,16 +34,29 @@ export function partnerCenterTenants(config: PartnerCenterConfig, options: Partn
       const correlationId = randomUUID();
       let body: unknown;
       try {
-        ({ body } = await send({ method: 'POST', path: '/v1/customers', requestId, correlationId, body: customerBody(tenant) }));
+        ({ body } = await send({
+          method: 'POST',
+          path: '/v1/customers',
+          requestId,
+          correlationId,
+          body: customerBody(tenant),
+        }));
       } catch (error) {
         // Microsoft's refusal of a taken domain has no documented code: ask the domain itself before saying so.
-        if (error instanceof AppError && error.code === 'COMMERCE.REFUSED' && !(await isDomainAvailable(tenant.domain))) {
+        if (
+          error instanceof AppError &&
+          error.code === 'COMMERCE.REFUSED' &&
+          !(await isDomainAvailable(tenant.domain))
+        ) {
           throw conflict('TENANT.DOMAIN_TAKEN', `${tenant.domain} is taken.`);
         }
         throw error;
       }
       const parsed = createdSchema.safeParse(body);
-      if (!parsed.success) throw new Error(`Partner Center answered POST /v1/customers with a body this adapter cannot read: ${z.prettifyError(parsed.error)}`);
+      if (!parsed.success)
+        throw new Error(
+          `Partner Center answered POST /v1/customers with a body this adapter cannot read: ${z.prettifyError(parsed.error)}`,
+        );
       const { id, companyProfile, userCredentials } = parsed.data;
       const domain = companyProfile?.domain ?? tenant.domain;
       const userName = userCredentials?.userName ?? 'admin';

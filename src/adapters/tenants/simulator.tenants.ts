@@ -14,7 +14,17 @@ import { corruptRow, storageStatus } from '../tables/table-errors.ts';
  */
 const DOMAIN = 'domain';
 const TENANT = 'tenant';
-const takenFromTheStart = ['microsoft', 'contoso', 'fabrikam', 'northwind', 'adatum', 'woodgrove', 'litware', 'tailspintoys', 'wingtiptoys'];
+const takenFromTheStart = [
+  'microsoft',
+  'contoso',
+  'fabrikam',
+  'northwind',
+  'adatum',
+  'woodgrove',
+  'litware',
+  'tailspintoys',
+  'wingtiptoys',
+];
 
 const domainRowSchema = z.object({ tenantId: z.uuid(), requestId: z.string(), adminUserName: z.string() });
 
@@ -46,14 +56,32 @@ export function simulatorTenants(client: TableClient): CustomerTenants {
       const tenantId = randomUUID();
       const adminUserName = `admin@${domain}`;
       try {
-        await client.createEntity({ partitionKey: DOMAIN, rowKey: domain, tenantId, requestId, adminUserName, createdAt: new Date().toISOString() });
+        await client.createEntity({
+          partitionKey: DOMAIN,
+          rowKey: domain,
+          tenantId,
+          requestId,
+          adminUserName,
+          createdAt: new Date().toISOString(),
+        });
       } catch (error) {
         if (storageStatus(error) !== 409) throw error;
         const holder = await holderOf(domain);
-        if (typeof holder === 'object' && holder.requestId === requestId) return { tenantId: holder.tenantId, domain, adminUserName: holder.adminUserName };
+        if (typeof holder === 'object' && holder.requestId === requestId)
+          return { tenantId: holder.tenantId, domain, adminUserName: holder.adminUserName };
         throw refused();
       }
-      await client.upsertEntity({ partitionKey: TENANT, rowKey: tenantId, domain, companyName: tenant.companyName, country: tenant.address.country, email: tenant.email }, 'Replace');
+      await client.upsertEntity(
+        {
+          partitionKey: TENANT,
+          rowKey: tenantId,
+          domain,
+          companyName: tenant.companyName,
+          country: tenant.address.country,
+          email: tenant.email,
+        },
+        'Replace',
+      );
       return { tenantId, domain, adminUserName, adminPassword: temporaryPassword() };
     },
   };

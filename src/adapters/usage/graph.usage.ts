@@ -11,7 +11,15 @@ import type { UsageRecord } from '../../domain/billing.ts';
 import { utcDate } from '../../domain/calendar.ts';
 import { dec, type Dec } from '../../domain/money.ts';
 import { usageSubscriptionIdSchema, UsageTally } from '../../domain/usage.ts';
-import { bearer, clientSecretTokens, httpDependencies, jsonOrUndefined, parseRetryAfter, retryingFetch, type HttpDependencies } from '../http/retrying-fetch.ts';
+import {
+  bearer,
+  clientSecretTokens,
+  httpDependencies,
+  jsonOrUndefined,
+  parseRetryAfter,
+  retryingFetch,
+  type HttpDependencies,
+} from '../http/retrying-fetch.ts';
 
 /**
  * Rated daily Azure usage from Microsoft Graph's partner billing reconciliation export (v1.0, asynchronous):
@@ -25,7 +33,13 @@ import { bearer, clientSecretTokens, httpDependencies, jsonOrUndefined, parseRet
  */
 export type GraphUsageConfig = Pick<
   Config,
-  'GRAPH_BASE_URL' | 'GRAPH_CLIENT_ID' | 'GRAPH_CLIENT_SECRET' | 'GRAPH_TIMEOUT_MS' | 'GRAPH_MAX_RETRIES' | 'PARTNER_TENANT_ID' | 'USAGE_EXPORT_CURRENCY'
+  | 'GRAPH_BASE_URL'
+  | 'GRAPH_CLIENT_ID'
+  | 'GRAPH_CLIENT_SECRET'
+  | 'GRAPH_TIMEOUT_MS'
+  | 'GRAPH_MAX_RETRIES'
+  | 'PARTNER_TENANT_ID'
+  | 'USAGE_EXPORT_CURRENCY'
 >;
 
 export type UsageLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
@@ -84,7 +98,10 @@ const graphErrorSchema = z.object({ error: z.object({ code: z.string().optional(
 
 const decimalText = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const amount = z.union([z.number().finite(), z.string().trim().regex(decimalText)]).transform((v) => dec(v));
-const optionalText = z.string().nullish().transform((v) => (v ? v : undefined));
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => (v ? v : undefined));
 
 /** A row of the export (full attribute set), after its keys are made camelCase. Unknown fields are ignored. */
 const rowSchema = z.object({
@@ -126,9 +143,19 @@ class GraphUsage implements GraphUsageSource {
   private readonly deps: HttpDependencies;
   private readonly log: UsageLog;
 
-  constructor(private readonly config: GraphUsageConfig, private readonly options: GraphUsageOptions) {
+  constructor(
+    private readonly config: GraphUsageConfig,
+    private readonly options: GraphUsageOptions,
+  ) {
     this.origin = new URL(config.GRAPH_BASE_URL).origin;
-    this.getToken = options.getToken ?? clientSecretTokens(config.PARTNER_TENANT_ID, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET, `${this.origin}/.default`);
+    this.getToken =
+      options.getToken ??
+      clientSecretTokens(
+        config.PARTNER_TENANT_ID,
+        config.GRAPH_CLIENT_ID,
+        config.GRAPH_CLIENT_SECRET,
+        `${this.origin}/.default`,
+      );
     this.deps = httpDependencies(options);
     this.log = options.log ?? (() => undefined);
   }
@@ -141,11 +168,16 @@ class GraphUsage implements GraphUsageSource {
     const periods: ('last' | 'current')[] = [];
     if (from < currentStart.toString()) periods.push('last');
     if (to > currentStart.toString()) periods.push('current');
-    if (from < lastStart) this.log('warn', 'usage before the last billing period is billed: pull it by invoice', { from, lastStart });
+    if (from < lastStart)
+      this.log('warn', 'usage before the last billing period is billed: pull it by invoice', { from, lastStart });
     const tally = new UsageTally();
     const customers = await this.options.customersByTenant();
     for (const billingPeriod of periods) {
-      const manifest = await this.export(`${BILLING}/usage/unbilled/export`, { currencyCode: this.config.USAGE_EXPORT_CURRENCY, billingPeriod, attributeSet: 'full' });
+      const manifest = await this.export(`${BILLING}/usage/unbilled/export`, {
+        currencyCode: this.config.USAGE_EXPORT_CURRENCY,
+        billingPeriod,
+        attributeSet: 'full',
+      });
       await this.collect(manifest, customers, tally, (day) => day >= from && day < to);
     }
     yield* tally.records();
@@ -164,7 +196,8 @@ class GraphUsage implements GraphUsageSource {
     const started = await this.send({ method: 'POST', url: new URL(path, this.origin), body, graph: true });
     await started.body?.cancel();
     const location = started.headers.get('location');
-    if (started.status !== 202 || !location) throw unavailable(`the export answered HTTP ${started.status} without an operation to follow`);
+    if (started.status !== 202 || !location)
+      throw unavailable(`the export answered HTTP ${started.status} without an operation to follow`);
     const operationUrl = this.graphUrl(location);
 
     let waitedMs = 0;
@@ -180,9 +213,15 @@ class GraphUsage implements GraphUsageSource {
           retryAfterSeconds: 3600,
         });
       }
-      const delayMs = parseRetryAfter(answer.headers.get('retry-after')) ?? this.options.pollIntervalMs ?? DEFAULT_POLL_MS;
+      const delayMs =
+        parseRetryAfter(answer.headers.get('retry-after')) ?? this.options.pollIntervalMs ?? DEFAULT_POLL_MS;
       if (waitedMs + delayMs > (this.options.maxPollMs ?? DEFAULT_MAX_POLL_MS)) {
-        throw new AppError('Unavailable', 'USAGE.EXPORT_TIMEOUT', `Microsoft’s usage export did not finish within ${Math.round(waitedMs / 1000)} s.`, { retryAfterSeconds: 600 });
+        throw new AppError(
+          'Unavailable',
+          'USAGE.EXPORT_TIMEOUT',
+          `Microsoft’s usage export did not finish within ${Math.round(waitedMs / 1000)} s.`,
+          { retryAfterSeconds: 600 },
+        );
       }
       waitedMs += delayMs;
       await this.deps.sleep(delayMs);
@@ -198,8 +237,14 @@ class GraphUsage implements GraphUsageSource {
   }
 
   /** Reads every blob of a manifest into the tally. */
-  private async collect(manifest: Manifest, customers: ReadonlyMap<string, string>, tally: UsageTally, inRange: (day: string) => boolean): Promise<void> {
-    if (!/^compressedJSON(Lines)?$/i.test(manifest.dataFormat)) throw unavailable(`the export’s data format ${manifest.dataFormat} is not gzip'd JSON lines`);
+  private async collect(
+    manifest: Manifest,
+    customers: ReadonlyMap<string, string>,
+    tally: UsageTally,
+    inRange: (day: string) => boolean,
+  ): Promise<void> {
+    if (!/^compressedJSON(Lines)?$/i.test(manifest.dataFormat))
+      throw unavailable(`the export’s data format ${manifest.dataFormat} is not gzip'd JSON lines`);
     const skipped = { otherTenant: 0, unreadable: 0, currency: 0 };
     const root = manifest.rootDirectory.replace(/\/+$/, '');
     const sas = manifest.sasToken.replace(/^\?/, '');
@@ -215,21 +260,31 @@ class GraphUsage implements GraphUsageSource {
           parsed = rowSchema.parse(camelKeys(JSON.parse(text)));
         } catch (error) {
           skipped.unreadable += 1;
-          if (skipped.unreadable <= 5) this.log('warn', 'unreadable usage row skipped', { blob: blob.name, line, error: String(error).slice(0, 300) });
+          if (skipped.unreadable <= 5)
+            this.log('warn', 'unreadable usage row skipped', {
+              blob: blob.name,
+              line,
+              error: String(error).slice(0, 300),
+            });
           continue;
         }
         const record = this.toRecord(parsed, customers);
         if (record === 'otherTenant') skipped.otherTenant += 1;
         else if (record === undefined) {
           skipped.unreadable += 1;
-          if (skipped.unreadable <= 5) this.log('warn', 'usage row without subscription or cost skipped', { blob: blob.name, line });
+          if (skipped.unreadable <= 5)
+            this.log('warn', 'usage row without subscription or cost skipped', { blob: blob.name, line });
         } else if (inRange(record.date) && !tally.add(record)) skipped.currency += 1;
       }
     }
-    if (skipped.otherTenant || skipped.unreadable || skipped.currency) this.log('info', 'usage export rows skipped', skipped);
+    if (skipped.otherTenant || skipped.unreadable || skipped.currency)
+      this.log('info', 'usage export rows skipped', skipped);
   }
 
-  private toRecord(row: z.infer<typeof rowSchema>, customers: ReadonlyMap<string, string>): (Omit<UsageRecord, 'quantity' | 'cost'> & { quantity: Dec; cost: Dec }) | 'otherTenant' | undefined {
+  private toRecord(
+    row: z.infer<typeof rowSchema>,
+    customers: ReadonlyMap<string, string>,
+  ): (Omit<UsageRecord, 'quantity' | 'cost'> & { quantity: Dec; cost: Dec }) | 'otherTenant' | undefined {
     const customerId = customers.get(row.customerId.toLowerCase());
     if (!customerId) return 'otherTenant';
     const subscriptionId = usageSubscriptionIdSchema.safeParse(row.subscriptionId ?? row.entitlementId);
@@ -255,7 +310,8 @@ class GraphUsage implements GraphUsageSource {
   /** A URL Graph gave us (Location, navigation link): the token goes to the Graph host only. */
   private graphUrl(link: string): URL {
     const url = new URL(link, this.origin);
-    if (url.origin !== this.origin) throw unavailable(`Graph pointed at ${url.origin}, which is not GRAPH_BASE_URL's host`);
+    if (url.origin !== this.origin)
+      throw unavailable(`Graph pointed at ${url.origin}, which is not GRAPH_BASE_URL's host`);
     return url;
   }
 
@@ -267,11 +323,21 @@ class GraphUsage implements GraphUsageSource {
       return { method: call.method, headers, ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}) };
     };
     const timeoutMs = call.graph ? this.config.GRAPH_TIMEOUT_MS : BLOB_TIMEOUT_MS;
-    const result = await retryingFetch(call.url, init, { timeoutMs, maxRetries: this.config.GRAPH_MAX_RETRIES, maxTotalWaitMs: MAX_TOTAL_WAIT_MS }, this.deps);
+    const result = await retryingFetch(
+      call.url,
+      init,
+      { timeoutMs, maxRetries: this.config.GRAPH_MAX_RETRIES, maxTotalWaitMs: MAX_TOTAL_WAIT_MS },
+      this.deps,
+    );
     if (!result.ok) {
       const { retryAfterSeconds } = result;
       throw result.throttled
-        ? new AppError('Unavailable', 'USAGE.SOURCE_THROTTLED', 'Microsoft Graph is throttling the usage export; it is pulled again later.', { retryAfterSeconds })
+        ? new AppError(
+            'Unavailable',
+            'USAGE.SOURCE_THROTTLED',
+            'Microsoft Graph is throttling the usage export; it is pulled again later.',
+            { retryAfterSeconds },
+          )
         : unavailable(result.timedOut ? 'no answer in time' : result.detail, retryAfterSeconds);
     }
     const { response } = result;
@@ -279,16 +345,22 @@ class GraphUsage implements GraphUsageSource {
     if (status >= 200 && status < 300) return response;
     const error = graphErrorSchema.safeParse(jsonOrUndefined(await response.text().catch(() => ''))).data?.error;
     if (call.graph && (status === 401 || status === 403)) {
-      throw unavailable(`Graph refused the partner's app (HTTP ${status}); it needs the application permission PartnerBilling.Read.All with admin consent`);
+      throw unavailable(
+        `Graph refused the partner's app (HTTP ${status}); it needs the application permission PartnerBilling.Read.All with admin consent`,
+      );
     }
-    throw unavailable(`${call.graph ? 'Graph' : 'the export blob'} answered HTTP ${status}${error?.message ? `: ${error.message}` : ''}`);
+    throw unavailable(
+      `${call.graph ? 'Graph' : 'the export blob'} answered HTTP ${status}${error?.message ? `: ${error.message}` : ''}`,
+    );
   }
 }
 
 /** The lines of a blob: gunzip'd when it is gzip (unless the transport already decoded it). */
 async function* jsonLines(response: Response): AsyncGenerator<string> {
   if (!response.body) return;
-  const chunks = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>)[
+    Symbol.asyncIterator
+  ]() as AsyncIterator<Buffer>;
   const first = await chunks.next();
   if (first.done) return;
   const gzip = first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
@@ -308,12 +380,26 @@ async function* jsonLines(response: Response): AsyncGenerator<string> {
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw unavailable(`Graph sent an unexpected ${what}: ${result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ').slice(0, 300)}`);
+  if (!result.success)
+    throw unavailable(
+      `Graph sent an unexpected ${what}: ${result.error.issues
+        .map((i) => `${i.path.join('.')} ${i.message}`)
+        .join('; ')
+        .slice(0, 300)}`,
+    );
   return result.data;
 }
 
-const noToken = () => unavailable('no Graph token for the partner tenant; check PARTNER_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET');
+const noToken = () =>
+  unavailable(
+    'no Graph token for the partner tenant; check PARTNER_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET',
+  );
 
 function unavailable(detail: string, retryAfterSeconds = 300): AppError {
-  return new AppError('Unavailable', 'USAGE.SOURCE_UNAVAILABLE', `Azure usage could not be read from Microsoft (${detail}).`, { retryAfterSeconds });
+  return new AppError(
+    'Unavailable',
+    'USAGE.SOURCE_UNAVAILABLE',
+    `Azure usage could not be read from Microsoft (${detail}).`,
+    { retryAfterSeconds },
+  );
 }

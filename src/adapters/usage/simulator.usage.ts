@@ -44,7 +44,7 @@ export const simulatedMeters: readonly SimulatedMeter[] = [
     unit: '1 GB/Month',
     unitPriceUsd: '0.0208',
     share: 1,
-    quantity: (size, activity, daysInMonth) => (200 + size * 1800) * (0.98 + 0.04 * activity) / daysInMonth,
+    quantity: (size, activity, daysInMonth) => ((200 + size * 1800) * (0.98 + 0.04 * activity)) / daysInMonth,
   },
   {
     id: '5e1f9c0a-9d2b-4c55-8a31-1d2b3c4d5e03',
@@ -93,7 +93,11 @@ export function simulatorUsageSource(deps: SimulatorUsageDeps): UsageSource {
         for (const customer of page.items) {
           const { subscriptions } = await deps.customerData.services(customer.id);
           for (const { value: subscription } of subscriptions) {
-            if (!isAzurePlan(subscription.productId) || (subscription.status !== 'active' && subscription.status !== 'suspended')) continue;
+            if (
+              !isAzurePlan(subscription.productId) ||
+              (subscription.status !== 'active' && subscription.status !== 'suspended')
+            )
+              continue;
             const first = subscription.startDate > from ? subscription.startDate : from;
             for (let day = date(first); day.toString() < end; day = day.add({ days: 1 })) {
               yield* simulatedDay(customer.id, subscription.id, subscription.currency, day.toString(), day.daysInMonth);
@@ -106,7 +110,13 @@ export function simulatorUsageSource(deps: SimulatorUsageDeps): UsageSource {
   };
 }
 
-export function* simulatedDay(customerId: string, subscriptionId: string, currency: string, day: string, daysInMonth: number): Generator<UsageRecord> {
+export function* simulatedDay(
+  customerId: string,
+  subscriptionId: string,
+  currency: string,
+  day: string,
+  daysInMonth: number,
+): Generator<UsageRecord> {
   const rate = rates[currency] ?? '1';
   for (const meter of simulatedMeters) {
     const [size, uses] = draw(`${subscriptionId}|${meter.id}`);

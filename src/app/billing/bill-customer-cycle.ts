@@ -1,5 +1,12 @@
 import { cycleContaining, cycleNamed, previousCycles } from '../../domain/billing-cycles.ts';
-import { lineId, subscriptionLines, usageLines, type DraftLine, type PriceAt, type SubscriptionHistory } from '../../domain/billing-lines.ts';
+import {
+  lineId,
+  subscriptionLines,
+  usageLines,
+  type DraftLine,
+  type PriceAt,
+  type SubscriptionHistory,
+} from '../../domain/billing-lines.ts';
 import type { BillingLine, Invoice, UsageRecord } from '../../domain/billing.ts';
 import { date } from '../../domain/calendar.ts';
 import type { Customer } from '../../domain/customer.ts';
@@ -43,7 +50,12 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
   const stored = await deps.billing.lines(customer.id, (earlier[0] ?? cycle).end.toString(), cycleEnd);
   const now = deps.clock.now().toISOString();
 
-  const expected = await expectedLines(deps, customer, { from: windowStart, to: cycleEnd }, [...earlier, cycle].map((c) => ({ start: c.start.toString(), end: c.end.toString() })));
+  const expected = await expectedLines(
+    deps,
+    customer,
+    { from: windowStart, to: cycleEnd },
+    [...earlier, cycle].map((c) => ({ start: c.start.toString(), end: c.end.toString() })),
+  );
   const byId = new Map<string, BillingLine[]>();
   for (const line of stored) {
     const key = line.correctsLineId ?? line.id;
@@ -57,7 +69,13 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     if (home < cycleEnd && !closed.has(home)) continue; // an earlier cycle not billed yet bills it itself
     const billed = byId.get(draft.id);
     if (!billed) {
-      added.push({ ...draft, customerId: customer.id, cycle: cycleEnd, createdAt: now, ...(home < cycleEnd ? { originalCycle: home } : {}) });
+      added.push({
+        ...draft,
+        customerId: customer.id,
+        cycle: cycleEnd,
+        createdAt: now,
+        ...(home < cycleEnd ? { originalCycle: home } : {}),
+      });
       continue;
     }
     const difference = dec(draft.amount).minus(sum(billed.map((l) => dec(l.amount))));
@@ -107,15 +125,25 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
 }
 
 /** Every line the facts give for charge dates in [from, to): subscriptions, usage per cycle, one-off charges. */
-export async function expectedLines(deps: BillingDeps, customer: Customer, window: { from: string; to: string }, cycles: { start: string; end: string }[]): Promise<DraftLine[]> {
+export async function expectedLines(
+  deps: BillingDeps,
+  customer: Customer,
+  window: { from: string; to: string },
+  cycles: { start: string; end: string }[],
+): Promise<DraftLine[]> {
   const lines: DraftLine[] = [];
   const priceAt = pricesFor(deps, customer);
-  for (const history of await histories(deps, customer.id)) lines.push(...(await subscriptionLines(history, window, priceAt)));
+  for (const history of await histories(deps, customer.id))
+    lines.push(...(await subscriptionLines(history, window, priceAt)));
 
   const usage: UsageRecord[] = [];
   for await (const record of deps.usageStore.list(customer.id, window.from, window.to)) {
     if (record.currency !== customer.currency) {
-      throw new AppError('Conflict', 'USAGE.CURRENCY_MISMATCH', `Azure usage of ${record.date} is in ${record.currency} but the customer is billed in ${customer.currency}; set USAGE_EXPORT_CURRENCY or re-import it in ${customer.currency}.`);
+      throw new AppError(
+        'Conflict',
+        'USAGE.CURRENCY_MISMATCH',
+        `Azure usage of ${record.date} is in ${record.currency} but the customer is billed in ${customer.currency}; set USAGE_EXPORT_CURRENCY or re-import it in ${customer.currency}.`,
+      );
     }
     usage.push(record);
   }
@@ -149,12 +177,30 @@ function pricesFor(deps: BillingDeps, customer: Customer): PriceAt {
     const key = `${productId}|${term}|${frequency}|${chargeDate}`;
     let price = cache.get(key);
     if (!price) {
-      price = deps.catalog.priceFor({ customerId: customer.id, currency: customer.currency, productId, term, frequency, onDate: chargeDate }).then((found) => {
-        if (!found) {
-          throw new AppError('Conflict', 'PRICE.NOT_FOUND', `No ${customer.currency} price for ${productId} ${term}/${frequency} on ${chargeDate}.`);
-        }
-        return { unitPrice: dec(found.unitPrice), currency: found.currency, priceListId: found.priceListId, source: found.source };
-      });
+      price = deps.catalog
+        .priceFor({
+          customerId: customer.id,
+          currency: customer.currency,
+          productId,
+          term,
+          frequency,
+          onDate: chargeDate,
+        })
+        .then((found) => {
+          if (!found) {
+            throw new AppError(
+              'Conflict',
+              'PRICE.NOT_FOUND',
+              `No ${customer.currency} price for ${productId} ${term}/${frequency} on ${chargeDate}.`,
+            );
+          }
+          return {
+            unitPrice: dec(found.unitPrice),
+            currency: found.currency,
+            priceListId: found.priceListId,
+            source: found.source,
+          };
+        });
       cache.set(key, price);
     }
     return price;
@@ -162,7 +208,10 @@ function pricesFor(deps: BillingDeps, customer: Customer): PriceAt {
 }
 
 /** Each subscription's states over time, replayed from the change log (entries that carry a state). */
-export async function histories(deps: Pick<BillingDeps, 'customerData'>, customerId: string): Promise<SubscriptionHistory[]> {
+export async function histories(
+  deps: Pick<BillingDeps, 'customerData'>,
+  customerId: string,
+): Promise<SubscriptionHistory[]> {
   const entries: ChangeLogEntry[] = [];
   let token: string | undefined;
   do {
@@ -175,7 +224,11 @@ export async function histories(deps: Pick<BillingDeps, 'customerData'>, custome
     if (!entry.subscriptionId) continue;
     const state = subscriptionStateSchema.safeParse(entry.after);
     if (!state.success) continue;
-    const history = bySubscription.get(entry.subscriptionId) ?? { subscriptionId: entry.subscriptionId, productName: entry.productName ?? state.data.productId, events: [] };
+    const history = bySubscription.get(entry.subscriptionId) ?? {
+      subscriptionId: entry.subscriptionId,
+      productName: entry.productName ?? state.data.productId,
+      events: [],
+    };
     history.events.push({ id: entry.id, at: entry.at, state: state.data });
     bySubscription.set(entry.subscriptionId, history);
   }

@@ -9,18 +9,26 @@ import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { Services } from '../../main.ts';
 import { billCustomerCycle, type BillingDeps, type CycleBill } from './bill-customer-cycle.ts';
 
-export type RunDeps = BillingDeps & Pick<Services, 'billingRuns' | 'customers'> & {
-  /** Called after each customer's cycle is billed (the reports issue writes its files here). */
-  afterCustomer?: (customer: Customer, bill: CycleBill) => Promise<void>;
-  /** Called when a pass leaves the run finished and either finished it or billed someone (manifest, notice). */
-  afterRun?: (run: BillingRun) => Promise<void>;
-};
+export type RunDeps = BillingDeps &
+  Pick<Services, 'billingRuns' | 'customers'> & {
+    /** Called after each customer's cycle is billed (the reports issue writes its files here). */
+    afterCustomer?: (customer: Customer, bill: CycleBill) => Promise<void>;
+    /** Called when a pass leaves the run finished and either finished it or billed someone (manifest, notice). */
+    afterRun?: (run: BillingRun) => Promise<void>;
+  };
 
 /** A run bills, for one month (`YYYY-MM`), every customer's cycle that ends in that month. */
 export const periodPattern = /^(20\d{2})-(0[1-9]|1[0-2])$/;
 
-export async function startBillingRun(deps: Pick<RunDeps, 'billingRuns' | 'clock'>, period: string, requestedBy: string): Promise<{ run: BillingRun; created: boolean }> {
-  if (!periodPattern.test(period)) throw new AppError('Validation', 'REQUEST.INVALID', 'The period is a month: YYYY-MM.', { errors: [{ path: 'body.period', message: 'YYYY-MM' }] });
+export async function startBillingRun(
+  deps: Pick<RunDeps, 'billingRuns' | 'clock'>,
+  period: string,
+  requestedBy: string,
+): Promise<{ run: BillingRun; created: boolean }> {
+  if (!periodPattern.test(period))
+    throw new AppError('Validation', 'REQUEST.INVALID', 'The period is a month: YYYY-MM.', {
+      errors: [{ path: 'body.period', message: 'YYYY-MM' }],
+    });
   const now = deps.clock.now().toISOString();
   const { run, created } = await deps.billingRuns.createOrGet({
     id: period,
@@ -42,7 +50,11 @@ export async function startBillingRun(deps: Pick<RunDeps, 'billingRuns' | 'clock
  * result is saved as it finishes, so a run interrupted by a crash continues where it stopped. A customer whose
  * cycle has not ended yet is `notDue` and is billed by a later pass (the daily timer continues open runs).
  */
-export async function continueBillingRun(deps: RunDeps, runId: string, options: { concurrency?: number; onProgress?: (run: BillingRun) => void } = {}): Promise<BillingRun> {
+export async function continueBillingRun(
+  deps: RunDeps,
+  runId: string,
+  options: { concurrency?: number; onProgress?: (run: BillingRun) => void } = {},
+): Promise<BillingRun> {
   const found = await deps.billingRuns.get(runId);
   if (!found) throw new AppError('NotFound', 'BILLING_RUN.NOT_FOUND', `No billing run ${runId}.`);
   const today = utcDate(deps.clock.now()).toString();
@@ -73,7 +85,8 @@ export async function continueBillingRun(deps: RunDeps, runId: string, options: 
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
   await progress();
-  if (run.value.status !== 'running' && (found.value.status === 'running' || billed > 0)) await deps.afterRun?.(run.value);
+  if (run.value.status !== 'running' && (found.value.status === 'running' || billed > 0))
+    await deps.afterRun?.(run.value);
   return run.value;
 }
 
@@ -84,15 +97,31 @@ async function billOne(deps: RunDeps, customer: Customer, period: string, today:
   try {
     const bill = await billCustomerCycle(deps, customer, cycle);
     await deps.afterCustomer?.(customer, bill);
-    return { customerId: customer.id, status: 'done', cycle, lines: bill.invoice.lineCount, total: bill.invoice.total, currency: bill.invoice.currency, at };
+    return {
+      customerId: customer.id,
+      status: 'done',
+      cycle,
+      lines: bill.invoice.lineCount,
+      total: bill.invoice.total,
+      currency: bill.invoice.currency,
+      at,
+    };
   } catch (error) {
     const reason = error instanceof AppError ? `${error.code}: ${error.message}` : `Unexpected error (${randomUUID()})`;
-    if (!(error instanceof AppError)) console.error(JSON.stringify({ message: 'billing failed', customerId: customer.id, cycle, error: String(error) }));
+    if (!(error instanceof AppError))
+      console.error(
+        JSON.stringify({ message: 'billing failed', customerId: customer.id, cycle, error: String(error) }),
+      );
     return { customerId: customer.id, status: 'failed', cycle, reason, at };
   }
 }
 
-async function saveProgress(deps: RunDeps, run: Versioned<BillingRun>, total: number, results: Map<string, CustomerRunResult>): Promise<Versioned<BillingRun>> {
+async function saveProgress(
+  deps: RunDeps,
+  run: Versioned<BillingRun>,
+  total: number,
+  results: Map<string, CustomerRunResult>,
+): Promise<Versioned<BillingRun>> {
   const values = [...results.values()];
   const done = values.filter((r) => r.status === 'done').length;
   const failed = values.filter((r) => r.status === 'failed').length;

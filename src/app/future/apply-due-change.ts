@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { checkChange } from '../../domain/change-rules.ts';
 import { guidFrom } from '../../domain/ids.ts';
-import { dueAt, stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
+import {
+  dueAt,
+  stateOf,
+  type ChangeLogEntry,
+  type FutureChange,
+  type SubscriptionRecord,
+} from '../../domain/subscription.ts';
 import { isTransientCommerceError } from '../commerce-errors.ts';
 import { AppError } from '../errors.ts';
 import type { ChangeMessage } from '../ports/change-queue.port.ts';
@@ -21,7 +27,9 @@ export interface ApplyOptions {
 /** Microsoft has not renewed the subscription yet: try again later (transient). */
 class NotRenewedYet extends AppError {
   constructor() {
-    super('Unavailable', 'FUTURE_CHANGE.NOT_RENEWED_YET', 'Microsoft has not renewed the subscription yet.', { retryAfterSeconds: 900 });
+    super('Unavailable', 'FUTURE_CHANGE.NOT_RENEWED_YET', 'Microsoft has not renewed the subscription yet.', {
+      retryAfterSeconds: 900,
+    });
   }
 }
 
@@ -36,12 +44,31 @@ class Permanent extends Error {}
  * repeated Microsoft call changes nothing more. Transient failures are rethrown (the message comes back) until
  * the delivery limit; then, like a refusal, the change is marked `failed` with its reason and the partner told.
  */
-export async function applyDueChange(deps: FutureDeps, message: ChangeMessage, options: ApplyOptions): Promise<ApplyOutcome> {
+export async function applyDueChange(
+  deps: FutureDeps,
+  message: ChangeMessage,
+  options: ApplyOptions,
+): Promise<ApplyOutcome> {
   const now = deps.clock.now();
-  const { change, subscription } = await deps.customerData.changeWithSubscription(message.customerId, message.changeId, message.subscriptionId);
-  if (!change || change.value.status === 'applied' || change.value.status === 'cancelled' || change.value.status === 'failed') return 'skipped';
+  const { change, subscription } = await deps.customerData.changeWithSubscription(
+    message.customerId,
+    message.changeId,
+    message.subscriptionId,
+  );
+  if (
+    !change ||
+    change.value.status === 'applied' ||
+    change.value.status === 'cancelled' ||
+    change.value.status === 'failed'
+  )
+    return 'skipped';
   if (now.getTime() < dueAt(change.value).getTime()) return 'notDue';
-  if (change.value.status === 'applying' && change.value.leaseUntil && new Date(change.value.leaseUntil).getTime() > now.getTime()) return 'busy';
+  if (
+    change.value.status === 'applying' &&
+    change.value.leaseUntil &&
+    new Date(change.value.leaseUntil).getTime() > now.getTime()
+  )
+    return 'busy';
 
   const leased: FutureChange = {
     ...change.value,
@@ -52,7 +79,10 @@ export async function applyDueChange(deps: FutureDeps, message: ChangeMessage, o
   };
   let leaseEtag: string;
   try {
-    leaseEtag = (await deps.customerData.commit(message.customerId, { futureChanges: [{ value: leased, etag: change.etag }] })).futureChangeEtags.get(leased.id) ?? '';
+    leaseEtag =
+      (
+        await deps.customerData.commit(message.customerId, { futureChanges: [{ value: leased, etag: change.etag }] })
+      ).futureChangeEtags.get(leased.id) ?? '';
   } catch (error) {
     if (error instanceof AppError && error.kind === 'PreconditionFailed') return 'busy';
     throw error;
@@ -61,13 +91,25 @@ export async function applyDueChange(deps: FutureDeps, message: ChangeMessage, o
   try {
     const { subscriptions, entry, createdSubscriptionId } = await perform(deps, leased, subscription, now);
     const { leaseUntil: _lease, ...rest } = leased;
-    const applied: FutureChange = { ...rest, status: 'applied', appliedAt: now.toISOString(), updatedAt: now.toISOString(), ...(createdSubscriptionId ? { createdSubscriptionId } : {}) };
-    await deps.customerData.commit(message.customerId, { futureChanges: [{ value: applied, etag: leaseEtag }], subscriptions, log: [entry] });
+    const applied: FutureChange = {
+      ...rest,
+      status: 'applied',
+      appliedAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      ...(createdSubscriptionId ? { createdSubscriptionId } : {}),
+    };
+    await deps.customerData.commit(message.customerId, {
+      futureChanges: [{ value: applied, etag: leaseEtag }],
+      subscriptions,
+      log: [entry],
+    });
     return 'applied';
   } catch (error) {
     const release = async () => {
       const { leaseUntil: _lease, ...rest } = leased;
-      await deps.customerData.commit(message.customerId, { futureChanges: [{ value: { ...rest, status: 'pending' }, etag: leaseEtag }] }).catch(() => undefined);
+      await deps.customerData
+        .commit(message.customerId, { futureChanges: [{ value: { ...rest, status: 'pending' }, etag: leaseEtag }] })
+        .catch(() => undefined);
     };
     if (error instanceof NotRenewedYet) {
       // Not a failure: Microsoft's renewal run is still going; the sweep looks again in 15 minutes.
@@ -75,7 +117,9 @@ export async function applyDueChange(deps: FutureDeps, message: ChangeMessage, o
       return 'notDue';
     }
     const attempts = Math.max(options.deliveryCount, leased.attempts);
-    const transient = !(error instanceof Permanent) && (isTransientCommerceError(error) || (error instanceof AppError && error.kind === 'PreconditionFailed'));
+    const transient =
+      !(error instanceof Permanent) &&
+      (isTransientCommerceError(error) || (error instanceof AppError && error.kind === 'PreconditionFailed'));
     if (transient && attempts < deps.config.CHANGE_MAX_DELIVERIES) {
       await release();
       throw error;
@@ -93,7 +137,12 @@ interface Performed {
   createdSubscriptionId?: string;
 }
 
-async function perform(deps: FutureDeps, change: FutureChange, found: Versioned<SubscriptionRecord> | undefined, now: Date): Promise<Performed> {
+async function perform(
+  deps: FutureDeps,
+  change: FutureChange,
+  found: Versioned<SubscriptionRecord> | undefined,
+  now: Date,
+): Promise<Performed> {
   const request = change.change;
   if (request.kind === 'purchase') return purchase(deps, change, request, now);
   if (!found) throw new Permanent('The subscription no longer exists.');
@@ -104,17 +153,25 @@ async function perform(deps: FutureDeps, change: FutureChange, found: Versioned<
     // Microsoft renews with its scheduled next-term instructions; if they were lost, the new term's window
     // still allows setting the quantity now.
     result = await deps.commerce.getSubscription(record.customerTenantId, record.id);
-    if (result.status === 'expired' || result.status === 'deleted') throw new Permanent(`The subscription did not renew: it is ${result.status}.`);
+    if (result.status === 'expired' || result.status === 'deleted')
+      throw new Permanent(`The subscription did not renew: it is ${result.status}.`);
     if (result.termStartDate < change.effectiveDate) throw new NotRenewedYet();
     if (result.quantity !== request.quantity) {
-      result = await deps.commerce.updateSubscription(record.customerTenantId, record.id, { quantity: request.quantity }, guidFrom(`apply:${change.id}`));
+      result = await deps.commerce.updateSubscription(
+        record.customerTenantId,
+        record.id,
+        { quantity: request.quantity },
+        guidFrom(`apply:${change.id}`),
+      );
     }
   } else {
     const immediate = { ...request, effective: 'immediately' as const, effectiveDate: undefined };
     const { lock: _lock, ...unlocked } = record;
     const refusal = checkChange(unlocked, immediate, { now, windowHours: deps.config.NCE_WINDOW_HOURS });
     if (refusal && refusal.code !== 'CHANGE.NO_CHANGE') throw new Permanent(refusal.message);
-    result = refusal ? await deps.commerce.getSubscription(record.customerTenantId, record.id) : await sendToMicrosoft(deps, record, immediate, guidFrom(`apply:${change.id}`));
+    result = refusal
+      ? await deps.commerce.getSubscription(record.customerTenantId, record.id)
+      : await sendToMicrosoft(deps, record, immediate, guidFrom(`apply:${change.id}`));
   }
 
   let next = mergeFromMicrosoft(record, result, now);
@@ -122,36 +179,78 @@ async function perform(deps: FutureDeps, change: FutureChange, found: Versioned<
     const customer = (await deps.customerCache.get(record.customerId))?.value;
     if (customer) {
       const price = await priceOf(deps, customer, result, next.termStartDate);
-      next = { ...next, unitPrice: price.unitPrice, currency: price.currency, priceListId: price.priceListId, priceSource: price.source };
+      next = {
+        ...next,
+        unitPrice: price.unitPrice,
+        currency: price.currency,
+        priceListId: price.priceListId,
+        priceSource: price.source,
+      };
     }
   }
   return {
     subscriptions: [{ value: next, etag: found.etag }],
-    entry: logEntry(change, { subscriptionId: record.id, productName: record.productName, before: stateOf(record), after: stateOf(next) }, now),
+    entry: logEntry(
+      change,
+      { subscriptionId: record.id, productName: record.productName, before: stateOf(record), after: stateOf(next) },
+      now,
+    ),
   };
 }
 
-async function purchase(deps: FutureDeps, change: FutureChange, request: Extract<FutureChange['change'], { kind: 'purchase' }>, now: Date): Promise<Performed> {
+async function purchase(
+  deps: FutureDeps,
+  change: FutureChange,
+  request: Extract<FutureChange['change'], { kind: 'purchase' }>,
+  now: Date,
+): Promise<Performed> {
   const customer = (await deps.customerCache.get(change.customerId))?.value;
   if (!customer?.tenantId) throw new Permanent('The customer has no Microsoft tenant.');
   const product = await deps.catalog.getProduct(request.productId);
   if (!product) throw new Permanent(`${request.productId} is no longer in the catalog.`);
-  const price = await priceOf(deps, customer, { productSkuId: product.id, termDuration: request.term, billingCycle: request.billingFrequency }, change.effectiveDate);
+  const price = await priceOf(
+    deps,
+    customer,
+    { productSkuId: product.id, termDuration: request.term, billingCycle: request.billingFrequency },
+    change.effectiveDate,
+  );
   const order = await deps.commerce.placeOrder(
     customer.tenantId,
-    [{ catalogItemId: product.catalogItemId, quantity: request.quantity, termDuration: request.term, billingCycle: request.billingFrequency, ...(request.parentSubscriptionId ? { parentSubscriptionId: request.parentSubscriptionId } : {}) }],
+    [
+      {
+        catalogItemId: product.catalogItemId,
+        quantity: request.quantity,
+        termDuration: request.term,
+        billingCycle: request.billingFrequency,
+        ...(request.parentSubscriptionId ? { parentSubscriptionId: request.parentSubscriptionId } : {}),
+      },
+    ],
     guidFrom(`future-order:${change.id}`),
   );
-  const records = order.subscriptions.map((s) => toRecord({ id: customer.id, tenantId: customer.tenantId as string }, s, product, price, undefined, now));
+  const records = order.subscriptions.map((s) =>
+    toRecord({ id: customer.id, tenantId: customer.tenantId as string }, s, product, price, undefined, now),
+  );
   const first = records[0];
   return {
     subscriptions: records.map((value) => ({ value })),
-    entry: logEntry(change, { ...(first ? { subscriptionId: first.id } : {}), productName: product.name, ...(first ? { after: stateOf(first) } : {}) }, now),
+    entry: logEntry(
+      change,
+      {
+        ...(first ? { subscriptionId: first.id } : {}),
+        productName: product.name,
+        ...(first ? { after: stateOf(first) } : {}),
+      },
+      now,
+    ),
     ...(first ? { createdSubscriptionId: first.id } : {}),
   };
 }
 
-function logEntry(change: FutureChange, detail: Pick<ChangeLogEntry, 'subscriptionId' | 'productName' | 'before' | 'after'>, now: Date): ChangeLogEntry {
+function logEntry(
+  change: FutureChange,
+  detail: Pick<ChangeLogEntry, 'subscriptionId' | 'productName' | 'before' | 'after'>,
+  now: Date,
+): ChangeLogEntry {
   return {
     id: guidFrom(`log:${change.id}`),
     customerId: change.customerId,
@@ -165,10 +264,18 @@ function logEntry(change: FutureChange, detail: Pick<ChangeLogEntry, 'subscripti
   };
 }
 
-async function markFailed(deps: FutureDeps, change: FutureChange, etag: string, reason: string, now: Date): Promise<void> {
+async function markFailed(
+  deps: FutureDeps,
+  change: FutureChange,
+  etag: string,
+  reason: string,
+  now: Date,
+): Promise<void> {
   const { leaseUntil: _lease, ...rest } = change;
   await commitWithOutbox(deps, change.customerId, {
-    futureChanges: [{ value: { ...rest, status: 'failed', failureReason: reason, updatedAt: now.toISOString() }, etag }],
+    futureChanges: [
+      { value: { ...rest, status: 'failed', failureReason: reason, updatedAt: now.toISOString() }, etag },
+    ],
     log: [
       {
         id: randomUUID(),

@@ -11,7 +11,12 @@ import type { FutureDeps } from './deps.ts';
  * first, so that whatever crashes, the sweep finds what is left to do: a pointer without its message is
  * simply removed.
  */
-export async function commitWithOutbox(deps: FutureDeps, customerId: string, write: CustomerWrite, due: DueEntry[] = []): Promise<CommitResult> {
+export async function commitWithOutbox(
+  deps: FutureDeps,
+  customerId: string,
+  write: CustomerWrite,
+  due: DueEntry[] = [],
+): Promise<CommitResult> {
   for (const entry of due) await deps.dueIndex.add(entry);
   const outbox = write.outbox ?? [];
   if (outbox.length) await deps.dueIndex.addOutbox(outbox.map((m) => ({ customerId, outboxId: m.id })));
@@ -28,7 +33,10 @@ export async function dispatchOutbox(deps: FutureDeps, customerId: string, messa
   for (const message of messages) {
     switch (message.type) {
       case 'scheduleChange': {
-        const sequenceNumber = await deps.changeQueue.schedule({ changeId: message.changeId, customerId, subscriptionId: message.subscriptionId }, new Date(message.at));
+        const sequenceNumber = await deps.changeQueue.schedule(
+          { changeId: message.changeId, customerId, subscriptionId: message.subscriptionId },
+          new Date(message.at),
+        );
         await markSent(deps, customerId, message.id, message.changeId, sequenceNumber);
         break;
       }
@@ -61,14 +69,24 @@ export async function dispatchPendingOutbox(deps: FutureDeps, limit = 500): Prom
 }
 
 /** Removes the sent message and, for a scheduled trigger, keeps its sequence number on the change, atomically. */
-async function markSent(deps: FutureDeps, customerId: string, outboxId: string, changeId?: string, sequenceNumber?: string): Promise<void> {
+async function markSent(
+  deps: FutureDeps,
+  customerId: string,
+  outboxId: string,
+  changeId?: string,
+  sequenceNumber?: string,
+): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const change = changeId ? await deps.customerData.futureChange(customerId, changeId) : undefined;
     const keep = change && sequenceNumber && (change.value.status === 'pending' || change.value.status === 'applying');
     try {
       await deps.customerData.commit(customerId, {
         sentOutbox: [outboxId],
-        ...(keep ? { futureChanges: [{ value: { ...change.value, messageSequenceNumber: sequenceNumber }, etag: change.etag }] } : {}),
+        ...(keep
+          ? {
+              futureChanges: [{ value: { ...change.value, messageSequenceNumber: sequenceNumber }, etag: change.etag }],
+            }
+          : {}),
       });
       return;
     } catch (error) {
@@ -84,7 +102,13 @@ async function markSent(deps: FutureDeps, customerId: string, outboxId: string, 
 export function schedulingOf(change: FutureChange, outboxId: string): { due: DueEntry; message: OutboxMessage } {
   const at = dueAt(change).toISOString();
   return {
-    due: { customerId: change.customerId, changeId: change.id, subscriptionId: change.subscriptionId, dueAt: at, requestedAt: change.requestedAt },
+    due: {
+      customerId: change.customerId,
+      changeId: change.id,
+      subscriptionId: change.subscriptionId,
+      dueAt: at,
+      requestedAt: change.requestedAt,
+    },
     message: { id: outboxId, type: 'scheduleChange', changeId: change.id, subscriptionId: change.subscriptionId, at },
   };
 }

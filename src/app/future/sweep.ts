@@ -35,7 +35,9 @@ export async function sweepDueChanges(deps: FutureDeps, options: SweepOptions = 
   }
   const due = entries.filter((e) => new Date(e.dueAt).getTime() <= now.getTime());
   const groups = new Map<string, DueEntry[]>();
-  for (const entry of due.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.requestedAt.localeCompare(b.requestedAt))) {
+  for (const entry of due.sort(
+    (a, b) => a.dueAt.localeCompare(b.dueAt) || a.requestedAt.localeCompare(b.requestedAt),
+  )) {
     const key = `${entry.customerId}|${entry.subscriptionId || entry.changeId}`;
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   }

@@ -21,7 +21,10 @@ export function adminConsentUrl(tenantId: string, clientId: string): string {
 
 export async function consentStatus(deps: M365Deps, customerId: string): Promise<ConsentView> {
   const { tenantId } = await requireTenant(deps, customerId);
-  const [status, requests] = await Promise.all([deps.directory.consentStatus(tenantId), deps.consentRequests.list(customerId, 5)]);
+  const [status, requests] = await Promise.all([
+    deps.directory.consentStatus(tenantId),
+    deps.consentRequests.list(customerId, 5),
+  ]);
   return { tenantId, ...status, consentUrl: adminConsentUrl(tenantId, deps.config.GRAPH_CLIENT_ID), requests };
 }
 
@@ -31,15 +34,25 @@ export async function consentStatus(deps: M365Deps, customerId: string): Promise
  * from the directory when the app may already read it (a consent missing only some permissions); without any
  * directory access the request goes to the customer's company e-mail, the contact its admins gave the partner.
  */
-export async function requestConsent(deps: M365Deps, input: { customerId: string; justification: string; actor: Actor }): Promise<ConsentRequest> {
+export async function requestConsent(
+  deps: M365Deps,
+  input: { customerId: string; justification: string; actor: Actor },
+): Promise<ConsentRequest> {
   const customer = await requireTenant(deps, input.customerId);
   const status = await deps.directory.consentStatus(customer.tenantId);
-  if (status.granted) throw new AppError('Conflict', 'CONSENT.ALREADY_GRANTED', 'The portal already has admin consent in this tenant; nothing to request.');
+  if (status.granted)
+    throw new AppError(
+      'Conflict',
+      'CONSENT.ALREADY_GRANTED',
+      'The portal already has admin consent in this tenant; nothing to request.',
+    );
 
   let sentTo: string[] = [];
   let routedVia: ConsentRequest['routedVia'] = 'directory';
   try {
-    sentTo = (await deps.directory.globalAdmins(customer.tenantId)).map((admin) => admin.mail ?? admin.userPrincipalName).filter(Boolean);
+    sentTo = (await deps.directory.globalAdmins(customer.tenantId))
+      .map((admin) => admin.mail ?? admin.userPrincipalName)
+      .filter(Boolean);
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'DIRECTORY.CONSENT_REQUIRED') throw error;
   }
@@ -85,8 +98,16 @@ export async function requestConsent(deps: M365Deps, input: { customerId: string
     'If you did not expect this request, you can ignore it.',
   ].join('\n');
   for (const to of sentTo) {
-    await deps.notifier.send({ id: `consent-request:${request.id}:${to}`, to, subject: `Consent requested for the customer portal in ${customer.name}'s Microsoft 365`, text, kind: 'consent-request' });
+    await deps.notifier.send({
+      id: `consent-request:${request.id}:${to}`,
+      to,
+      subject: `Consent requested for the customer portal in ${customer.name}'s Microsoft 365`,
+      text,
+      kind: 'consent-request',
+    });
   }
-  await logM365(deps, customer.id, input.actor, [{ action: 'requestConsent', detail: `admin consent requested from ${sentTo.join(', ')}: ${input.justification}` }]);
+  await logM365(deps, customer.id, input.actor, [
+    { action: 'requestConsent', detail: `admin consent requested from ${sentTo.join(', ')}: ${input.justification}` },
+  ]);
   return request;
 }

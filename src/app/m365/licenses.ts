@@ -65,9 +65,13 @@ const BATCH_CONCURRENCY = 4;
 
 /** The tenant's SKUs with their names (partner override, else catalog product, else shipped list) and unit counts. */
 export async function tenantSkus(deps: M365Deps, tenantId: string): Promise<SkuView[]> {
-  const [skus, products] = await Promise.all([deps.directory.subscribedSkus(tenantId), deps.catalogAdmin.products.all()]);
+  const [skus, products] = await Promise.all([
+    deps.directory.subscribedSkus(tenantId),
+    deps.catalogAdmin.products.all(),
+  ]);
   const catalog = new Map<string, string>();
-  for (const { value } of products) if (value.skuPartNumber && !catalog.has(value.skuPartNumber)) catalog.set(value.skuPartNumber, value.name);
+  for (const { value } of products)
+    if (value.skuPartNumber && !catalog.has(value.skuPartNumber)) catalog.set(value.skuPartNumber, value.name);
   return skus
     .map((sku) => {
       const { name, source } = skuName(sku.skuPartNumber, { overrides: deps.config.SKU_NAME_OVERRIDES, catalog });
@@ -101,16 +105,24 @@ export function resolveSkus(skus: SkuView[], references: string[], path: string,
     const wanted = reference.trim().toLowerCase();
     const sku = skus.find((s) => s.skuId.toLowerCase() === wanted || s.skuPartNumber.toLowerCase() === wanted);
     if (sku) ids.push(sku.skuId);
-    else errors.push({ path: `${path}.${index}`, message: `the tenant has no license ${reference} (known: ${skus.map((s) => s.skuPartNumber).join(', ') || 'none'})` });
+    else
+      errors.push({
+        path: `${path}.${index}`,
+        message: `the tenant has no license ${reference} (known: ${skus.map((s) => s.skuPartNumber).join(', ') || 'none'})`,
+      });
   });
   return [...new Set(ids)];
 }
 
 function resolveChange(skus: SkuView[], request: LicenseRequest, path: string): LicenseChange {
   const errors: FieldError[] = [];
-  const change = { add: resolveSkus(skus, request.add, `${path}.add`, errors), remove: resolveSkus(skus, request.remove, `${path}.remove`, errors) };
+  const change = {
+    add: resolveSkus(skus, request.add, `${path}.add`, errors),
+    remove: resolveSkus(skus, request.remove, `${path}.remove`, errors),
+  };
   const both = change.add.filter((id) => change.remove.includes(id));
-  if (both.length) errors.push({ path: `${path}.remove`, message: `also in add: ${both.map((id) => skuLabel(skus, id)).join(', ')}` });
+  if (both.length)
+    errors.push({ path: `${path}.remove`, message: `also in add: ${both.map((id) => skuLabel(skus, id)).join(', ')}` });
   if (errors.length) throw validation('Some licenses are not the tenant’s, or are both added and removed.', errors);
   return change;
 }
@@ -125,13 +137,23 @@ export function explain(error: unknown, skus: SkuView[]): unknown {
   const extra = { ...error.extra, skuPartNumber: sku.skuPartNumber, productName: sku.name };
   switch (error.code) {
     case 'DIRECTORY.COUNT_VIOLATION':
-      return new AppError(error.kind, error.code, `No ${sku.name} license is left: all ${sku.purchased} purchased are assigned. Buy more seats, or unassign one first.`, {
-        ...extra,
-        purchased: sku.purchased,
-        consumed: sku.consumed,
-      });
+      return new AppError(
+        error.kind,
+        error.code,
+        `No ${sku.name} license is left: all ${sku.purchased} purchased are assigned. Buy more seats, or unassign one first.`,
+        {
+          ...extra,
+          purchased: sku.purchased,
+          consumed: sku.consumed,
+        },
+      );
     case 'DIRECTORY.LICENSE_INHERITED':
-      return new AppError(error.kind, error.code, `${sku.name} comes from a group this user belongs to; remove it from the group (or the user from the group), not from the user.`, extra);
+      return new AppError(
+        error.kind,
+        error.code,
+        `${sku.name} comes from a group this user belongs to; remove it from the group (or the user from the group), not from the user.`,
+        extra,
+      );
     default:
       return new AppError(error.kind, error.code, error.message, extra);
   }
@@ -144,7 +166,14 @@ export function userView(user: DirectoryUser, skus: SkuView[], groups?: Readonly
     let license = licenses.get(skuId);
     if (!license) {
       const sku = skus.find((s) => s.skuId === skuId);
-      license = { skuId, skuPartNumber: sku?.skuPartNumber ?? skuId, name: sku?.name ?? skuId, direct: false, groups: [], state: 'Error' };
+      license = {
+        skuId,
+        skuPartNumber: sku?.skuPartNumber ?? skuId,
+        name: sku?.name ?? skuId,
+        direct: false,
+        groups: [],
+        state: 'Error',
+      };
       licenses.set(skuId, license);
     }
     return license;
@@ -180,25 +209,47 @@ export function userView(user: DirectoryUser, skus: SkuView[], groups?: Readonly
 }
 
 /** Group names, read only when some user has a license from a group. */
-async function groupNames(deps: M365Deps, tenantId: string, users: DirectoryUser[]): Promise<Map<string, string> | undefined> {
+async function groupNames(
+  deps: M365Deps,
+  tenantId: string,
+  users: DirectoryUser[],
+): Promise<Map<string, string> | undefined> {
   if (!users.some((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup))) return undefined;
   return new Map((await deps.directory.listGroups(tenantId)).map((g) => [g.id, g.displayName]));
 }
 
-export async function listUsers(deps: M365Deps, customerId: string, query: { search?: string; pageSize: number; continuationToken?: string }): Promise<Page<UserView>> {
+export async function listUsers(
+  deps: M365Deps,
+  customerId: string,
+  query: { search?: string; pageSize: number; continuationToken?: string },
+): Promise<Page<UserView>> {
   const { tenantId } = await requireTenant(deps, customerId);
   const [page, skus] = await Promise.all([deps.directory.listUsers(tenantId, query), tenantSkus(deps, tenantId)]);
   const groups = await groupNames(deps, tenantId, page.items);
-  return { items: page.items.map((u) => userView(u, skus, groups)), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  return {
+    items: page.items.map((u) => userView(u, skus, groups)),
+    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+  };
 }
 
-export async function getUserView(deps: M365Deps, tenantId: string, userId: string, skus: SkuView[]): Promise<UserView> {
+export async function getUserView(
+  deps: M365Deps,
+  tenantId: string,
+  userId: string,
+  skus: SkuView[],
+): Promise<UserView> {
   const user = await deps.directory.getUser(tenantId, userId);
   return userView(user, skus, await groupNames(deps, tenantId, [user]));
 }
 
 /** F-LICENSES: assign and unassign one user's licenses (all or nothing, as Graph does). */
-export async function assignUserLicenses(deps: M365Deps, customerId: string, userId: string, request: LicenseRequest, actor: Actor): Promise<UserView> {
+export async function assignUserLicenses(
+  deps: M365Deps,
+  customerId: string,
+  userId: string,
+  request: LicenseRequest,
+  actor: Actor,
+): Promise<UserView> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const change = resolveChange(skus, request, 'body');
@@ -208,19 +259,26 @@ export async function assignUserLicenses(deps: M365Deps, customerId: string, use
     throw explain(error, skus);
   }
   const user = await getUserView(deps, tenantId, userId, await tenantSkus(deps, tenantId));
-  await logM365(deps, customerId, actor, [licenseLogEntry('assignLicenses', user.userPrincipalName, change, skus, user)]);
+  await logM365(deps, customerId, actor, [
+    licenseLogEntry('assignLicenses', user.userPrincipalName, change, skus, user),
+  ]);
   return user;
 }
 
 /** A license change as the change log shows it: `+SPB −EXCHANGESTANDARD`, and the licenses held after. */
 function licenseLogEntry(action: string, subject: string, change: LicenseChange, skus: SkuView[], user?: UserView) {
   const names = [...change.add, ...change.remove].map((id) => skus.find((s) => s.skuId === id)?.name ?? id);
-  const signs = [...change.add.map((id) => `+${skuLabel(skus, id)}`), ...change.remove.map((id) => `−${skuLabel(skus, id)}`)];
+  const signs = [
+    ...change.add.map((id) => `+${skuLabel(skus, id)}`),
+    ...change.remove.map((id) => `−${skuLabel(skus, id)}`),
+  ];
   return {
     action,
     detail: `${subject}: ${signs.join(' ')}`,
     productName: names.join(', '),
-    ...(user ? { after: { licenses: user.licenses.filter((l) => l.state === 'Active').map((l) => l.skuPartNumber) } } : {}),
+    ...(user
+      ? { after: { licenses: user.licenses.filter((l) => l.state === 'Active').map((l) => l.skuPartNumber) } }
+      : {}),
   };
 }
 
@@ -229,7 +287,12 @@ function licenseLogEntry(action: string, subject: string, change: LicenseChange,
  * made on its own; one user's refusal (no unit left, inherited license, unknown user…) is reported for that user
  * and does not stop the others.
  */
-export async function assignLicensesInBatch(deps: M365Deps, customerId: string, assignments: (LicenseRequest & { userId: string })[], actor: Actor): Promise<BatchResult[]> {
+export async function assignLicensesInBatch(
+  deps: M365Deps,
+  customerId: string,
+  assignments: (LicenseRequest & { userId: string })[],
+  actor: Actor,
+): Promise<BatchResult[]> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const errors: FieldError[] = [];
@@ -251,11 +314,21 @@ export async function assignLicensesInBatch(deps: M365Deps, customerId: string, 
       const { userId } = assignments[index]!;
       try {
         await deps.directory.assignLicenses(tenantId, userId, changes[index]!);
-        results[index] = { userId, status: 'succeeded', user: userView(await deps.directory.getUser(tenantId, userId), skus) };
+        results[index] = {
+          userId,
+          status: 'succeeded',
+          user: userView(await deps.directory.getUser(tenantId, userId), skus),
+        };
       } catch (error) {
         const explained = explain(error, skus);
         if (!(explained instanceof AppError)) throw explained;
-        results[index] = { userId, status: 'failed', code: explained.code, message: explained.message, httpStatus: httpStatusOf(explained) };
+        results[index] = {
+          userId,
+          status: 'failed',
+          code: explained.code,
+          message: explained.message,
+          httpStatus: httpStatusOf(explained),
+        };
       }
     }
   };
@@ -264,7 +337,11 @@ export async function assignLicensesInBatch(deps: M365Deps, customerId: string, 
     deps,
     customerId,
     actor,
-    results.flatMap((r, index) => (r.status === 'succeeded' ? [licenseLogEntry('assignLicenses', r.user.userPrincipalName, changes[index]!, skus, r.user)] : [])),
+    results.flatMap((r, index) =>
+      r.status === 'succeeded'
+        ? [licenseLogEntry('assignLicenses', r.user.userPrincipalName, changes[index]!, skus, r.user)]
+        : [],
+    ),
   );
   // Counts changed as the batch went: show the units as they are now.
   const now = await tenantSkus(deps, tenantId);
@@ -310,7 +387,13 @@ export async function listGroups(deps: M365Deps, customerId: string): Promise<Gr
 }
 
 /** Group-based licensing: the members inherit the group's licenses (a member with no unit left gets an error state). */
-export async function assignGroupLicenses(deps: M365Deps, customerId: string, groupId: string, request: LicenseRequest, actor: Actor): Promise<GroupView> {
+export async function assignGroupLicenses(
+  deps: M365Deps,
+  customerId: string,
+  groupId: string,
+  request: LicenseRequest,
+  actor: Actor,
+): Promise<GroupView> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const change = resolveChange(skus, request, 'body');
@@ -321,6 +404,11 @@ export async function assignGroupLicenses(deps: M365Deps, customerId: string, gr
     throw explain(error, skus);
   }
   const view = groupView(group, skus);
-  await logM365(deps, customerId, actor, [{ ...licenseLogEntry('assignGroupLicenses', `group ${group.displayName}`, change, skus), after: { licenses: view.licenses.map((l) => l.skuPartNumber) } }]);
+  await logM365(deps, customerId, actor, [
+    {
+      ...licenseLogEntry('assignGroupLicenses', `group ${group.displayName}`, change, skus),
+      after: { licenses: view.licenses.map((l) => l.skuPartNumber) },
+    },
+  ]);
   return view;
 }

@@ -27,5 +27,6 @@ export async function logM365(
     ...(e.after ? { after: e.after } : {}),
   }));
   // An entity-group transaction takes at most 100 rows.
-  for (let from = 0; from < log.length; from += 100) await deps.customerData.commit(customerId, { log: log.slice(from, from + 100) });
+  for (let from = 0; from < log.length; from += 100)
+    await deps.customerData.commit(customerId, { log: log.slice(from, from + 100) });
 }

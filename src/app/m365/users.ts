@@ -18,15 +18,30 @@ export const userPrincipalNameSchema = z
   .string()
   .trim()
   .max(113)
-  .regex(/^[A-Za-z0-9'_!#^~-][A-Za-z0-9'._!#^~-]{0,63}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'an address such as jane@contoso.com');
+  .regex(
+    /^[A-Za-z0-9'_!#^~-][A-Za-z0-9'._!#^~-]{0,63}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
+    'an address such as jane@contoso.com',
+  );
 
 export const newUserSchema = z
   .strictObject({
     displayName: displayText(256),
     userPrincipalName: userPrincipalNameSchema,
-    mailNickname: z.string().regex(/^[A-Za-z0-9'._!#^~-]{1,64}$/, 'letters, digits and . - _ only').optional().describe('Defaults to the part of the user principal name before @'),
-    usageLocation: countryCodeSchema.optional().describe('Country where the user uses the services (required by Microsoft to license); defaults to the customer’s country'),
-    licenses: z.array(z.string().trim().min(1).max(64)).max(20).default([]).describe('SKU part numbers (e.g. SPB) or SKU ids to assign at once'),
+    mailNickname: z
+      .string()
+      .regex(/^[A-Za-z0-9'._!#^~-]{1,64}$/, 'letters, digits and . - _ only')
+      .optional()
+      .describe('Defaults to the part of the user principal name before @'),
+    usageLocation: countryCodeSchema
+      .optional()
+      .describe(
+        'Country where the user uses the services (required by Microsoft to license); defaults to the customer’s country',
+      ),
+    licenses: z
+      .array(z.string().trim().min(1).max(64))
+      .max(20)
+      .default([])
+      .describe('SKU part numbers (e.g. SPB) or SKU ids to assign at once'),
     sendPasswordTo: z.email().max(254).describe('Where the temporary password is mailed; it is never returned'),
     confirmBillingChange: z.boolean().optional(),
   })
@@ -60,13 +75,18 @@ export async function createUser(
   for (const skuId of skuIds) {
     const sku = skus.find((s) => s.skuId === skuId);
     if (sku && sku.available < 1) {
-      throw new AppError('Conflict', 'DIRECTORY.COUNT_VIOLATION', `No ${sku.name} license is left: all ${sku.purchased} purchased are assigned. Buy more seats, or create the user without it.`, {
-        skuId,
-        skuPartNumber: sku.skuPartNumber,
-        productName: sku.name,
-        purchased: sku.purchased,
-        consumed: sku.consumed,
-      });
+      throw new AppError(
+        'Conflict',
+        'DIRECTORY.COUNT_VIOLATION',
+        `No ${sku.name} license is left: all ${sku.purchased} purchased are assigned. Buy more seats, or create the user without it.`,
+        {
+          skuId,
+          skuPartNumber: sku.skuPartNumber,
+          productName: sku.name,
+          purchased: sku.purchased,
+          consumed: sku.consumed,
+        },
+      );
     }
   }
   // The seats' cost is read only when a confirmation may be asked for.
@@ -100,7 +120,10 @@ async function createOne(
   customer: Customer & { tenantId: string },
   skus: SkuView[],
   skuIds: string[],
-  request: Pick<NewUserRequest, 'displayName' | 'userPrincipalName' | 'mailNickname' | 'usageLocation' | 'sendPasswordTo'>,
+  request: Pick<
+    NewUserRequest,
+    'displayName' | 'userPrincipalName' | 'mailNickname' | 'usageLocation' | 'sendPasswordTo'
+  >,
 ): Promise<CreatedUser> {
   const password = generatePassword();
   const created = await deps.directory.createUser(customer.tenantId, {
@@ -122,7 +145,14 @@ async function createOne(
       licenseError = { code: explained.code, message: explained.message };
     }
   }
-  const passwordDelivered = await sendPassword(deps, customer.tenantId, user, password, request.sendPasswordTo, skus.filter((s) => skuIds.includes(s.skuId)));
+  const passwordDelivered = await sendPassword(
+    deps,
+    customer.tenantId,
+    user,
+    password,
+    request.sendPasswordTo,
+    skus.filter((s) => skuIds.includes(s.skuId)),
+  );
   return {
     user: userView(user, skus),
     passwordSentTo: request.sendPasswordTo,
@@ -131,24 +161,38 @@ async function createOne(
   };
 }
 
-const mailNicknameOf = (userPrincipalName: string) => (userPrincipalName.split('@')[0] ?? userPrincipalName).replace(/[^A-Za-z0-9'._!#^~-]/g, '').slice(0, 64) || 'user';
+const mailNicknameOf = (userPrincipalName: string) =>
+  (userPrincipalName.split('@')[0] ?? userPrincipalName).replace(/[^A-Za-z0-9'._!#^~-]/g, '').slice(0, 64) || 'user';
 
 /**
  * The monthly value of one seat of each SKU at the customer's price (its active subscription for the SKU): what
  * the seats a new user takes are worth. SKUs bought outside the portal have no price here and count nothing.
  */
-async function seatPrices(deps: M365Deps, customer: Customer, skus: SkuView[]): Promise<Map<string, { amount: Dec; currency: string }>> {
+async function seatPrices(
+  deps: M365Deps,
+  customer: Customer,
+  skus: SkuView[],
+): Promise<Map<string, { amount: Dec; currency: string }>> {
   const { subscriptions } = await deps.customerData.services(customer.id);
   const prices = new Map<string, { amount: Dec; currency: string }>();
   for (const sku of skus) {
-    const record = subscriptions.map((s) => s.value).find((s) => s.status === 'active' && s.skuPartNumber?.toLowerCase() === sku.skuPartNumber.toLowerCase());
-    if (record) prices.set(sku.skuId, { amount: monthlyCost(1, dec(record.unitPrice), record.billingFrequency, record.currency), currency: record.currency });
+    const record = subscriptions
+      .map((s) => s.value)
+      .find((s) => s.status === 'active' && s.skuPartNumber?.toLowerCase() === sku.skuPartNumber.toLowerCase());
+    if (record)
+      prices.set(sku.skuId, {
+        amount: monthlyCost(1, dec(record.unitPrice), record.billingFrequency, record.currency),
+        currency: record.currency,
+      });
   }
   return prices;
 }
 
 /** Seats per SKU at those prices, per currency. */
-function costOf(prices: Map<string, { amount: Dec; currency: string }>, seats: Map<string, number>): Record<string, Money> {
+function costOf(
+  prices: Map<string, { amount: Dec; currency: string }>,
+  seats: Map<string, number>,
+): Record<string, Money> {
   const totals = new Map<string, Dec>();
   for (const [skuId, count] of seats) {
     const price = prices.get(skuId);
@@ -158,7 +202,14 @@ function costOf(prices: Map<string, { amount: Dec; currency: string }>, seats: M
 }
 
 /** The password goes out once, by mail only; a failed mail leaves the user created (its password can be reset). */
-async function sendPassword(deps: M365Deps, tenantId: string, user: DirectoryUser, password: string, to: string, licenses: SkuView[]): Promise<boolean> {
+async function sendPassword(
+  deps: M365Deps,
+  tenantId: string,
+  user: DirectoryUser,
+  password: string,
+  to: string,
+  licenses: SkuView[],
+): Promise<boolean> {
   const text = [
     'Hello,',
     '',
@@ -172,7 +223,13 @@ async function sendPassword(deps: M365Deps, tenantId: string, user: DirectoryUse
     'Pass the password on to the user privately, then delete this message.',
   ].join('\n');
   try {
-    await deps.notifier.send({ id: `new-user-password:${tenantId}:${user.id}`, to, subject: `Your Microsoft 365 account ${user.userPrincipalName}`, text, kind: 'new-user-password' });
+    await deps.notifier.send({
+      id: `new-user-password:${tenantId}:${user.id}`,
+      to,
+      subject: `Your Microsoft 365 account ${user.userPrincipalName}`,
+      text,
+      kind: 'new-user-password',
+    });
     return true;
   } catch {
     return false;
@@ -182,25 +239,46 @@ async function sendPassword(deps: M365Deps, tenantId: string, user: DirectoryUse
 // ---- export ----
 
 /** The export's columns; the first four are the import's, so that an export can be edited and imported. */
-export const EXPORT_COLUMNS = ['displayName', 'userPrincipalName', 'usageLocation', 'licenses', 'groupLicenses', 'mail', 'accountEnabled', 'id'] as const;
+export const EXPORT_COLUMNS = [
+  'displayName',
+  'userPrincipalName',
+  'usageLocation',
+  'licenses',
+  'groupLicenses',
+  'mail',
+  'accountEnabled',
+  'id',
+] as const;
 const EXPORT_LIMIT = 50_000;
 
 /** Every user of the tenant with their licenses as part numbers (`;`-separated): direct ones, and those from groups. */
-export async function exportUsers(deps: M365Deps, customerId: string): Promise<Record<(typeof EXPORT_COLUMNS)[number], string>[]> {
+export async function exportUsers(
+  deps: M365Deps,
+  customerId: string,
+): Promise<Record<(typeof EXPORT_COLUMNS)[number], string>[]> {
   const { tenantId } = await requireTenant(deps, customerId);
   const skus = await tenantSkus(deps, tenantId);
   const rows: Record<(typeof EXPORT_COLUMNS)[number], string>[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await deps.directory.listUsers(tenantId, { pageSize: 999, ...(continuationToken ? { continuationToken } : {}) });
+    const page = await deps.directory.listUsers(tenantId, {
+      pageSize: 999,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
     for (const user of page.items) {
       const view = userView(user, skus);
       rows.push({
         displayName: view.displayName,
         userPrincipalName: view.userPrincipalName,
         usageLocation: view.usageLocation ?? '',
-        licenses: view.licenses.filter((l) => l.direct).map((l) => l.skuPartNumber).join(';'),
-        groupLicenses: view.licenses.filter((l) => l.groups.length).map((l) => l.skuPartNumber).join(';'),
+        licenses: view.licenses
+          .filter((l) => l.direct)
+          .map((l) => l.skuPartNumber)
+          .join(';'),
+        groupLicenses: view.licenses
+          .filter((l) => l.groups.length)
+          .map((l) => l.skuPartNumber)
+          .join(';'),
         mail: view.mail ?? '',
         accountEnabled: String(view.accountEnabled),
         id: view.id,
@@ -224,12 +302,23 @@ const importRowSchema = z.object({
   usageLocation: z.union([z.literal(''), countryCodeSchema]),
   licenses: z
     .string()
-    .transform((s) => s.split(/[;|]/).map((part) => part.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(/[;|]/)
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().max(64)).max(20)),
 });
 
 export interface ImportResult {
-  created: { line: number; userId: string; userPrincipalName: string; licenses: string[]; passwordDelivered: boolean }[];
+  created: {
+    line: number;
+    userId: string;
+    userPrincipalName: string;
+    licenses: string[];
+    passwordDelivered: boolean;
+  }[];
   failed: { line: number; userPrincipalName: string; code: string; message: string }[];
 }
 
@@ -242,14 +331,25 @@ export interface ImportResult {
  */
 export async function importUsers(
   deps: M365Deps,
-  input: { customerId: string; csv: CsvTable; sendPasswordsTo: string; confirmBillingChange: boolean; actor: Actor; acceptLanguage: string | null },
+  input: {
+    customerId: string;
+    csv: CsvTable;
+    sendPasswordsTo: string;
+    confirmBillingChange: boolean;
+    actor: Actor;
+    acceptLanguage: string | null;
+  },
 ): Promise<ImportResult> {
   const customer = await requireTenant(deps, input.customerId);
   const { csv } = input;
   const errors: FieldError[] = [];
   const column = checkHeader(csv.header);
-  if (!csv.rows.length) throw validation('The file has no users.', [{ path: 'line 2', message: 'no rows after the header' }]);
-  if (csv.rows.length > IMPORT_LIMIT) throw validation(`At most ${IMPORT_LIMIT} users per file.`, [{ path: `line ${csv.rows[IMPORT_LIMIT]?.line ?? 0}`, message: 'too many rows' }]);
+  if (!csv.rows.length)
+    throw validation('The file has no users.', [{ path: 'line 2', message: 'no rows after the header' }]);
+  if (csv.rows.length > IMPORT_LIMIT)
+    throw validation(`At most ${IMPORT_LIMIT} users per file.`, [
+      { path: `line ${csv.rows[IMPORT_LIMIT]?.line ?? 0}`, message: 'too many rows' },
+    ]);
 
   const skus = await tenantSkus(deps, customer.tenantId);
   const rows: { line: number; row: z.output<typeof importRowSchema>; skuIds: string[] }[] = [];
@@ -260,9 +360,13 @@ export async function importUsers(
       errors.push({ path: at, message: `has ${fields.length} fields; the header has ${csv.header.length}` });
       continue;
     }
-    const parsed = importRowSchema.safeParse(Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, fields[column[name]] ?? ''])));
+    const parsed = importRowSchema.safeParse(
+      Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, fields[column[name]] ?? ''])),
+    );
     if (!parsed.success) {
-      errors.push(...parsed.error.issues.map((issue) => ({ path: [at, ...issue.path].join('.'), message: issue.message })));
+      errors.push(
+        ...parsed.error.issues.map((issue) => ({ path: [at, ...issue.path].join('.'), message: issue.message })),
+      );
       continue;
     }
     const key = parsed.data.userPrincipalName.toLowerCase();
@@ -273,16 +377,27 @@ export async function importUsers(
     rows.push({ line, row: parsed.data, skuIds });
   }
 
-  const existing = new Set((await deps.directory.existingUserPrincipalNames(customer.tenantId, rows.map((r) => r.row.userPrincipalName))).map((u) => u.toLowerCase()));
+  const existing = new Set(
+    (
+      await deps.directory.existingUserPrincipalNames(
+        customer.tenantId,
+        rows.map((r) => r.row.userPrincipalName),
+      )
+    ).map((u) => u.toLowerCase()),
+  );
   const wanted = new Map<string, number>();
   for (const { line, row, skuIds } of rows) {
-    if (existing.has(row.userPrincipalName.toLowerCase())) errors.push({ path: `line ${line}.userPrincipalName`, message: 'already exists in the tenant' });
+    if (existing.has(row.userPrincipalName.toLowerCase()))
+      errors.push({ path: `line ${line}.userPrincipalName`, message: 'already exists in the tenant' });
     for (const skuId of skuIds) {
       const sku = skus.find((s) => s.skuId === skuId);
       const count = (wanted.get(skuId) ?? 0) + 1;
       wanted.set(skuId, count);
       if (sku && count === sku.available + 1) {
-        errors.push({ path: `line ${line}.licenses`, message: `no ${sku.name} license left for this user: ${sku.available} available, and the file assigns more` });
+        errors.push({
+          path: `line ${line}.licenses`,
+          message: `no ${sku.name} license left for this user: ${sku.available} available, and the file assigns more`,
+        });
       }
     }
   }
@@ -317,7 +432,8 @@ export async function importUsers(
         licenses: outcome.user.licenses.map((l) => l.skuPartNumber),
         passwordDelivered: outcome.passwordDelivered,
       });
-      if (outcome.licenseError) result.failed.push({ line, userPrincipalName: row.userPrincipalName, ...outcome.licenseError });
+      if (outcome.licenseError)
+        result.failed.push({ line, userPrincipalName: row.userPrincipalName, ...outcome.licenseError });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       result.failed.push({ line, userPrincipalName: row.userPrincipalName, code: error.code, message: error.message });
@@ -328,7 +444,9 @@ export async function importUsers(
 }
 
 function checkHeader(header: string[]): Record<(typeof IMPORT_COLUMNS)[number], number> {
-  const unknown = header.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name) && !IGNORED_COLUMNS.includes(name));
+  const unknown = header.filter(
+    (name) => !(IMPORT_COLUMNS as readonly string[]).includes(name) && !IGNORED_COLUMNS.includes(name),
+  );
   const missing = IMPORT_COLUMNS.filter((name) => !header.includes(name));
   const duplicated = header.filter((name, i) => header.indexOf(name) !== i);
   if (unknown.length || missing.length || duplicated.length) {
@@ -337,10 +455,17 @@ function checkHeader(header: string[]): Record<(typeof IMPORT_COLUMNS)[number], 
       ...(unknown.length ? [`unknown ${unknown.join(', ')}`] : []),
       ...(duplicated.length ? [`twice: ${duplicated.join(', ')}`] : []),
     ];
-    throw validation('The file’s header is not the users header.', [{ path: 'line 1', message: `the first line must name the columns ${IMPORT_COLUMNS.join(',')} (${problems.join('; ')})` }]);
+    throw validation('The file’s header is not the users header.', [
+      {
+        path: 'line 1',
+        message: `the first line must name the columns ${IMPORT_COLUMNS.join(',')} (${problems.join('; ')})`,
+      },
+    ]);
   }
-  return Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, header.indexOf(name)])) as Record<(typeof IMPORT_COLUMNS)[number], number>;
+  return Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, header.indexOf(name)])) as Record<
+    (typeof IMPORT_COLUMNS)[number],
+    number
+  >;
 }
 
 const lineOf = (path: string) => Number(/^line (\d+)/.exec(path)?.[1] ?? 0);
-

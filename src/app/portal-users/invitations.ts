@@ -19,11 +19,20 @@ export interface SentInvitation {
  * Sends (or sends again) a user's invitation: a new random token, kept only as its SHA-256 hash with its expiry;
  * the previous token stops working. The link goes out by mail and nowhere else.
  */
-export async function sendInvitation(deps: PortalUserDeps, customerId: string, userId: string): Promise<SentInvitation> {
+export async function sendInvitation(
+  deps: PortalUserDeps,
+  customerId: string,
+  userId: string,
+): Promise<SentInvitation> {
   const user = await getUser(deps, customerId, userId);
   const status = statusOf(user.value);
-  if (status === 'disabled') throw conflict('PORTAL_USER.DISABLED', 'Portal access of this user is disabled: enable it before sending an invitation.');
-  if (status === 'active') throw conflict('PORTAL_USER.ALREADY_ACTIVE', 'This user has accepted an invitation already.');
+  if (status === 'disabled')
+    throw conflict(
+      'PORTAL_USER.DISABLED',
+      'Portal access of this user is disabled: enable it before sending an invitation.',
+    );
+  if (status === 'active')
+    throw conflict('PORTAL_USER.ALREADY_ACTIVE', 'This user has accepted an invitation already.');
   const customerName = await customerNameOf(deps, customerId);
 
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
@@ -73,20 +82,51 @@ const refused = (kind: 'Forbidden' | 'Conflict', code: string, message: string) 
  * unused, the user enabled, and the caller's e-mail the invited one. Then the caller's identity is bound to
  * the user (active) with its membership. Every refusal comes before any write.
  */
-export async function acceptInvitation(deps: PortalUserDeps, token: string, caller: Caller): Promise<Versioned<PortalUser>> {
+export async function acceptInvitation(
+  deps: PortalUserDeps,
+  token: string,
+  caller: Caller,
+): Promise<Versioned<PortalUser>> {
   const hash = hashOfToken(token);
   const lookup = await deps.portalUsers.invitation(hash);
   const user = lookup && (await deps.portalUsers.get(lookup.customerId, lookup.userId));
-  if (!lookup || !user) throw notFound('INVITATION.NOT_FOUND', 'This invitation link is not valid, or was replaced by a newer one: use the link of the latest invitation.');
+  if (!lookup || !user)
+    throw notFound(
+      'INVITATION.NOT_FOUND',
+      'This invitation link is not valid, or was replaced by a newer one: use the link of the latest invitation.',
+    );
   const { value } = user;
-  if (value.acceptedInvitation === hash) throw refused('Conflict', 'INVITATION.ALREADY_ACCEPTED', 'This invitation has been accepted already; sign in to the portal instead.');
-  if (value.invitation?.hash !== hash) throw refused('Conflict', 'INVITATION.SUPERSEDED', 'A newer invitation was sent for this user: use the link of the latest one.');
+  if (value.acceptedInvitation === hash)
+    throw refused(
+      'Conflict',
+      'INVITATION.ALREADY_ACCEPTED',
+      'This invitation has been accepted already; sign in to the portal instead.',
+    );
+  if (value.invitation?.hash !== hash)
+    throw refused(
+      'Conflict',
+      'INVITATION.SUPERSEDED',
+      'A newer invitation was sent for this user: use the link of the latest one.',
+    );
   if (deps.clock.now().getTime() >= Date.parse(value.invitation.expiresAt)) {
-    throw refused('Conflict', 'INVITATION.EXPIRED', 'This invitation has expired: ask an admin of your company to send a new one.');
+    throw refused(
+      'Conflict',
+      'INVITATION.EXPIRED',
+      'This invitation has expired: ask an admin of your company to send a new one.',
+    );
   }
-  if (value.portalAccess === 'disabled') throw refused('Forbidden', 'INVITATION.USER_DISABLED', 'Portal access of this user is disabled: ask an admin of your company.');
+  if (value.portalAccess === 'disabled')
+    throw refused(
+      'Forbidden',
+      'INVITATION.USER_DISABLED',
+      'Portal access of this user is disabled: ask an admin of your company.',
+    );
   if (!caller.email || caller.email.toLowerCase() !== value.email) {
-    throw refused('Forbidden', 'INVITATION.WRONG_ACCOUNT', 'This invitation was sent to another address: sign in with the Microsoft account it was sent to.');
+    throw refused(
+      'Forbidden',
+      'INVITATION.WRONG_ACCOUNT',
+      'This invitation was sent to another address: sign in with the Microsoft account it was sent to.',
+    );
   }
   return bindIdentity(deps, user, caller, { invitation: undefined, acceptedInvitation: hash });
 }

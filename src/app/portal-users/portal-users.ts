@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { inviteRequestSchema, statusOf, type InviteRequest, type PortalUser, type PortalUserPatch, type PortalUserStatus } from '../../domain/portal-user.ts';
+import {
+  inviteRequestSchema,
+  statusOf,
+  type InviteRequest,
+  type PortalUser,
+  type PortalUserPatch,
+  type PortalUserStatus,
+} from '../../domain/portal-user.ts';
 import type { CustomerRole } from '../../domain/roles.ts';
 import { AppError, conflict, notFound, preconditionFailed, validation } from '../errors.ts';
 import type { Page, Versioned } from '../ports/customer.repository.port.ts';
@@ -32,7 +39,9 @@ export function portalUserView({ value: user, etag }: Versioned<PortalUser>): Po
     role: user.role,
     portalAccess: user.portalAccess,
     status: statusOf(user),
-    ...(user.invitation ? { invitation: { sentAt: user.invitation.sentAt, expiresAt: user.invitation.expiresAt } } : {}),
+    ...(user.invitation
+      ? { invitation: { sentAt: user.invitation.sentAt, expiresAt: user.invitation.expiresAt } }
+      : {}),
     ...(user.acceptedAt ? { acceptedAt: user.acceptedAt } : {}),
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
@@ -47,24 +56,47 @@ export async function customerNameOf(deps: Pick<PortalUserDeps, 'customers'>, cu
 }
 
 /** Invites a user: listed as inactive until the user accepts an invitation (sent separately). */
-export async function inviteUser(deps: PortalUserDeps, customerId: string, request: InviteRequest): Promise<Versioned<PortalUser>> {
+export async function inviteUser(
+  deps: PortalUserDeps,
+  customerId: string,
+  request: InviteRequest,
+): Promise<Versioned<PortalUser>> {
   await customerNameOf(deps, customerId);
   const now = deps.clock.now().toISOString();
-  return deps.portalUsers.create({ ...request, id: randomUUID(), customerId, portalAccess: 'enabled', createdAt: now, updatedAt: now });
+  return deps.portalUsers.create({
+    ...request,
+    id: randomUUID(),
+    customerId,
+    portalAccess: 'enabled',
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
-export async function getUser(deps: Pick<PortalUserDeps, 'portalUsers'>, customerId: string, userId: string): Promise<Versioned<PortalUser>> {
+export async function getUser(
+  deps: Pick<PortalUserDeps, 'portalUsers'>,
+  customerId: string,
+  userId: string,
+): Promise<Versioned<PortalUser>> {
   const found = await deps.portalUsers.get(customerId, userId);
   if (!found) throw notFound('PORTAL_USER.NOT_FOUND', `No portal user ${userId} in this customer.`);
   return found;
 }
 
-export function listUsers(deps: Pick<PortalUserDeps, 'portalUsers'>, customerId: string, status: PortalUserStatus | undefined, pageSize: number, continuationToken?: string): Promise<Page<Versioned<PortalUser>>> {
+export function listUsers(
+  deps: Pick<PortalUserDeps, 'portalUsers'>,
+  customerId: string,
+  status: PortalUserStatus | undefined,
+  pageSize: number,
+  continuationToken?: string,
+): Promise<Page<Versioned<PortalUser>>> {
   return deps.portalUsers.list(customerId, status, pageSize, continuationToken);
 }
 
 const isSelf = (user: PortalUser, caller: Caller) =>
-  user.identity !== undefined && user.identity.tenantId === caller.tenantId.toLowerCase() && user.identity.objectId === caller.objectId.toLowerCase();
+  user.identity !== undefined &&
+  user.identity.tenantId === caller.tenantId.toLowerCase() &&
+  user.identity.objectId === caller.objectId.toLowerCase();
 
 /**
  * Changes a user's name, role or portal access, conditional on `ifMatch`. A bound user's membership follows at
@@ -79,8 +111,16 @@ export async function updateUser(
   if (current.etag !== input.ifMatch) throw preconditionFailed();
   const next: PortalUser = { ...current.value, ...input.patch, updatedAt: deps.clock.now().toISOString() };
   const losesAdmin = current.value.role === 'Admin' && (next.role !== 'Admin' || next.portalAccess === 'disabled');
-  if (losesAdmin && statusOf(current.value) === 'active' && isSelf(current.value, input.caller) && (await deps.portalUsers.countActiveAdmins(input.customerId)) <= 1) {
-    throw conflict('PORTAL_USER.LAST_ADMIN', 'You are the last active admin of this customer: make another user Admin before you demote or disable yourself.');
+  if (
+    losesAdmin &&
+    statusOf(current.value) === 'active' &&
+    isSelf(current.value, input.caller) &&
+    (await deps.portalUsers.countActiveAdmins(input.customerId)) <= 1
+  ) {
+    throw conflict(
+      'PORTAL_USER.LAST_ADMIN',
+      'You are the last active admin of this customer: make another user Admin before you demote or disable yourself.',
+    );
   }
   const saved = await deps.portalUsers.replace(next, input.ifMatch);
   if (saved.value.identity) await syncMembership(deps, saved.value);
@@ -88,7 +128,10 @@ export async function updateUser(
 }
 
 /** Writes the membership of a bound user as its record says (role, enabled), for sign-in to read. */
-export async function syncMembership(deps: Pick<PortalUserDeps, 'access' | 'customers'>, user: PortalUser): Promise<void> {
+export async function syncMembership(
+  deps: Pick<PortalUserDeps, 'access' | 'customers'>,
+  user: PortalUser,
+): Promise<void> {
   if (!user.identity) return;
   await deps.access.grant(user.identity.tenantId, user.identity.objectId, {
     customerId: user.customerId,
@@ -113,12 +156,18 @@ export async function bindIdentity(
   const memberships = await deps.access.membershipsOf(bound.tenantId, bound.objectId);
   const other = memberships.find((m) => m.customerId === user.value.customerId && m.userId !== user.value.id);
   if (other) {
-    throw conflict('PORTAL_USER.IDENTITY_ALREADY_BOUND', 'This Microsoft account is bound to another portal user of this customer already.');
+    throw conflict(
+      'PORTAL_USER.IDENTITY_ALREADY_BOUND',
+      'This Microsoft account is bound to another portal user of this customer already.',
+    );
   }
   const now = deps.clock.now().toISOString();
   let saved: Versioned<PortalUser>;
   try {
-    saved = await deps.portalUsers.replace({ ...user.value, ...changes, identity: bound, acceptedAt: now, updatedAt: now }, user.etag);
+    saved = await deps.portalUsers.replace(
+      { ...user.value, ...changes, identity: bound, acceptedAt: now, updatedAt: now },
+      user.etag,
+    );
   } catch (error) {
     if (error instanceof AppError && error.kind === 'PreconditionFailed') {
       throw conflict('PORTAL_USER.CHANGED', 'The portal user changed while this was being done; try again.');
@@ -142,10 +191,32 @@ export async function bindIdentity(
  */
 export async function registerPortalUser(
   deps: PortalUserDeps,
-  input: { customerId: string; email: string; firstName: string; lastName: string; role: CustomerRole; identity: { tenantId: string; objectId: string } },
+  input: {
+    customerId: string;
+    email: string;
+    firstName: string;
+    lastName: string;
+    role: CustomerRole;
+    identity: { tenantId: string; objectId: string };
+  },
 ): Promise<Versioned<PortalUser>> {
-  const parsed = inviteRequestSchema.safeParse({ firstName: input.firstName, lastName: input.lastName, email: input.email, role: input.role });
-  if (!parsed.success) throw validation('The portal user is not valid.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-  const existing = (await deps.portalUsers.findByEmail(input.customerId, parsed.data.email)) ?? (await inviteUser(deps, input.customerId, parsed.data));
-  return bindIdentity(deps, existing, input.identity, { role: input.role, portalAccess: 'enabled', invitation: undefined });
+  const parsed = inviteRequestSchema.safeParse({
+    firstName: input.firstName,
+    lastName: input.lastName,
+    email: input.email,
+    role: input.role,
+  });
+  if (!parsed.success)
+    throw validation(
+      'The portal user is not valid.',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  const existing =
+    (await deps.portalUsers.findByEmail(input.customerId, parsed.data.email)) ??
+    (await inviteUser(deps, input.customerId, parsed.data));
+  return bindIdentity(deps, existing, input.identity, {
+    role: input.role,
+    portalAccess: 'enabled',
+    invitation: undefined,
+  });
 }

@@ -17,7 +17,12 @@ export interface ProductRepository {
 }
 
 export interface PriceListRepository {
-  page(priceListId: string, productId: string | undefined, pageSize: number, continuationToken?: string): Promise<Page<PriceEntry>>;
+  page(
+    priceListId: string,
+    productId: string | undefined,
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<Page<PriceEntry>>;
   all(priceListId: string): Promise<PriceEntry[]>;
   /** The offer's entry in force on `onDate` in one list (rule 7 within a list). */
   inForce(priceListId: string, offer: Offer, onDate: string): Promise<PriceEntry | undefined>;

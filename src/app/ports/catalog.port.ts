@@ -22,7 +22,14 @@ export interface CatalogPort {
    * DESIGN rule 7: the customer's list entry for (product, term, frequency, currency) in force on `onDate`
    * (the latest `effectiveFrom` on or before it), else the global list's; undefined when neither has one.
    */
-  priceFor(query: { customerId: string; currency: string; productId: string; term: Term; frequency: BillingFrequency; onDate: string }): Promise<Price | undefined>;
+  priceFor(query: {
+    customerId: string;
+    currency: string;
+    productId: string;
+    term: Term;
+    frequency: BillingFrequency;
+    onDate: string;
+  }): Promise<Price | undefined>;
   /** Whether the customer's products-for-sale profile (if any) allows the product. */
   mayBuy(customerId: string, productId: string): Promise<boolean>;
 }

@@ -67,9 +67,18 @@ export interface SubscriptionUpdate {
 
 export interface CommercePort {
   /** Cart + checkout. `requestId` is sent as MS-RequestId so that a retried order is placed once. */
-  placeOrder(customerTenantId: string, lines: OrderLine[], requestId: string): Promise<{ orderId: string; subscriptions: CommerceSubscription[] }>;
+  placeOrder(
+    customerTenantId: string,
+    lines: OrderLine[],
+    requestId: string,
+  ): Promise<{ orderId: string; subscriptions: CommerceSubscription[] }>;
   listSubscriptions(customerTenantId: string): Promise<CommerceSubscription[]>;
   getSubscription(customerTenantId: string, subscriptionId: string): Promise<CommerceSubscription>;
   /** PATCH of the subscription resource. An immediate quantity/status change wipes scheduled next-term instructions. */
-  updateSubscription(customerTenantId: string, subscriptionId: string, update: SubscriptionUpdate, requestId: string): Promise<CommerceSubscription>;
+  updateSubscription(
+    customerTenantId: string,
+    subscriptionId: string,
+    update: SubscriptionUpdate,
+    requestId: string,
+  ): Promise<CommerceSubscription>;
 }

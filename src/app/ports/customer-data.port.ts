@@ -36,7 +36,9 @@ export interface CommitResult {
  */
 export interface CustomerDataStore {
   /** Subscriptions and future changes of one customer: one partition query. */
-  services(customerId: string): Promise<{ subscriptions: Versioned<SubscriptionRecord>[]; futureChanges: Versioned<FutureChange>[] }>;
+  services(
+    customerId: string,
+  ): Promise<{ subscriptions: Versioned<SubscriptionRecord>[]; futureChanges: Versioned<FutureChange>[] }>;
   subscription(customerId: string, subscriptionId: string): Promise<Versioned<SubscriptionRecord> | undefined>;
   futureChange(customerId: string, changeId: string): Promise<Versioned<FutureChange> | undefined>;
   idempotency(customerId: string, key: string): Promise<Versioned<IdempotencyRecord> | undefined>;
@@ -49,5 +51,10 @@ export interface CustomerDataStore {
   outboxMessage(customerId: string, outboxId: string): Promise<OutboxMessage | undefined>;
   /** Creates rows without an etag, replaces rows with one (412 when stale): all or nothing. */
   commit(customerId: string, write: CustomerWrite): Promise<CommitResult>;
-  changeLog(customerId: string, filter: { from?: string; to?: string; subscriptionId?: string }, pageSize: number, continuationToken?: string): Promise<Page<ChangeLogEntry>>;
+  changeLog(
+    customerId: string,
+    filter: { from?: string; to?: string; subscriptionId?: string },
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<Page<ChangeLogEntry>>;
 }

@@ -86,7 +86,12 @@ export interface LicenseChange {
  * The application permissions (app roles of Microsoft Graph) the portal needs in a customer's tenant, which its
  * Global Admin grants through admin consent.
  */
-export const requiredGraphPermissions = ['User.ReadWrite.All', 'Group.Read.All', 'LicenseAssignment.ReadWrite.All', 'RoleManagement.Read.Directory'] as const;
+export const requiredGraphPermissions = [
+  'User.ReadWrite.All',
+  'Group.Read.All',
+  'LicenseAssignment.ReadWrite.All',
+  'RoleManagement.Read.Directory',
+] as const;
 export type GraphPermission = (typeof requiredGraphPermissions)[number];
 
 export interface ConsentStatus {

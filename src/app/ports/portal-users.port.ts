@@ -15,7 +15,12 @@ export interface PortalUserStore {
   create(user: PortalUser): Promise<Versioned<PortalUser>>;
   get(customerId: string, userId: string): Promise<Versioned<PortalUser> | undefined>;
   findByEmail(customerId: string, email: string): Promise<Versioned<PortalUser> | undefined>;
-  list(customerId: string, status: PortalUserStatus | undefined, pageSize: number, continuationToken?: string): Promise<Page<Versioned<PortalUser>>>;
+  list(
+    customerId: string,
+    status: PortalUserStatus | undefined,
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<Page<Versioned<PortalUser>>>;
   /** How many users of the customer are active admins. */
   countActiveAdmins(customerId: string): Promise<number>;
   /** Fails with PreconditionFailed when `etag` is no longer current. */

@@ -34,9 +34,17 @@ export interface ReportStore {
    * Writes a file that must never change: created only if absent (If-None-Match: *); when it exists with the same
    * SHA-256 nothing is written; with another, `REPORT.CONTENT_DIFFERS` (409).
    */
-  writeOnce(name: string, content: ReportContent, options: { contentType: string; metadata?: Record<string, string> }): Promise<WriteResult>;
+  writeOnce(
+    name: string,
+    content: ReportContent,
+    options: { contentType: string; metadata?: Record<string, string> },
+  ): Promise<WriteResult>;
   /** Writes a file that may be regenerated (manifests, provider reports): replaced only if it differs, conditionally on its ETag. */
-  replace(name: string, content: ReportContent, options: { contentType: string; metadata?: Record<string, string> }): Promise<WriteResult>;
+  replace(
+    name: string,
+    content: ReportContent,
+    options: { contentType: string; metadata?: Record<string, string> },
+  ): Promise<WriteResult>;
   stat(name: string): Promise<StoredReport | undefined>;
   /** Files whose names start with `prefix`, in name order. */
   list(prefix: string): AsyncIterable<StoredReport>;

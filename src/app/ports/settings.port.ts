@@ -6,7 +6,10 @@ import type { Versioned } from './customer.repository.port.ts';
 export interface SettingsStore {
   billingConfirmation(): Promise<Versioned<BillingConfirmationSettings> | undefined>;
   /** Creates (no etag) or replaces (etag, 412 when stale) the settings. */
-  saveBillingConfirmation(value: BillingConfirmationSettings, etag?: string): Promise<Versioned<BillingConfirmationSettings>>;
+  saveBillingConfirmation(
+    value: BillingConfirmationSettings,
+    etag?: string,
+  ): Promise<Versioned<BillingConfirmationSettings>>;
   /** F-USAGE: the mark-up on Azure usage; undefined until saved (then 0 %). */
   usage(): Promise<Versioned<UsageSettings> | undefined>;
   /** Creates (no etag) or replaces (etag, 412 when stale) the usage settings. */

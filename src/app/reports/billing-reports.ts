@@ -1,4 +1,10 @@
-import { billingReportBlobName, periodOfCycle, reportContentTypes, reportFormats, type ReportFormat } from '../../domain/billing-report.ts';
+import {
+  billingReportBlobName,
+  periodOfCycle,
+  reportContentTypes,
+  reportFormats,
+  type ReportFormat,
+} from '../../domain/billing-report.ts';
 import type { Services } from '../../main.ts';
 import { getCustomer } from '../customers.ts';
 import { notFound, validation } from '../errors.ts';
@@ -31,14 +37,23 @@ export function lastMonth(now: Date): { from: string; to: string } {
   return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
 }
 
-export async function listBillingReports(deps: BillingReportsDeps, customerId: string, range: { from?: string; to?: string }): Promise<{ from: string; to: string; items: ListedBillingReport[] }> {
+export async function listBillingReports(
+  deps: BillingReportsDeps,
+  customerId: string,
+  range: { from?: string; to?: string },
+): Promise<{ from: string; to: string; items: ListedBillingReport[] }> {
   const fallback = lastMonth(deps.clock.now());
   const from = range.from ?? fallback.from;
   const to = range.to ?? fallback.to;
   if (from > to) throw validation('The range is empty.', [{ path: 'query.from', message: 'must not be after to' }]);
-  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_DAYS) throw validation('Ask for at most two years at a time.', [{ path: 'query.to', message: `at most ${MAX_DAYS} days after from` }]);
+  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_DAYS)
+    throw validation('Ask for at most two years at a time.', [
+      { path: 'query.to', message: `at most ${MAX_DAYS} days after from` },
+    ]);
   await getCustomer(deps, customerId);
-  const invoices = (await deps.billing.invoices(customerId)).map((i) => i.value).filter((i) => i.cycle >= from && i.cycle <= to);
+  const invoices = (await deps.billing.invoices(customerId))
+    .map((i) => i.value)
+    .filter((i) => i.cycle >= from && i.cycle <= to);
   const files = new Map<string, ListedBillingReport['formats']>();
   for (const period of new Set(invoices.map((i) => periodOfCycle(i.cycle)))) {
     for await (const file of deps.reports.list(`${period}/${customerId}/`)) {
@@ -58,7 +73,9 @@ export async function listBillingReports(deps: BillingReportsDeps, customerId: s
       invoiceId: invoice.id,
       total: invoice.total,
       currency: invoice.currency,
-      formats: (files.get(invoice.cycle) ?? []).sort((a, b) => reportFormats.indexOf(a.format) - reportFormats.indexOf(b.format)),
+      formats: (files.get(invoice.cycle) ?? []).sort(
+        (a, b) => reportFormats.indexOf(a.format) - reportFormats.indexOf(b.format),
+      ),
     }));
   return { from, to, items };
 }
@@ -68,11 +85,22 @@ export async function billingReportLink(
   customerId: string,
   reportId: string,
   format: ReportFormat,
-): Promise<{ reportId: string; format: ReportFormat; name: string; size: number; sha256: string; contentType: string } & ReadLink> {
+): Promise<
+  { reportId: string; format: ReportFormat; name: string; size: number; sha256: string; contentType: string } & ReadLink
+> {
   // The blob name comes from the route's customer: a customer can only ever be given links to its own files.
   const name = billingReportBlobName(customerId, reportId, format);
   const found = await deps.reports.stat(name);
-  if (!found) throw notFound('BILLING_REPORT.NOT_FOUND', `No ${format} billing report dated ${reportId} for this customer.`);
+  if (!found)
+    throw notFound('BILLING_REPORT.NOT_FOUND', `No ${format} billing report dated ${reportId} for this customer.`);
   const link = await readLinkFor(deps, name, `billing-report-${reportId}.${format}`);
-  return { reportId, format, name, size: found.size, sha256: found.sha256, contentType: found.contentType || reportContentTypes[format], ...link };
+  return {
+    reportId,
+    format,
+    name,
+    size: found.size,
+    sha256: found.sha256,
+    contentType: found.contentType || reportContentTypes[format],
+    ...link,
+  };
 }

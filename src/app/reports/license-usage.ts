@@ -29,16 +29,22 @@ export interface CustomerMonth {
   products: ProductCount[];
 }
 
-
 /** Every customer's product counts for each month (oldest first); `used` for the last month only. */
-export async function customerMonths(deps: UsageDeps, months: string[], options: { concurrency?: number } = {}): Promise<CustomerMonth[]> {
+export async function customerMonths(
+  deps: UsageDeps,
+  months: string[],
+  options: { concurrency?: number } = {},
+): Promise<CustomerMonth[]> {
   const customers = await allCustomers(deps);
   const latest = months.at(-1);
   const out = new Map<string, CustomerMonth[]>();
   const queue = [...customers];
   const worker = async () => {
     for (let customer = queue.shift(); customer; customer = queue.shift()) {
-      const [subscriptionHistories, mirror] = await Promise.all([histories(deps, customer.id), deps.customerData.services(customer.id)]);
+      const [subscriptionHistories, mirror] = await Promise.all([
+        histories(deps, customer.id),
+        deps.customerData.services(customer.id),
+      ]);
       const assigned = new Map(mirror.subscriptions.map(({ value }) => [value.id, value.assignedQuantity]));
       const seen = new Set(subscriptionHistories.map((h) => h.subscriptionId));
       const rows: CustomerMonth[] = [];
@@ -46,7 +52,13 @@ export async function customerMonths(deps: UsageDeps, months: string[], options:
         const end = monthEnd(month);
         const products = new Map<string, ProductCount>();
         const add = (productId: string, productName: string, seats: number, subscriptionId: string) => {
-          const product = products.get(productId) ?? { productId, productName, subscriptions: 0, allocated: 0, used: month === latest ? 0 : null };
+          const product = products.get(productId) ?? {
+            productId,
+            productName,
+            subscriptions: 0,
+            allocated: 0,
+            used: month === latest ? 0 : null,
+          };
           product.subscriptions += 1;
           product.allocated += seats;
           if (product.used !== null) product.used += Math.min(seats, assigned.get(subscriptionId) ?? 0);
@@ -60,11 +72,22 @@ export async function customerMonths(deps: UsageDeps, months: string[], options:
         // Subscriptions the mirror holds without a logged state (e.g. found by a sync): today's quantity, latest month only.
         if (month === latest) {
           for (const { value } of mirror.subscriptions) {
-            if (seen.has(value.id) || (value.status !== 'active' && value.status !== 'suspended') || `${value.startDate}T00:00:00.000Z` >= end) continue;
+            if (
+              seen.has(value.id) ||
+              (value.status !== 'active' && value.status !== 'suspended') ||
+              `${value.startDate}T00:00:00.000Z` >= end
+            )
+              continue;
             add(value.productId, value.productName, value.quantity, value.id);
           }
         }
-        rows.push({ customer, month, products: [...products.values()].sort((a, b) => a.productName.localeCompare(b.productName, 'en') || a.productId.localeCompare(b.productId)) });
+        rows.push({
+          customer,
+          month,
+          products: [...products.values()].sort(
+            (a, b) => a.productName.localeCompare(b.productName, 'en') || a.productId.localeCompare(b.productId),
+          ),
+        });
       }
       out.set(customer.id, rows);
     }
@@ -86,14 +109,27 @@ export interface ProductMonth {
 }
 
 /** Per month and product: computed totals over customers beside the partner's manual counts of that month. */
-export function productMonths(rows: CustomerMonth[], manual: ReadonlyMap<string, ManualLicenseCount[]>, months: string[]): ProductMonth[] {
+export function productMonths(
+  rows: CustomerMonth[],
+  manual: ReadonlyMap<string, ManualLicenseCount[]>,
+  months: string[],
+): ProductMonth[] {
   const out: ProductMonth[] = [];
   for (const month of months) {
     const products = new Map<string, ProductMonth>();
     for (const row of rows) {
       if (row.month !== month) continue;
       for (const p of row.products) {
-        const total = products.get(p.productId) ?? { month, productId: p.productId, productName: p.productName, customers: 0, subscriptions: 0, seatsHeld: 0, inUse: p.used === null ? null : 0, manualCount: null };
+        const total = products.get(p.productId) ?? {
+          month,
+          productId: p.productId,
+          productName: p.productName,
+          customers: 0,
+          subscriptions: 0,
+          seatsHeld: 0,
+          inUse: p.used === null ? null : 0,
+          manualCount: null,
+        };
         total.customers += 1;
         total.subscriptions += p.subscriptions;
         total.seatsHeld += p.allocated;
@@ -102,12 +138,25 @@ export function productMonths(rows: CustomerMonth[], manual: ReadonlyMap<string,
       }
     }
     for (const count of manual.get(month) ?? []) {
-      const total = products.get(count.productId) ?? { month, productId: count.productId, productName: count.name ?? count.productId, customers: 0, subscriptions: 0, seatsHeld: 0, inUse: null, manualCount: null };
+      const total = products.get(count.productId) ?? {
+        month,
+        productId: count.productId,
+        productName: count.name ?? count.productId,
+        customers: 0,
+        subscriptions: 0,
+        seatsHeld: 0,
+        inUse: null,
+        manualCount: null,
+      };
       total.manualCount = count.manualCount;
       if (count.note) total.note = count.note;
       products.set(count.productId, total);
     }
-    out.push(...[...products.values()].sort((a, b) => a.productName.localeCompare(b.productName, 'en') || a.productId.localeCompare(b.productId)));
+    out.push(
+      ...[...products.values()].sort(
+        (a, b) => a.productName.localeCompare(b.productName, 'en') || a.productId.localeCompare(b.productId),
+      ),
+    );
   }
   return out;
 }
@@ -119,8 +168,14 @@ export interface ResellerGroup {
 
 /** Customers of one month grouped by reseller (resellers by name, then the partner's direct customers). */
 export function byReseller(rows: CustomerMonth[], resellers: Reseller[]): ResellerGroup[] {
-  const groups: ResellerGroup[] = resellers.map((reseller) => ({ reseller, customers: rows.filter((r) => r.customer.resellerId === reseller.id) }));
+  const groups: ResellerGroup[] = resellers.map((reseller) => ({
+    reseller,
+    customers: rows.filter((r) => r.customer.resellerId === reseller.id),
+  }));
   const known = new Set(resellers.map((r) => r.id));
-  groups.push({ reseller: null, customers: rows.filter((r) => !r.customer.resellerId || !known.has(r.customer.resellerId)) });
+  groups.push({
+    reseller: null,
+    customers: rows.filter((r) => !r.customer.resellerId || !known.has(r.customer.resellerId)),
+  });
   return groups;
 }

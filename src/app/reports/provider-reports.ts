@@ -14,7 +14,18 @@ import { reportLogo, writeManifest } from './report-writer.ts';
  * reseller allocation and usage report (XML). Regenerating them after manual counts change replaces them (the
  * response says so); the same figures give the same bytes and write nothing.
  */
-export type ProviderDeps = Pick<Services, 'config' | 'clock' | 'customers' | 'customerData' | 'resellers' | 'licenseCounts' | 'reports' | 'logos' | 'billingRuns'>;
+export type ProviderDeps = Pick<
+  Services,
+  | 'config'
+  | 'clock'
+  | 'customers'
+  | 'customerData'
+  | 'resellers'
+  | 'licenseCounts'
+  | 'reports'
+  | 'logos'
+  | 'billingRuns'
+>;
 
 export const providerReports = {
   subscriptionUsage: { file: 'subscription-usage.xlsx', contentType: reportContentTypes.xlsx },
@@ -23,20 +34,34 @@ export const providerReports = {
 } as const;
 export type ProviderReportKind = keyof typeof providerReports;
 
-export const providerBlobName = (period: string, kind: ProviderReportKind) => `${period}/provider/${providerReports[kind].file}`;
+export const providerBlobName = (period: string, kind: ProviderReportKind) =>
+  `${period}/provider/${providerReports[kind].file}`;
 
 /** Months of the usage spreadsheet. */
 const USAGE_MONTHS = 12;
 
-async function manualCounts(deps: Pick<ProviderDeps, 'licenseCounts'>, months: string[]): Promise<Map<string, ManualLicenseCount[]>> {
-  const stored = await Promise.all(months.map(async (month) => [month, (await deps.licenseCounts.get(month))?.value.counts ?? []] as const));
+async function manualCounts(
+  deps: Pick<ProviderDeps, 'licenseCounts'>,
+  months: string[],
+): Promise<Map<string, ManualLicenseCount[]>> {
+  const stored = await Promise.all(
+    months.map(async (month) => [month, (await deps.licenseCounts.get(month))?.value.counts ?? []] as const),
+  );
   return new Map(stored);
 }
 
 /** Writes the three reports; when the period's billing run has finished, its manifest is written again to list them. */
-export async function generateProviderReports(deps: ProviderDeps, period: string): Promise<(WriteResult & { kind: ProviderReportKind | 'manifest' })[]> {
+export async function generateProviderReports(
+  deps: ProviderDeps,
+  period: string,
+): Promise<(WriteResult & { kind: ProviderReportKind | 'manifest' })[]> {
   const months = monthsUpTo(period, USAGE_MONTHS);
-  const [rows, manual, resellers, logo] = await Promise.all([customerMonths(deps, months), manualCounts(deps, months), deps.resellers.list(), reportLogo(deps)]);
+  const [rows, manual, resellers, logo] = await Promise.all([
+    customerMonths(deps, months),
+    manualCounts(deps, months),
+    deps.resellers.list(),
+    reportLogo(deps),
+  ]);
   const products = productMonths(rows, manual, months);
   const ofPeriod = rows.filter((r) => r.month === period);
   const partnerName = deps.config.PARTNER_NAME;
@@ -44,18 +69,40 @@ export async function generateProviderReports(deps: ProviderDeps, period: string
   const { writeSubscriptionUsageXlsx } = await import('../../adapters/reports/provider-reports.xlsx.ts');
 
   const write = (kind: ProviderReportKind, content: Uint8Array | AsyncIterable<Uint8Array>) =>
-    deps.reports.replace(providerBlobName(period, kind), content, { contentType: providerReports[kind].contentType, metadata: { period, report: kind } }).then((r) => ({ ...r, kind }));
+    deps.reports
+      .replace(providerBlobName(period, kind), content, {
+        contentType: providerReports[kind].contentType,
+        metadata: { period, report: kind },
+      })
+      .then((r) => ({ ...r, kind }));
 
   const stream = new PassThrough();
-  const writing = writeSubscriptionUsageXlsx({ period, partnerName, months, products, ...(logo ? { logo } : {}) }, stream).catch((error: unknown) => {
+  const writing = writeSubscriptionUsageXlsx(
+    { period, partnerName, months, products, ...(logo ? { logo } : {}) },
+    stream,
+  ).catch((error: unknown) => {
     stream.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;
   });
   const [usage] = await Promise.all([write('subscriptionUsage', stream), writing]);
-  const license = await write('licenseReport', licenseReportXml({ period, partnerName, products: products.filter((p) => p.month === period) }));
-  const allocation = await write('allocationReport', allocationReportXml({ period, partnerName, groups: byReseller(ofPeriod, resellers.map((r) => r.value)) }));
+  const license = await write(
+    'licenseReport',
+    licenseReportXml({ period, partnerName, products: products.filter((p) => p.month === period) }),
+  );
+  const allocation = await write(
+    'allocationReport',
+    allocationReportXml({
+      period,
+      partnerName,
+      groups: byReseller(
+        ofPeriod,
+        resellers.map((r) => r.value),
+      ),
+    }),
+  );
   const run = (await deps.billingRuns.get(period))?.value;
-  const manifest = run && run.status !== 'running' ? [{ ...(await writeManifest(deps.reports, run)), kind: 'manifest' as const }] : [];
+  const manifest =
+    run && run.status !== 'running' ? [{ ...(await writeManifest(deps.reports, run)), kind: 'manifest' as const }] : [];
   return [usage, license, allocation, ...manifest];
 }
 
@@ -69,21 +116,39 @@ export interface ListedReport {
 }
 
 /** The period's provider reports that exist, each with a short-lived read-only link. */
-export async function listProviderReports(deps: Pick<Services, 'config' | 'clock' | 'reports'>, period: string): Promise<ListedReport[]> {
+export async function listProviderReports(
+  deps: Pick<Services, 'config' | 'clock' | 'reports'>,
+  period: string,
+): Promise<ListedReport[]> {
   const out: ListedReport[] = [];
   for (const kind of Object.keys(providerReports) as ProviderReportKind[]) {
     const name = providerBlobName(period, kind);
     const found = await deps.reports.stat(name);
     if (!found) continue;
-    out.push({ kind, name, size: found.size, sha256: found.sha256, contentType: found.contentType, download: await readLinkFor(deps, name, `${period}-${providerReports[kind].file}`) });
+    out.push({
+      kind,
+      name,
+      size: found.size,
+      sha256: found.sha256,
+      contentType: found.contentType,
+      download: await readLinkFor(deps, name, `${period}-${providerReports[kind].file}`),
+    });
   }
   return out;
 }
 
 /** A link valid from a few minutes ago (clock skew) for REPORT_SAS_MINUTES. */
-export function readLinkFor(deps: Pick<Services, 'config' | 'clock' | 'reports'>, name: string, fileName: string): Promise<ReadLink> {
+export function readLinkFor(
+  deps: Pick<Services, 'config' | 'clock' | 'reports'>,
+  name: string,
+  fileName: string,
+): Promise<ReadLink> {
   const now = deps.clock.now().getTime();
-  return deps.reports.readLink(name, { startsOn: new Date(now - 5 * 60_000), expiresOn: new Date(now + deps.config.REPORT_SAS_MINUTES * 60_000), fileName });
+  return deps.reports.readLink(name, {
+    startsOn: new Date(now - 5 * 60_000),
+    expiresOn: new Date(now + deps.config.REPORT_SAS_MINUTES * 60_000),
+    fileName,
+  });
 }
 
 /** Bundles (products) allocated and used per customer in a month, grouped by customer. */
@@ -93,17 +158,29 @@ export async function bundlesView(deps: Pick<Services, 'customers' | 'customerDa
     customerId: row.customer.id,
     customerName: row.customer.name,
     ...(row.customer.resellerId ? { resellerId: row.customer.resellerId } : {}),
-    bundles: row.products.map((p) => ({ productId: p.productId, productName: p.productName, subscriptions: p.subscriptions, allocated: p.allocated, used: p.used ?? 0 })),
+    bundles: row.products.map((p) => ({
+      productId: p.productId,
+      productName: p.productName,
+      subscriptions: p.subscriptions,
+      allocated: p.allocated,
+      used: p.used ?? 0,
+    })),
     allocated: row.products.reduce((n, p) => n + p.allocated, 0),
     used: row.products.reduce((n, p) => n + (p.used ?? 0), 0),
   }));
 }
 
 /** The month's license information: computed fields (read-only) beside the manual ones, and the manual record's ETag. */
-export async function licenseCountsView(deps: Pick<Services, 'customers' | 'customerData' | 'licenseCounts'>, period: string): Promise<{ items: ProductMonth[]; etag?: string; updatedAt?: string; updatedBy?: string }> {
+export async function licenseCountsView(
+  deps: Pick<Services, 'customers' | 'customerData' | 'licenseCounts'>,
+  period: string,
+): Promise<{ items: ProductMonth[]; etag?: string; updatedAt?: string; updatedBy?: string }> {
   const [rows, stored] = await Promise.all([customerMonths(deps, [period]), deps.licenseCounts.get(period)]);
   const items = productMonths(rows, new Map([[period, stored?.value.counts ?? []]]), [period]);
-  return { items, ...(stored ? { etag: stored.etag, updatedAt: stored.value.updatedAt, updatedBy: stored.value.updatedBy } : {}) };
+  return {
+    items,
+    ...(stored ? { etag: stored.etag, updatedAt: stored.value.updatedAt, updatedBy: stored.value.updatedBy } : {}),
+  };
 }
 
 /** Replaces the month's manual counts; once saved, a change needs the ETag of what was read (If-Match). */
@@ -115,7 +192,12 @@ export async function saveLicenseCounts(
   actor: string,
 ): Promise<Versioned<StoredLicenseCounts>> {
   const current = await deps.licenseCounts.get(period);
-  if (current && !ifMatch) throw new AppError('PreconditionRequired', 'REQUEST.IF_MATCH_REQUIRED', 'These counts were saved before: send If-Match with the ETag of your last read.');
+  if (current && !ifMatch)
+    throw new AppError(
+      'PreconditionRequired',
+      'REQUEST.IF_MATCH_REQUIRED',
+      'These counts were saved before: send If-Match with the ETag of your last read.',
+    );
   if (ifMatch && (!current || current.etag !== ifMatch)) throw preconditionFailed();
   const value: StoredLicenseCounts = { period, counts, updatedAt: deps.clock.now().toISOString(), updatedBy: actor };
   return deps.licenseCounts.save(value, current?.etag);

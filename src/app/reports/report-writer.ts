@@ -1,5 +1,12 @@
 import { PassThrough } from 'node:stream';
-import { billingReportBlobName, buildBillingReport, manifestBlobName, reportContentTypes, type BillingReport, type ReportFormat } from '../../domain/billing-report.ts';
+import {
+  billingReportBlobName,
+  buildBillingReport,
+  manifestBlobName,
+  reportContentTypes,
+  type BillingReport,
+  type ReportFormat,
+} from '../../domain/billing-report.ts';
 import type { Customer } from '../../domain/customer.ts';
 import type { Invoice } from '../../domain/billing.ts';
 import type { Services } from '../../main.ts';
@@ -17,7 +24,8 @@ import type { SheetLogo } from '../../adapters/reports/xlsx-support.ts';
  * outbox so that a crash between the two loses nothing. One writer serves the daily timer, the HTTP route and
  * the command line.
  */
-export type ReportDeps = Pick<Services, 'config' | 'billing' | 'logos' | 'reports'> & Parameters<typeof commitWithOutbox>[0];
+export type ReportDeps = Pick<Services, 'config' | 'billing' | 'logos' | 'reports'> &
+  Parameters<typeof commitWithOutbox>[0];
 
 export interface WrittenFile extends WriteResult {
   customerId?: string;
@@ -31,7 +39,10 @@ export interface ReportWriter {
 /** The outbox partition of the partner's own notices (customers' partitions are their ids). */
 export const PARTNER_PARTITION = 'partner';
 
-export function reportWriter(services: ReportDeps, options: { onFile?: (file: WrittenFile) => void } = {}): ReportWriter {
+export function reportWriter(
+  services: ReportDeps,
+  options: { onFile?: (file: WrittenFile) => void } = {},
+): ReportWriter {
   let logo: Promise<SheetLogo | undefined> | undefined;
   const partnerLogo = () => (logo ??= reportLogo(services));
   return {
@@ -51,7 +62,8 @@ export function reportWriter(services: ReportDeps, options: { onFile?: (file: Wr
 export async function reportLogo(deps: Pick<Services, 'logos'>): Promise<SheetLogo | undefined> {
   const stored = await deps.logos.get();
   if (!stored) return undefined;
-  const extension = stored.contentType === 'image/png' ? 'png' : stored.contentType === 'image/jpeg' ? 'jpeg' : undefined;
+  const extension =
+    stored.contentType === 'image/png' ? 'png' : stored.contentType === 'image/jpeg' ? 'jpeg' : undefined;
   if (!extension) return undefined;
   const { imageSize } = await import('image-size');
   const size = imageSize(stored.bytes);
@@ -59,22 +71,39 @@ export async function reportLogo(deps: Pick<Services, 'logos'>): Promise<SheetLo
   return { bytes: stored.bytes, extension, width: size.width, height: size.height };
 }
 
-export async function billingReportOf(deps: Pick<Services, 'config' | 'billing'>, customer: Customer, invoice: Invoice): Promise<BillingReport> {
+export async function billingReportOf(
+  deps: Pick<Services, 'config' | 'billing'>,
+  customer: Customer,
+  invoice: Invoice,
+): Promise<BillingReport> {
   const lines = await deps.billing.lines(customer.id, invoice.cycle, invoice.cycle);
   return buildBillingReport({
     partnerName: deps.config.PARTNER_NAME,
-    customer: { id: customer.id, name: customer.name, ...(customer.tenantId ? { tenantId: customer.tenantId } : {}), ...(customer.resellerId ? { resellerId: customer.resellerId } : {}) },
+    customer: {
+      id: customer.id,
+      name: customer.name,
+      ...(customer.tenantId ? { tenantId: customer.tenantId } : {}),
+      ...(customer.resellerId ? { resellerId: customer.resellerId } : {}),
+    },
     invoice,
     lines,
   });
 }
 
 /** Writes the cycle's report in every format, each once (a re-run finds the same bytes and writes nothing). */
-export async function writeCustomerReports(deps: Pick<Services, 'config' | 'billing' | 'reports'>, customer: Customer, invoice: Invoice, logo?: SheetLogo): Promise<WriteResult[]> {
+export async function writeCustomerReports(
+  deps: Pick<Services, 'config' | 'billing' | 'reports'>,
+  customer: Customer,
+  invoice: Invoice,
+  logo?: SheetLogo,
+): Promise<WriteResult[]> {
   const report = await billingReportOf(deps, customer, invoice);
   const metadata = { customerId: customer.id, cycle: invoice.cycle, invoiceId: invoice.id };
   const write = (format: ReportFormat, content: Uint8Array | AsyncIterable<Uint8Array>) =>
-    deps.reports.writeOnce(billingReportBlobName(customer.id, invoice.cycle, format), content, { contentType: reportContentTypes[format], metadata: { ...metadata, format } });
+    deps.reports.writeOnce(billingReportBlobName(customer.id, invoice.cycle, format), content, {
+      contentType: reportContentTypes[format],
+      metadata: { ...metadata, format },
+    });
 
   const { billingReportCsv } = await import('../../adapters/reports/billing-report.csv.ts');
   const { billingReportXml } = await import('../../adapters/reports/billing-report.xml.ts');
@@ -85,7 +114,11 @@ export async function writeCustomerReports(deps: Pick<Services, 'config' | 'bill
 }
 
 /** Streams the spreadsheet into the store as exceljs writes it. */
-async function writeXlsx(report: BillingReport, write: (content: AsyncIterable<Uint8Array>) => Promise<WriteResult>, logo?: SheetLogo): Promise<WriteResult> {
+async function writeXlsx(
+  report: BillingReport,
+  write: (content: AsyncIterable<Uint8Array>) => Promise<WriteResult>,
+  logo?: SheetLogo,
+): Promise<WriteResult> {
   const { writeBillingReportXlsx } = await import('../../adapters/reports/billing-report.xlsx.ts');
   const stream = new PassThrough();
   const writing = writeBillingReportXlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
@@ -128,16 +161,26 @@ async function writeManifestOnce(store: ReportStore, run: BillingRun): Promise<W
   const manifest: Manifest = {
     period: run.period,
     status: run.status,
-    customers: { total: run.customersTotal, done: run.customersDone, failed: run.customersFailed, notDue: run.customersNotDue },
+    customers: {
+      total: run.customersTotal,
+      done: run.customersDone,
+      failed: run.customersFailed,
+      notDue: run.customersNotDue,
+    },
     files,
   };
-  return store.replace(name, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`), { contentType: reportContentTypes.json, metadata: { period: run.period } });
+  return store.replace(name, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`), {
+    contentType: reportContentTypes.json,
+    metadata: { period: run.period },
+  });
 }
 
 /** A mail to the partner through the outbox (its id follows the outcome, so the same outcome is told once). */
 async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: WriteResult): Promise<void> {
   const id = `billing-run-${run.period}-${run.customersDone}-${run.customersFailed}`;
-  const failed = run.customersFailed ? ` ${run.customersFailed} customer(s) failed; see GET /api/billing/runs/${run.period}.` : '';
+  const failed = run.customersFailed
+    ? ` ${run.customersFailed} customer(s) failed; see GET /api/billing/runs/${run.period}.`
+    : '';
   try {
     await commitWithOutbox(deps, PARTNER_PARTITION, {
       outbox: [

@@ -41,17 +41,30 @@ const PENDING_STALE_MS = 2 * 60 * 1000;
  */
 export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): Promise<BuyResult> {
   const now = deps.clock.now();
-  const requestHash = createHash('sha256').update(JSON.stringify(canonical(input.request))).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify(canonical(input.request)))
+    .digest('hex');
   const previous = await deps.customerData.idempotency(input.customerId, input.idempotencyKey);
   if (previous) {
     if (previous.value.requestHash !== requestHash) {
-      throw new AppError('Unprocessable', 'IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was used for a different request; use a new key for a new order.', {
-        errors: [{ path: 'headers.Idempotency-Key', message: 'used for a different request' }],
-      });
+      throw new AppError(
+        'Unprocessable',
+        'IDEMPOTENCY.KEY_REUSED',
+        'This Idempotency-Key was used for a different request; use a new key for a new order.',
+        {
+          errors: [{ path: 'headers.Idempotency-Key', message: 'used for a different request' }],
+        },
+      );
     }
-    if (previous.value.status === 'completed' && previous.value.response) return withCurrentEtags(deps, input.customerId, previous.value.response as BuyResult);
+    if (previous.value.status === 'completed' && previous.value.response)
+      return withCurrentEtags(deps, input.customerId, previous.value.response as BuyResult);
     if (now.getTime() - new Date(previous.value.createdAt).getTime() < PENDING_STALE_MS) {
-      throw new AppError('Conflict', 'IDEMPOTENCY.IN_PROGRESS', 'This order is still being placed; retry in a moment.', { retryAfterSeconds: 5 });
+      throw new AppError(
+        'Conflict',
+        'IDEMPOTENCY.IN_PROGRESS',
+        'This order is still being placed; retry in a moment.',
+        { retryAfterSeconds: 5 },
+      );
     }
   }
 
@@ -59,15 +72,24 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
   const { product, parent } = await checkOrder(deps, customer, input.request);
   const today = utcDate(now);
   const startDate = input.request.startDate ? date(input.request.startDate) : today;
-  if (compareDates(startDate, today) < 0) throw validation('The start date is in the past.', [{ path: 'body.startDate', message: 'today or later (UTC)' }]);
-  const price = await priceOf(deps, customer, { productSkuId: product.id, termDuration: input.request.term, billingCycle: input.request.billingFrequency }, startDate.toString());
+  if (compareDates(startDate, today) < 0)
+    throw validation('The start date is in the past.', [{ path: 'body.startDate', message: 'today or later (UTC)' }]);
+  const price = await priceOf(
+    deps,
+    customer,
+    { productSkuId: product.id, termDuration: input.request.term, billingCycle: input.request.billingFrequency },
+    startDate.toString(),
+  );
   const unitPrice = dec(price.unitPrice);
   const charge = {
     currency: price.currency,
     unitPrice: money(unitPrice, price.currency),
     priceSource: price.source,
     firstPeriodCharge: money(unitPrice.times(input.request.quantity), price.currency),
-    monthlyCost: money(monthlyCost(input.request.quantity, unitPrice, input.request.billingFrequency, price.currency), price.currency),
+    monthlyCost: money(
+      monthlyCost(input.request.quantity, unitPrice, input.request.billingFrequency, price.currency),
+      price.currency,
+    ),
   };
   await requireBillingConfirmation(deps, {
     customer,
@@ -106,8 +128,20 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
       customer.id,
       {
         futureChanges: [{ value: futureChange }],
-        log: [logEntry(customer.id, input.actor, `schedule:purchase`, product, undefined, { quantity: input.request.quantity, startDate: startDate.toString() }, now)],
-        idempotency: previous ? { value: idempotency(response), etag: previous.etag } : { value: idempotency(response) },
+        log: [
+          logEntry(
+            customer.id,
+            input.actor,
+            `schedule:purchase`,
+            product,
+            undefined,
+            { quantity: input.request.quantity, startDate: startDate.toString() },
+            now,
+          ),
+        ],
+        idempotency: previous
+          ? { value: idempotency(response), etag: previous.etag }
+          : { value: idempotency(response) },
         outbox: [message],
       },
       [due],
@@ -115,7 +149,9 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
     return response;
   }
 
-  const idempotencyEtag = previous?.etag ?? (await deps.customerData.commit(customer.id, { idempotency: { value: idempotency() } })).idempotencyEtag;
+  const idempotencyEtag =
+    previous?.etag ??
+    (await deps.customerData.commit(customer.id, { idempotency: { value: idempotency() } })).idempotencyEtag;
   const order = await deps.commerce.placeOrder(
     customer.tenantId as string,
     [
@@ -129,7 +165,9 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
     ],
     guidFrom(`order:${customer.id}:${input.idempotencyKey}`),
   );
-  const records: SubscriptionRecord[] = order.subscriptions.map((s) => toRecord({ id: customer.id, tenantId: customer.tenantId as string }, s, product, price, undefined, now));
+  const records: SubscriptionRecord[] = order.subscriptions.map((s) =>
+    toRecord({ id: customer.id, tenantId: customer.tenantId as string }, s, product, price, undefined, now),
+  );
   const views = records.map((r) => subscriptionView(r, '', [], now));
   const response: BuyResult = { status: 201, body: { orderId: order.orderId, subscriptions: views, charge } };
   const { subscriptionEtags } = await deps.customerData.commit(customer.id, {
@@ -146,7 +184,10 @@ async function withCurrentEtags(deps: SubscriptionDeps, customerId: string, resp
   const body = response.body as { subscriptions?: { id: string; etag: string }[] };
   if (!body.subscriptions) return response;
   const subscriptions = await Promise.all(
-    body.subscriptions.map(async (s) => ({ ...s, etag: (await deps.customerData.subscription(customerId, s.id))?.etag ?? '' })),
+    body.subscriptions.map(async (s) => ({
+      ...s,
+      etag: (await deps.customerData.subscription(customerId, s.id))?.etag ?? '',
+    })),
   );
   return { status: response.status, body: { ...body, subscriptions } };
 }
@@ -157,15 +198,34 @@ async function withCurrentEtags(deps: SubscriptionDeps, customerId: string, resp
  */
 export async function buyAddOn(
   deps: SubscriptionDeps,
-  input: { customerId: string; subscriptionId: string; ifMatch: string; change: AddOnChange; actor: Actor; isAdmin: boolean; acceptLanguage: string | null },
+  input: {
+    customerId: string;
+    subscriptionId: string;
+    ifMatch: string;
+    change: AddOnChange;
+    actor: Actor;
+    isAdmin: boolean;
+    acceptLanguage: string | null;
+  },
 ): Promise<BuyResult> {
-  if (!input.isAdmin) throw new AppError('Forbidden', 'AUTH.ROLE_TOO_LOW', 'Only an Admin may buy an add-on; Modify may change quantities.');
+  if (!input.isAdmin)
+    throw new AppError(
+      'Forbidden',
+      'AUTH.ROLE_TOO_LOW',
+      'Only an Admin may buy an add-on; Modify may change quantities.',
+    );
   const base = await deps.customerData.subscription(input.customerId, input.subscriptionId);
   if (!base) throw notFound('SUBSCRIPTION.NOT_FOUND', `No subscription ${input.subscriptionId} for this customer.`);
   if (base.etag !== input.ifMatch) throw preconditionFailed();
   const { change } = input;
-  if (change.effective === 'custom' && !change.effectiveDate) throw validation('A custom add-on needs its date.', [{ path: 'body.effectiveDate', message: 'required when effective is custom' }]);
-  const key = createHash('sha256').update(`${input.subscriptionId}|${input.ifMatch}|${JSON.stringify(change)}`).digest('base64url').slice(0, 43);
+  if (change.effective === 'custom' && !change.effectiveDate)
+    throw validation('A custom add-on needs its date.', [
+      { path: 'body.effectiveDate', message: 'required when effective is custom' },
+    ]);
+  const key = createHash('sha256')
+    .update(`${input.subscriptionId}|${input.ifMatch}|${JSON.stringify(change)}`)
+    .digest('base64url')
+    .slice(0, 43);
   return buySubscription(deps, {
     customerId: input.customerId,
     idempotencyKey: `addon-${key}`.slice(0, 64),
@@ -187,38 +247,62 @@ async function requireCustomer(deps: SubscriptionDeps, customerId: string): Prom
   const customer = (await deps.customers.get(customerId))?.value;
   if (!customer) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${customerId}.`);
   if (!customer.tenantId) {
-    throw new AppError('Conflict', 'CUSTOMER.NO_TENANT', 'This customer has no Microsoft tenant yet: create one or link the existing tenant first.');
+    throw new AppError(
+      'Conflict',
+      'CUSTOMER.NO_TENANT',
+      'This customer has no Microsoft tenant yet: create one or link the existing tenant first.',
+    );
   }
   return { ...customer, tenantId: customer.tenantId };
 }
 
-async function checkOrder(deps: SubscriptionDeps, customer: Customer, request: PurchaseRequest): Promise<{ product: Product; parent?: Versioned<SubscriptionRecord> }> {
+async function checkOrder(
+  deps: SubscriptionDeps,
+  customer: Customer,
+  request: PurchaseRequest,
+): Promise<{ product: Product; parent?: Versioned<SubscriptionRecord> }> {
   const product = await deps.catalog.getProduct(request.productId);
-  if (!product) throw validation('No such product in the catalog.', [{ path: 'body.productId', message: 'not in the catalog' }]);
+  if (!product)
+    throw validation('No such product in the catalog.', [{ path: 'body.productId', message: 'not in the catalog' }]);
   if (!(await deps.catalog.mayBuy(customer.id, product.id))) {
-    throw new AppError('Forbidden', 'PRODUCT.NOT_FOR_SALE', `${product.name} is not offered to this customer.`, { errors: [{ path: 'body.productId', message: 'not for sale to this customer' }] });
+    throw new AppError('Forbidden', 'PRODUCT.NOT_FOR_SALE', `${product.name} is not offered to this customer.`, {
+      errors: [{ path: 'body.productId', message: 'not for sale to this customer' }],
+    });
   }
   const offered = product.terms.find((t) => t.term === request.term);
   if (!offered?.frequencies.includes(request.billingFrequency)) {
     const options = product.terms.map((t) => `${t.term} (${t.frequencies.join(', ')})`).join('; ');
-    throw validation(`${product.name} is not sold with a ${request.term} term billed ${request.billingFrequency}; it is sold as ${options}.`, [
-      { path: 'body.billingFrequency', message: 'not offered for this product and term' },
-    ]);
+    throw validation(
+      `${product.name} is not sold with a ${request.term} term billed ${request.billingFrequency}; it is sold as ${options}.`,
+      [{ path: 'body.billingFrequency', message: 'not offered for this product and term' }],
+    );
   }
   if (request.quantity < product.minQuantity || request.quantity > product.maxQuantity) {
-    throw validation(`${product.name} is sold in quantities from ${product.minQuantity} to ${product.maxQuantity}.`, [{ path: 'body.quantity', message: `between ${product.minQuantity} and ${product.maxQuantity}` }]);
+    throw validation(`${product.name} is sold in quantities from ${product.minQuantity} to ${product.maxQuantity}.`, [
+      { path: 'body.quantity', message: `between ${product.minQuantity} and ${product.maxQuantity}` },
+    ]);
   }
   if (product.addOnOf.length === 0) {
-    if (request.parentSubscriptionId) throw validation(`${product.name} is not an add-on.`, [{ path: 'body.parentSubscriptionId', message: 'only for add-ons' }]);
+    if (request.parentSubscriptionId)
+      throw validation(`${product.name} is not an add-on.`, [
+        { path: 'body.parentSubscriptionId', message: 'only for add-ons' },
+      ]);
     return { product };
   }
-  if (!request.parentSubscriptionId) throw validation(`${product.name} is an add-on: name the base subscription.`, [{ path: 'body.parentSubscriptionId', message: 'required for an add-on' }]);
+  if (!request.parentSubscriptionId)
+    throw validation(`${product.name} is an add-on: name the base subscription.`, [
+      { path: 'body.parentSubscriptionId', message: 'required for an add-on' },
+    ]);
   const parent = await deps.customerData.subscription(customer.id, request.parentSubscriptionId);
   if (!parent || parent.value.status !== 'active') {
-    throw validation('The base subscription does not exist or is not active.', [{ path: 'body.parentSubscriptionId', message: 'no active subscription with this id' }]);
+    throw validation('The base subscription does not exist or is not active.', [
+      { path: 'body.parentSubscriptionId', message: 'no active subscription with this id' },
+    ]);
   }
   if (!product.addOnOf.includes(parent.value.productId)) {
-    throw validation(`${product.name} cannot be added to ${parent.value.productName}.`, [{ path: 'body.parentSubscriptionId', message: 'this add-on does not attach to that product' }]);
+    throw validation(`${product.name} cannot be added to ${parent.value.productName}.`, [
+      { path: 'body.parentSubscriptionId', message: 'this add-on does not attach to that product' },
+    ]);
   }
   return { product, parent };
 }
@@ -227,7 +311,15 @@ function canonical(request: PurchaseRequest): Record<string, unknown> {
   return Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function logEntry(customerId: string, actor: Actor, action: string, product: Product, subscriptionId: string | undefined, after: Record<string, unknown>, now: Date): ChangeLogEntry {
+function logEntry(
+  customerId: string,
+  actor: Actor,
+  action: string,
+  product: Product,
+  subscriptionId: string | undefined,
+  after: Record<string, unknown>,
+  now: Date,
+): ChangeLogEntry {
   return {
     id: randomUUID(),
     customerId,
@@ -239,6 +331,8 @@ function logEntry(customerId: string, actor: Actor, action: string, product: Pro
     productName: product.name,
     after,
     effective: action.startsWith('schedule:') ? 'custom' : 'immediately',
-    ...(typeof after.startDate === 'string' && isoDateSchema.safeParse(after.startDate).success ? { effectiveDate: after.startDate } : {}),
+    ...(typeof after.startDate === 'string' && isoDateSchema.safeParse(after.startDate).success
+      ? { effectiveDate: after.startDate }
+      : {}),
   };
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { checkChange, previewChange, raisesBill, type ChangePreview } from '../../domain/change-rules.ts';
-import { stateOf, type ChangeLogEntry, type ChangeRequest, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
+import {
+  stateOf,
+  type ChangeLogEntry,
+  type ChangeRequest,
+  type FutureChange,
+  type SubscriptionRecord,
+} from '../../domain/subscription.ts';
 import { AppError, notFound, preconditionFailed } from '../errors.ts';
 import type { CommerceSubscription, SubscriptionUpdate } from '../ports/commerce.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
@@ -37,17 +43,25 @@ const LOCK_SECONDS = 90;
 export async function changeSubscription(deps: SubscriptionDeps, input: ChangeInput): Promise<ChangeResult> {
   const { change } = input;
   if (change.kind !== 'quantity' && !input.isAdmin) {
-    throw new AppError('Forbidden', 'AUTH.ROLE_TOO_LOW', `Only an Admin may ${change.kind === 'autoRenew' ? 'change auto-renew' : change.kind} a subscription; Modify may change quantities.`);
+    throw new AppError(
+      'Forbidden',
+      'AUTH.ROLE_TOO_LOW',
+      `Only an Admin may ${change.kind === 'autoRenew' ? 'change auto-renew' : change.kind} a subscription; Modify may change quantities.`,
+    );
   }
   const found = await deps.customerData.subscription(input.customerId, input.subscriptionId);
   if (!found) throw notFound('SUBSCRIPTION.NOT_FOUND', `No subscription ${input.subscriptionId} for this customer.`);
   if (found.etag !== input.ifMatch) throw preconditionFailed();
 
   const now = deps.clock.now();
-  if (change.kind === 'quantity' && change.quantity < found.value.quantity) found.value = await withAssignedLicenses(deps, found.value);
+  if (change.kind === 'quantity' && change.quantity < found.value.quantity)
+    found.value = await withAssignedLicenses(deps, found.value);
   const refusal = checkChange(found.value, change, { now, windowHours: deps.config.NCE_WINDOW_HOURS });
   if (refusal) {
-    throw new AppError('Conflict', refusal.code, refusal.message, { errors: [{ path: refusal.field, message: refusal.message }], ...refusal.extra });
+    throw new AppError('Conflict', refusal.code, refusal.message, {
+      errors: [{ path: refusal.field, message: refusal.message }],
+      ...refusal.extra,
+    });
   }
   const preview = previewChange(found.value, change, now);
   if (raisesBill(found.value, change)) {
@@ -62,7 +76,9 @@ export async function changeSubscription(deps: SubscriptionDeps, input: ChangeIn
       });
     }
   }
-  return change.effective === 'immediately' ? applyNow(deps, found, input, preview, now) : schedule(deps, found, input, preview, now);
+  return change.effective === 'immediately'
+    ? applyNow(deps, found, input, preview, now)
+    : schedule(deps, found, input, preview, now);
 }
 
 /**
@@ -71,16 +87,27 @@ export async function changeSubscription(deps: SubscriptionDeps, input: ChangeIn
  */
 async function withAssignedLicenses(deps: SubscriptionDeps, record: SubscriptionRecord): Promise<SubscriptionRecord> {
   if (!record.skuPartNumber) return record;
-  const sku = (await deps.directory.subscribedSkus(record.customerTenantId).catch(() => [])).find((s) => s.skuPartNumber === record.skuPartNumber);
+  const sku = (await deps.directory.subscribedSkus(record.customerTenantId).catch(() => [])).find(
+    (s) => s.skuPartNumber === record.skuPartNumber,
+  );
   if (!sku) return record;
   const coveredElsewhere = Math.max(0, sku.prepaidUnits.enabled - record.quantity);
   return { ...record, assignedQuantity: Math.max(record.assignedQuantity, sku.consumedUnits - coveredElsewhere) };
 }
 
-async function applyNow(deps: SubscriptionDeps, found: Versioned<SubscriptionRecord>, input: ChangeInput, preview: ChangePreview, now: Date): Promise<ChangeResult> {
+async function applyNow(
+  deps: SubscriptionDeps,
+  found: Versioned<SubscriptionRecord>,
+  input: ChangeInput,
+  preview: ChangePreview,
+  now: Date,
+): Promise<ChangeResult> {
   const record = found.value;
   const operationId = randomUUID();
-  const locked = { ...record, lock: { operationId, until: new Date(now.getTime() + LOCK_SECONDS * 1000).toISOString() } };
+  const locked = {
+    ...record,
+    lock: { operationId, until: new Date(now.getTime() + LOCK_SECONDS * 1000).toISOString() },
+  };
   const lockEtag = await commitSubscription(deps, record.customerId, locked, found.etag);
 
   let result;
@@ -93,11 +120,24 @@ async function applyNow(deps: SubscriptionDeps, found: Versioned<SubscriptionRec
 
   const next = mergeFromMicrosoft(record, result, now);
   const entry = logEntry(input, record, next, now);
-  const { subscriptionEtags } = await deps.customerData.commit(record.customerId, { subscriptions: [{ value: next, etag: lockEtag }], log: [entry] });
-  return { applied: true, subscription: subscriptionView(next, subscriptionEtags.get(next.id) ?? '', [], now), preview };
+  const { subscriptionEtags } = await deps.customerData.commit(record.customerId, {
+    subscriptions: [{ value: next, etag: lockEtag }],
+    log: [entry],
+  });
+  return {
+    applied: true,
+    subscription: subscriptionView(next, subscriptionEtags.get(next.id) ?? '', [], now),
+    preview,
+  };
 }
 
-async function schedule(deps: SubscriptionDeps, found: Versioned<SubscriptionRecord>, input: ChangeInput, preview: ChangePreview, now: Date): Promise<ChangeResult> {
+async function schedule(
+  deps: SubscriptionDeps,
+  found: Versioned<SubscriptionRecord>,
+  input: ChangeInput,
+  preview: ChangePreview,
+  now: Date,
+): Promise<ChangeResult> {
   const record = found.value;
   const { change } = input;
   const futureChange: FutureChange = {
@@ -119,37 +159,70 @@ async function schedule(deps: SubscriptionDeps, found: Versioned<SubscriptionRec
     const result = await deps.commerce.updateSubscription(
       record.customerTenantId,
       record.id,
-      { scheduledNextTermInstructions: { productSkuId: record.productId, quantity: change.quantity, termDuration: record.term, billingCycle: record.billingFrequency } },
+      {
+        scheduledNextTermInstructions: {
+          productSkuId: record.productId,
+          quantity: change.quantity,
+          termDuration: record.term,
+          billingCycle: record.billingFrequency,
+        },
+      },
       futureChange.id,
     );
     next = mergeFromMicrosoft(record, result, now);
   }
-  const superseded = change.kind === 'quantity' && change.effective === 'onRenewal' ? await pendingRenewalQuantityChanges(deps, record) : [];
+  const superseded =
+    change.kind === 'quantity' && change.effective === 'onRenewal'
+      ? await pendingRenewalQuantityChanges(deps, record)
+      : [];
   const { due, message } = schedulingOf(futureChange, randomUUID());
-  const cancelTriggers = superseded.flatMap((c) => (c.value.messageSequenceNumber ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: c.value.messageSequenceNumber }] : []));
+  const cancelTriggers = superseded.flatMap((c) =>
+    c.value.messageSequenceNumber
+      ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: c.value.messageSequenceNumber }]
+      : [],
+  );
   const { futureChangeEtags } = await commitWithOutbox(
     deps,
     record.customerId,
     {
       subscriptions: [{ value: next, etag: found.etag }],
-      futureChanges: [{ value: futureChange }, ...superseded.map((c) => ({ value: { ...c.value, status: 'cancelled' as const, updatedAt: now.toISOString() }, etag: c.etag }))],
+      futureChanges: [
+        { value: futureChange },
+        ...superseded.map((c) => ({
+          value: { ...c.value, status: 'cancelled' as const, updatedAt: now.toISOString() },
+          etag: c.etag,
+        })),
+      ],
       log: [logEntry(input, record, next, now, futureChange)],
       outbox: [message, ...cancelTriggers],
     },
     [due],
   );
-  return { applied: false, futureChange: futureChangeView(futureChange, futureChangeEtags.get(futureChange.id) ?? ''), preview };
+  return {
+    applied: false,
+    futureChange: futureChangeView(futureChange, futureChangeEtags.get(futureChange.id) ?? ''),
+    preview,
+  };
 }
 
 /** Only one renewal quantity can be scheduled at a time: a new one replaces the pending one. */
 async function pendingRenewalQuantityChanges(deps: SubscriptionDeps, record: SubscriptionRecord) {
   const { futureChanges } = await deps.customerData.services(record.customerId);
   return futureChanges.filter(
-    (c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.change.kind === 'quantity',
+    (c) =>
+      c.value.subscriptionId === record.id &&
+      c.value.status === 'pending' &&
+      c.value.effective === 'onRenewal' &&
+      c.value.change.kind === 'quantity',
   );
 }
 
-async function commitSubscription(deps: SubscriptionDeps, customerId: string, value: SubscriptionRecord, etag: string): Promise<string> {
+async function commitSubscription(
+  deps: SubscriptionDeps,
+  customerId: string,
+  value: SubscriptionRecord,
+  etag: string,
+): Promise<string> {
   const { subscriptionEtags } = await deps.customerData.commit(customerId, { subscriptions: [{ value, etag }] });
   return subscriptionEtags.get(value.id) ?? '';
 }
@@ -158,13 +231,25 @@ async function commitSubscription(deps: SubscriptionDeps, customerId: string, va
  * Sends an immediate change to Microsoft. Microsoft wipes its scheduled next-term instructions on any immediate
  * change, so a scheduled renewal quantity is given back to it afterwards.
  */
-export async function sendToMicrosoft(deps: Pick<SubscriptionDeps, 'commerce'>, record: SubscriptionRecord, change: ChangeRequest, requestId: string): Promise<CommerceSubscription> {
+export async function sendToMicrosoft(
+  deps: Pick<SubscriptionDeps, 'commerce'>,
+  record: SubscriptionRecord,
+  change: ChangeRequest,
+  requestId: string,
+): Promise<CommerceSubscription> {
   let result = await deps.commerce.updateSubscription(record.customerTenantId, record.id, updateFor(change), requestId);
   if (record.scheduledQuantity && !result.scheduledNextTermInstructions && result.status === 'active') {
     result = await deps.commerce.updateSubscription(
       record.customerTenantId,
       record.id,
-      { scheduledNextTermInstructions: { productSkuId: record.productId, quantity: record.scheduledQuantity, termDuration: record.term, billingCycle: record.billingFrequency } },
+      {
+        scheduledNextTermInstructions: {
+          productSkuId: record.productId,
+          quantity: record.scheduledQuantity,
+          termDuration: record.term,
+          billingCycle: record.billingFrequency,
+        },
+      },
       `${requestId}-reissue`,
     );
   }
@@ -186,7 +271,13 @@ export function updateFor(change: ChangeRequest): SubscriptionUpdate {
   }
 }
 
-function logEntry(input: ChangeInput, before: SubscriptionRecord, after: SubscriptionRecord, now: Date, scheduled?: FutureChange): ChangeLogEntry {
+function logEntry(
+  input: ChangeInput,
+  before: SubscriptionRecord,
+  after: SubscriptionRecord,
+  now: Date,
+  scheduled?: FutureChange,
+): ChangeLogEntry {
   const { change } = input;
   return {
     id: randomUUID(),
@@ -198,7 +289,9 @@ function logEntry(input: ChangeInput, before: SubscriptionRecord, after: Subscri
     subscriptionId: before.id,
     productName: before.productName,
     before: stateOf(before),
-    after: scheduled ? { ...stateOf(after), scheduled: { ...change, effectiveDate: scheduled.effectiveDate } } : stateOf(after),
+    after: scheduled
+      ? { ...stateOf(after), scheduled: { ...change, effectiveDate: scheduled.effectiveDate } }
+      : stateOf(after),
     effective: change.effective,
     ...(scheduled ? { effectiveDate: scheduled.effectiveDate } : {}),
   };

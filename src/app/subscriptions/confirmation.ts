@@ -11,7 +11,13 @@ import type { SubscriptionDeps } from './deps.ts';
  */
 export async function requireBillingConfirmation(
   deps: Pick<SubscriptionDeps, 'settings'>,
-  input: { customer: Customer; action: ConfirmableAction; confirmed: boolean; acceptLanguage: string | null; costDifference: Record<string, Money> },
+  input: {
+    customer: Customer;
+    action: ConfirmableAction;
+    confirmed: boolean;
+    acceptLanguage: string | null;
+    costDifference: Record<string, Money>;
+  },
 ): Promise<void> {
   if (!input.customer.billingChangeConfirmation || input.confirmed) return;
   const settings = (await deps.settings.billingConfirmation())?.value ?? defaultBillingConfirmation;

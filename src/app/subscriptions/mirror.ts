@@ -41,19 +41,31 @@ export function toRecord(
     termStartDate: subscription.termStartDate,
     termEndDate: subscription.termEndDate,
     autoRenew: subscription.autoRenewEnabled,
-    ...(subscription.cancellationAllowedUntilDate ? { cancellationAllowedUntil: subscription.cancellationAllowedUntilDate } : {}),
-    refundable: subscription.refundableQuantity.details.map((d) => ({ quantity: d.quantity, allowedUntil: d.allowedUntilDateTime })),
+    ...(subscription.cancellationAllowedUntilDate
+      ? { cancellationAllowedUntil: subscription.cancellationAllowedUntilDate }
+      : {}),
+    refundable: subscription.refundableQuantity.details.map((d) => ({
+      quantity: d.quantity,
+      allowedUntil: d.allowedUntilDateTime,
+    })),
     unitPrice: samePrice?.unitPrice ?? price.unitPrice,
     currency: samePrice?.currency ?? price.currency,
     priceListId: samePrice?.priceListId ?? price.priceListId,
     priceSource: samePrice?.priceSource ?? price.source,
-    ...(subscription.scheduledNextTermInstructions ? { scheduledQuantity: subscription.scheduledNextTermInstructions.quantity } : {}),
+    ...(subscription.scheduledNextTermInstructions
+      ? { scheduledQuantity: subscription.scheduledNextTermInstructions.quantity }
+      : {}),
     syncedAt: now.toISOString(),
   };
 }
 
 /** The customer's price for a product and term as of `onDate` (customer list, else global list). */
-export async function priceOf(deps: SubscriptionDeps, customer: Customer, subscription: Pick<CommerceSubscription, 'productSkuId' | 'termDuration' | 'billingCycle'>, onDate: string): Promise<Price> {
+export async function priceOf(
+  deps: SubscriptionDeps,
+  customer: Customer,
+  subscription: Pick<CommerceSubscription, 'productSkuId' | 'termDuration' | 'billingCycle'>,
+  onDate: string,
+): Promise<Price> {
   const price = await deps.catalog.priceFor({
     customerId: customer.id,
     currency: customer.currency,
@@ -63,13 +75,21 @@ export async function priceOf(deps: SubscriptionDeps, customer: Customer, subscr
     onDate,
   });
   if (!price) {
-    throw new AppError('Conflict', 'PRICE.NOT_FOUND', `There is no ${customer.currency} price for ${subscription.productSkuId} with a ${subscription.termDuration} term billed ${subscription.billingCycle}; ask your partner to price it.`);
+    throw new AppError(
+      'Conflict',
+      'PRICE.NOT_FOUND',
+      `There is no ${customer.currency} price for ${subscription.productSkuId} with a ${subscription.termDuration} term billed ${subscription.billingCycle}; ask your partner to price it.`,
+    );
   }
   return price;
 }
 
 /** Microsoft's latest state on an existing record, keeping what the portal owns (price, limits, licenses). */
-export function mergeFromMicrosoft(record: SubscriptionRecord, subscription: CommerceSubscription, now: Date): SubscriptionRecord {
+export function mergeFromMicrosoft(
+  record: SubscriptionRecord,
+  subscription: CommerceSubscription,
+  now: Date,
+): SubscriptionRecord {
   const { cancellationAllowedUntil: _c, scheduledQuantity: _s, lock: _l, parentSubscriptionId: _p, ...kept } = record;
   return {
     ...kept,
@@ -81,9 +101,16 @@ export function mergeFromMicrosoft(record: SubscriptionRecord, subscription: Com
     termEndDate: subscription.termEndDate,
     autoRenew: subscription.autoRenewEnabled,
     ...(subscription.parentSubscriptionId ? { parentSubscriptionId: subscription.parentSubscriptionId } : {}),
-    ...(subscription.cancellationAllowedUntilDate ? { cancellationAllowedUntil: subscription.cancellationAllowedUntilDate } : {}),
-    refundable: subscription.refundableQuantity.details.map((d) => ({ quantity: d.quantity, allowedUntil: d.allowedUntilDateTime })),
-    ...(subscription.scheduledNextTermInstructions ? { scheduledQuantity: subscription.scheduledNextTermInstructions.quantity } : {}),
+    ...(subscription.cancellationAllowedUntilDate
+      ? { cancellationAllowedUntil: subscription.cancellationAllowedUntilDate }
+      : {}),
+    refundable: subscription.refundableQuantity.details.map((d) => ({
+      quantity: d.quantity,
+      allowedUntil: d.allowedUntilDateTime,
+    })),
+    ...(subscription.scheduledNextTermInstructions
+      ? { scheduledQuantity: subscription.scheduledNextTermInstructions.quantity }
+      : {}),
     syncedAt: now.toISOString(),
   };
 }

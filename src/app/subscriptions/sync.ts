@@ -23,10 +23,14 @@ export interface SyncResult {
 export async function syncSubscriptions(deps: SubscriptionDeps, customerId: string): Promise<SyncResult> {
   const customer = (await deps.customers.get(customerId))?.value;
   if (!customer) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${customerId}.`);
-  if (!customer.tenantId) throw new AppError('Conflict', 'CUSTOMER.NO_TENANT', 'This customer has no Microsoft tenant yet.');
+  if (!customer.tenantId)
+    throw new AppError('Conflict', 'CUSTOMER.NO_TENANT', 'This customer has no Microsoft tenant yet.');
   const tenantId = customer.tenantId;
   const now = deps.clock.now();
-  const [remote, local] = await Promise.all([deps.commerce.listSubscriptions(tenantId), deps.customerData.services(customerId)]);
+  const [remote, local] = await Promise.all([
+    deps.commerce.listSubscriptions(tenantId),
+    deps.customerData.services(customerId),
+  ]);
   const records = new Map(local.subscriptions.map((s) => [s.value.id, s]));
   const assigned = await assignedLicenses(deps, tenantId, remote, records);
   const result: SyncResult = { subscriptions: remote.length, changed: 0, renewed: 0, appliedFutureChanges: 0 };
@@ -43,15 +47,27 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
       write.subscriptions = [{ value: next }];
       write.log = [entry(customerId, next, 'sync:discovered', undefined, now)];
     } else {
-      next = { ...mergeFromMicrosoft(previous.value, subscription, now), assignedQuantity: assigned.get(subscription.id) ?? previous.value.assignedQuantity };
+      next = {
+        ...mergeFromMicrosoft(previous.value, subscription, now),
+        assignedQuantity: assigned.get(subscription.id) ?? previous.value.assignedQuantity,
+      };
       const renewed = previous.value.termStartDate !== next.termStartDate;
       if (renewed) {
         const price = await priceOf(deps, customer, subscription, next.termStartDate);
-        next = { ...next, unitPrice: price.unitPrice, currency: price.currency, priceListId: price.priceListId, priceSource: price.source };
+        next = {
+          ...next,
+          unitPrice: price.unitPrice,
+          currency: price.currency,
+          priceListId: price.priceListId,
+          priceSource: price.source,
+        };
         result.renewed += 1;
       }
       if (!differs(previous.value, next)) {
-        if (JSON.stringify(previous.value.refundable) !== JSON.stringify(next.refundable) || previous.value.assignedQuantity !== next.assignedQuantity) {
+        if (
+          JSON.stringify(previous.value.refundable) !== JSON.stringify(next.refundable) ||
+          previous.value.assignedQuantity !== next.assignedQuantity
+        ) {
           await deps.customerData.commit(customerId, { subscriptions: [{ value: next, etag: previous.etag }] });
         }
         continue;
@@ -76,7 +92,13 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
 
 function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], record: SubscriptionRecord, now: Date) {
   return changes
-    .filter((c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.effectiveDate <= record.termStartDate)
+    .filter(
+      (c) =>
+        c.value.subscriptionId === record.id &&
+        c.value.status === 'pending' &&
+        c.value.effective === 'onRenewal' &&
+        c.value.effectiveDate <= record.termStartDate,
+    )
     .map((c) => ({ value: { ...c.value, status: 'applied' as const, updatedAt: now.toISOString() }, etag: c.etag }));
 }
 
@@ -84,7 +106,12 @@ function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], rec
  * Licenses in use per subscription: each SKU's consumed units from the directory, spread over its active
  * subscriptions oldest first. Nothing when the directory cannot be read (no consent yet).
  */
-async function assignedLicenses(deps: SubscriptionDeps, tenantId: string, remote: CommerceSubscription[], records: Map<string, { value: SubscriptionRecord }>): Promise<Map<string, number>> {
+async function assignedLicenses(
+  deps: SubscriptionDeps,
+  tenantId: string,
+  remote: CommerceSubscription[],
+  records: Map<string, { value: SubscriptionRecord }>,
+): Promise<Map<string, number>> {
   const skus = await deps.directory.subscribedSkus(tenantId).catch(() => []);
   const result = new Map<string, number>();
   for (const sku of skus) {
@@ -105,23 +132,46 @@ async function assignedLicenses(deps: SubscriptionDeps, tenantId: string, remote
 /** The renewal date moved (the term changed): pending renewal changes follow it, with a new trigger. */
 function movedRenewalChanges(changes: { value: FutureChange; etag: string }[], record: SubscriptionRecord, now: Date) {
   return changes
-    .filter((c) => c.value.subscriptionId === record.id && c.value.status === 'pending' && c.value.effective === 'onRenewal' && c.value.effectiveDate !== record.termEndDate)
+    .filter(
+      (c) =>
+        c.value.subscriptionId === record.id &&
+        c.value.status === 'pending' &&
+        c.value.effective === 'onRenewal' &&
+        c.value.effectiveDate !== record.termEndDate,
+    )
     .map((c) => {
       const { messageSequenceNumber, ...rest } = c.value;
       const value: FutureChange = { ...rest, effectiveDate: record.termEndDate, updatedAt: now.toISOString() };
       const { due, message } = schedulingOf(value, randomUUID());
-      const cancel = messageSequenceNumber ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: messageSequenceNumber }] : [];
+      const cancel = messageSequenceNumber
+        ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: messageSequenceNumber }]
+        : [];
       return { value, etag: c.etag, due, outbox: [...cancel, message] };
     });
 }
 
-const watched = ['quantity', 'status', 'autoRenew', 'termStartDate', 'termEndDate', 'scheduledQuantity', 'term', 'billingFrequency'] as const;
+const watched = [
+  'quantity',
+  'status',
+  'autoRenew',
+  'termStartDate',
+  'termEndDate',
+  'scheduledQuantity',
+  'term',
+  'billingFrequency',
+] as const;
 
 function differs(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
   return watched.some((key) => a[key] !== b[key]);
 }
 
-function entry(customerId: string, record: SubscriptionRecord, action: string, before: SubscriptionRecord | undefined, now: Date): ChangeLogEntry {
+function entry(
+  customerId: string,
+  record: SubscriptionRecord,
+  action: string,
+  before: SubscriptionRecord | undefined,
+  now: Date,
+): ChangeLogEntry {
   return {
     id: randomUUID(),
     customerId,

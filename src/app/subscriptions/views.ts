@@ -1,7 +1,12 @@
 import { refundableNow } from '../../domain/change-rules.ts';
 import { dec, money, type Money } from '../../domain/money.ts';
 import { monthlyCost } from '../../domain/proration.ts';
-import { billingContractLabel, billingContractOf, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
+import {
+  billingContractLabel,
+  billingContractOf,
+  type FutureChange,
+  type SubscriptionRecord,
+} from '../../domain/subscription.ts';
 
 /** A subscription as My Services shows it (F-SERVICES). */
 export interface SubscriptionView {
@@ -47,7 +52,13 @@ export interface FutureChangeView {
 }
 
 export function futureChangeView(change: FutureChange, etag: string): FutureChangeView {
-  const { kind, effective: _e, effectiveDate: _d, confirmBillingChange: _c, ...rest } = change.change as Record<string, unknown> & { kind: string };
+  const {
+    kind,
+    effective: _e,
+    effectiveDate: _d,
+    confirmBillingChange: _c,
+    ...rest
+  } = change.change as Record<string, unknown> & { kind: string };
   return {
     id: change.id,
     subscriptionId: change.subscriptionId,
@@ -72,7 +83,10 @@ function pricing(record: SubscriptionRecord) {
     const price = dec(record.unitPrice);
     found = {
       unitPrice: money(price, record.currency),
-      monthlyCost: money(monthlyCost(record.quantity, price, record.billingFrequency, record.currency), record.currency),
+      monthlyCost: money(
+        monthlyCost(record.quantity, price, record.billingFrequency, record.currency),
+        record.currency,
+      ),
       billingContract: billingContractOf(record),
     };
     priced.set(record, found);
@@ -80,7 +94,12 @@ function pricing(record: SubscriptionRecord) {
   return found;
 }
 
-export function subscriptionView(record: SubscriptionRecord, etag: string, pending: FutureChangeView[], now: Date): SubscriptionView {
+export function subscriptionView(
+  record: SubscriptionRecord,
+  etag: string,
+  pending: FutureChangeView[],
+  now: Date,
+): SubscriptionView {
   const refundable = record.status === 'active' ? refundableNow(record, now) : { quantity: 0 };
   const { unitPrice, monthlyCost: cost, billingContract } = pricing(record);
   return {
@@ -123,7 +142,11 @@ export function myServicesView(subscriptions: SubscriptionView[]) {
   }
   const contracts = new Map<string, { billingContract: string; label: string; subscriptions: typeof roots }>();
   for (const s of roots.sort((a, b) => a.name.localeCompare(b.name))) {
-    const group = contracts.get(s.billingContract) ?? { billingContract: s.billingContract, label: billingContractLabel(s), subscriptions: [] };
+    const group = contracts.get(s.billingContract) ?? {
+      billingContract: s.billingContract,
+      label: billingContractLabel(s),
+      subscriptions: [],
+    };
     group.subscriptions.push(s);
     contracts.set(s.billingContract, group);
   }

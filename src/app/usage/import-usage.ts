@@ -15,13 +15,26 @@ import type { UsageDeps } from './deps.ts';
  * `import:{sha256 of the file}`, so the same file always gives the same records; a file imported before is
  * recognised and not written again.
  */
-export const USAGE_IMPORT_COLUMNS = ['customerId', 'subscriptionId', 'meterId', 'meterName', 'meterCategory', 'unitOfMeasure', 'usageDate', 'quantity', 'cost', 'currency'] as const;
+export const USAGE_IMPORT_COLUMNS = [
+  'customerId',
+  'subscriptionId',
+  'meterId',
+  'meterName',
+  'meterCategory',
+  'unitOfMeasure',
+  'usageDate',
+  'quantity',
+  'cost',
+  'currency',
+] as const;
 type Column = (typeof USAGE_IMPORT_COLUMNS)[number];
 const OPTIONAL_COLUMNS: ReadonlySet<Column> = new Set(['meterCategory']);
 const MAX_ERRORS = 100;
 const SAVE_CHUNK = 10_000;
 
-const decimalInput = z.string().regex(/^-?(0|[1-9]\d{0,14})(\.\d{1,12})?$/, 'a decimal number such as 12.50 (a point, no thousands separators)');
+const decimalInput = z
+  .string()
+  .regex(/^-?(0|[1-9]\d{0,14})(\.\d{1,12})?$/, 'a decimal number such as 12.50 (a point, no thousands separators)');
 // eslint-disable-next-line no-control-regex -- control characters are what a meter id may not hold
 const printable = /^[^\u0000-\u001f\u007f-\u009f]+$/;
 
@@ -59,7 +72,12 @@ export interface UsageImportResult {
 
 export type CsvRows = AsyncIterable<{ line: number; fields: string[] }>;
 
-export async function importUsage(deps: UsageDeps, text: string, readRows: (text: string) => CsvRows, importedBy: string): Promise<UsageImportResult> {
+export async function importUsage(
+  deps: UsageDeps,
+  text: string,
+  readRows: (text: string) => CsvRows,
+  importedBy: string,
+): Promise<UsageImportResult> {
   const fileHash = createHash('sha256').update(text, 'utf8').digest('hex');
   const source = `import:${fileHash}`;
   const today = utcDate(deps.clock.now()).toString();
@@ -120,18 +138,38 @@ export async function importUsage(deps: UsageDeps, text: string, readRows: (text
       currency: row.currency,
       source,
     });
-    if (!added) fail({ path: `${at}.currency`, message: 'differs from an earlier row of the same customer, subscription, meter and day' });
+    if (!added)
+      fail({
+        path: `${at}.currency`,
+        message: 'differs from an earlier row of the same customer, subscription, meter and day',
+      });
   }
-  if (!columns) throw validation('The file is empty.', [{ path: 'line 1', message: `the first line must name the columns ${USAGE_IMPORT_COLUMNS.join(',')}` }]);
-  if (rows === 0) throw validation('The file has no usage rows.', [{ path: 'line 2', message: 'no rows after the header' }]);
+  if (!columns)
+    throw validation('The file is empty.', [
+      { path: 'line 1', message: `the first line must name the columns ${USAGE_IMPORT_COLUMNS.join(',')}` },
+    ]);
+  if (rows === 0)
+    throw validation('The file has no usage rows.', [{ path: 'line 2', message: 'no rows after the header' }]);
   if (errorCount > 0) {
-    throw new AppError('Validation', 'REQUEST.INVALID', `${errorCount} errors in the file; nothing was imported.`, { errors, errorCount });
+    throw new AppError('Validation', 'REQUEST.INVALID', `${errorCount} errors in the file; nothing was imported.`, {
+      errors,
+      errorCount,
+    });
   }
 
   const customerMonths = new Map<string, { count: CustomerMonthCount; cost: Dec }>();
   const count = (record: UsageRecord) => {
     const key = `${record.customerId}|${record.date.slice(0, 7)}|${record.currency}`;
-    const entry = customerMonths.get(key) ?? { count: { customerId: record.customerId, month: record.date.slice(0, 7), currency: record.currency, records: 0, cost: '0' }, cost: dec(0) };
+    const entry = customerMonths.get(key) ?? {
+      count: {
+        customerId: record.customerId,
+        month: record.date.slice(0, 7),
+        currency: record.currency,
+        records: 0,
+        cost: '0',
+      },
+      cost: dec(0),
+    };
     entry.count.records += 1;
     entry.cost = entry.cost.plus(record.cost);
     customerMonths.set(key, entry);
@@ -149,7 +187,14 @@ export async function importUsage(deps: UsageDeps, text: string, readRows: (text
     }
   }
   if (chunk.length) await deps.usageStore.save(chunk);
-  if (!previous) await deps.usageStore.recordImport({ fileHash, importedAt: deps.clock.now().toISOString(), importedBy, rows, records: tally.size });
+  if (!previous)
+    await deps.usageStore.recordImport({
+      fileHash,
+      importedAt: deps.clock.now().toISOString(),
+      importedBy,
+      rows,
+      records: tally.size,
+    });
 
   return {
     fileHash,
@@ -159,7 +204,12 @@ export async function importUsage(deps: UsageDeps, text: string, readRows: (text
     records: tally.size,
     customerMonths: [...customerMonths.values()]
       .map(({ count: c, cost }) => ({ ...c, cost: usageDecimal(cost) }))
-      .sort((a, b) => a.customerId.localeCompare(b.customerId) || a.month.localeCompare(b.month) || a.currency.localeCompare(b.currency)),
+      .sort(
+        (a, b) =>
+          a.customerId.localeCompare(b.customerId) ||
+          a.month.localeCompare(b.month) ||
+          a.currency.localeCompare(b.currency),
+      ),
   };
 }
 
@@ -180,7 +230,11 @@ function headerColumns(header: string[]): Map<Column, number> {
       if (!OPTIONAL_COLUMNS.has(column)) missing.push(column);
     } else columns.set(column, index);
   }
-  if (missing.length) errors.push({ path: 'line 1', message: `missing column(s) ${missing.join(', ')}; the header needs ${USAGE_IMPORT_COLUMNS.join(',')}` });
+  if (missing.length)
+    errors.push({
+      path: 'line 1',
+      message: `missing column(s) ${missing.join(', ')}; the header needs ${USAGE_IMPORT_COLUMNS.join(',')}`,
+    });
   if (errors.length) throw validation('The file’s header is not a usage header.', errors);
   return columns;
 }

@@ -14,7 +14,11 @@ export interface UsagePullResult {
 }
 
 /** Reads [from, to) from the configured source into the store; pulling the same days again changes nothing. */
-export async function pullUsage(deps: Pick<UsageDeps, 'usageSource' | 'usageStore'>, from: string, to: string): Promise<UsagePullResult> {
+export async function pullUsage(
+  deps: Pick<UsageDeps, 'usageSource' | 'usageStore'>,
+  from: string,
+  to: string,
+): Promise<UsagePullResult> {
   const customers = new Set<string>();
   let records = 0;
   let chunk: UsageRecord[] = [];
@@ -32,7 +36,9 @@ export async function pullUsage(deps: Pick<UsageDeps, 'usageSource' | 'usageStor
 }
 
 /** The daily pull: yesterday, and the USAGE_REPULL_DAYS days before it again. */
-export function pullRecentUsage(deps: Pick<UsageDeps, 'usageSource' | 'usageStore' | 'clock'>): Promise<UsagePullResult> {
+export function pullRecentUsage(
+  deps: Pick<UsageDeps, 'usageSource' | 'usageStore' | 'clock'>,
+): Promise<UsagePullResult> {
   const today = utcDate(deps.clock.now());
   return pullUsage(deps, today.subtract({ days: 1 + USAGE_REPULL_DAYS }).toString(), today.toString());
 }

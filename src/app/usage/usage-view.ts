@@ -1,6 +1,13 @@
 import type { UsageRecord } from '../../domain/billing.ts';
 import { utcDate } from '../../domain/calendar.ts';
-import { customerAmount, defaultUsageSettings, summarizeUsage, usageWindow, type UsageMonths, type UsageSummary } from '../../domain/usage.ts';
+import {
+  customerAmount,
+  defaultUsageSettings,
+  summarizeUsage,
+  usageWindow,
+  type UsageMonths,
+  type UsageSummary,
+} from '../../domain/usage.ts';
 import { notFound } from '../errors.ts';
 import type { SettingsStore } from '../ports/settings.port.ts';
 import type { UsageDeps } from './deps.ts';
@@ -28,7 +35,8 @@ export interface CustomerUsage extends UsageSummary {
 }
 
 async function prepare(deps: UsageDeps, query: UsageQuery) {
-  if (!(await deps.customerCache.get(query.customerId))) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${query.customerId}.`);
+  if (!(await deps.customerCache.get(query.customerId)))
+    throw notFound('CUSTOMER.NOT_FOUND', `No customer ${query.customerId}.`);
   const window = usageWindow(utcDate(deps.clock.now()), query.months);
   const markupPercent = await usageMarkupPercent(deps.settings);
   const records = deps.usageStore.list(query.customerId, window.from, window.to, query.subscriptionId);
@@ -50,15 +58,38 @@ export async function customerUsage(deps: UsageDeps, query: UsageQuery): Promise
   };
 }
 
-export const USAGE_EXPORT_COLUMNS = ['date', 'subscriptionId', 'meterCategory', 'meterName', 'meterId', 'unitOfMeasure', 'quantity', 'amount', 'currency'] as const;
+export const USAGE_EXPORT_COLUMNS = [
+  'date',
+  'subscriptionId',
+  'meterCategory',
+  'meterName',
+  'meterId',
+  'unitOfMeasure',
+  'quantity',
+  'amount',
+  'currency',
+] as const;
 
 /** The same period's daily records as export rows (amounts with the mark-up; the partner's also carry the raw cost). */
-export async function usageExport(deps: UsageDeps, query: UsageQuery): Promise<{ from: string; to: string; columns: string[]; rows: AsyncIterable<string[]> }> {
+export async function usageExport(
+  deps: UsageDeps,
+  query: UsageQuery,
+): Promise<{ from: string; to: string; columns: string[]; rows: AsyncIterable<string[]> }> {
   const { window, markupPercent, records } = await prepare(deps, query);
   const columns: string[] = [...USAGE_EXPORT_COLUMNS, ...(query.withCost ? ['cost', 'source'] : [])];
   async function* rows(): AsyncGenerator<string[]> {
     for await (const r of records) {
-      const row = [r.date, r.subscriptionId, r.meterCategory ?? '', r.meterName, r.meterId, r.unitOfMeasure, r.quantity, customerAmount(r, markupPercent), r.currency];
+      const row = [
+        r.date,
+        r.subscriptionId,
+        r.meterCategory ?? '',
+        r.meterName,
+        r.meterId,
+        r.unitOfMeasure,
+        r.quantity,
+        customerAmount(r, markupPercent),
+        r.currency,
+      ];
       yield query.withCost ? [...row, r.cost, r.source] : row;
     }
   }

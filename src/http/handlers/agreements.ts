@@ -14,7 +14,9 @@ const agreementSchema = z
     status: z.enum(['pending', 'accepted']),
     acceptedAt: z.iso.datetime().optional(),
     acceptedBy: z.string().optional().describe('The portal user or partner admin who recorded the acceptance'),
-    signer: z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string().optional() }).optional(),
+    signer: z
+      .object({ firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string().optional() })
+      .optional(),
   })
   .meta({ id: 'Agreement' });
 
@@ -27,7 +29,12 @@ export const listAgreementsRoute = defineRoute({
   tags: ['agreements'],
   params: customerIdParams,
   responses: {
-    200: { description: 'The agreements', schema: z.object({ accepted: z.array(agreementSchema), pending: z.array(agreementSchema) }).meta({ id: 'AgreementList' }) },
+    200: {
+      description: 'The agreements',
+      schema: z
+        .object({ accepted: z.array(agreementSchema), pending: z.array(agreementSchema) })
+        .meta({ id: 'AgreementList' }),
+    },
   },
   async handler({ params, services }) {
     return { status: 200, body: await listAgreements(services, params.customerId) };
@@ -48,7 +55,12 @@ export const acceptAgreementRoute = defineRoute({
     409: { description: 'Accepted already' },
   },
   async handler({ params, body, principal, services }) {
-    const accepted = await acceptAgreement(services, { customerId: params.customerId, agreementId: params.agreementId, signer: body, actor: actorOf(principal) });
+    const accepted = await acceptAgreement(services, {
+      customerId: params.customerId,
+      agreementId: params.agreementId,
+      signer: body,
+      actor: actorOf(principal),
+    });
     return { status: 201, body: accepted };
   },
 });

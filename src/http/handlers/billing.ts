@@ -14,12 +14,16 @@ import { defineRoute } from '../route.ts';
 import { customerIdParams, requireIfMatch } from '../schemas.ts';
 import { actorOf } from './subscriptions.ts';
 
-const invoiceParams = z.strictObject({ customerId: z.uuid(), invoiceId: z.string().regex(/^INV-\d{8}-[0-9A-F]{8}$/, 'an invoice id such as INV-20260401-1A2B3C4D') });
+const invoiceParams = z.strictObject({
+  customerId: z.uuid(),
+  invoiceId: z.string().regex(/^INV-\d{8}-[0-9A-F]{8}$/, 'an invoice id such as INV-20260401-1A2B3C4D'),
+});
 const cycleOf = (invoiceId: string) => `${invoiceId.slice(4, 8)}-${invoiceId.slice(8, 10)}-${invoiceId.slice(10, 12)}`;
 
 async function findInvoice(services: Services, customerId: string, invoiceId: string) {
   const found = await services.billing.invoice(customerId, cycleOf(invoiceId));
-  if (!found || found.value.id !== invoiceId) throw notFound('INVOICE.NOT_FOUND', `No invoice ${invoiceId} for this customer.`);
+  if (!found || found.value.id !== invoiceId)
+    throw notFound('INVOICE.NOT_FOUND', `No invoice ${invoiceId} for this customer.`);
   return found;
 }
 
@@ -32,9 +36,13 @@ export const listInvoicesRoute = defineRoute({
   tags: ['invoices'],
   params: customerIdParams,
   query: z.strictObject({ status: z.enum(['open', 'paid']).optional() }),
-  responses: { 200: { description: 'Invoices', schema: z.object({ items: z.array(invoiceSchema) }).meta({ id: 'InvoiceList' }) } },
+  responses: {
+    200: { description: 'Invoices', schema: z.object({ items: z.array(invoiceSchema) }).meta({ id: 'InvoiceList' }) },
+  },
   async handler({ params, query, services }) {
-    const invoices = (await services.billing.invoices(params.customerId)).map((i) => i.value).filter((i) => !query.status || i.status === query.status);
+    const invoices = (await services.billing.invoices(params.customerId))
+      .map((i) => i.value)
+      .filter((i) => !query.status || i.status === query.status);
     return { status: 200, body: { items: invoices.sort((a, b) => b.cycle.localeCompare(a.cycle)) } };
   },
 });
@@ -42,13 +50,21 @@ export const listInvoicesRoute = defineRoute({
 const breakdownSchema = z
   .object({
     invoice: invoiceSchema,
-    subscriptions: z.array(z.object({ subscriptionId: z.string().nullable(), description: z.string(), subtotal: z.string(), lines: z.array(billingLineSchema) })),
+    subscriptions: z.array(
+      z.object({
+        subscriptionId: z.string().nullable(),
+        description: z.string(),
+        subtotal: z.string(),
+        lines: z.array(billingLineSchema),
+      }),
+    ),
   })
   .meta({ id: 'InvoiceBreakdown' });
 
 function breakdown(lines: BillingLine[], currency: string) {
   const groups = new Map<string, BillingLine[]>();
-  for (const line of lines) groups.set(line.subscriptionId ?? '', [...(groups.get(line.subscriptionId ?? '') ?? []), line]);
+  for (const line of lines)
+    groups.set(line.subscriptionId ?? '', [...(groups.get(line.subscriptionId ?? '') ?? []), line]);
   return [...groups.entries()].map(([subscriptionId, group]) => ({
     subscriptionId: subscriptionId || null,
     description: subscriptionId ? (group[0]?.description.split(':')[0] ?? subscriptionId) : 'Other charges',
@@ -65,15 +81,37 @@ export const getInvoiceRoute = defineRoute({
   summary: 'An invoice with its breakdown by subscription and line',
   tags: ['invoices'],
   params: invoiceParams,
-  responses: { 200: { description: 'The invoice', schema: breakdownSchema, headers: { ETag: 'Send as If-Match to mark it paid' } } },
+  responses: {
+    200: { description: 'The invoice', schema: breakdownSchema, headers: { ETag: 'Send as If-Match to mark it paid' } },
+  },
   async handler({ params, services }) {
     const { value, etag } = await findInvoice(services, params.customerId, params.invoiceId);
     const lines = await services.billing.lines(params.customerId, value.cycle, value.cycle);
-    return { status: 200, body: { invoice: value, subscriptions: breakdown(lines, value.currency) }, headers: { etag } };
+    return {
+      status: 200,
+      body: { invoice: value, subscriptions: breakdown(lines, value.currency) },
+      headers: { etag },
+    };
   },
 });
 
-const csvColumns = ['chargeDate', 'kind', 'subscriptionId', 'description', 'periodStart', 'periodEnd', 'quantity', 'unitPrice', 'amount', 'currency', 'priceListId', 'originalCycle', 'correctsLineId', 'refundsLineId', 'id'] as const;
+const csvColumns = [
+  'chargeDate',
+  'kind',
+  'subscriptionId',
+  'description',
+  'periodStart',
+  'periodEnd',
+  'quantity',
+  'unitPrice',
+  'amount',
+  'currency',
+  'priceListId',
+  'originalCycle',
+  'correctsLineId',
+  'refundsLineId',
+  'id',
+] as const;
 
 export const downloadInvoiceRoute = defineRoute({
   name: 'downloadInvoice',
@@ -88,10 +126,17 @@ export const downloadInvoiceRoute = defineRoute({
     const { value } = await findInvoice(services, params.customerId, params.invoiceId);
     const lines = await services.billing.lines(params.customerId, value.cycle, value.cycle);
     const csv = stringify(
-      lines.sort((a, b) => a.chargeDate.localeCompare(b.chargeDate)).map((line) => csvColumns.map((c) => inertCell(line[c]))),
+      lines
+        .sort((a, b) => a.chargeDate.localeCompare(b.chargeDate))
+        .map((line) => csvColumns.map((c) => inertCell(line[c]))),
       { header: true, columns: [...csvColumns], bom: true, record_delimiter: 'windows' },
     );
-    return { status: 200, body: csv, contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="${value.id}.csv"` } };
+    return {
+      status: 200,
+      body: csv,
+      contentType: 'text/csv; charset=utf-8',
+      headers: { 'content-disposition': `attachment; filename="${value.id}.csv"` },
+    };
   },
 });
 
@@ -110,7 +155,12 @@ export const markInvoicePaidRoute = defineRoute({
     const { value, etag: current } = await findInvoice(services, params.customerId, params.invoiceId);
     if (etag !== current) throw preconditionFailed();
     if (value.status === 'paid') return { status: 200, body: value };
-    const paid = { ...value, status: 'paid' as const, paidAt: services.clock.now().toISOString(), paidBy: actorOf(principal).label };
+    const paid = {
+      ...value,
+      status: 'paid' as const,
+      paidAt: services.clock.now().toISOString(),
+      paidBy: actorOf(principal).label,
+    };
     const saved = await services.billing.saveInvoice(paid, etag);
     return { status: 200, body: saved.value, headers: { etag: saved.etag } };
   },
@@ -119,7 +169,12 @@ export const markInvoicePaidRoute = defineRoute({
 const oneOffBody = z
   .strictObject({
     date: isoDateSchema,
-    description: z.string().trim().min(1).max(300).regex(/^[^=+\-@]/, 'must not start with = + - or @'),
+    description: z
+      .string()
+      .trim()
+      .min(1)
+      .max(300)
+      .regex(/^[^=+\-@]/, 'must not start with = + - or @'),
     quantity: decimalStringSchema.default('1'),
     unitPrice: decimalStringSchema,
     currency: currencyCodeSchema.optional(),
@@ -135,20 +190,42 @@ export const addOneOffChargeRoute = defineRoute({
   tags: ['invoices'],
   params: customerIdParams,
   body: oneOffBody,
-  responses: { 201: { description: 'Added', schema: z.object({ id: z.string(), amount: z.string(), currency: z.string() }) } },
+  responses: {
+    201: { description: 'Added', schema: z.object({ id: z.string(), amount: z.string(), currency: z.string() }) },
+  },
   async handler({ params, body, principal, services }) {
     const customer = (await services.customers.get(params.customerId))?.value;
     if (!customer) throw notFound('CUSTOMER.NOT_FOUND', `No customer ${params.customerId}.`);
     const currency = body.currency ?? customer.currency;
-    if (currency !== customer.currency) throw validation(`This customer is billed in ${customer.currency}.`, [{ path: 'body.currency', message: `must be ${customer.currency}` }]);
+    if (currency !== customer.currency)
+      throw validation(`This customer is billed in ${customer.currency}.`, [
+        { path: 'body.currency', message: `must be ${customer.currency}` },
+      ]);
     const id = randomUUID();
-    await services.billing.addOneOffCharge({ id, customerId: customer.id, date: body.date, description: body.description, quantity: body.quantity, unitPrice: body.unitPrice, currency, createdBy: actorOf(principal).label, createdAt: services.clock.now().toISOString() });
-    return { status: 201, body: { id, amount: money(dec(body.unitPrice).times(dec(body.quantity)), currency).amount, currency } };
+    await services.billing.addOneOffCharge({
+      id,
+      customerId: customer.id,
+      date: body.date,
+      description: body.description,
+      quantity: body.quantity,
+      unitPrice: body.unitPrice,
+      currency,
+      createdBy: actorOf(principal).label,
+      createdAt: services.clock.now().toISOString(),
+    });
+    return {
+      status: 201,
+      body: { id, amount: money(dec(body.unitPrice).times(dec(body.quantity)), currency).amount, currency },
+    };
   },
 });
 
 const runSchema = billingRunSchema
-  .extend({ failures: z.array(z.object({ customerId: z.string(), cycle: z.string().optional(), reason: z.string().optional() })).optional() })
+  .extend({
+    failures: z
+      .array(z.object({ customerId: z.string(), cycle: z.string().optional(), reason: z.string().optional() }))
+      .optional(),
+  })
   .meta({ id: 'BillingRun' });
 
 export const startBillingRunRoute = defineRoute({
@@ -158,13 +235,19 @@ export const startBillingRunRoute = defineRoute({
   access: 'partnerAdmin',
   summary: 'Start (or continue) the billing run of a month: every customer cycle ending in it',
   tags: ['billing'],
-  body: z.strictObject({ period: z.string().regex(periodPattern, 'a month: YYYY-MM') }).meta({ id: 'BillingRunRequest' }),
-  responses: { 202: { description: 'Started; follow it at the Location', schema: runSchema, headers: { Location: 'The run' } } },
+  body: z
+    .strictObject({ period: z.string().regex(periodPattern, 'a month: YYYY-MM') })
+    .meta({ id: 'BillingRunRequest' }),
+  responses: {
+    202: { description: 'Started; follow it at the Location', schema: runSchema, headers: { Location: 'The run' } },
+  },
   async handler({ body, principal, services }) {
     const { run } = await startBillingRun(services, body.period, actorOf(principal).label);
     const { reportWriter } = await import('../../app/reports/report-writer.ts');
     // Worked on in the background, writing each customer's reports; the daily timer continues any run this process does not finish.
-    void continueBillingRun(billingDepsOf(services, reportWriter(services)), run.id).catch((error: unknown) => console.error(JSON.stringify({ message: 'billing run stopped', runId: run.id, error: String(error) })));
+    void continueBillingRun(billingDepsOf(services, reportWriter(services)), run.id).catch((error: unknown) =>
+      console.error(JSON.stringify({ message: 'billing run stopped', runId: run.id, error: String(error) })),
+    );
     return { status: 202, body: run, headers: { location: `/api/billing/runs/${run.id}` } };
   },
 });
@@ -181,7 +264,9 @@ export const getBillingRunRoute = defineRoute({
   async handler({ params, services }) {
     const run = await services.billingRuns.get(params.runId);
     if (!run) throw notFound('BILLING_RUN.NOT_FOUND', `No billing run ${params.runId}.`);
-    const failures = (await services.billingRuns.results(params.runId)).filter((r) => r.status === 'failed').map(({ customerId, cycle, reason }) => ({ customerId, cycle, reason }));
+    const failures = (await services.billingRuns.results(params.runId))
+      .filter((r) => r.status === 'failed')
+      .map(({ customerId, cycle, reason }) => ({ customerId, cycle, reason }));
     return { status: 200, body: { ...run.value, failures } };
   },
 });

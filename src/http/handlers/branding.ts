@@ -20,7 +20,15 @@ export const putLogoRoute = defineRoute({
   responses: {
     200: {
       description: 'Stored',
-      schema: z.object({ contentType: z.string(), width: z.number().int(), height: z.number().int(), bytes: z.number().int(), etag: z.string() }).meta({ id: 'Logo' }),
+      schema: z
+        .object({
+          contentType: z.string(),
+          width: z.number().int(),
+          height: z.number().int(),
+          bytes: z.number().int(),
+          etag: z.string(),
+        })
+        .meta({ id: 'Logo' }),
       headers: { ETag: 'Version of the logo' },
     },
   },
@@ -39,7 +47,11 @@ export const getLogoRoute = defineRoute({
   tags: ['branding'],
   requestHeaders: { 'If-None-Match': { description: 'The ETag of the copy the client has' } },
   responses: {
-    200: { description: 'The logo', contentType: 'image/*', headers: { ETag: 'Version of the logo', 'Cache-Control': CACHE_CONTROL } },
+    200: {
+      description: 'The logo',
+      contentType: 'image/*',
+      headers: { ETag: 'Version of the logo', 'Cache-Control': CACHE_CONTROL },
+    },
     304: { description: 'Not modified since the ETag given' },
   },
   async handler({ headers, services }) {
@@ -47,7 +59,10 @@ export const getLogoRoute = defineRoute({
     if (!logo) throw notFound('BRANDING.NO_LOGO', 'No logo has been uploaded.');
     const cacheHeaders = { etag: logo.etag, 'cache-control': CACHE_CONTROL };
     if (matchesIfNoneMatch(headers.get('if-none-match'), logo.etag)) return { status: 304, headers: cacheHeaders };
-    const svg = logo.contentType === 'image/svg+xml' ? { 'content-security-policy': SVG_POLICY, 'x-content-type-options': 'nosniff' } : {};
+    const svg =
+      logo.contentType === 'image/svg+xml'
+        ? { 'content-security-policy': SVG_POLICY, 'x-content-type-options': 'nosniff' }
+        : {};
     return { status: 200, body: logo.bytes, contentType: logo.contentType, headers: { ...cacheHeaders, ...svg } };
   },
 });

@@ -8,13 +8,26 @@ import { pageOf, pageQuery } from '../schemas.ts';
 const productBody = productSchema.meta({ id: 'Product' });
 const productIdParams = z.strictObject({ productId: productIdSchema });
 const etagHeader = { ETag: 'Version of the product; send it back as If-Match to replace it.' };
-const conflictResponse = { description: 'Conflicts with the catalog as it is', schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE };
+const conflictResponse = {
+  description: 'Conflicts with the catalog as it is',
+  schema: problemSchema,
+  contentType: PROBLEM_CONTENT_TYPE,
+};
 const optionalIfMatch = {
-  'If-Match': { description: 'To replace an existing resource: the ETag from your last read (412 if it has changed since). Omit it to create.' },
+  'If-Match': {
+    description:
+      'To replace an existing resource: the ETag from your last read (412 if it has changed since). Omit it to create.',
+  },
 };
 
 export const catalogQuery = pageQuery.extend({
-  search: z.string().trim().min(1).max(100).optional().describe('Text in the name, id, SKU part number, description, category or group'),
+  search: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Text in the name, id, SKU part number, description, category or group'),
   category: z.string().trim().min(1).max(100).optional(),
   group: z.string().trim().min(1).max(100).optional().describe('Product group'),
 });
@@ -42,7 +55,11 @@ export const createProductRoute = defineRoute({
   tags: ['catalog'],
   body: productSchema.meta({ id: 'NewProduct' }),
   responses: {
-    201: { description: 'Created', schema: productBody, headers: { ...etagHeader, Location: 'URL of the new product' } },
+    201: {
+      description: 'Created',
+      schema: productBody,
+      headers: { ...etagHeader, Location: 'URL of the new product' },
+    },
     409: conflictResponse,
   },
   async handler({ body, services }) {
@@ -78,10 +95,19 @@ export const putProductRoute = defineRoute({
   requestHeaders: optionalIfMatch,
   responses: {
     200: { description: 'Replaced', schema: productBody, headers: etagHeader },
-    201: { description: 'Created', schema: productBody, headers: { ...etagHeader, Location: 'URL of the new product' } },
+    201: {
+      description: 'Created',
+      schema: productBody,
+      headers: { ...etagHeader, Location: 'URL of the new product' },
+    },
   },
   async handler({ params, body, headers, services }): Promise<Reply> {
-    const { value, etag, created } = await putProduct(services, params.productId, body, headers.get('if-match') ?? undefined);
+    const { value, etag, created } = await putProduct(
+      services,
+      params.productId,
+      body,
+      headers.get('if-match') ?? undefined,
+    );
     return created
       ? { status: 201, body: value, headers: { etag, location: `/api/catalog/products/${value.id}` } }
       : { status: 200, body: value, headers: { etag } };

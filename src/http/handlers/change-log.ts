@@ -11,7 +11,10 @@ import { customerIdParams, pageOf, pageQuery } from '../schemas.ts';
 const filterQuery = z.strictObject({
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
-  subscriptionId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
+  subscriptionId: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .optional(),
 });
 
 function checkRange(filter: z.infer<typeof filterQuery>): void {
@@ -29,18 +32,42 @@ export const listChangeLogRoute = defineRoute({
   tags: ['change-log'],
   params: customerIdParams,
   query: pageQuery.extend(filterQuery.shape),
-  responses: { 200: { description: 'A page of entries', schema: pageOf(changeLogEntrySchema.meta({ id: 'ChangeLogEntry' }), 'ChangeLogPage') } },
+  responses: {
+    200: {
+      description: 'A page of entries',
+      schema: pageOf(changeLogEntrySchema.meta({ id: 'ChangeLogEntry' }), 'ChangeLogPage'),
+    },
+  },
   async handler({ params, query, services }) {
     checkRange(query);
     const { pageSize, continuationToken, ...filter } = query;
-    return { status: 200, body: await services.customerData.changeLog(params.customerId, filter, pageSize, continuationToken) };
+    return {
+      status: 200,
+      body: await services.customerData.changeLog(params.customerId, filter, pageSize, continuationToken),
+    };
   },
 });
 
-const columns = ['at', 'actor', 'source', 'action', 'subscriptionId', 'productName', 'before', 'after', 'effective', 'effectiveDate', 'detail'] as const;
+const columns = [
+  'at',
+  'actor',
+  'source',
+  'action',
+  'subscriptionId',
+  'productName',
+  'before',
+  'after',
+  'effective',
+  'effectiveDate',
+  'detail',
+] as const;
 const EXPORT_LIMIT = 50_000;
 
-async function allEntries(services: Services, customerId: string, filter: z.infer<typeof filterQuery>): Promise<ChangeLogEntry[]> {
+async function allEntries(
+  services: Services,
+  customerId: string,
+  filter: z.infer<typeof filterQuery>,
+): Promise<ChangeLogEntry[]> {
   const entries: ChangeLogEntry[] = [];
   let token: string | undefined;
   do {

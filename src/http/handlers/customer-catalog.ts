@@ -28,8 +28,13 @@ export const getCustomerCatalogRoute = defineRoute({
   tags: ['catalog'],
   params: customerIdParams,
   query: catalogQuery,
-  responses: { 200: { description: 'A page of priced products, by name', schema: pageOf(item, 'CustomerCatalogPage') } },
+  responses: {
+    200: { description: 'A page of priced products, by name', schema: pageOf(item, 'CustomerCatalogPage') },
+  },
   async handler({ params, query, services }) {
-    return { status: 200, body: await customerCatalog(services, params.customerId, query, query.pageSize, query.continuationToken) };
+    return {
+      status: 200,
+      body: await customerCatalog(services, params.customerId, query, query.pageSize, query.continuationToken),
+    };
   },
 });

@@ -29,7 +29,13 @@ export const createCustomerRoute = defineRoute({
   summary: 'Create a customer',
   tags: ['customers'],
   body: customerFieldsSchema.meta({ id: 'NewCustomer' }),
-  responses: { 201: { description: 'Created', schema: customerBody, headers: { ...etagHeader, Location: 'URL of the new customer' } } },
+  responses: {
+    201: {
+      description: 'Created',
+      schema: customerBody,
+      headers: { ...etagHeader, Location: 'URL of the new customer' },
+    },
+  },
   async handler({ body, services }) {
     const { value, etag } = await createCustomer(services, body);
     return { status: 201, body: value, headers: { etag, location: `/api/customers/${value.id}` } };
@@ -70,4 +76,3 @@ export const updateCustomerRoute = defineRoute({
     return { status: 200, body: updated.value, headers: { etag: updated.etag } };
   },
 });
-

@@ -18,9 +18,14 @@ export const getHealth = defineRoute({
   async handler({ services }) {
     const { tables, blobs } = await services.storage.ping();
     if (!tables || !blobs) {
-      throw new AppError('Unavailable', 'HEALTH.STORAGE_UNREACHABLE', `Storage is not reachable (tables: ${tables ? 'ok' : 'down'}, blobs: ${blobs ? 'ok' : 'down'}).`, {
-        retryAfterSeconds: 10,
-      });
+      throw new AppError(
+        'Unavailable',
+        'HEALTH.STORAGE_UNREACHABLE',
+        `Storage is not reachable (tables: ${tables ? 'ok' : 'down'}, blobs: ${blobs ? 'ok' : 'down'}).`,
+        {
+          retryAfterSeconds: 10,
+        },
+      );
     }
     return { status: 200, body: { status: 'ok', checks: { tables: 'ok', blobs: 'ok' } } };
   },

@@ -1,8 +1,22 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { consentStatus, requestConsent } from '../../app/m365/consent.ts';
-import { assignGroupLicenses, assignLicensesInBatch, assignUserLicenses, listGroups, listLicenses, listUsers } from '../../app/m365/licenses.ts';
-import { createUser, EXPORT_COLUMNS, exportUsers, IMPORT_COLUMNS, importUsers, newUserSchema } from '../../app/m365/users.ts';
+import {
+  assignGroupLicenses,
+  assignLicensesInBatch,
+  assignUserLicenses,
+  listGroups,
+  listLicenses,
+  listUsers,
+} from '../../app/m365/licenses.ts';
+import {
+  createUser,
+  EXPORT_COLUMNS,
+  exportUsers,
+  IMPORT_COLUMNS,
+  importUsers,
+  newUserSchema,
+} from '../../app/m365/users.ts';
 import { requiredGraphPermissions } from '../../app/ports/directory.port.ts';
 import { consentRequestSchema } from '../../domain/consent-request.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
@@ -22,7 +36,10 @@ const userParams = z.strictObject({ customerId: z.uuid(), userId: guidSchema.des
 const groupParams = z.strictObject({ customerId: z.uuid(), groupId: guidSchema.describe('The group’s object id') });
 
 /** A SKU part number (`SPB`) or a SKU id (GUID). */
-const skuReference = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a SKU part number such as SPB, or a SKU id');
+const skuReference = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a SKU part number such as SPB, or a SKU id');
 const licenseChangeFields = {
   add: z.array(skuReference).max(20).default([]).describe('SKU part numbers (e.g. SPB) or SKU ids to assign'),
   remove: z.array(skuReference).max(20).default([]).describe('SKU part numbers or ids to unassign'),
@@ -52,7 +69,9 @@ const userLicenseSchema = z.object({
   skuPartNumber: z.string(),
   name: z.string(),
   direct: z.boolean().describe('Assigned to the user directly (removable from the user)'),
-  groups: z.array(z.object({ id: z.string(), displayName: z.string().optional() })).describe('Groups it comes from: remove it there'),
+  groups: z
+    .array(z.object({ id: z.string(), displayName: z.string().optional() }))
+    .describe('Groups it comes from: remove it there'),
   state: z.enum(['Active', 'Error']),
   error: z.string().optional().describe('Why it is not in force, e.g. CountViolation'),
 });
@@ -70,7 +89,11 @@ const userSchema = z
   .meta({ id: 'M365User' });
 
 const groupSchema = z
-  .object({ id: z.string(), displayName: z.string(), licenses: z.array(z.object({ skuId: z.string(), skuPartNumber: z.string(), name: z.string() })) })
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    licenses: z.array(z.object({ skuId: z.string(), skuPartNumber: z.string(), name: z.string() })),
+  })
   .meta({ id: 'M365Group' });
 
 const usersQuery = z.strictObject({
@@ -91,14 +114,17 @@ export const listM365UsersRoute = defineRoute({
   method: 'GET',
   path: '/customers/{customerId}/m365/users',
   access: { customer: 'View' },
-  summary: 'Microsoft 365 users of the customer’s tenant with their licenses (direct or from groups), searchable, a page at a time',
+  summary:
+    'Microsoft 365 users of the customer’s tenant with their licenses (direct or from groups), searchable, a page at a time',
   tags: TAGS,
   params: customerIdParams,
   query: usersQuery,
   responses: {
     200: {
       description: 'A page of users',
-      schema: z.object({ items: z.array(userSchema), continuationToken: z.string().optional() }).meta({ id: 'M365UserPage' }),
+      schema: z
+        .object({ items: z.array(userSchema), continuationToken: z.string().optional() })
+        .meta({ id: 'M365UserPage' }),
     },
     409: { description: 'The customer has no tenant, or the portal has no admin consent in it (problem+json)' },
   },
@@ -112,7 +138,8 @@ export const createM365UserRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/m365/users',
   access: { customer: 'Admin' },
-  summary: 'Create a Microsoft 365 user with a generated password mailed to `sendPasswordTo` (never returned), optionally licensed',
+  summary:
+    'Create a Microsoft 365 user with a generated password mailed to `sendPasswordTo` (never returned), optionally licensed',
   tags: TAGS,
   params: customerIdParams,
   body: newUserSchema,
@@ -124,15 +151,27 @@ export const createM365UserRoute = defineRoute({
         .object({
           user: userSchema,
           passwordSentTo: z.string(),
-          passwordDelivered: z.boolean().describe('False when the mail failed: reset the password in the Microsoft 365 admin center'),
-          licenseError: z.object({ code: z.string(), message: z.string() }).optional().describe('The user was created, but its licenses could not be assigned'),
+          passwordDelivered: z
+            .boolean()
+            .describe('False when the mail failed: reset the password in the Microsoft 365 admin center'),
+          licenseError: z
+            .object({ code: z.string(), message: z.string() })
+            .optional()
+            .describe('The user was created, but its licenses could not be assigned'),
         })
         .meta({ id: 'CreatedM365User' }),
     },
-    409: { description: 'The user exists, no license is left, or (with licenses) a billing-change confirmation is needed' },
+    409: {
+      description: 'The user exists, no license is left, or (with licenses) a billing-change confirmation is needed',
+    },
   },
   async handler({ params, body, headers, principal, services }) {
-    const created = await createUser(services, { customerId: params.customerId, request: body, actor: actorOf(principal), acceptLanguage: headers.get('accept-language') });
+    const created = await createUser(services, {
+      customerId: params.customerId,
+      request: body,
+      actor: actorOf(principal),
+      acceptLanguage: headers.get('accept-language'),
+    });
     return { status: 201, body: created };
   },
 });
@@ -145,7 +184,12 @@ export const listM365LicensesRoute = defineRoute({
   summary: 'Per license (SKU): friendly product name, part number, units purchased, consumed and available',
   tags: TAGS,
   params: customerIdParams,
-  responses: { 200: { description: 'The tenant’s licenses', schema: z.object({ items: z.array(skuSchema) }).meta({ id: 'M365LicenseList' }) } },
+  responses: {
+    200: {
+      description: 'The tenant’s licenses',
+      schema: z.object({ items: z.array(skuSchema) }).meta({ id: 'M365LicenseList' }),
+    },
+  },
   async handler({ params, services }) {
     return { status: 200, body: { items: await listLicenses(services, params.customerId) } };
   },
@@ -156,16 +200,22 @@ export const assignM365UserLicensesRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/m365/users/{userId}/licenses',
   access: { customer: 'Modify' },
-  summary: 'Assign and unassign a user’s licenses, all or nothing (a license from a group can only be removed from the group)',
+  summary:
+    'Assign and unassign a user’s licenses, all or nothing (a license from a group can only be removed from the group)',
   tags: TAGS,
   params: userParams,
   body: licenseChangeSchema,
   responses: {
     200: { description: 'The user with its licenses now', schema: userSchema },
-    409: { description: 'No unit left (DIRECTORY.COUNT_VIOLATION), no usage location, or the license comes from a group' },
+    409: {
+      description: 'No unit left (DIRECTORY.COUNT_VIOLATION), no usage location, or the license comes from a group',
+    },
   },
   async handler({ params, body, principal, services }) {
-    return { status: 200, body: await assignUserLicenses(services, params.customerId, params.userId, body, actorOf(principal)) };
+    return {
+      status: 200,
+      body: await assignUserLicenses(services, params.customerId, params.userId, body, actorOf(principal)),
+    };
   },
 });
 
@@ -174,7 +224,13 @@ const batchResultSchema = z
     results: z.array(
       z.discriminatedUnion('status', [
         z.object({ userId: z.string(), status: z.literal('succeeded'), user: userSchema }),
-        z.object({ userId: z.string(), status: z.literal('failed'), code: z.string(), message: z.string(), httpStatus: z.number().int() }),
+        z.object({
+          userId: z.string(),
+          status: z.literal('failed'),
+          code: z.string(),
+          message: z.string(),
+          httpStatus: z.number().int(),
+        }),
       ]),
     ),
     succeeded: z.number().int(),
@@ -187,19 +243,26 @@ export const assignM365LicensesBatchRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/m365/licenses/assignments',
   access: { customer: 'Modify' },
-  summary: 'Assign and unassign licenses of many users at once; each user succeeds or fails on its own (200 with a status per user)',
+  summary:
+    'Assign and unassign licenses of many users at once; each user succeeds or fails on its own (200 with a status per user)',
   tags: TAGS,
   params: customerIdParams,
   body: z
     .strictObject({
       assignments: z
-        .array(z.strictObject({ userId: guidSchema, ...licenseChangeFields }).refine(nonEmpty, { message: 'name at least one license to add or remove', path: ['add'] }))
+        .array(
+          z
+            .strictObject({ userId: guidSchema, ...licenseChangeFields })
+            .refine(nonEmpty, { message: 'name at least one license to add or remove', path: ['add'] }),
+        )
         .min(1)
         .max(100)
         .refine((a) => new Set(a.map((x) => x.userId.toLowerCase())).size === a.length, 'a user may appear once'),
     })
     .meta({ id: 'M365LicenseBatch' }),
-  responses: { 200: { description: 'A result per user, in the request’s order (207-like)', schema: batchResultSchema } },
+  responses: {
+    200: { description: 'A result per user, in the request’s order (207-like)', schema: batchResultSchema },
+  },
   async handler({ params, body, principal, services }) {
     const results = await assignLicensesInBatch(services, params.customerId, body.assignments, actorOf(principal));
     const succeeded = results.filter((r) => r.status === 'succeeded').length;
@@ -215,7 +278,9 @@ export const listM365GroupsRoute = defineRoute({
   summary: 'Groups of the tenant with the licenses assigned to them (group-based licensing)',
   tags: TAGS,
   params: customerIdParams,
-  responses: { 200: { description: 'The groups', schema: z.object({ items: z.array(groupSchema) }).meta({ id: 'M365GroupList' }) } },
+  responses: {
+    200: { description: 'The groups', schema: z.object({ items: z.array(groupSchema) }).meta({ id: 'M365GroupList' }) },
+  },
   async handler({ params, services }) {
     return { status: 200, body: { items: await listGroups(services, params.customerId) } };
   },
@@ -226,13 +291,17 @@ export const assignM365GroupLicensesRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/m365/groups/{groupId}/licenses',
   access: { customer: 'Modify' },
-  summary: 'License a group: its members inherit the licenses (a member with no unit left shows a CountViolation error)',
+  summary:
+    'License a group: its members inherit the licenses (a member with no unit left shows a CountViolation error)',
   tags: TAGS,
   params: groupParams,
   body: licenseChangeSchema,
   responses: { 200: { description: 'The group with its licenses now', schema: groupSchema } },
   async handler({ params, body, principal, services }) {
-    return { status: 200, body: await assignGroupLicenses(services, params.customerId, params.groupId, body, actorOf(principal)) };
+    return {
+      status: 200,
+      body: await assignGroupLicenses(services, params.customerId, params.groupId, body, actorOf(principal)),
+    };
   },
 });
 
@@ -243,7 +312,8 @@ export const getM365ConsentRoute = defineRoute({
   method: 'GET',
   path: '/customers/{customerId}/m365/consent',
   access: { customer: 'View' },
-  summary: 'Whether the portal has admin consent in the customer’s tenant, the admin-consent link, and the latest requests',
+  summary:
+    'Whether the portal has admin consent in the customer’s tenant, the admin-consent link, and the latest requests',
   tags: TAGS,
   params: customerIdParams,
   responses: {
@@ -271,7 +341,8 @@ export const requestM365ConsentRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/m365/consent-requests',
   access: { customer: 'Admin' },
-  summary: 'Ask the tenant’s Global Administrator(s) for admin consent, with a justification (mailed with the consent link)',
+  summary:
+    'Ask the tenant’s Global Administrator(s) for admin consent, with a justification (mailed with the consent link)',
   tags: TAGS,
   params: customerIdParams,
   body: z
@@ -289,7 +360,14 @@ export const requestM365ConsentRoute = defineRoute({
     409: { description: 'Consent is already granted, or there is no one to send the request to' },
   },
   async handler({ params, body, principal, services }) {
-    return { status: 201, body: await requestConsent(services, { customerId: params.customerId, justification: body.justification, actor: actorOf(principal) }) };
+    return {
+      status: 201,
+      body: await requestConsent(services, {
+        customerId: params.customerId,
+        justification: body.justification,
+        actor: actorOf(principal),
+      }),
+    };
   },
 });
 
@@ -301,21 +379,38 @@ export const exportM365UsersRoute = defineRoute({
   summary: `The tenant’s users as CSV (${EXPORT_COLUMNS.join(',')}); licenses as SKU part numbers separated by ;`,
   tags: TAGS,
   params: customerIdParams,
-  responses: { 200: { description: 'CSV, UTF-8 with a header row; the first four columns import back', contentType: 'text/csv' } },
+  responses: {
+    200: { description: 'CSV, UTF-8 with a header row; the first four columns import back', contentType: 'text/csv' },
+  },
   async handler({ params, services }) {
     const rows = await exportUsers(services, params.customerId);
     const csv = stringify(
       rows.map((row) => EXPORT_COLUMNS.map((column) => inertCell(row[column]))),
       { header: true, columns: [...EXPORT_COLUMNS], bom: true, record_delimiter: 'windows' },
     );
-    return { status: 200, body: csv, contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="m365-users-${params.customerId}.csv"` } };
+    return {
+      status: 200,
+      body: csv,
+      contentType: 'text/csv; charset=utf-8',
+      headers: { 'content-disposition': `attachment; filename="m365-users-${params.customerId}.csv"` },
+    };
   },
 });
 
 const importResultSchema = z
   .object({
-    created: z.array(z.object({ line: z.number().int(), userId: z.string(), userPrincipalName: z.string(), licenses: z.array(z.string()), passwordDelivered: z.boolean() })),
-    failed: z.array(z.object({ line: z.number().int(), userPrincipalName: z.string(), code: z.string(), message: z.string() })),
+    created: z.array(
+      z.object({
+        line: z.number().int(),
+        userId: z.string(),
+        userPrincipalName: z.string(),
+        licenses: z.array(z.string()),
+        passwordDelivered: z.boolean(),
+      }),
+    ),
+    failed: z.array(
+      z.object({ line: z.number().int(), userPrincipalName: z.string(), code: z.string(), message: z.string() }),
+    ),
   })
   .meta({ id: 'M365UserImportResult' });
 
@@ -329,13 +424,19 @@ export const importM365UsersRoute = defineRoute({
   params: customerIdParams,
   query: z.strictObject({
     sendPasswordsTo: z.email().max(254).describe('Where each new user’s temporary password is mailed'),
-    confirmBillingChange: z.stringbool().optional().describe('Repeat with true after a BILLING.CONFIRMATION_REQUIRED answer'),
+    confirmBillingChange: z
+      .stringbool()
+      .optional()
+      .describe('Repeat with true after a BILLING.CONFIRMATION_REQUIRED answer'),
   }),
   body: z.string().describe(`CSV with the header ${IMPORT_COLUMNS.join(',')} (the export's extra columns are ignored)`),
   textBody: { contentTypes: ['text/csv'], maxBytes: 1024 * 1024 },
   requestHeaders: { 'Accept-Language': { description: 'Language of a billing-change confirmation message' } },
   responses: {
-    200: { description: 'Users created (and any that failed after the checks, with the reason)', schema: importResultSchema },
+    200: {
+      description: 'Users created (and any that failed after the checks, with the reason)',
+      schema: importResultSchema,
+    },
     400: { description: 'The file has problems, each named by line; nothing was created' },
   },
   async handler({ params, query, body, headers, principal, services }) {

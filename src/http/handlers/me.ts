@@ -31,7 +31,11 @@ export const getMe = defineRoute({
         ...(identity.email ? { email: identity.email } : {}),
         ...(identity.name ? { name: identity.name } : {}),
         isPartnerAdmin: principal.isPartnerAdmin,
-        customers: principal.memberships.map(({ customerId, customerName, role }) => ({ customerId, customerName, role })),
+        customers: principal.memberships.map(({ customerId, customerName, role }) => ({
+          customerId,
+          customerName,
+          role,
+        })),
       },
     };
   },

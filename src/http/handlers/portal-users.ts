@@ -21,8 +21,13 @@ const portalUserSchema = z
     email: z.string(),
     role: z.enum(customerRoles),
     portalAccess: z.enum(portalAccessValues),
-    status: z.enum(portalUserStatuses).describe('inactive: invited, not signed in yet; active: accepted an invitation; disabled: portal access off'),
-    invitation: z.object({ sentAt: z.iso.datetime(), expiresAt: z.iso.datetime() }).optional().describe('The outstanding invitation, if any'),
+    status: z
+      .enum(portalUserStatuses)
+      .describe('inactive: invited, not signed in yet; active: accepted an invitation; disabled: portal access off'),
+    invitation: z
+      .object({ sentAt: z.iso.datetime(), expiresAt: z.iso.datetime() })
+      .optional()
+      .describe('The outstanding invitation, if any'),
     acceptedAt: z.iso.datetime().optional(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -45,7 +50,13 @@ export const listPortalUsersRoute = defineRoute({
   responses: { 200: { description: 'A page of users', schema: pageOf(portalUserSchema, 'PortalUserPage') } },
   async handler({ params, query, services }) {
     const page = await listUsers(services, params.customerId, query.status, query.pageSize, query.continuationToken);
-    return { status: 200, body: { items: page.items.map(portalUserView), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
+    return {
+      status: 200,
+      body: {
+        items: page.items.map(portalUserView),
+        ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      },
+    };
   },
 });
 
@@ -59,12 +70,20 @@ export const invitePortalUserRoute = defineRoute({
   params: customerIdParams,
   body: inviteRequestSchema.meta({ id: 'NewPortalUser' }),
   responses: {
-    201: { description: 'Created (inactive); send the invitation next', schema: portalUserSchema, headers: { ...etagHeader, Location: 'URL of the new user' } },
+    201: {
+      description: 'Created (inactive); send the invitation next',
+      schema: portalUserSchema,
+      headers: { ...etagHeader, Location: 'URL of the new user' },
+    },
     409: { description: 'The e-mail is a portal user of this customer already' },
   },
   async handler({ params, body, services }) {
     const created = await inviteUser(services, params.customerId, body);
-    return { status: 201, body: portalUserView(created), headers: { etag: created.etag, location: `/api/customers/${params.customerId}/portal-users/${created.value.id}` } };
+    return {
+      status: 201,
+      body: portalUserView(created),
+      headers: { etag: created.etag, location: `/api/customers/${params.customerId}/portal-users/${created.value.id}` },
+    };
   },
 });
 
@@ -91,14 +110,22 @@ export const updatePortalUserRoute = defineRoute({
   summary: 'Change a user’s name, role or portal access; effective on the user’s next request',
   tags: ['portal users'],
   params: userParams,
-  body: portalUserPatchSchema.refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change').meta({ id: 'PortalUserPatch' }),
+  body: portalUserPatchSchema
+    .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
+    .meta({ id: 'PortalUserPatch' }),
   requestHeaders: ifMatchHeader,
   responses: {
     200: { description: 'The changed user', schema: portalUserSchema, headers: etagHeader },
     409: { description: 'The last active admin may not demote or disable themselves' },
   },
   async handler({ params, body, headers, principal, services }) {
-    const updated = await updateUser(services, { customerId: params.customerId, userId: params.userId, patch: body, ifMatch: requireIfMatch(headers), caller: principal.identity });
+    const updated = await updateUser(services, {
+      customerId: params.customerId,
+      userId: params.userId,
+      patch: body,
+      ifMatch: requireIfMatch(headers),
+      caller: principal.identity,
+    });
     return { status: 200, body: portalUserView(updated), headers: { etag: updated.etag } };
   },
 });
@@ -108,13 +135,16 @@ export const sendInvitationRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/portal-users/{userId}/invitation',
   access: { customer: 'Admin' },
-  summary: 'Send the user a single-use, expiring invitation link by e-mail; sending again makes the previous link invalid',
+  summary:
+    'Send the user a single-use, expiring invitation link by e-mail; sending again makes the previous link invalid',
   tags: ['portal users'],
   params: userParams,
   responses: {
     200: {
       description: 'Sent',
-      schema: z.object({ sentTo: z.string(), expiresAt: z.iso.datetime(), user: portalUserSchema }).meta({ id: 'SentInvitation' }),
+      schema: z
+        .object({ sentTo: z.string(), expiresAt: z.iso.datetime(), user: portalUserSchema })
+        .meta({ id: 'SentInvitation' }),
     },
     409: { description: 'The user is active already, or disabled' },
   },
@@ -129,13 +159,16 @@ export const acceptInvitationRoute = defineRoute({
   method: 'POST',
   path: '/invitations/{token}/accept',
   access: 'signedIn',
-  summary: 'Accept an invitation as the signed-in Microsoft account it was sent to; the account becomes the portal user',
+  summary:
+    'Accept an invitation as the signed-in Microsoft account it was sent to; the account becomes the portal user',
   tags: ['portal users'],
   params: z.strictObject({ token: invitationTokenSchema }),
   responses: {
     200: {
       description: 'Accepted: the customer now appears in GET /api/me',
-      schema: z.object({ customerId: z.uuid(), userId: z.uuid(), role: z.enum(customerRoles) }).meta({ id: 'AcceptedInvitation' }),
+      schema: z
+        .object({ customerId: z.uuid(), userId: z.uuid(), role: z.enum(customerRoles) })
+        .meta({ id: 'AcceptedInvitation' }),
     },
     403: { description: 'Signed in with another account than the invited one, or the user is disabled' },
     404: { description: 'Unknown token, or replaced by a newer invitation' },

@@ -29,9 +29,17 @@ export const listPricesRoute = defineRoute({
   tags: ['price lists'],
   params: priceListParams,
   query: pageQuery.extend({ productId: productIdSchema.optional() }),
-  responses: { 200: { description: 'Entries by product, term, frequency, currency and date', schema: pageOf(priceEntry, 'PriceEntryPage') } },
+  responses: {
+    200: {
+      description: 'Entries by product, term, frequency, currency and date',
+      schema: pageOf(priceEntry, 'PriceEntryPage'),
+    },
+  },
   async handler({ params, query, services }) {
-    return { status: 200, body: await listPrices(services, params.priceListId, query.productId, query.pageSize, query.continuationToken) };
+    return {
+      status: 200,
+      body: await listPrices(services, params.priceListId, query.productId, query.pageSize, query.continuationToken),
+    };
   },
 });
 

@@ -13,7 +13,10 @@ const companyPatchSchema = z
     phone: phoneSchema.nullable().optional(),
     website: companyProfileSchema.shape.website.unwrap().nullable().optional(),
     email: companyProfileSchema.shape.email.unwrap().nullable().optional(),
-    address: postalAddressInputSchema.nullable().optional().describe('Replaced as a whole; the postal code is checked against the country'),
+    address: postalAddressInputSchema
+      .nullable()
+      .optional()
+      .describe('Replaced as a whole; the postal code is checked against the country'),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
   .meta({ id: 'CompanyProfilePatch', description: 'Fields given replace the stored ones; null removes one.' });
@@ -82,9 +85,13 @@ export const updateMyProfileRoute = defineRoute({
   method: 'PATCH',
   path: '/me/profile',
   access: 'signedIn',
-  summary: 'Change the signed-in user’s profile: names, e-mail, business phone, organization, title, preferred contact method',
+  summary:
+    'Change the signed-in user’s profile: names, e-mail, business phone, organization, title, preferred contact method',
   tags: ['me'],
-  body: userProfilePatchSchema.meta({ id: 'UserProfilePatch', description: 'Fields given replace the stored ones; null removes one.' }),
+  body: userProfilePatchSchema.meta({
+    id: 'UserProfilePatch',
+    description: 'Fields given replace the stored ones; null removes one.',
+  }),
   requestHeaders: ifMatchHeader,
   responses: { 200: { description: 'The changed profile', schema: userProfileBody, headers: etagHeader } },
   async handler({ body, headers, principal, services }) {

@@ -1,13 +1,28 @@
 import { z } from 'zod';
 import { billingReportLink, listBillingReports } from '../../app/reports/billing-reports.ts';
-import { bundlesView, generateProviderReports, licenseCountsView, listProviderReports, providerReports, saveLicenseCounts } from '../../app/reports/provider-reports.ts';
+import {
+  bundlesView,
+  generateProviderReports,
+  licenseCountsView,
+  listProviderReports,
+  providerReports,
+  saveLicenseCounts,
+} from '../../app/reports/provider-reports.ts';
 import { reportFormats } from '../../domain/billing-report.ts';
-import { computedLicenseFields, editableLicenseFields, manualLicenseCountsBodySchema, periodSchema } from '../../domain/license-counts.ts';
+import {
+  computedLicenseFields,
+  editableLicenseFields,
+  manualLicenseCountsBodySchema,
+  periodSchema,
+} from '../../domain/license-counts.ts';
 import { defineRoute } from '../route.ts';
 import { customerIdParams } from '../schemas.ts';
 import { actorOf } from './subscriptions.ts';
 
-const linkSchema = { url: z.url().describe('A read-only link to this one file (SAS); it expires at expiresOn.'), expiresOn: z.iso.datetime() };
+const linkSchema = {
+  url: z.url().describe('A read-only link to this one file (SAS); it expires at expiresOn.'),
+  expiresOn: z.iso.datetime(),
+};
 const formatSchema = z.enum(reportFormats);
 
 const billingReportSchema = z
@@ -31,7 +46,14 @@ export const listBillingReportsRoute = defineRoute({
   tags: ['reports'],
   params: customerIdParams,
   query: z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() }),
-  responses: { 200: { description: 'One report per cycle', schema: z.object({ from: z.iso.date(), to: z.iso.date(), items: z.array(billingReportSchema) }).meta({ id: 'BillingReportList' }) } },
+  responses: {
+    200: {
+      description: 'One report per cycle',
+      schema: z
+        .object({ from: z.iso.date(), to: z.iso.date(), items: z.array(billingReportSchema) })
+        .meta({ id: 'BillingReportList' }),
+    },
+  },
   async handler({ params, query, services }) {
     return { status: 200, body: await listBillingReports(services, params.customerId, query) };
   },
@@ -50,7 +72,15 @@ export const downloadBillingReportRoute = defineRoute({
     200: {
       description: 'The link',
       schema: z
-        .object({ reportId: z.iso.date(), format: formatSchema, name: z.string(), size: z.number().int(), sha256: z.string(), contentType: z.string(), ...linkSchema })
+        .object({
+          reportId: z.iso.date(),
+          format: formatSchema,
+          name: z.string(),
+          size: z.number().int(),
+          sha256: z.string(),
+          contentType: z.string(),
+          ...linkSchema,
+        })
         .meta({ id: 'BillingReportDownload' }),
     },
   },
@@ -60,27 +90,49 @@ export const downloadBillingReportRoute = defineRoute({
 });
 
 const periodParams = z.strictObject({ period: periodSchema });
-const providerKind = z.enum(Object.keys(providerReports) as [keyof typeof providerReports, ...(keyof typeof providerReports)[]]);
+const providerKind = z.enum(
+  Object.keys(providerReports) as [keyof typeof providerReports, ...(keyof typeof providerReports)[]],
+);
 
 export const generateProviderReportsRoute = defineRoute({
   name: 'generateProviderReports',
   method: 'POST',
   path: '/reports/provider/{period}',
   access: 'partnerAdmin',
-  summary: 'Write the month’s service provider reports: subscription usage (.xlsx), license report and allocation and usage (.xml)',
+  summary:
+    'Write the month’s service provider reports: subscription usage (.xlsx), license report and allocation and usage (.xml)',
   tags: ['reports'],
   params: periodParams,
   responses: {
     200: {
       description: 'The files, and whether each was created, unchanged or replaced',
       schema: z
-        .object({ period: z.string(), files: z.array(z.object({ kind: providerKind, name: z.string(), size: z.number().int(), sha256: z.string(), status: z.enum(['created', 'unchanged', 'replaced']) })) })
+        .object({
+          period: z.string(),
+          files: z.array(
+            z.object({
+              kind: providerKind,
+              name: z.string(),
+              size: z.number().int(),
+              sha256: z.string(),
+              status: z.enum(['created', 'unchanged', 'replaced']),
+            }),
+          ),
+        })
         .meta({ id: 'ProviderReportsWritten' }),
     },
   },
   async handler({ params, services }) {
-    const files = (await generateProviderReports(services, params.period)).flatMap((file) => (file.kind === 'manifest' ? [] : [{ ...file, kind: file.kind }]));
-    return { status: 200, body: { period: params.period, files: files.map(({ kind, name, size, sha256, status }) => ({ kind, name, size, sha256, status })) } };
+    const files = (await generateProviderReports(services, params.period)).flatMap((file) =>
+      file.kind === 'manifest' ? [] : [{ ...file, kind: file.kind }],
+    );
+    return {
+      status: 200,
+      body: {
+        period: params.period,
+        files: files.map(({ kind, name, size, sha256, status }) => ({ kind, name, size, sha256, status })),
+      },
+    };
   },
 });
 
@@ -98,7 +150,16 @@ export const listProviderReportsRoute = defineRoute({
       schema: z
         .object({
           period: z.string(),
-          items: z.array(z.object({ kind: providerKind, name: z.string(), size: z.number().int(), sha256: z.string(), contentType: z.string(), download: z.object(linkSchema) })),
+          items: z.array(
+            z.object({
+              kind: providerKind,
+              name: z.string(),
+              size: z.number().int(),
+              sha256: z.string(),
+              contentType: z.string(),
+              download: z.object(linkSchema),
+            }),
+          ),
         })
         .meta({ id: 'ProviderReportList' }),
     },
@@ -127,7 +188,15 @@ export const getBundlesRoute = defineRoute({
               customerId: z.uuid(),
               customerName: z.string(),
               resellerId: z.uuid().optional(),
-              bundles: z.array(z.object({ productId: z.string(), productName: z.string(), subscriptions: z.number().int(), allocated: z.number().int(), used: z.number().int() })),
+              bundles: z.array(
+                z.object({
+                  productId: z.string(),
+                  productName: z.string(),
+                  subscriptions: z.number().int(),
+                  allocated: z.number().int(),
+                  used: z.number().int(),
+                }),
+              ),
               allocated: z.number().int(),
               used: z.number().int(),
             }),
@@ -170,13 +239,25 @@ export const getLicenseCountsRoute = defineRoute({
   summary: 'License information of a month: computed counts (read-only) beside the manually entered ones',
   tags: ['reports'],
   params: periodParams,
-  responses: { 200: { description: 'Counts per product', schema: licenseCountsSchema, headers: { ETag: 'Of the manual counts, once saved: send it as If-Match to change them' } } },
+  responses: {
+    200: {
+      description: 'Counts per product',
+      schema: licenseCountsSchema,
+      headers: { ETag: 'Of the manual counts, once saved: send it as If-Match to change them' },
+    },
+  },
   async handler({ params, services }) {
     const view = await licenseCountsView(services, params.period);
     const { etag, items, ...rest } = view;
     return {
       status: 200,
-      body: { period: params.period, readOnly: [...computedLicenseFields], editable: [...editableLicenseFields], items: items.map(({ month: _month, ...row }) => row), ...rest },
+      body: {
+        period: params.period,
+        readOnly: [...computedLicenseFields],
+        editable: [...editableLicenseFields],
+        items: items.map(({ month: _month, ...row }) => row),
+        ...rest,
+      },
       headers: { etag },
     };
   },
@@ -191,15 +272,35 @@ export const putLicenseCountsRoute = defineRoute({
   tags: ['reports'],
   params: periodParams,
   body: manualLicenseCountsBodySchema,
-  requestHeaders: { 'If-Match': { description: 'The ETag of the last read; required once counts were saved for the month' } },
+  requestHeaders: {
+    'If-Match': { description: 'The ETag of the last read; required once counts were saved for the month' },
+  },
   responses: { 200: { description: 'Saved', schema: licenseCountsSchema, headers: { ETag: 'Of the saved counts' } } },
   async handler({ params, body, headers, principal, services }) {
-    const counts = body.counts.map(({ productId, name, manualCount, note }) => ({ productId, manualCount, ...(name ? { name } : {}), ...(note ? { note } : {}) }));
-    const saved = await saveLicenseCounts(services, params.period, counts, headers.get('if-match'), actorOf(principal).label);
+    const counts = body.counts.map(({ productId, name, manualCount, note }) => ({
+      productId,
+      manualCount,
+      ...(name ? { name } : {}),
+      ...(note ? { note } : {}),
+    }));
+    const saved = await saveLicenseCounts(
+      services,
+      params.period,
+      counts,
+      headers.get('if-match'),
+      actorOf(principal).label,
+    );
     const view = await licenseCountsView(services, params.period);
     return {
       status: 200,
-      body: { period: params.period, readOnly: [...computedLicenseFields], editable: [...editableLicenseFields], items: view.items.map(({ month: _month, ...row }) => row), updatedAt: saved.value.updatedAt, updatedBy: saved.value.updatedBy },
+      body: {
+        period: params.period,
+        readOnly: [...computedLicenseFields],
+        editable: [...editableLicenseFields],
+        items: view.items.map(({ month: _month, ...row }) => row),
+        updatedAt: saved.value.updatedAt,
+        updatedBy: saved.value.updatedBy,
+      },
       headers: { etag: saved.etag },
     };
   },

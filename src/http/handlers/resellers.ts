@@ -14,7 +14,12 @@ export const listResellersRoute = defineRoute({
   access: 'partnerAdmin',
   summary: 'Resellers (VARs), by name',
   tags: ['resellers'],
-  responses: { 200: { description: 'Resellers', schema: z.object({ items: z.array(resellerSchema) }).meta({ id: 'ResellerList' }) } },
+  responses: {
+    200: {
+      description: 'Resellers',
+      schema: z.object({ items: z.array(resellerSchema) }).meta({ id: 'ResellerList' }),
+    },
+  },
   async handler({ services }) {
     return { status: 200, body: { items: (await services.resellers.list()).map((r) => r.value) } };
   },
@@ -28,7 +33,9 @@ export const createResellerRoute = defineRoute({
   summary: 'Add a reseller (VAR)',
   tags: ['resellers'],
   body: resellerFieldsSchema,
-  responses: { 201: { description: 'Created', schema: resellerSchema, headers: { ...etagHeader, Location: 'The reseller' } } },
+  responses: {
+    201: { description: 'Created', schema: resellerSchema, headers: { ...etagHeader, Location: 'The reseller' } },
+  },
   async handler({ body, services }) {
     const { value, etag } = await createReseller(services, body);
     return { status: 201, body: value, headers: { etag, location: `/api/resellers/${value.id}` } };

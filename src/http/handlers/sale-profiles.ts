@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { assignSaleProfile, getAssignment, getSaleProfile, listSaleProfiles, putSaleProfile } from '../../app/sale-profiles.ts';
+import {
+  assignSaleProfile,
+  getAssignment,
+  getSaleProfile,
+  listSaleProfiles,
+  putSaleProfile,
+} from '../../app/sale-profiles.ts';
 import { saleProfileFieldsSchema, saleProfileIdSchema, saleProfileSchema } from '../../domain/sale-profile.ts';
 import { defineRoute, type Reply } from '../route.ts';
 import { customerIdParams } from '../schemas.ts';
@@ -7,7 +13,9 @@ import { customerIdParams } from '../schemas.ts';
 const profileBody = saleProfileSchema.meta({ id: 'SaleProfile' });
 const profileIdParams = z.strictObject({ profileId: saleProfileIdSchema });
 const etagHeader = { ETag: 'Version of the profile; send it back as If-Match to replace it.' };
-const assignment = z.object({ customerId: z.uuid(), profileId: saleProfileIdSchema.nullable() }).meta({ id: 'SaleProfileAssignment' });
+const assignment = z
+  .object({ customerId: z.uuid(), profileId: saleProfileIdSchema.nullable() })
+  .meta({ id: 'SaleProfileAssignment' });
 
 export const listSaleProfilesRoute = defineRoute({
   name: 'listSaleProfiles',
@@ -16,7 +24,12 @@ export const listSaleProfilesRoute = defineRoute({
   access: 'partnerAdmin',
   summary: 'List the products-for-sale profiles',
   tags: ['sale profiles'],
-  responses: { 200: { description: 'Every profile, by id', schema: z.object({ items: z.array(profileBody) }).meta({ id: 'SaleProfileList' }) } },
+  responses: {
+    200: {
+      description: 'Every profile, by id',
+      schema: z.object({ items: z.array(profileBody) }).meta({ id: 'SaleProfileList' }),
+    },
+  },
   async handler({ services }) {
     return { status: 200, body: { items: await listSaleProfiles(services) } };
   },
@@ -47,14 +60,26 @@ export const putSaleProfileRoute = defineRoute({
   params: profileIdParams,
   body: saleProfileFieldsSchema.meta({ id: 'SaleProfileFields' }),
   requestHeaders: {
-    'If-Match': { description: 'To replace an existing profile: the ETag from your last read (412 if it has changed since). Omit it to create.' },
+    'If-Match': {
+      description:
+        'To replace an existing profile: the ETag from your last read (412 if it has changed since). Omit it to create.',
+    },
   },
   responses: {
     200: { description: 'Replaced', schema: profileBody, headers: etagHeader },
-    201: { description: 'Created', schema: profileBody, headers: { ...etagHeader, Location: 'URL of the new profile' } },
+    201: {
+      description: 'Created',
+      schema: profileBody,
+      headers: { ...etagHeader, Location: 'URL of the new profile' },
+    },
   },
   async handler({ params, body, headers, services }): Promise<Reply> {
-    const { value, etag, created } = await putSaleProfile(services, params.profileId, body, headers.get('if-match') ?? undefined);
+    const { value, etag, created } = await putSaleProfile(
+      services,
+      params.profileId,
+      body,
+      headers.get('if-match') ?? undefined,
+    );
     return created
       ? { status: 201, body: value, headers: { etag, location: `/api/sale-profiles/${value.id}` } }
       : { status: 200, body: value, headers: { etag } };

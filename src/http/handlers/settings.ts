@@ -8,10 +8,20 @@ export const getBillingConfirmationRoute = defineRoute({
   access: 'partnerAdmin',
   summary: 'Which actions need a billing-change confirmation, and the message per language',
   tags: ['settings'],
-  responses: { 200: { description: 'The settings (the defaults until saved)', schema: billingConfirmationSettingsSchema, headers: { ETag: 'Send as If-Match to replace them' } } },
+  responses: {
+    200: {
+      description: 'The settings (the defaults until saved)',
+      schema: billingConfirmationSettingsSchema,
+      headers: { ETag: 'Send as If-Match to replace them' },
+    },
+  },
   async handler({ services }) {
     const saved = await services.settings.billingConfirmation();
-    return { status: 200, body: saved?.value ?? defaultBillingConfirmation, headers: saved ? { etag: saved.etag } : {} };
+    return {
+      status: 200,
+      body: saved?.value ?? defaultBillingConfirmation,
+      headers: saved ? { etag: saved.etag } : {},
+    };
   },
 });
 

@@ -11,11 +11,19 @@ import { billingFrequencies, terms } from '../../domain/calendar.ts';
 import { checkChange, previewChange } from '../../domain/change-rules.ts';
 import { moneySchema } from '../../domain/money.ts';
 import { addOnChangeSchema, idempotencyKeySchema, purchaseRequestSchema } from '../../domain/purchase.ts';
-import { changeRequestSchema, changeVariants, checkEffectiveDate, subscriptionStatuses } from '../../domain/subscription.ts';
+import {
+  changeRequestSchema,
+  changeVariants,
+  checkEffectiveDate,
+  subscriptionStatuses,
+} from '../../domain/subscription.ts';
 import { defineRoute, type RequestHeaders } from '../route.ts';
 import { customerIdParams, requireIfMatch } from '../schemas.ts';
 
-const subscriptionParams = z.strictObject({ customerId: z.uuid(), subscriptionId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a subscription id') });
+const subscriptionParams = z.strictObject({
+  customerId: z.uuid(),
+  subscriptionId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a subscription id'),
+});
 
 const futureChangeSchema = z
   .object({
@@ -61,12 +69,16 @@ const subscriptionFields = {
   etag: z.string().describe('Send as If-Match to change this subscription'),
 };
 const subscriptionSchema = z.object(subscriptionFields).meta({ id: 'Subscription' });
-const subscriptionWithAddOns = z.object({ ...subscriptionFields, addOns: z.array(subscriptionSchema) }).meta({ id: 'SubscriptionWithAddOns' });
+const subscriptionWithAddOns = z
+  .object({ ...subscriptionFields, addOns: z.array(subscriptionSchema) })
+  .meta({ id: 'SubscriptionWithAddOns' });
 
 const myServicesSchema = z
   .object({
     customerId: z.uuid(),
-    contracts: z.array(z.object({ billingContract: z.string(), label: z.string(), subscriptions: z.array(subscriptionWithAddOns) })),
+    contracts: z.array(
+      z.object({ billingContract: z.string(), label: z.string(), subscriptions: z.array(subscriptionWithAddOns) }),
+    ),
   })
   .meta({ id: 'MyServices' });
 
@@ -76,15 +88,27 @@ const previewSchema = z
     currentMonthlyCost: moneySchema,
     newMonthlyCost: moneySchema,
     monthlyDifference: moneySchema,
-    proratedAmount: moneySchema.describe('Charged (positive) or credited (negative) for the rest of the billing period'),
+    proratedAmount: moneySchema.describe(
+      'Charged (positive) or credited (negative) for the rest of the billing period',
+    ),
     period: z.object({ start: z.iso.date(), end: z.iso.date() }).optional(),
   })
   .meta({ id: 'ChangePreview' });
 
-const chargeSchema = z.object({ currency: z.string(), unitPrice: moneySchema, priceSource: z.enum(['customer', 'global']), firstPeriodCharge: moneySchema, monthlyCost: moneySchema });
+const chargeSchema = z.object({
+  currency: z.string(),
+  unitPrice: moneySchema,
+  priceSource: z.enum(['customer', 'global']),
+  firstPeriodCharge: moneySchema,
+  monthlyCost: moneySchema,
+});
 
-const purchaseResultSchema = z.object({ orderId: z.string(), subscriptions: z.array(subscriptionSchema), charge: chargeSchema }).meta({ id: 'PurchaseResult' });
-const scheduledPurchaseSchema = z.object({ futureChange: futureChangeSchema, charge: chargeSchema }).meta({ id: 'ScheduledPurchase' });
+const purchaseResultSchema = z
+  .object({ orderId: z.string(), subscriptions: z.array(subscriptionSchema), charge: chargeSchema })
+  .meta({ id: 'PurchaseResult' });
+const scheduledPurchaseSchema = z
+  .object({ futureChange: futureChangeSchema, charge: chargeSchema })
+  .meta({ id: 'ScheduledPurchase' });
 
 export function actorOf(principal: Principal): Actor {
   const who = principal.identity.email ?? principal.identity.objectId;
@@ -107,7 +131,12 @@ export const listSubscriptionsRoute = defineRoute({
     const { subscriptions, futureChanges } = await services.customerData.services(params.customerId);
     const pending = futureChanges.filter((c) => ['pending', 'applying', 'failed'].includes(c.value.status));
     const views = subscriptions.map((s) =>
-      subscriptionView(s.value, s.etag, pending.filter((c) => c.value.subscriptionId === s.value.id).map((c) => futureChangeView(c.value, c.etag)), now),
+      subscriptionView(
+        s.value,
+        s.etag,
+        pending.filter((c) => c.value.subscriptionId === s.value.id).map((c) => futureChangeView(c.value, c.etag)),
+        now,
+      ),
     );
     return { status: 200, body: { customerId: params.customerId, contracts: myServicesView(views) } };
   },
@@ -121,12 +150,24 @@ export const getSubscriptionRoute = defineRoute({
   summary: 'One subscription',
   tags: ['subscriptions'],
   params: subscriptionParams,
-  responses: { 200: { description: 'The subscription', schema: subscriptionSchema, headers: { ETag: 'Send as If-Match to change it' } } },
+  responses: {
+    200: {
+      description: 'The subscription',
+      schema: subscriptionSchema,
+      headers: { ETag: 'Send as If-Match to change it' },
+    },
+  },
   async handler({ params, services }) {
     const found = await services.customerData.subscription(params.customerId, params.subscriptionId);
     if (!found) throw notFound('SUBSCRIPTION.NOT_FOUND', `No subscription ${params.subscriptionId} for this customer.`);
-    const pending = (await listFutureChanges(services, params.customerId)).filter((c) => c.subscriptionId === found.value.id && c.status !== 'applied' && c.status !== 'cancelled');
-    return { status: 200, body: subscriptionView(found.value, found.etag, pending, services.clock.now()), headers: { etag: found.etag } };
+    const pending = (await listFutureChanges(services, params.customerId)).filter(
+      (c) => c.subscriptionId === found.value.id && c.status !== 'applied' && c.status !== 'cancelled',
+    );
+    return {
+      status: 200,
+      body: subscriptionView(found.value, found.etag, pending, services.clock.now()),
+      headers: { etag: found.etag },
+    };
   },
 });
 
@@ -140,7 +181,11 @@ export const buySubscriptionRoute = defineRoute({
   params: customerIdParams,
   body: purchaseRequestSchema,
   requestHeaders: {
-    'Idempotency-Key': { description: 'A new random key per order (8-64 of A-Z a-z 0-9 - _); a retry with the same key returns the first answer.', required: true },
+    'Idempotency-Key': {
+      description:
+        'A new random key per order (8-64 of A-Z a-z 0-9 - _); a retry with the same key returns the first answer.',
+      required: true,
+    },
     'Accept-Language': { description: 'Language of a billing-change confirmation message' },
   },
   responses: {
@@ -151,8 +196,17 @@ export const buySubscriptionRoute = defineRoute({
   },
   async handler({ params, body, headers, principal, services }) {
     const key = idempotencyKeySchema.safeParse(headers.get('idempotency-key'));
-    if (!key.success) throw validation('Send an Idempotency-Key header with a new random key for each order.', [{ path: 'headers.Idempotency-Key', message: key.error.issues[0]?.message ?? 'required' }]);
-    const result = await buySubscription(services, { customerId: params.customerId, idempotencyKey: key.data, request: body, actor: actorOf(principal), acceptLanguage: headersOf(headers) });
+    if (!key.success)
+      throw validation('Send an Idempotency-Key header with a new random key for each order.', [
+        { path: 'headers.Idempotency-Key', message: key.error.issues[0]?.message ?? 'required' },
+      ]);
+    const result = await buySubscription(services, {
+      customerId: params.customerId,
+      idempotencyKey: key.data,
+      request: body,
+      actor: actorOf(principal),
+      acceptLanguage: headersOf(headers),
+    });
     return { status: result.status, body: result.body };
   },
 });
@@ -162,23 +216,44 @@ export const changeSubscriptionRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/subscriptions/{subscriptionId}/changes',
   access: { customer: 'Modify' },
-  summary: 'Change quantity, add an add-on, suspend, reactivate, cancel or auto-renew: immediately, on renewal or on a date',
+  summary:
+    'Change quantity, add an add-on, suspend, reactivate, cancel or auto-renew: immediately, on renewal or on a date',
   tags: ['subscriptions'],
   params: subscriptionParams,
   body: z
     .discriminatedUnion('kind', [...changeVariants, addOnChangeSchema])
     .superRefine(checkEffectiveDate)
     .meta({ id: 'ChangeRequest' }),
-  requestHeaders: { 'If-Match': { description: 'The subscription’s ETag from your last read', required: true }, 'Accept-Language': { description: 'Language of a confirmation message' } },
+  requestHeaders: {
+    'If-Match': { description: 'The subscription’s ETag from your last read', required: true },
+    'Accept-Language': { description: 'Language of a confirmation message' },
+  },
   responses: {
-    200: { description: 'Applied now', schema: z.object({ subscription: subscriptionSchema, preview: previewSchema }).meta({ id: 'AppliedChange' }) },
+    200: {
+      description: 'Applied now',
+      schema: z.object({ subscription: subscriptionSchema, preview: previewSchema }).meta({ id: 'AppliedChange' }),
+    },
     201: { description: 'An add-on ordered from Microsoft under this subscription', schema: purchaseResultSchema },
-    202: { description: 'Stored as a future change', schema: z.union([z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }), scheduledPurchaseSchema]) },
+    202: {
+      description: 'Stored as a future change',
+      schema: z.union([
+        z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }),
+        scheduledPurchaseSchema,
+      ]),
+    },
     409: { description: 'Refused by a rule (named in `code`), or needs a billing-change confirmation' },
   },
   async handler({ params, body, headers, principal, services }) {
     if (body.kind === 'addOn') {
-      const result = await buyAddOn(services, { customerId: params.customerId, subscriptionId: params.subscriptionId, ifMatch: requireIfMatch(headers), change: body, actor: actorOf(principal), isAdmin: canActFor(principal, params.customerId, 'Admin'), acceptLanguage: headersOf(headers) });
+      const result = await buyAddOn(services, {
+        customerId: params.customerId,
+        subscriptionId: params.subscriptionId,
+        ifMatch: requireIfMatch(headers),
+        change: body,
+        actor: actorOf(principal),
+        isAdmin: canActFor(principal, params.customerId, 'Admin'),
+        acceptLanguage: headersOf(headers),
+      });
       return { status: result.status, body: result.body };
     }
     const result = await changeSubscription(services, {
@@ -191,7 +266,11 @@ export const changeSubscriptionRoute = defineRoute({
       acceptLanguage: headersOf(headers),
     });
     return result.applied
-      ? { status: 200, body: { subscription: result.subscription, preview: result.preview }, headers: { etag: result.subscription.etag } }
+      ? {
+          status: 200,
+          body: { subscription: result.subscription, preview: result.preview },
+          headers: { etag: result.subscription.etag },
+        }
       : { status: 202, body: { futureChange: result.futureChange, preview: result.preview } };
   },
 });
@@ -201,7 +280,8 @@ export const previewChangeRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/subscriptions/{subscriptionId}/changes/preview',
   access: { customer: 'View' },
-  summary: 'What a change would cost (new monthly cost, prorated charge or credit) and whether it is allowed; changes nothing',
+  summary:
+    'What a change would cost (new monthly cost, prorated charge or credit) and whether it is allowed; changes nothing',
   tags: ['subscriptions'],
   params: subscriptionParams,
   body: changeRequestSchema,
@@ -209,7 +289,11 @@ export const previewChangeRoute = defineRoute({
     200: {
       description: 'The preview',
       schema: z
-        .object({ allowed: z.boolean(), refusal: z.object({ code: z.string(), message: z.string() }).catchall(z.unknown()).optional(), preview: previewSchema })
+        .object({
+          allowed: z.boolean(),
+          refusal: z.object({ code: z.string(), message: z.string() }).catchall(z.unknown()).optional(),
+          preview: previewSchema,
+        })
         .meta({ id: 'ChangePreviewResult' }),
     },
   },
@@ -219,7 +303,14 @@ export const previewChangeRoute = defineRoute({
     const now = services.clock.now();
     const refusal = checkChange(found.value, body, { now, windowHours: services.config.NCE_WINDOW_HOURS });
     const preview = previewChange(found.value, body, now);
-    return { status: 200, body: { allowed: !refusal, ...(refusal ? { refusal: { code: refusal.code, message: refusal.message, ...refusal.extra } } : {}), preview } };
+    return {
+      status: 200,
+      body: {
+        allowed: !refusal,
+        ...(refusal ? { refusal: { code: refusal.code, message: refusal.message, ...refusal.extra } } : {}),
+        preview,
+      },
+    };
   },
 });
 
@@ -234,7 +325,14 @@ export const syncSubscriptionsRoute = defineRoute({
   responses: {
     200: {
       description: 'What changed',
-      schema: z.object({ subscriptions: z.number().int(), changed: z.number().int(), renewed: z.number().int(), appliedFutureChanges: z.number().int() }).meta({ id: 'SyncResult' }),
+      schema: z
+        .object({
+          subscriptions: z.number().int(),
+          changed: z.number().int(),
+          renewed: z.number().int(),
+          appliedFutureChanges: z.number().int(),
+        })
+        .meta({ id: 'SyncResult' }),
     },
   },
   async handler({ params, services }) {
@@ -251,7 +349,12 @@ export const listFutureChangesRoute = defineRoute({
   tags: ['subscriptions'],
   params: customerIdParams,
   query: z.strictObject({ status: z.enum(['pending', 'applying', 'applied', 'failed', 'cancelled']).optional() }),
-  responses: { 200: { description: 'The changes', schema: z.object({ items: z.array(futureChangeSchema) }).meta({ id: 'FutureChangeList' }) } },
+  responses: {
+    200: {
+      description: 'The changes',
+      schema: z.object({ items: z.array(futureChangeSchema) }).meta({ id: 'FutureChangeList' }),
+    },
+  },
   async handler({ params, query, services }) {
     return { status: 200, body: { items: await listFutureChanges(services, params.customerId, query.status) } };
   },
@@ -278,4 +381,3 @@ export const cancelFutureChangeRoute = defineRoute({
     return { status: 204 };
   },
 });
-

@@ -13,11 +13,15 @@ export const domainAvailabilityRoute = defineRoute({
   access: 'partnerAdmin',
   summary: 'Whether `{domain}.onmicrosoft.com` is free for a new customer tenant',
   tags: ['tenants'],
-  params: z.strictObject({ domain: domainPrefixSchema.describe('The prefix, e.g. contoso, or contoso.onmicrosoft.com') }),
+  params: z.strictObject({
+    domain: domainPrefixSchema.describe('The prefix, e.g. contoso, or contoso.onmicrosoft.com'),
+  }),
   responses: {
     200: {
       description: 'Availability; a taken domain comes with the reseller relationship request to send instead',
-      schema: z.object({ domain: z.string(), available: z.boolean(), relationshipRequestUrl: z.url().optional() }).meta({ id: 'DomainAvailability' }),
+      schema: z
+        .object({ domain: z.string(), available: z.boolean(), relationshipRequestUrl: z.url().optional() })
+        .meta({ id: 'DomainAvailability' }),
     },
   },
   async handler({ params, services }) {
@@ -40,11 +44,19 @@ export const createTenantRoute = defineRoute({
     201: {
       description: 'Created, and recorded on the customer',
       schema: z
-        .object({ tenantId: z.uuid(), domain: z.string(), adminUserName: z.string(), credentialsSentTo: z.string().optional() })
+        .object({
+          tenantId: z.uuid(),
+          domain: z.string(),
+          adminUserName: z.string(),
+          credentialsSentTo: z.string().optional(),
+        })
         .meta({ id: 'CreatedCustomerTenant' }),
       headers: { ETag: 'The customer’s new version' },
     },
-    409: { description: 'The domain is taken (send the reseller relationship request instead), the company profile lacks its address or e-mail, or the customer has a tenant' },
+    409: {
+      description:
+        'The domain is taken (send the reseller relationship request instead), the company profile lacks its address or e-mail, or the customer has a tenant',
+    },
   },
   async handler({ params, body, services }) {
     const created = await createCustomerTenant(services, {

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { importUsage, USAGE_IMPORT_COLUMNS } from '../../app/usage/import-usage.ts';
 import { customerUsage, usageExport, type UsageQuery } from '../../app/usage/usage-view.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
-import { defaultUsageSettings, usageMonthChoices, usageSettingsSchema, usageSubscriptionIdSchema, type UsageMonths } from '../../domain/usage.ts';
+import {
+  defaultUsageSettings,
+  usageMonthChoices,
+  usageSettingsSchema,
+  usageSubscriptionIdSchema,
+  type UsageMonths,
+} from '../../domain/usage.ts';
 import type { Principal } from '../../app/principal.ts';
 import { defineRoute } from '../route.ts';
 import { customerIdParams } from '../schemas.ts';
@@ -54,7 +60,9 @@ const customerUsageSchema = z
     subscriptionId: z.string().optional(),
     markupPercent: z.string().optional().describe('Partners only: the mark-up applied'),
     meters: z.array(meterUsageSchema),
-    totals: z.array(z.object({ month: z.string(), currency: z.string(), amount: z.string(), cost: z.string().optional() })).describe('Per month and currency: sums of the rounded meter amounts'),
+    totals: z
+      .array(z.object({ month: z.string(), currency: z.string(), amount: z.string(), cost: z.string().optional() }))
+      .describe('Per month and currency: sums of the rounded meter amounts'),
   })
   .meta({ id: 'CustomerUsage' });
 
@@ -63,7 +71,8 @@ export const getCustomerUsageRoute = defineRoute({
   method: 'GET',
   path: '/customers/{customerId}/usage',
   access: { customer: 'View' },
-  summary: 'Azure usage: daily and monthly totals per subscription and meter, for the last 3, 6, 9 or 12 months and the current one',
+  summary:
+    'Azure usage: daily and monthly totals per subscription and meter, for the last 3, 6, 9 or 12 months and the current one',
   tags: ['usage'],
   params: customerIdParams,
   query: usageQuery,
@@ -92,7 +101,9 @@ export const downloadCustomerUsageRoute = defineRoute({
       status: 200,
       body: csv,
       contentType: 'text/csv; charset=utf-8',
-      headers: { 'content-disposition': `attachment; filename="usage-${params.customerId}-${usage.from}-${usage.to}.csv"` },
+      headers: {
+        'content-disposition': `attachment; filename="usage-${params.customerId}-${usage.from}-${usage.to}.csv"`,
+      },
     };
   },
 });
@@ -103,8 +114,19 @@ const importResultSchema = z
     source: z.string().describe('`import:{fileHash}`: the source of the records it gave'),
     alreadyImported: z.boolean().describe('The same file was imported before; nothing was written again'),
     rows: z.number().int(),
-    records: z.number().int().describe('Rows of the same customer, subscription, meter and day are summed into one record'),
-    customerMonths: z.array(z.object({ customerId: z.uuid(), month: z.string(), currency: z.string(), records: z.number().int(), cost: z.string() })),
+    records: z
+      .number()
+      .int()
+      .describe('Rows of the same customer, subscription, meter and day are summed into one record'),
+    customerMonths: z.array(
+      z.object({
+        customerId: z.uuid(),
+        month: z.string(),
+        currency: z.string(),
+        records: z.number().int(),
+        cost: z.string(),
+      }),
+    ),
   })
   .meta({ id: 'UsageImport' });
 
@@ -115,9 +137,18 @@ export const importUsageRoute = defineRoute({
   access: 'partnerAdmin',
   summary: `Import a reconciliation CSV of daily Azure usage (columns ${USAGE_IMPORT_COLUMNS.join(',')}), all or none; errors name the line`,
   tags: ['usage'],
-  body: z.string().describe(`CSV with the columns ${USAGE_IMPORT_COLUMNS.join(',')} (any order; meterCategory optional; customerId is the portal’s id or the Microsoft tenant id)`),
+  body: z
+    .string()
+    .describe(
+      `CSV with the columns ${USAGE_IMPORT_COLUMNS.join(',')} (any order; meterCategory optional; customerId is the portal’s id or the Microsoft tenant id)`,
+    ),
   textBody: { contentTypes: ['text/csv'], maxBytes: 32 * 1024 * 1024 },
-  responses: { 200: { description: 'Imported (or recognised as imported before); counts per customer and month', schema: importResultSchema } },
+  responses: {
+    200: {
+      description: 'Imported (or recognised as imported before); counts per customer and month',
+      schema: importResultSchema,
+    },
+  },
   async handler({ body, principal, services }) {
     const { csvRows } = await import('../../adapters/csv/csv-reader.ts');
     const by = principal.identity.email ?? principal.identity.objectId;
@@ -132,7 +163,13 @@ export const getUsageSettingsRoute = defineRoute({
   access: 'partnerAdmin',
   summary: 'The mark-up on Azure usage',
   tags: ['settings', 'usage'],
-  responses: { 200: { description: 'The settings (0 % until saved)', schema: usageSettingsSchema, headers: { ETag: 'Send as If-Match to replace them' } } },
+  responses: {
+    200: {
+      description: 'The settings (0 % until saved)',
+      schema: usageSettingsSchema,
+      headers: { ETag: 'Send as If-Match to replace them' },
+    },
+  },
   async handler({ services }) {
     const saved = await services.settings.usage();
     return { status: 200, body: saved?.value ?? defaultUsageSettings, headers: saved ? { etag: saved.etag } : {} };
@@ -156,4 +193,10 @@ export const putUsageSettingsRoute = defineRoute({
 });
 
 /** F-USAGE's routes, in the route table's order. */
-export const usageRoutes = [getCustomerUsageRoute, downloadCustomerUsageRoute, importUsageRoute, getUsageSettingsRoute, putUsageSettingsRoute];
+export const usageRoutes = [
+  getCustomerUsageRoute,
+  downloadCustomerUsageRoute,
+  importUsageRoute,
+  getUsageSettingsRoute,
+  putUsageSettingsRoute,
+];

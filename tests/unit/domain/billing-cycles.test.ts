@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { cycleContaining, cycleEndingIn, cycleNamed, inCycle, previousCycles, type BillingDay } from '../../../src/domain/billing-cycles.ts';
+import {
+  cycleContaining,
+  cycleEndingIn,
+  cycleNamed,
+  inCycle,
+  previousCycles,
+  type BillingDay,
+} from '../../../src/domain/billing-cycles.ts';
 import { date } from '../../../src/domain/calendar.ts';
 
-const show = (c: { start: { toString(): string }; end: { toString(): string } }) => `${c.start.toString()}..${c.end.toString()}`;
+const show = (c: { start: { toString(): string }; end: { toString(): string } }) =>
+  `${c.start.toString()}..${c.end.toString()}`;
 
 describe('customer billing cycles', () => {
   it.each<[BillingDay, string, string]>([
@@ -28,7 +36,11 @@ describe('customer billing cycles', () => {
   });
 
   it('walks back month by month, and a cycle is half-open', () => {
-    expect(previousCycles('last', cycleNamed('last', '2026-04-30'), 3).map(show)).toEqual(['2025-12-31..2026-01-31', '2026-01-31..2026-02-28', '2026-02-28..2026-03-31']);
+    expect(previousCycles('last', cycleNamed('last', '2026-04-30'), 3).map(show)).toEqual([
+      '2025-12-31..2026-01-31',
+      '2026-01-31..2026-02-28',
+      '2026-02-28..2026-03-31',
+    ]);
     const cycle = cycleNamed(16, '2026-03-16');
     expect(inCycle(cycle, '2026-02-16')).toBe(true);
     expect(inCycle(cycle, '2026-03-15')).toBe(true);

@@ -190,8 +190,16 @@ function utcDays(day: PlainDate): number {
 
 const frequency = fc.constantFrom<BillingFrequency>('monthly', 'annual', 'triennial');
 const startAndDay = fc
-  .record({ startOffset: fc.integer({ min: 0, max: lastDay2100 }), after: fc.integer({ min: 0, max: 3_652 }), frequency })
-  .map(({ startOffset, after, frequency }) => ({ start: dayAfter2000(startOffset), day: dayAfter2000(startOffset + after), frequency }));
+  .record({
+    startOffset: fc.integer({ min: 0, max: lastDay2100 }),
+    after: fc.integer({ min: 0, max: 3_652 }),
+    frequency,
+  })
+  .map(({ startOffset, after, frequency }) => ({
+    start: dayAfter2000(startOffset),
+    day: dayAfter2000(startOffset + after),
+    frequency,
+  }));
 
 describe('calendar properties', () => {
   it('addMonthsFrom agrees with the clamped-month oracle', () => {
@@ -211,7 +219,9 @@ describe('calendar properties', () => {
         expect(day.toString() < period.end.toString()).toBe(true);
 
         const step = monthsPerPeriod(frequency);
-        const n = Array.from({ length: 130 }, (_, i) => i).find((i) => addMonthsFrom(start, i * step).equals(period.start));
+        const n = Array.from({ length: 130 }, (_, i) => i).find((i) =>
+          addMonthsFrom(start, i * step).equals(period.start),
+        );
         expect(n).toBeDefined();
         expect(period.start.toString()).toBe(anchoredIso(start, (n ?? 0) * step));
         expect(period.end.toString()).toBe(anchoredIso(start, ((n ?? 0) + 1) * step));

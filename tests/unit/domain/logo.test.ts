@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { displayedSize, svgHazard } from '../../../src/domain/logo.ts';
 
-const svg = (inner: string, attributes = '') => `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="300" height="60"${attributes}>${inner}</svg>`;
+const svg = (inner: string, attributes = '') =>
+  `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="300" height="60"${attributes}>${inner}</svg>`;
 
 describe('svgHazard', () => {
   it.each([
-    ['shapes, gradients and inline styles', svg('<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs><style>.a{fill:url(#g)}</style><rect class="a" width="300" height="60"/>')],
+    [
+      'shapes, gradients and inline styles',
+      svg(
+        '<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs><style>.a{fill:url(#g)}</style><rect class="a" width="300" height="60"/>',
+      ),
+    ],
     ['text that mentions scripts and events', svg('<text>Scripts online: javascript is a word, onboarding too</text>')],
     ['an internal link', svg('<use xlink:href="#logo"/><a href="https://partner.example"><text>x</text></a>')],
   ])('lets %s through', (_, text) => {

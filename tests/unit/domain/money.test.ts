@@ -118,7 +118,8 @@ function decimalString(negative: boolean, whole: number, rest: number, decimals:
 /** Minor units as the API shows them, without a minus on zero: (-5, 2) → "-0.05". */
 function shown(minor: number, decimals: number): string {
   const digits = String(Math.abs(minor)).padStart(decimals + 1, '0');
-  const body = decimals === 0 ? digits : `${digits.slice(0, digits.length - decimals)}.${digits.slice(digits.length - decimals)}`;
+  const body =
+    decimals === 0 ? digits : `${digits.slice(0, digits.length - decimals)}.${digits.slice(digits.length - decimals)}`;
   return minor < 0 ? `-${body}` : body;
 }
 

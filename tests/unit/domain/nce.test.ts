@@ -69,12 +69,18 @@ describe('removeSeats', () => {
 
   it('takes the newest lot first: removing 2 of 15 empties the 2026-03-07 lot', () => {
     const result = removeSeats(lots, 2, afterPurchaseWindow, window168h);
-    expect(result).toEqual({ ok: true, lots: [lot(10, '2026-03-01T10:00:00.000Z', 'purchase'), lot(3, '2026-03-05T09:00:00.000Z')] });
+    expect(result).toEqual({
+      ok: true,
+      lots: [lot(10, '2026-03-01T10:00:00.000Z', 'purchase'), lot(3, '2026-03-05T09:00:00.000Z')],
+    });
   });
 
   it('continues into the next newest lot: removing 4 leaves 1 of the 2026-03-05 lot', () => {
     const result = removeSeats(lots, 4, afterPurchaseWindow, window168h);
-    expect(result).toEqual({ ok: true, lots: [lot(10, '2026-03-01T10:00:00.000Z', 'purchase'), lot(1, '2026-03-05T09:00:00.000Z')] });
+    expect(result).toEqual({
+      ok: true,
+      lots: [lot(10, '2026-03-01T10:00:00.000Z', 'purchase'), lot(1, '2026-03-05T09:00:00.000Z')],
+    });
   });
 
   it('reaches the purchase lot while its window is open: removing 7 of 15 on 2026-03-08 09:00 leaves 8 bought seats', () => {
@@ -94,8 +100,14 @@ describe('removeSeats', () => {
 
   it('refuses at exactly 168 h after the only lot was added', () => {
     const bought = [lot(5, '2026-03-01T10:00:00.000Z', 'purchase')];
-    expect(removeSeats(bought, 1, at('2026-03-08T10:00:00.000Z'), window168h)).toStrictEqual({ ok: false, refundable: 0 });
-    expect(removeSeats(bought, 1, at('2026-03-08T09:59:59.999Z'), window168h)).toEqual({ ok: true, lots: [lot(4, '2026-03-01T10:00:00.000Z', 'purchase')] });
+    expect(removeSeats(bought, 1, at('2026-03-08T10:00:00.000Z'), window168h)).toStrictEqual({
+      ok: false,
+      refundable: 0,
+    });
+    expect(removeSeats(bought, 1, at('2026-03-08T09:59:59.999Z'), window168h)).toEqual({
+      ok: true,
+      lots: [lot(4, '2026-03-01T10:00:00.000Z', 'purchase')],
+    });
   });
 
   it('leaves the lots it was given untouched', () => {
@@ -112,7 +124,10 @@ describe('removeSeats', () => {
 describe('addSeats', () => {
   it('appends an increase lot added at the given instant', () => {
     const result = addSeats([lot(10, '2026-03-01T10:00:00.000Z', 'purchase')], 4, at('2026-03-20T08:15:00.000Z'));
-    expect(result).toEqual([lot(10, '2026-03-01T10:00:00.000Z', 'purchase'), lot(4, '2026-03-20T08:15:00.000Z', 'increase')]);
+    expect(result).toEqual([
+      lot(10, '2026-03-01T10:00:00.000Z', 'purchase'),
+      lot(4, '2026-03-20T08:15:00.000Z', 'increase'),
+    ]);
   });
 
   it('opens a new 168 h window for the added seats only', () => {
@@ -151,7 +166,9 @@ describe('cancellationAllowedUntil: the oldest lot’s window end', () => {
   });
 
   it('is 168 h after a renewal', () => {
-    expect(cancellationAllowedUntil(renewLots(12, at('2027-03-01T00:00:00.000Z')), window168h)?.toISOString()).toBe('2027-03-08T00:00:00.000Z');
+    expect(cancellationAllowedUntil(renewLots(12, at('2027-03-01T00:00:00.000Z')), window168h)?.toISOString()).toBe(
+      '2027-03-08T00:00:00.000Z',
+    );
   });
 
   it('is undefined without lots', () => {
@@ -164,10 +181,19 @@ describe('totalSeats', () => {
 });
 
 describe('NCE lot properties', () => {
-  type Step = { kind: 'add'; seats: number; hoursLater: number } | { kind: 'remove'; seats: number; hoursLater: number };
+  type Step =
+    { kind: 'add'; seats: number; hoursLater: number } | { kind: 'remove'; seats: number; hoursLater: number };
   const step: fc.Arbitrary<Step> = fc.oneof(
-    fc.record({ kind: fc.constant('add' as const), seats: fc.integer({ min: 1, max: 20 }), hoursLater: fc.integer({ min: 0, max: 100 }) }),
-    fc.record({ kind: fc.constant('remove' as const), seats: fc.integer({ min: 1, max: 20 }), hoursLater: fc.integer({ min: 0, max: 100 }) }),
+    fc.record({
+      kind: fc.constant('add' as const),
+      seats: fc.integer({ min: 1, max: 20 }),
+      hoursLater: fc.integer({ min: 0, max: 100 }),
+    }),
+    fc.record({
+      kind: fc.constant('remove' as const),
+      seats: fc.integer({ min: 1, max: 20 }),
+      hoursLater: fc.integer({ min: 0, max: 100 }),
+    }),
   );
 
   it('after adds and allowed removals, totalSeats = bought + added − removed and every lot is positive', () => {

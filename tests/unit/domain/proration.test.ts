@@ -26,18 +26,21 @@ describe('proratedChange: seats × price × days(d, pe) / days(ps, pe), rounded 
     ['2026-01-01', 'triennial', '1096.00', 'USD', 1, '2028-01-01', '2026-01-01', '2029-01-01', '366.00'], // 1096 × 366/1096
     ['2026-04-01', 'monthly', '1000', 'JPY', 7, '2026-04-11', '2026-04-01', '2026-05-01', '4667'], // 7000 × 20/30 = 4666.67
     ['2026-04-01', 'monthly', '1000', 'JPY', -7, '2026-04-11', '2026-04-01', '2026-05-01', '-4667'],
-  ] as const)('from %s %s, %s %s × %i seats on %s: [%s, %s) → %s', (start, frequency, price, currency, seats, effective, ps, pe, amount) => {
-    const result = proratedChange({
-      subscriptionStart: date(start),
-      frequency,
-      unitPrice: dec(price),
-      currency,
-      seatChange: seats,
-      effective: date(effective),
-    });
-    expect([result.period.start.toString(), result.period.end.toString()]).toEqual([ps, pe]);
-    expect(money(result.amount, currency).amount).toBe(amount);
-  });
+  ] as const)(
+    'from %s %s, %s %s × %i seats on %s: [%s, %s) → %s',
+    (start, frequency, price, currency, seats, effective, ps, pe, amount) => {
+      const result = proratedChange({
+        subscriptionStart: date(start),
+        frequency,
+        unitPrice: dec(price),
+        currency,
+        seatChange: seats,
+        effective: date(effective),
+      });
+      expect([result.period.start.toString(), result.period.end.toString()]).toEqual([ps, pe]);
+      expect(money(result.amount, currency).amount).toBe(amount);
+    },
+  );
 });
 
 describe('proratedAmount', () => {
@@ -141,13 +144,25 @@ describe('proration properties', () => {
 
   it('matches the integer oracle: round-half-up(priceMinor × seats × days(d, pe) / days(ps, pe))', () => {
     fc.assert(
-      fc.property(periodAndDay, offer, fc.boolean(), ({ start, frequency, whole, d, remaining }, { priceMinor, seats, currency }, refund) => {
-        const decimals = decimalsOf[currency];
-        const seatChange = refund ? -seats : seats;
-        const { amount } = proratedChange({ subscriptionStart: start, frequency, unitPrice: dec(shown(BigInt(priceMinor), decimals)), currency, seatChange, effective: d });
-        const expected = halfUp(BigInt(priceMinor) * BigInt(seatChange) * BigInt(remaining), BigInt(whole));
-        expect(money(amount, currency).amount).toBe(shown(expected, decimals));
-      }),
+      fc.property(
+        periodAndDay,
+        offer,
+        fc.boolean(),
+        ({ start, frequency, whole, d, remaining }, { priceMinor, seats, currency }, refund) => {
+          const decimals = decimalsOf[currency];
+          const seatChange = refund ? -seats : seats;
+          const { amount } = proratedChange({
+            subscriptionStart: start,
+            frequency,
+            unitPrice: dec(shown(BigInt(priceMinor), decimals)),
+            currency,
+            seatChange,
+            effective: d,
+          });
+          const expected = halfUp(BigInt(priceMinor) * BigInt(seatChange) * BigInt(remaining), BigInt(whole));
+          expect(money(amount, currency).amount).toBe(shown(expected, decimals));
+        },
+      ),
     );
   });
 
@@ -187,7 +202,9 @@ describe('proration properties', () => {
         fc.constantFrom<BillingFrequency>('monthly', 'annual', 'triennial'),
         (priceMinor, quantity, frequency) => {
           const cost = monthlyCost(quantity, dec(shown(BigInt(priceMinor), 2)), frequency, 'USD');
-          expect(money(cost, 'USD').amount).toBe(shown(halfUp(BigInt(priceMinor) * BigInt(quantity), months[frequency]), 2));
+          expect(money(cost, 'USD').amount).toBe(
+            shown(halfUp(BigInt(priceMinor) * BigInt(quantity), months[frequency]), 2),
+          );
         },
       ),
     );

@@ -18,7 +18,10 @@ describe('skuName', () => {
 
   it('prefers the partner’s override, then the catalog’s product name, then the shipped name, then the part number', () => {
     const catalog = new Map([['SPB', 'Business Premium (catalog)']]);
-    expect(skuName('SPB', { overrides: { SPB: 'Premium, our way' }, catalog })).toEqual({ name: 'Premium, our way', source: 'override' });
+    expect(skuName('SPB', { overrides: { SPB: 'Premium, our way' }, catalog })).toEqual({
+      name: 'Premium, our way',
+      source: 'override',
+    });
     expect(skuName('SPB', { catalog })).toEqual({ name: 'Business Premium (catalog)', source: 'catalog' });
     expect(skuName('SPE_E5', { catalog })).toEqual({ name: 'Microsoft 365 E5', source: 'shipped' });
     expect(skuName('CONTOSO_SPECIAL', { catalog })).toEqual({ name: 'CONTOSO_SPECIAL', source: 'partNumber' });
@@ -30,11 +33,20 @@ describe('skuName', () => {
 });
 
 describe('SKU_NAME_OVERRIDES', () => {
-  const base = { AUTH_MODE: 'local', AUTH_AUDIENCE: 'a', AUTH_ISSUER: 'i', AUTH_ALLOWED_TENANTS: '*', PARTNER_TENANT_ID: '00000000-0000-4000-8000-00000000cafe', STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+  const base = {
+    AUTH_MODE: 'local',
+    AUTH_AUDIENCE: 'a',
+    AUTH_ISSUER: 'i',
+    AUTH_ALLOWED_TENANTS: '*',
+    PARTNER_TENANT_ID: '00000000-0000-4000-8000-00000000cafe',
+    STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  };
 
   it('reads a JSON object of part numbers to names, empty by default', () => {
     expect(loadConfig(base).SKU_NAME_OVERRIDES).toEqual({});
-    expect(loadConfig({ ...base, SKU_NAME_OVERRIDES: '{"SPB":"Business Premium"}' }).SKU_NAME_OVERRIDES).toEqual({ SPB: 'Business Premium' });
+    expect(loadConfig({ ...base, SKU_NAME_OVERRIDES: '{"SPB":"Business Premium"}' }).SKU_NAME_OVERRIDES).toEqual({
+      SPB: 'Business Premium',
+    });
   });
 
   it('refuses what is not such an object', () => {
@@ -43,7 +55,13 @@ describe('SKU_NAME_OVERRIDES', () => {
   });
 
   it('requires the Graph app’s credentials with Partner Center', () => {
-    expect(() => loadConfig({ ...base, COMMERCE_MODE: 'partnerCenter', PARTNER_CENTER_CLIENT_ID: 'x', PARTNER_CENTER_CLIENT_SECRET: 'y' })).toThrow(/GRAPH_CLIENT_ID/);
+    expect(() =>
+      loadConfig({
+        ...base,
+        COMMERCE_MODE: 'partnerCenter',
+        PARTNER_CENTER_CLIENT_ID: 'x',
+        PARTNER_CENTER_CLIENT_SECRET: 'y',
+      }),
+    ).toThrow(/GRAPH_CLIENT_ID/);
   });
 });
-

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { date } from '../../../src/domain/calendar.ts';
-import { customerAmount, isAzurePlan, monthsOf, summarizeUsage, usageDecimal, usageWindow, UsageTally } from '../../../src/domain/usage.ts';
+import {
+  customerAmount,
+  isAzurePlan,
+  monthsOf,
+  summarizeUsage,
+  usageDecimal,
+  usageWindow,
+  UsageTally,
+} from '../../../src/domain/usage.ts';
 import { dec } from '../../../src/domain/money.ts';
 import { buildUsageRecord } from '../../support/usage-builders.ts';
 
@@ -19,12 +27,16 @@ describe('usage window', () => {
 
 describe('usage amounts', () => {
   it('rounds a month once after the mark-up (rule 8) and a day on its own; totals sum rounded months', () => {
-    const records = ['2026-03-01', '2026-03-02', '2026-03-03'].map((d) => buildUsageRecord({ subscriptionId: 's', date: d, quantity: '1', cost: '0.333333' }));
+    const records = ['2026-03-01', '2026-03-02', '2026-03-03'].map((d) =>
+      buildUsageRecord({ subscriptionId: 's', date: d, quantity: '1', cost: '0.333333' }),
+    );
     const summary = summarizeUsage(records, '15', false);
     expect(summary.meters[0]?.monthly).toEqual([{ month: '2026-03', quantity: '3', amount: '1.15' }]);
     expect(summary.meters[0]?.daily.map((d) => d.amount)).toEqual(['0.38', '0.38', '0.38']);
     expect(summary.totals).toEqual([{ month: '2026-03', currency: 'USD', amount: '1.15' }]);
-    expect(summarizeUsage(records, '0', true).totals).toEqual([{ month: '2026-03', currency: 'USD', amount: '1.00', cost: '0.999999' }]);
+    expect(summarizeUsage(records, '0', true).totals).toEqual([
+      { month: '2026-03', currency: 'USD', amount: '1.00', cost: '0.999999' },
+    ]);
   });
 
   it('rounds to the currency’s decimals', () => {
@@ -48,7 +60,10 @@ describe('usage tally', () => {
     expect(tally.add({ ...row, quantity: '2', cost: '0.2' })).toBe(true);
     expect(tally.add({ ...row, source: 'import:x' })).toBe(true);
     expect(tally.add({ ...row, currency: 'EUR' })).toBe(false);
-    expect([...tally.records()].map((r) => [r.source, r.quantity, r.cost])).toEqual([['graph', '3.5', '0.3'], ['import:x', '1.5', '0.1']]);
+    expect([...tally.records()].map((r) => [r.source, r.quantity, r.cost])).toEqual([
+      ['graph', '3.5', '0.3'],
+      ['import:x', '1.5', '0.1'],
+    ]);
   });
 
   it('knows the Azure plan by Microsoft’s product id', () => {

@@ -15,7 +15,10 @@ describe('initialProfile', () => {
   });
 
   it('leaves out what the token does not say, or says badly', () => {
-    expect(initialProfile({ email: 'not an address' }, now)).toEqual({ preferredContactMethod: 'email', updatedAt: '2026-03-01T10:00:00.000Z' });
+    expect(initialProfile({ email: 'not an address' }, now)).toEqual({
+      preferredContactMethod: 'email',
+      updatedAt: '2026-03-01T10:00:00.000Z',
+    });
   });
 });
 
