@@ -18,6 +18,7 @@ import type { Job, JobContext } from '../src/jobs/job.ts';
 import { jobs as appJobs } from '../src/jobs/jobs.ts';
 import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
 import { InProcessQueues } from '../src/adapters/queue/in-process.change-queue.ts';
+import { consumeWorkQueue } from '../src/adapters/queue/table-work-queue.ts';
 import type { Logger } from '../src/http/pipeline.ts';
 import {
   AZURITE_BLOB_PORT,
@@ -181,7 +182,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const address = server.address();
   const url = `http://localhost:${typeof address === 'object' && address ? address.port : options.port}`;
 
-  const { crons, queues } = startJobs(options.jobs ?? appJobs, services, log);
+  const { crons, queues, consumers } = startJobs(options.jobs ?? appJobs, services, log);
 
   let closed = false;
   return {
@@ -192,11 +193,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (closed) return;
       closed = true;
       for (const cron of crons) cron.stop();
+      consumers.abort.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await Promise.allSettled(consumers.running);
       await azurite?.close();
     },
   };
@@ -206,6 +209,7 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
   const crons: Cron[] = [];
   const registry = services.inProcessQueues ?? new InProcessQueues();
   const queues = new Map<string, InProcessQueue>();
+  const consumers = { abort: new AbortController(), running: [] as Promise<void>[] };
   const context = (deliveryCount: number): JobContext => {
     const invocationId = randomUUID();
     const logger: Logger = (level, message, data) =>
@@ -223,6 +227,27 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
           }
         }),
       );
+    } else if (services.workQueue?.name === job.queue) {
+      // A queue kept in Table Storage: other local processes (the billing CLI, workers) consume it too.
+      const workQueue = services.workQueue;
+      consumers.running.push(
+        consumeWorkQueue(
+          workQueue,
+          async (body, message) => {
+            const parsed = job.schema.safeParse(body);
+            if (!parsed.success)
+              throw new Error(`Message ${message.messageId} on ${job.queue} is not valid: ${parsed.error.message}`);
+            await job.handler(parsed.data, context(message.deliveryCount));
+          },
+          {
+            signal: consumers.abort.signal,
+            onError: (message, error, outcome) =>
+              log(
+                `[warn] ${job.name} ${message.messageId} failed (${String(error)}): ${outcome.deadLettered ? 'dead-lettered' : `again in ${outcome.retryInMs} ms`}`,
+              ),
+          },
+        ).catch((error: unknown) => log(`[error] ${job.name} consumer stopped: ${String(error)}`)),
+      );
     } else {
       const queue = registry.get(job.queue);
       queues.set(job.queue, queue);
@@ -234,7 +259,7 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
       });
     }
   }
-  return { crons, queues };
+  return { crons, queues, consumers };
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

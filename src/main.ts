@@ -14,6 +14,8 @@ import type { ChangeQueue } from './app/ports/change-queue.port.ts';
 import type { DueIndex } from './app/ports/due-index.port.ts';
 import type { BillingRunStore, BillingStore } from './app/ports/billing.port.ts';
 import type { InProcessQueues } from './adapters/queue/in-process.change-queue.ts';
+import type { TableWorkQueue } from './adapters/queue/table-work-queue.ts';
+import type { BillingQueue } from './app/ports/billing-queue.port.ts';
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
 import type { DirectoryPort } from './app/ports/directory.port.ts';
@@ -53,6 +55,10 @@ export interface Services {
   changeQueue: ChangeQueue;
   /** The in-process queues when QUEUE_MODE is `inProcess` (the local host delivers them). */
   inProcessQueues?: InProcessQueues;
+  /** The billing run's fan-out (one message per customer cycle): Service Bus in Azure, else `workQueue`. */
+  billingQueue: BillingQueue;
+  /** The Table Storage work queue behind `billingQueue` when QUEUE_MODE is `inProcess` (shared by local processes). */
+  workQueue?: TableWorkQueue;
   dueIndex: DueIndex;
   billing: BillingStore;
   billingRuns: BillingRunStore;
@@ -117,6 +123,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const { cachedCustomers } = await import('./app/cached-customers.ts');
   const { dueIndexTables } = await import('./adapters/tables/due-index.table.ts');
   const queues = await createChangeQueue(config);
+  const billingQueues = await createBillingQueue(config, storage);
   const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
   const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
@@ -135,6 +142,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     settings: settingsTable(storage.table('settings')),
     notifier: await createNotifier(config),
     ...queues,
+    ...billingQueues,
     dueIndex: dueIndexTables(storage.table('duechanges'), storage.table('outbox')),
     ...(await import('./adapters/tables/billing.table.ts').then(({ billingTables, billingRunTable }) => ({
       billing: billingTables(storage.table('billinglines'), storage.table('invoices'), storage.table('oneoffcharges')),
@@ -164,6 +172,28 @@ async function createChangeQueue(
     redeliveryDelayMs: 2000,
   });
   return { changeQueue: inProcessChangeQueue(inProcessQueues), inProcessQueues };
+}
+
+async function createBillingQueue(
+  config: Config,
+  storage: Storage,
+): Promise<{ billingQueue: BillingQueue; workQueue?: TableWorkQueue }> {
+  if (config.QUEUE_MODE === 'serviceBus') {
+    const [{ serviceBusBillingQueue }, { serviceBusSender }] = await Promise.all([
+      import('./adapters/queue/billing-queue.ts'),
+      import('./adapters/queue/service-bus.change-queue.ts'),
+    ]);
+    return { billingQueue: serviceBusBillingQueue(serviceBusSender(config, 'billing')) };
+  }
+  const [{ tableBillingQueue }, { TableWorkQueue }] = await Promise.all([
+    import('./adapters/queue/billing-queue.ts'),
+    import('./adapters/queue/table-work-queue.ts'),
+  ]);
+  const workQueue = new TableWorkQueue(storage.table('workqueue', { counted: false }), 'billing', {
+    // As the Service Bus queue's maxDeliveryCount (infra/modules/servicebus.bicep) and BILLING_DELIVERIES.
+    maxDeliveries: 5,
+  });
+  return { billingQueue: tableBillingQueue(workQueue), workQueue };
 }
 
 async function createCommerce(

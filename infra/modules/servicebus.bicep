@@ -38,6 +38,21 @@ resource changes 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   }
 }
 
+// `billing`: one message per customer cycle of a billing run (message id = run|customer), consumed in parallel.
+resource billing 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: 'billing'
+  properties: {
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT10M'
+    maxDeliveryCount: 5
+    // Billing a large customer and writing its reports takes longer than a change; the trigger renews the lock.
+    lockDuration: 'PT5M'
+    defaultMessageTimeToLive: 'P31D'
+    deadLetteringOnMessageExpiration: true
+  }
+}
+
 resource notifications 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: namespace
   name: 'notifications'

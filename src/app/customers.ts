@@ -72,7 +72,7 @@ function pickFields({ id: _id, createdAt: _created, updatedAt: _updated, ...fiel
 }
 
 /** Every customer, by name (a run or a report walks them all; the partner has thousands at most). */
-export async function allCustomers(deps: Pick<CustomerDeps, 'customers'>): Promise<Customer[]> {
+export async function allCustomers(deps: { customers: Pick<CustomerRepository, 'list'> }): Promise<Customer[]> {
   const customers: Customer[] = [];
   let token: string | undefined;
   do {

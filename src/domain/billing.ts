@@ -75,6 +75,8 @@ export const billingRunSchema = z.object({
   startedAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().optional(),
+  /** When every customer's message was enqueued (a start interrupted before it is redone). */
+  queuedAt: z.string().optional(),
   customersTotal: z.number().int(),
   customersDone: z.number().int(),
   customersFailed: z.number().int(),

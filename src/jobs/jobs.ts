@@ -1,7 +1,7 @@
 import type { Job } from './job.ts';
 import { simulatorRenewals } from './simulator-renewals.ts';
 import { applyChange, sweepFutureChanges } from './future-changes.ts';
-import { dailyBilling } from './billing.ts';
+import { billCustomerCycleJob, dailyBilling } from './billing.ts';
 import { pullUsageJob } from './pull-usage.ts';
 
 /**
@@ -9,4 +9,11 @@ import { pullUsageJob } from './pull-usage.ts';
  * (functions/jobs.ts) and the local host's scheduler and in-process queues. Feature issues add their jobs here
  * (the future-change sweep and its Service Bus consumer, the usage pull, the billing run).
  */
-export const jobs: readonly Job[] = [applyChange, sweepFutureChanges, simulatorRenewals, dailyBilling, pullUsageJob];
+export const jobs: readonly Job[] = [
+  applyChange,
+  sweepFutureChanges,
+  simulatorRenewals,
+  dailyBilling,
+  billCustomerCycleJob,
+  pullUsageJob,
+];

@@ -33,8 +33,9 @@ export function serviceBusChangeQueue(sender: () => Promise<ChangeSender>): Chan
 /** The production sender: identity-based, on SERVICEBUS_NAMESPACE, created on first use. */
 export function serviceBusSender(
   config: Pick<Config, 'SERVICEBUS_NAMESPACE' | 'AZURE_CLIENT_ID'>,
-): () => Promise<ChangeSender> {
-  let created: Promise<ChangeSender> | undefined;
+  queueName: string = CHANGES_QUEUE,
+): () => Promise<ServiceBusSender> {
+  let created: Promise<ServiceBusSender> | undefined;
   return () =>
     (created ??= (async () => {
       const [{ ServiceBusClient }, { DefaultAzureCredential }] = await Promise.all([
@@ -44,6 +45,6 @@ export function serviceBusSender(
       const credential = new DefaultAzureCredential(
         config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
       );
-      return new ServiceBusClient(config.SERVICEBUS_NAMESPACE, credential).createSender(CHANGES_QUEUE);
+      return new ServiceBusClient(config.SERVICEBUS_NAMESPACE, credential).createSender(queueName);
     })());
 }

@@ -1,7 +1,13 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { conflict } from '../../app/errors.ts';
-import type { BillingRunStore, BillingStore, CustomerRunResult, OneOffCharge } from '../../app/ports/billing.port.ts';
+import type {
+  BillingRunStore,
+  BillingStore,
+  CustomerRunResult,
+  OneOffCharge,
+  RunProgress,
+} from '../../app/ports/billing.port.ts';
 import {
   billingLineSchema,
   billingRunSchema,
@@ -14,7 +20,8 @@ import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 /**
  * `billinglines`: partition = customer, row `{cycle}|{lineId}` (a cycle's lines are one range); `invoices`:
  * partition = customer, row = cycle; `oneoffcharges`: partition = customer, row `{date}|{id}`;
- * `billingruns`: partition `run`, row = run id, and partition `results|{runId}`, row = customer id.
+ * `billingruns`: partition `run`, row = run id, and partition `results|{runId}`, row = customer id, with the run's
+ * counts in the row `~progress` of that partition (a result and its count change in one entity-group transaction).
  * Values are JSON in a `data` column, parsed with their schema on every read.
  */
 function parse<T>(schema: z.ZodType<T>, table: string, entity: Record<string, unknown>): T {
@@ -132,7 +139,7 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
 
 const resultSchema = z.object({
   customerId: z.string(),
-  status: z.enum(['done', 'failed', 'notDue']),
+  status: z.enum(['queued', 'done', 'failed', 'notDue']),
   cycle: z.string().optional(),
   lines: z.number().int().optional(),
   total: z.string().optional(),
@@ -140,6 +147,16 @@ const resultSchema = z.object({
   reason: z.string().optional(),
   at: z.string(),
 }) satisfies z.ZodType<CustomerRunResult>;
+
+const progressSchema = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  notDue: z.number().int(),
+}) satisfies z.ZodType<RunProgress>;
+
+const PROGRESS = '~progress';
+const resultsPartition = (runId: string) => `results|${runId}`;
 
 export function billingRunTable(client: TableClient): BillingRunStore {
   const get = async (runId: string) => {
@@ -172,8 +189,8 @@ export function billingRunTable(client: TableClient): BillingRunStore {
     },
     async results(runId) {
       const found: CustomerRunResult[] = [];
-      for await (const entity of rows(client, odata`PartitionKey eq ${`results|${runId}`}`))
-        found.push(parse(resultSchema, 'billingruns', entity));
+      for await (const entity of rows(client, odata`PartitionKey eq ${resultsPartition(runId)}`))
+        if (entity.rowKey !== PROGRESS) found.push(parse(resultSchema, 'billingruns', entity));
       return found;
     },
     async saveResult(runId, result) {
@@ -181,6 +198,76 @@ export function billingRunTable(client: TableClient): BillingRunStore {
         { partitionKey: `results|${runId}`, rowKey: result.customerId, data: JSON.stringify(result) },
         'Replace',
       );
+    },
+    async initProgress(runId, results) {
+      const partitionKey = resultsPartition(runId);
+      const notDue = results.filter((r) => r.status === 'notDue').length;
+      const progress: RunProgress = { total: results.length, done: 0, failed: 0, notDue };
+      const entities = [
+        { partitionKey, rowKey: PROGRESS, data: JSON.stringify(progress) },
+        ...results.map((r) => ({ partitionKey, rowKey: r.customerId, data: JSON.stringify(r) })),
+      ];
+      for (let i = 0; i < entities.length; i += 100) {
+        const chunk = entities.slice(i, i + 100);
+        try {
+          await client.submitTransaction(chunk.map((e): TransactionAction => ['create', e]));
+        } catch (error) {
+          if (storageStatus(error) !== 409) throw error;
+          for (const entity of chunk)
+            await client.createEntity(entity).catch((e: unknown) => {
+              if (storageStatus(e) !== 409) throw e;
+            });
+        }
+      }
+    },
+    async progress(runId) {
+      try {
+        const entity = await client.getEntity<Record<string, unknown>>(resultsPartition(runId), PROGRESS);
+        return parse(progressSchema, 'billingruns', entity);
+      } catch (error) {
+        if (storageStatus(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async recordResult(runId, result) {
+      const partitionKey = resultsPartition(runId);
+      for (let attempt = 1; ; attempt++) {
+        // One query for the customer's result and the counts; then one transaction guarded by the counts' ETag.
+        let progressRow: { value: RunProgress; etag: string } | undefined;
+        let prior: { value: CustomerRunResult; etag: string } | undefined;
+        for await (const entity of rows(
+          client,
+          odata`PartitionKey eq ${partitionKey} and (RowKey eq ${PROGRESS} or RowKey eq ${result.customerId})`,
+        )) {
+          if (entity.rowKey === PROGRESS)
+            progressRow = { value: parse(progressSchema, 'billingruns', entity), etag: String(entity.etag) };
+          else prior = { value: parse(resultSchema, 'billingruns', entity), etag: String(entity.etag) };
+        }
+        if (!progressRow) throw new Error(`Billing run ${runId} has no progress row`);
+        if (prior?.value.status === 'done' || prior?.value.status === result.status)
+          return { progress: progressRow.value, changed: false, standing: prior.value };
+        const next = { ...progressRow.value };
+        if (prior && prior.value.status !== 'queued') next[prior.value.status] -= 1;
+        if (result.status !== 'queued') next[result.status] += 1;
+        const resultEntity = { partitionKey, rowKey: result.customerId, data: JSON.stringify(result) };
+        try {
+          await client.submitTransaction([
+            prior ? ['update', resultEntity, 'Replace', { etag: prior.etag }] : ['create', resultEntity],
+            [
+              'update',
+              { partitionKey, rowKey: PROGRESS, data: JSON.stringify(next) },
+              'Replace',
+              { etag: progressRow.etag },
+            ],
+          ]);
+          return { progress: next, changed: true, standing: result };
+        } catch (error) {
+          const status = storageStatus(error);
+          if ((status !== 412 && status !== 409) || attempt >= 50) throw error;
+          // Another consumer counted meanwhile: read again, after a short random pause.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * Math.min(attempt, 5)));
+        }
+      }
     },
   };
 }

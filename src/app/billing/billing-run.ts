@@ -4,24 +4,47 @@ import { utcDate } from '../../domain/calendar.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { AppError } from '../errors.ts';
 import { allCustomers } from '../customers.ts';
-import type { BillingRun, CustomerRunResult } from '../ports/billing.port.ts';
-import type { Versioned } from '../ports/customer.repository.port.ts';
-import type { Services } from '../../main.ts';
+import { runFinished, type BillingRun, type BillingRunStore, type CustomerRunResult } from '../ports/billing.port.ts';
+import type { BillCycleMessage, BillingQueue } from '../ports/billing-queue.port.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { CustomerRepository, Versioned } from '../ports/customer.repository.port.ts';
 import { billCustomerCycle, type BillingDeps, type CycleBill } from './bill-customer-cycle.ts';
 
+/**
+ * The monthly billing run as a fan-out. `startBillingRun` records the run and its customers (each `queued`, or
+ * `notDue` when its cycle ends later in the month) and enqueues one message per customer cycle, in batches, the
+ * not-due ones scheduled for their cycle's end. Each message is consumed by `billRunCustomer`, which bills that one
+ * customer cycle idempotently and records its result and the run's counts in one transaction; the consumer that
+ * records the last result completes the run (`completeBillingRun`: the manifest and the partner's notice, once).
+ * Any number of processes may consume one run. `resumeBillingRun` (the daily timer) re-enqueues what has no
+ * result yet; `continueBillingRun` works through what is left in the calling process (the CLI, tests, the
+ * simulator's clock).
+ */
+export interface RunStartDeps {
+  billingRuns: BillingRunStore;
+  customers: Pick<CustomerRepository, 'list'>;
+  clock: Clock;
+  /** Absent: the run is recorded but nothing is enqueued (it is worked through with `continueBillingRun`). */
+  billingQueue?: BillingQueue;
+}
+
 export type RunDeps = BillingDeps &
-  Pick<Services, 'billingRuns' | 'customers'> & {
+  RunStartDeps & {
+    customers: Pick<CustomerRepository, 'list' | 'get'>;
     /** Called after each customer's cycle is billed (the reports issue writes its files here). */
     afterCustomer?: (customer: Customer, bill: CycleBill) => Promise<void>;
-    /** Called when a pass leaves the run finished and either finished it or billed someone (manifest, notice). */
+    /** Called when the run's last customer is done, before the run is marked completed (manifest, notice). */
     afterRun?: (run: BillingRun) => Promise<void>;
   };
 
 /** A run bills, for one month (`YYYY-MM`), every customer's cycle that ends in that month. */
 export const periodPattern = /^(20\d{2})-(0[1-9]|1[0-2])$/;
 
+/** Not-due customers are billed at 01:00 UTC on their cycle's end date, like the daily timer. */
+const dueTime = (cycle: string) => new Date(`${cycle}T01:00:00.000Z`);
+
 export async function startBillingRun(
-  deps: Pick<RunDeps, 'billingRuns' | 'clock'>,
+  deps: RunStartDeps,
   period: string,
   requestedBy: string,
 ): Promise<{ run: BillingRun; created: boolean }> {
@@ -42,56 +65,174 @@ export async function startBillingRun(
     customersFailed: 0,
     customersNotDue: 0,
   });
-  return { run: run.value, created };
+  if (run.value.queuedAt || run.value.status !== 'running') return { run: run.value, created };
+  return { run: await enqueueRun(deps, run), created };
+}
+
+/** Records the run's customers and enqueues their messages; safe to repeat (same rows, same message ids). */
+async function enqueueRun(deps: RunStartDeps, run: Versioned<BillingRun>): Promise<BillingRun> {
+  const { period } = run.value;
+  const now = deps.clock.now().toISOString();
+  const today = utcDate(deps.clock.now()).toString();
+  const results: CustomerRunResult[] = [];
+  const due: BillCycleMessage[] = [];
+  const later = new Map<string, BillCycleMessage[]>();
+  for (const customer of await allCustomers(deps)) {
+    const cycle = cycleEndingIn(customer.billingDay, period).end.toString();
+    const message = { runId: run.value.id, period, customerId: customer.id };
+    if (cycle > today) {
+      results.push({ customerId: customer.id, status: 'notDue', cycle, at: now });
+      later.set(cycle, [...(later.get(cycle) ?? []), { ...message, notBefore: cycle }]);
+    } else {
+      results.push({ customerId: customer.id, status: 'queued', cycle, at: now });
+      due.push(message);
+    }
+  }
+  await deps.billingRuns.initProgress(run.value.id, results);
+  if (deps.billingQueue) {
+    await deps.billingQueue.enqueue(due);
+    for (const [cycle, messages] of later) await deps.billingQueue.enqueue(messages, dueTime(cycle));
+  }
+  const progress = await deps.billingRuns.progress(run.value.id);
+  const next: BillingRun = {
+    ...run.value,
+    queuedAt: now,
+    updatedAt: now,
+    customersTotal: progress?.total ?? results.length,
+    customersNotDue: progress?.notDue ?? later.size,
+  };
+  try {
+    return (await deps.billingRuns.save(next, run.etag)).value;
+  } catch (error) {
+    // Started at the same time by another request: its record stands (the rows and messages are the same).
+    if (!(error instanceof AppError && error.kind === 'PreconditionFailed')) throw error;
+    return (await deps.billingRuns.get(run.value.id))?.value ?? next;
+  }
 }
 
 /**
- * Works through a run: every customer not done yet, in parallel batches of bounded size. Each customer's
- * result is saved as it finishes, so a run interrupted by a crash continues where it stopped. A customer whose
- * cycle has not ended yet is `notDue` and is billed by a later pass (the daily timer continues open runs).
+ * Bills one customer cycle of a run (one queue message) and records it. An unexpected error is thrown so that the
+ * queue tries again later, except on the `finalAttempt`, where it is recorded as the customer's failure (so the run
+ * still completes). Completes the run when this was its last customer.
+ */
+export async function billRunCustomer(
+  deps: RunDeps,
+  message: BillCycleMessage,
+  options: { finalAttempt?: boolean } = {},
+): Promise<CustomerRunResult> {
+  const customer = (await deps.customers.get(message.customerId))?.value;
+  const at = deps.clock.now().toISOString();
+  const result: CustomerRunResult = customer
+    ? await billOne(deps, customer, message.period, options.finalAttempt ?? true)
+    : { customerId: message.customerId, status: 'failed', reason: 'CUSTOMER.NOT_FOUND: the customer was removed.', at };
+  if (result.status === 'notDue') {
+    // Delivered before its cycle ended (a clock set back): once more at its time.
+    if (result.cycle) await deps.billingQueue?.enqueue([{ ...message, notBefore: at }], dueTime(result.cycle));
+    return result;
+  }
+  const { progress } = await deps.billingRuns.recordResult(message.runId, result);
+  if (runFinished(progress)) await completeBillingRun(deps, message.runId);
+  return result;
+}
+
+/**
+ * Marks a finished run completed, after its manifest and the partner's notice (`afterRun`), once per outcome: a
+ * run already completed with the same counts is left as it is. Safe to call from many consumers at once (the
+ * manifest lists the same files, the notice goes through the outbox by an id of the outcome, and the run's row is
+ * ETag-guarded).
+ */
+export async function completeBillingRun(
+  deps: Pick<RunDeps, 'billingRuns' | 'clock' | 'afterRun'>,
+  runId: string,
+): Promise<BillingRun> {
+  const run = await deps.billingRuns.get(runId);
+  if (!run) throw new AppError('NotFound', 'BILLING_RUN.NOT_FOUND', `No billing run ${runId}.`);
+  const progress = await deps.billingRuns.progress(runId);
+  if (!progress || !runFinished(progress)) return run.value;
+  const same =
+    run.value.customersDone === progress.done &&
+    run.value.customersFailed === progress.failed &&
+    run.value.customersTotal === progress.total;
+  if (run.value.status !== 'running' && same) return run.value;
+  const now = deps.clock.now().toISOString();
+  const next: BillingRun = {
+    ...run.value,
+    customersTotal: progress.total,
+    customersDone: progress.done,
+    customersFailed: progress.failed,
+    customersNotDue: progress.notDue,
+    status: progress.failed ? 'completedWithFailures' : 'completed',
+    updatedAt: now,
+    completedAt: now,
+  };
+  await deps.afterRun?.(next);
+  try {
+    return (await deps.billingRuns.save(next, run.etag)).value;
+  } catch (error) {
+    if (!(error instanceof AppError && error.kind === 'PreconditionFailed')) throw error;
+    return (await deps.billingRuns.get(runId))?.value ?? next;
+  }
+}
+
+/**
+ * The daily timer's pass over a run: enqueues again every customer without a `done` result whose cycle has ended
+ * (a lost message, a failure to retry), and completes a finished run whose completion was interrupted.
+ */
+export async function resumeBillingRun(
+  deps: Pick<RunDeps, 'billingRuns' | 'clock' | 'afterRun' | 'billingQueue' | 'customers'>,
+  runId: string,
+): Promise<BillingRun> {
+  const run = await deps.billingRuns.get(runId);
+  if (!run) throw new AppError('NotFound', 'BILLING_RUN.NOT_FOUND', `No billing run ${runId}.`);
+  if (!run.value.queuedAt) return enqueueRun(deps, run);
+  const today = utcDate(deps.clock.now()).toString();
+  const left = (await deps.billingRuns.results(runId)).filter(
+    (r) => r.status !== 'done' && (r.status !== 'notDue' || (r.cycle ?? '') <= today),
+  );
+  await deps.billingQueue?.enqueue(left.map((r) => ({ runId, period: run.value.period, customerId: r.customerId })));
+  return completeBillingRun(deps, runId);
+}
+
+/**
+ * Works through what is left of a run in this process: every customer of the run without a `done` result whose
+ * cycle has ended, in parallel up to `concurrency`, each exactly as a queue consumer would bill it. Returns the
+ * run as it stands after (completed when this finished it).
  */
 export async function continueBillingRun(
   deps: RunDeps,
   runId: string,
-  options: { concurrency?: number; onProgress?: (run: BillingRun) => void } = {},
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<BillingRun> {
-  const found = await deps.billingRuns.get(runId);
+  let found = await deps.billingRuns.get(runId);
   if (!found) throw new AppError('NotFound', 'BILLING_RUN.NOT_FOUND', `No billing run ${runId}.`);
+  if (!found.value.queuedAt) {
+    await enqueueRun({ ...deps, billingQueue: undefined }, found);
+    found = (await deps.billingRuns.get(runId)) ?? found;
+  }
+  const run = found.value;
   const today = utcDate(deps.clock.now()).toString();
-  const previous = new Map((await deps.billingRuns.results(runId)).map((r) => [r.customerId, r]));
-  const results = new Map(previous);
-
-  const customers = await allCustomers(deps);
-  const pending = customers.filter((c) => previous.get(c.id)?.status !== 'done');
-  let run = found;
-  const progress = async () => {
-    run = await saveProgress(deps, run, customers.length, results);
-    options.onProgress?.(run.value);
-  };
-  const queue = [...pending];
-  let sinceSave = 0;
-  let billed = 0;
+  const results = await deps.billingRuns.results(runId);
+  const queue = results.filter((r) => r.status !== 'done' && (r.cycle ?? '') <= today);
+  let done = results.length - queue.length;
+  options.onProgress?.(done, results.length);
   const worker = async () => {
-    for (let customer = queue.shift(); customer; customer = queue.shift()) {
-      const result = await billOne(deps, customer, found.value.period, today);
-      if (result.status === 'done') billed += 1;
-      results.set(customer.id, result);
-      await deps.billingRuns.saveResult(runId, result);
-      if (++sinceSave >= 50) {
-        sinceSave = 0;
-        await progress();
-      }
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      await billRunCustomer(deps, { runId, period: run.period, customerId: next.customerId }, { finalAttempt: true });
+      options.onProgress?.(++done, results.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
-  await progress();
-  if (run.value.status !== 'running' && (found.value.status === 'running' || billed > 0))
-    await deps.afterRun?.(run.value);
-  return run.value;
+  return completeBillingRun(deps, runId);
 }
 
-async function billOne(deps: RunDeps, customer: Customer, period: string, today: string): Promise<CustomerRunResult> {
+async function billOne(
+  deps: RunDeps,
+  customer: Customer,
+  period: string,
+  recordUnexpected: boolean,
+): Promise<CustomerRunResult> {
   const at = deps.clock.now().toISOString();
+  const today = utcDate(deps.clock.now()).toString();
   const cycle = cycleEndingIn(customer.billingDay, period).end.toString();
   if (cycle > today) return { customerId: customer.id, status: 'notDue', cycle, at };
   try {
@@ -107,6 +248,7 @@ async function billOne(deps: RunDeps, customer: Customer, period: string, today:
       at,
     };
   } catch (error) {
+    if (!(error instanceof AppError) && !recordUnexpected) throw error;
     const reason = error instanceof AppError ? `${error.code}: ${error.message}` : `Unexpected error (${randomUUID()})`;
     if (!(error instanceof AppError))
       console.error(
@@ -114,39 +256,4 @@ async function billOne(deps: RunDeps, customer: Customer, period: string, today:
       );
     return { customerId: customer.id, status: 'failed', cycle, reason, at };
   }
-}
-
-async function saveProgress(
-  deps: RunDeps,
-  run: Versioned<BillingRun>,
-  total: number,
-  results: Map<string, CustomerRunResult>,
-): Promise<Versioned<BillingRun>> {
-  const values = [...results.values()];
-  const done = values.filter((r) => r.status === 'done').length;
-  const failed = values.filter((r) => r.status === 'failed').length;
-  const notDue = values.filter((r) => r.status === 'notDue').length;
-  const finished = done + failed === total;
-  const now = deps.clock.now().toISOString();
-  const next: BillingRun = {
-    ...run.value,
-    customersTotal: total,
-    customersDone: done,
-    customersFailed: failed,
-    customersNotDue: notDue,
-    updatedAt: now,
-    status: finished ? (failed ? 'completedWithFailures' : 'completed') : 'running',
-    ...(finished ? { completedAt: now } : {}),
-  };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await deps.billingRuns.save(next, run.etag);
-    } catch (error) {
-      if (!(error instanceof AppError && error.kind === 'PreconditionFailed')) throw error;
-      const fresh = await deps.billingRuns.get(run.value.id);
-      if (!fresh) throw error;
-      run = fresh;
-    }
-  }
-  return run;
 }

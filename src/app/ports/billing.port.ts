@@ -32,7 +32,8 @@ export type { BillingRun };
 
 export interface CustomerRunResult {
   customerId: string;
-  status: 'done' | 'failed' | 'notDue';
+  /** `queued`: recorded at the start, not billed yet. */
+  status: 'queued' | 'done' | 'failed' | 'notDue';
   cycle?: string;
   lines?: number;
   total?: string;
@@ -41,6 +42,16 @@ export interface CustomerRunResult {
   at: string;
 }
 
+/** A run's counts, kept beside its results so that a result and its count change in one transaction. */
+export interface RunProgress {
+  total: number;
+  done: number;
+  failed: number;
+  notDue: number;
+}
+
+export const runFinished = (p: RunProgress) => p.done + p.failed >= p.total;
+
 export interface BillingRunStore {
   get(runId: string): Promise<Versioned<BillingRun> | undefined>;
   /** Creates the run, or returns the existing one (a run per period). */
@@ -48,4 +59,19 @@ export interface BillingRunStore {
   save(run: BillingRun, etag: string): Promise<Versioned<BillingRun>>;
   results(runId: string): Promise<CustomerRunResult[]>;
   saveResult(runId: string, result: CustomerRunResult): Promise<void>;
+  /**
+   * Records the run's customers at the start (each `queued` or `notDue`) and their counts, in transactions of 100;
+   * a second call leaves what the first recorded.
+   */
+  initProgress(runId: string, results: CustomerRunResult[]): Promise<void>;
+  progress(runId: string): Promise<RunProgress | undefined>;
+  /**
+   * Records one customer's result and moves the counts in one transaction: a customer is counted once (a `done`
+   * result stays), a failed one billed later moves from failed to done. Returns the counts after it, whether this
+   * call changed them, and the result that stands.
+   */
+  recordResult(
+    runId: string,
+    result: CustomerRunResult,
+  ): Promise<{ progress: RunProgress; changed: boolean; standing: CustomerRunResult }>;
 }

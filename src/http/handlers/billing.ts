@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { notFound, preconditionFailed, validation } from '../../app/errors.ts';
-import { continueBillingRun, periodPattern, startBillingRun } from '../../app/billing/billing-run.ts';
-import { billingDepsOf } from '../../app/billing/deps.ts';
+import { periodPattern, startBillingRun } from '../../app/billing/billing-run.ts';
 import { billingLineSchema, billingRunSchema, invoiceSchema, type BillingLine } from '../../domain/billing.ts';
 import { isoDateSchema } from '../../domain/calendar.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
@@ -233,7 +232,7 @@ export const startBillingRunRoute = defineRoute({
   method: 'POST',
   path: '/billing/runs',
   access: 'partnerAdmin',
-  summary: 'Start (or continue) the billing run of a month: every customer cycle ending in it',
+  summary: 'Start the billing run of a month: one queued job per customer cycle ending in it',
   tags: ['billing'],
   body: z
     .strictObject({ period: z.string().regex(periodPattern, 'a month: YYYY-MM') })
@@ -242,12 +241,8 @@ export const startBillingRunRoute = defineRoute({
     202: { description: 'Started; follow it at the Location', schema: runSchema, headers: { Location: 'The run' } },
   },
   async handler({ body, principal, services }) {
+    // Records the run and enqueues one message per customer cycle; the queue's consumers do the billing.
     const { run } = await startBillingRun(services, body.period, actorOf(principal).label);
-    const { reportWriter } = await import('../../app/reports/report-writer.ts');
-    // Worked on in the background, writing each customer's reports; the daily timer continues any run this process does not finish.
-    void continueBillingRun(billingDepsOf(services, reportWriter(services)), run.id).catch((error: unknown) =>
-      console.error(JSON.stringify({ message: 'billing run stopped', runId: run.id, error: String(error) })),
-    );
     return { status: 202, body: run, headers: { location: `/api/billing/runs/${run.id}` } };
   },
 });
@@ -267,6 +262,16 @@ export const getBillingRunRoute = defineRoute({
     const failures = (await services.billingRuns.results(params.runId))
       .filter((r) => r.status === 'failed')
       .map(({ customerId, cycle, reason }) => ({ customerId, cycle, reason }));
-    return { status: 200, body: { ...run.value, failures } };
+    // While it runs, its counts are those its consumers keep beside the results.
+    const progress = run.value.status === 'running' ? await services.billingRuns.progress(params.runId) : undefined;
+    const counts = progress
+      ? {
+          customersTotal: progress.total,
+          customersDone: progress.done,
+          customersFailed: progress.failed,
+          customersNotDue: progress.notDue,
+        }
+      : {};
+    return { status: 200, body: { ...run.value, ...counts, failures } };
   },
 });
