@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Benchmark, BenchRow } from './bench.ts';
 import { coldStart } from './cold-start.ts';
@@ -15,8 +15,16 @@ import { load } from './load.ts';
 const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun };
 
 const quick = process.argv.includes('--quick');
+// `npm run bench -- --only billingRun` runs the named benchmarks only (comma-separated).
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
+if (process.argv.includes('--help')) {
+  console.log(`usage: npm run bench -- [--quick] [--only ${Object.keys(benchmarks).join(',')}]`);
+  process.exit(0);
+}
 const rows: BenchRow[] = [];
 for (const [name, bench] of Object.entries(benchmarks)) {
+  if (only && !only.includes(name)) continue;
   process.stderr.write(`running ${name}…\n`);
   rows.push(...(await bench({ quick })));
 }
@@ -34,12 +42,12 @@ console.log(
 );
 
 await mkdir('bench/results', { recursive: true });
-await writeFile(
-  'bench/results/latest.json',
-  `${JSON.stringify(
-    rows.map(({ note: _note, ...row }) => row),
-    null,
-    2,
-  )}\n`,
-);
+const measured = rows.map(({ note: _note, ...row }) => row);
+// With --only, the rows of the benchmarks not run are kept from the last full run.
+const kept = only
+  ? (JSON.parse(await readFile('bench/results/latest.json', 'utf8').catch(() => '[]')) as typeof measured).filter(
+      (row) => !measured.some((m) => m.name === row.name),
+    )
+  : [];
+await writeFile('bench/results/latest.json', `${JSON.stringify([...kept, ...measured], null, 2)}\n`);
 console.log('wrote bench/results/latest.json');

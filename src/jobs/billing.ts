@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { billRunCustomer, resumeBillingRun, startBillingRun } from '../app/billing/billing-run.ts';
 import { billingDepsOf } from '../app/billing/deps.ts';
 import { BILLING_QUEUE } from '../app/ports/billing-queue.port.ts';
+import { customerSchema } from '../domain/customer.ts';
 import { defineQueueJob, type TimerJob } from './job.ts';
 
 /** Deliveries of a billing message before an unexpected error is recorded as the customer's failure. */
@@ -44,6 +45,7 @@ export const billCycleMessageSchema = z.strictObject({
   runId: z.string().regex(/^\d{4}-\d{2}$/),
   period: z.string().regex(/^\d{4}-\d{2}$/),
   customerId: z.string().max(64),
+  customer: customerSchema.optional(),
   notBefore: z.string().max(40).optional(),
 });
 

@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { CatalogAdmin } from '../../app/ports/catalog-admin.port.ts';
 import type { CatalogPort, Price } from '../../app/ports/catalog.port.ts';
-import { GLOBAL_PRICE_LIST, type PriceEntry } from '../../domain/price-list.ts';
+import { entryInForce, GLOBAL_PRICE_LIST, type PriceEntry } from '../../domain/price-list.ts';
 import { priceListTable } from './price-list.table.ts';
 import { productTable } from './product.table.ts';
 import { saleProfileTable } from './sale-profile.table.ts';
@@ -17,14 +17,33 @@ function toPrice(entry: PriceEntry, priceListId: string): Price {
   };
 }
 
+/** How long a process keeps the global price list for billing (its own writes clear it at once). */
+const GLOBAL_LIST_TTL_MS = 60_000;
+
 /** The catalog on Table Storage: the management repositories, and the port the buy and billing use cases read. */
 export function catalogTables(tables: { catalog: TableClient; prices: TableClient; saleProfiles: TableClient }): {
   catalog: CatalogPort;
   admin: CatalogAdmin;
 } {
+  const prices = priceListTable(tables.prices);
+  let global: { at: number; entries: Promise<PriceEntry[]> } | undefined;
+  const globalEntries = () => {
+    if (!global || Date.now() - global.at > GLOBAL_LIST_TTL_MS) {
+      const entries = prices.all(GLOBAL_PRICE_LIST);
+      global = { at: Date.now(), entries };
+      entries.catch(() => (global = undefined));
+    }
+    return global.entries;
+  };
   const admin: CatalogAdmin = {
     products: productTable(tables.catalog),
-    prices: priceListTable(tables.prices),
+    prices: {
+      ...prices,
+      async upsert(priceListId, entries) {
+        if (priceListId === GLOBAL_PRICE_LIST) global = undefined;
+        await prices.upsert(priceListId, entries);
+      },
+    },
     saleProfiles: saleProfileTable(tables.saleProfiles),
   };
   const catalog: CatalogPort = {
@@ -37,6 +56,15 @@ export function catalogTables(tables: { catalog: TableClient; prices: TableClien
         if (entry) return toPrice(entry, priceListId);
       }
       return undefined;
+    },
+    async priceBook(customerId) {
+      const [own, shared] = await Promise.all([prices.all(customerId), globalEntries()]);
+      return ({ onDate, ...offer }) => {
+        const entry = entryInForce(own, offer, onDate);
+        if (entry) return toPrice(entry, customerId);
+        const fallback = entryInForce(shared, offer, onDate);
+        return fallback ? toPrice(fallback, GLOBAL_PRICE_LIST) : undefined;
+      };
     },
     async mayBuy(customerId, productId) {
       const profileId = await admin.saleProfiles.profileOf(customerId);

@@ -14,6 +14,7 @@ import { dec, money, sum } from '../../domain/money.ts';
 import { changeLogEntrySchema, subscriptionStateSchema, type ChangeLogEntry } from '../../domain/subscription.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../../main.ts';
+import type { CatalogPort } from '../ports/catalog.port.ts';
 import type { UsageStore } from '../ports/usage.port.ts';
 
 export type BillingDeps = Pick<Services, 'clock' | 'customerData' | 'catalog' | 'billing' | 'config'> & {
@@ -30,6 +31,8 @@ export interface CycleBill {
   invoice: Invoice;
   /** Lines this run added (0 when the cycle was billed already). */
   added: number;
+  /** The cycle's lines when this call billed it (the report writer need not read them again). */
+  lines?: BillingLine[];
 }
 
 /**
@@ -41,12 +44,14 @@ export interface CycleBill {
  */
 export async function billCustomerCycle(deps: BillingDeps, customer: Customer, cycleEnd: string): Promise<CycleBill> {
   const cycle = cycleNamed(customer.billingDay, cycleEnd);
-  const existing = await deps.billing.invoice(customer.id, cycleEnd);
+  // One read gives both whether this cycle is billed already and which earlier ones are closed.
+  const invoices = await deps.billing.invoices(customer.id);
+  const existing = invoices.find((i) => i.value.cycle === cycleEnd);
   if (existing) return { cycle: cycleEnd, invoice: existing.value, added: 0 };
 
   const earlier = previousCycles(customer.billingDay, cycle, CORRECTION_LOOKBACK);
   const windowStart = (earlier[0] ?? cycle).start.toString();
-  const closed = new Set((await deps.billing.invoices(customer.id)).map((i) => i.value.cycle));
+  const closed = new Set(invoices.map((i) => i.value.cycle));
   const stored = await deps.billing.lines(customer.id, (earlier[0] ?? cycle).end.toString(), cycleEnd);
   const now = deps.clock.now().toISOString();
 
@@ -113,7 +118,7 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
   };
   try {
     const saved = await deps.billing.saveInvoice(invoice);
-    return { cycle: cycleEnd, invoice: saved.value, added: added.length };
+    return { cycle: cycleEnd, invoice: saved.value, added: added.length, lines: inKeyOrder(cycleLines) };
   } catch (error) {
     // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
     if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
@@ -123,6 +128,9 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     throw error;
   }
 }
+
+/** The order a read of the cycle's lines gives (row key `{cycle}|{lineId}`). */
+const inKeyOrder = (lines: BillingLine[]) => [...lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** Every line the facts give for charge dates in [from, to): subscriptions, usage per cycle, one-off charges. */
 export async function expectedLines(
@@ -170,37 +178,33 @@ export async function expectedLines(
   return lines;
 }
 
-/** Rule 7 through the catalog, once per (product, term, frequency, date) within a run. */
+/** Rule 7 through the catalog, once per (product, term, frequency, date) within a run; one price book per customer. */
 function pricesFor(deps: BillingDeps, customer: Customer): PriceAt {
   const cache = new Map<string, ReturnType<PriceAt>>();
+  let book: ReturnType<NonNullable<CatalogPort['priceBook']>> | undefined;
+  const lookup = async (query: Omit<Parameters<CatalogPort['priceFor']>[0], 'customerId'>) => {
+    if (deps.catalog.priceBook) return (await (book ??= deps.catalog.priceBook(customer.id)))(query);
+    return deps.catalog.priceFor({ customerId: customer.id, ...query });
+  };
   return (productId, term, frequency, chargeDate) => {
     const key = `${productId}|${term}|${frequency}|${chargeDate}`;
     let price = cache.get(key);
     if (!price) {
-      price = deps.catalog
-        .priceFor({
-          customerId: customer.id,
-          currency: customer.currency,
-          productId,
-          term,
-          frequency,
-          onDate: chargeDate,
-        })
-        .then((found) => {
-          if (!found) {
-            throw new AppError(
-              'Conflict',
-              'PRICE.NOT_FOUND',
-              `No ${customer.currency} price for ${productId} ${term}/${frequency} on ${chargeDate}.`,
-            );
-          }
-          return {
-            unitPrice: dec(found.unitPrice),
-            currency: found.currency,
-            priceListId: found.priceListId,
-            source: found.source,
-          };
-        });
+      price = lookup({ currency: customer.currency, productId, term, frequency, onDate: chargeDate }).then((found) => {
+        if (!found) {
+          throw new AppError(
+            'Conflict',
+            'PRICE.NOT_FOUND',
+            `No ${customer.currency} price for ${productId} ${term}/${frequency} on ${chargeDate}.`,
+          );
+        }
+        return {
+          unitPrice: dec(found.unitPrice),
+          currency: found.currency,
+          priceListId: found.priceListId,
+          source: found.source,
+        };
+      });
       cache.set(key, price);
     }
     return price;

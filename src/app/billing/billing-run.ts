@@ -79,7 +79,7 @@ async function enqueueRun(deps: RunStartDeps, run: Versioned<BillingRun>): Promi
   const later = new Map<string, BillCycleMessage[]>();
   for (const customer of await allCustomers(deps)) {
     const cycle = cycleEndingIn(customer.billingDay, period).end.toString();
-    const message = { runId: run.value.id, period, customerId: customer.id };
+    const message = { runId: run.value.id, period, customerId: customer.id, customer };
     if (cycle > today) {
       results.push({ customerId: customer.id, status: 'notDue', cycle, at: now });
       later.set(cycle, [...(later.get(cycle) ?? []), { ...message, notBefore: cycle }]);
@@ -120,7 +120,7 @@ export async function billRunCustomer(
   message: BillCycleMessage,
   options: { finalAttempt?: boolean } = {},
 ): Promise<CustomerRunResult> {
-  const customer = (await deps.customers.get(message.customerId))?.value;
+  const customer = message.customer ?? (await deps.customers.get(message.customerId))?.value;
   const at = deps.clock.now().toISOString();
   const result: CustomerRunResult = customer
     ? await billOne(deps, customer, message.period, options.finalAttempt ?? true)

@@ -1,3 +1,5 @@
+import type { Customer } from '../../domain/customer.ts';
+
 /**
  * The billing run's fan-out: one message per customer cycle of a run. Service Bus in Azure; locally a queue kept
  * in Table Storage, so that several processes can share one run. Messages are reminders: the run's result rows
@@ -8,6 +10,11 @@ export interface BillCycleMessage {
   runId: string;
   period: string;
   customerId: string;
+  /**
+   * The customer as the run found it at its start (what billing needs comes with the message: no read per
+   * customer); absent, the consumer reads it.
+   */
+  customer?: Customer;
   /** Set on a message scheduled for later (the cycle's end, or a retry time): it is a message of its own. */
   notBefore?: string;
 }

@@ -30,6 +30,13 @@ export interface CatalogPort {
     frequency: BillingFrequency;
     onDate: string;
   }): Promise<Price | undefined>;
+  /**
+   * Rule 7 for many lookups of one customer: its own list is read once, the global list at most once a minute per
+   * process (a billing run prices a customer with one storage call, whatever the number of customers).
+   */
+  priceBook?(
+    customerId: string,
+  ): Promise<(query: Omit<Parameters<CatalogPort['priceFor']>[0], 'customerId'>) => Price | undefined>;
   /** Whether the customer's products-for-sale profile (if any) allows the product. */
   mayBuy(customerId: string, productId: string): Promise<boolean>;
 }

@@ -8,7 +8,7 @@ import {
   type ReportFormat,
 } from '../../domain/billing-report.ts';
 import type { Customer } from '../../domain/customer.ts';
-import type { Invoice } from '../../domain/billing.ts';
+import type { BillingLine, Invoice } from '../../domain/billing.ts';
 import type { Services } from '../../main.ts';
 import { AppError } from '../errors.ts';
 import { commitWithOutbox } from '../future/outbox.ts';
@@ -47,7 +47,7 @@ export function reportWriter(
   const partnerLogo = () => (logo ??= reportLogo(services));
   return {
     async afterCustomer(customer, bill) {
-      const files = await writeCustomerReports(services, customer, bill.invoice, await partnerLogo());
+      const files = await writeCustomerReports(services, customer, bill.invoice, await partnerLogo(), bill.lines);
       for (const file of files) options.onFile?.({ ...file, customerId: customer.id });
     },
     async afterRun(run) {
@@ -75,8 +75,9 @@ export async function billingReportOf(
   deps: Pick<Services, 'config' | 'billing'>,
   customer: Customer,
   invoice: Invoice,
+  known?: BillingLine[],
 ): Promise<BillingReport> {
-  const lines = await deps.billing.lines(customer.id, invoice.cycle, invoice.cycle);
+  const lines = known ?? (await deps.billing.lines(customer.id, invoice.cycle, invoice.cycle));
   return buildBillingReport({
     partnerName: deps.config.PARTNER_NAME,
     customer: {
@@ -96,8 +97,9 @@ export async function writeCustomerReports(
   customer: Customer,
   invoice: Invoice,
   logo?: SheetLogo,
+  lines?: BillingLine[],
 ): Promise<WriteResult[]> {
-  const report = await billingReportOf(deps, customer, invoice);
+  const report = await billingReportOf(deps, customer, invoice, lines);
   const metadata = { customerId: customer.id, cycle: invoice.cycle, invoiceId: invoice.id };
   const write = (format: ReportFormat, content: Uint8Array | AsyncIterable<Uint8Array>) =>
     deps.reports.writeOnce(billingReportBlobName(customer.id, invoice.cycle, format), content, {
