@@ -51,4 +51,57 @@ describe('in-process queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(seen).toEqual([]);
   });
+
+  it('holds a message scheduled 40 days ahead until its time, with no timer overflow warning', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-01T00:00:00Z') });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const queue = new InProcessQueue('q', { now: () => Date.now() });
+      const seen: string[] = [];
+      queue.subscribe(async (m) => void seen.push(String(m.body)));
+      queue.send('renewal', { scheduledEnqueueTime: new Date('2026-12-11T00:00:00Z') });
+      await vi.advanceTimersByTimeAsync(25 * 86_400_000);
+      expect(seen).toEqual([]);
+      await vi.advanceTimersByTimeAsync(15 * 86_400_000 - 1);
+      expect(seen).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(seen).toEqual(['renewal']);
+      expect(queue.pending).toBe(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
+  });
+
+  it('spaces the redeliveries of a failing message exponentially, with jitter, then dead-letters it with the reason', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-01T00:00:00Z') });
+    const randoms = [0, 0.99, 0.5, 0.25];
+    const queue = new InProcessQueue('q', {
+      now: () => Date.now(),
+      maxDeliveryCount: 5,
+      redeliveryDelayMs: 1000,
+      maxRedeliveryDelayMs: 6000,
+      random: () => randoms.shift() ?? 0,
+    });
+    const times: number[] = [];
+    queue.subscribe(async () => {
+      times.push(Date.now());
+      throw new Error('Microsoft said 429');
+    });
+    queue.send('throttled', { messageId: 't1' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    // Back-off 1 s, 2 s, 4 s, then capped at 6 s; each gap is half fixed, half random.
+    expect(gaps).toEqual([500, 1990, 3000, 3750]);
+    for (const [i, gap] of gaps.entries()) {
+      const full = Math.min(6000, 1000 * 2 ** i);
+      expect(gap).toBeGreaterThanOrEqual(full / 2);
+      expect(gap).toBeLessThanOrEqual(full);
+    }
+    expect(queue.deadLetters).toEqual([
+      expect.objectContaining({ messageId: 't1', deliveryCount: 5, reason: 'Microsoft said 429' }),
+    ]);
+  });
 });

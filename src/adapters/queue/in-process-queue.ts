@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelayMs, type BackoffPolicy } from '../../domain/retry.ts';
 
 /**
  * An in-process stand-in for a Service Bus queue, for the local host and tests: scheduled delivery, duplicate
- * detection by message id, redelivery after a failed handler (with the delivery count), and dead-lettering
- * after `maxDeliveryCount` attempts.
+ * detection by message id, redelivery after a failed handler (with the delivery count) after an exponential
+ * back-off with jitter, and dead-lettering with the reason after `maxDeliveryCount` attempts. A message due further
+ * ahead than a timer can wait (Node clamps delays above 2^31-1 ms and fires at once) is re-armed in steps, so it is
+ * delivered at its time, never before.
  */
+/** The longest delay a Node timer keeps (2^31-1 ms, 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface QueueMessage {
   messageId: string;
   body: unknown;
@@ -22,8 +28,11 @@ export interface SendOptions {
 
 export interface InProcessQueueOptions {
   maxDeliveryCount?: number;
-  /** Wait before a failed message is offered again. */
+  /** Wait before a failed message is offered again the first time; it doubles with each failure, with jitter. */
   redeliveryDelayMs?: number;
+  /** The longest wait between two deliveries of a failed message. */
+  maxRedeliveryDelayMs?: number;
+  random?: () => number;
   duplicateDetectionWindowMs?: number;
   now?: () => number;
 }
@@ -39,7 +48,8 @@ export class InProcessQueue {
   /** Messages due while nobody consumed the queue. */
   private readonly waiting: QueueMessage[] = [];
   private readonly maxDeliveryCount: number;
-  private readonly redeliveryDelayMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
   private readonly duplicateWindowMs: number;
   private readonly now: () => number;
 
@@ -48,7 +58,9 @@ export class InProcessQueue {
     options: InProcessQueueOptions = {},
   ) {
     this.maxDeliveryCount = options.maxDeliveryCount ?? 10;
-    this.redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
+    const baseMs = options.redeliveryDelayMs ?? 1000;
+    this.backoff = { baseMs, capMs: Math.max(baseMs, options.maxRedeliveryDelayMs ?? 5 * 60_000) };
+    this.random = options.random ?? Math.random;
     this.duplicateWindowMs = options.duplicateDetectionWindowMs ?? 10 * 60 * 1000;
     this.now = options.now ?? Date.now;
   }
@@ -69,8 +81,7 @@ export class InProcessQueue {
     this.seen.set(messageId, now);
     const sequenceNumber = ++this.sequence;
     const message: QueueMessage = { messageId, body, sequenceNumber, deliveryCount: 0, enqueuedAt: new Date(now) };
-    const delay = Math.max(0, (options.scheduledEnqueueTime?.getTime() ?? now) - now);
-    this.schedule(message, delay);
+    this.schedule(message, 0, options.scheduledEnqueueTime?.getTime() ?? now);
     return sequenceNumber;
   }
 
@@ -99,13 +110,21 @@ export class InProcessQueue {
     await this.drain();
   }
 
-  private schedule(message: QueueMessage, delayMs: number): void {
+  /** Arms the delivery for `at` (or after `delayMs`), in steps no longer than a timer can wait. */
+  private schedule(message: QueueMessage, delayMs: number, at = this.now() + delayMs): void {
+    const wait = Math.max(0, at - this.now());
+    if (wait > MAX_TIMER_MS) {
+      const step = setTimeout(() => this.schedule(message, 0, at), MAX_TIMER_MS);
+      step.unref();
+      this.timers.set(message.sequenceNumber, step);
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(message.sequenceNumber);
       const delivery = this.deliver(message);
       this.inFlight.add(delivery);
       void delivery.finally(() => this.inFlight.delete(delivery));
-    }, delayMs);
+    }, wait);
     timer.unref();
     this.timers.set(message.sequenceNumber, timer);
   }
@@ -123,7 +142,7 @@ export class InProcessQueue {
       if (attempt.deliveryCount >= this.maxDeliveryCount) {
         this.deadLetters.push({ ...attempt, reason: error instanceof Error ? error.message : String(error) });
       } else if (!this.closed) {
-        this.schedule(attempt, this.redeliveryDelayMs);
+        this.schedule(attempt, backoffDelayMs(attempt.deliveryCount, this.backoff, this.random()));
       }
     }
   }
