@@ -155,8 +155,28 @@ const progressSchema = z.object({
   notDue: z.number().int(),
 }) satisfies z.ZodType<RunProgress>;
 
-const PROGRESS = '~progress';
+/**
+ * The counts are kept in SHARDS rows `~progress|{k}`, a customer counting in shard hash(customer) mod SHARDS, so
+ * that consumers recording at the same time rarely race for one row; the run's counts are their sum.
+ */
+const SHARDS = 16;
+const PROGRESS = '~progress|';
+const shardOf = (customerId: string) => {
+  let hash = 0;
+  for (const char of customerId) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+  return `${PROGRESS}${String(Math.abs(hash) % SHARDS).padStart(2, '0')}`;
+};
 const resultsPartition = (runId: string) => `results|${runId}`;
+const sumOf = (shards: RunProgress[]): RunProgress =>
+  shards.reduce(
+    (s, p) => ({
+      total: s.total + p.total,
+      done: s.done + p.done,
+      failed: s.failed + p.failed,
+      notDue: s.notDue + p.notDue,
+    }),
+    { total: 0, done: 0, failed: 0, notDue: 0 },
+  );
 
 export function billingRunTable(client: TableClient): BillingRunStore {
   const get = async (runId: string) => {
@@ -168,7 +188,7 @@ export function billingRunTable(client: TableClient): BillingRunStore {
       throw error;
     }
   };
-  return {
+  const store: BillingRunStore = {
     get,
     async createOrGet(run) {
       try {
@@ -190,7 +210,7 @@ export function billingRunTable(client: TableClient): BillingRunStore {
     async results(runId) {
       const found: CustomerRunResult[] = [];
       for await (const entity of rows(client, odata`PartitionKey eq ${resultsPartition(runId)}`))
-        if (entity.rowKey !== PROGRESS) found.push(parse(resultSchema, 'billingruns', entity));
+        if (!String(entity.rowKey).startsWith(PROGRESS)) found.push(parse(resultSchema, 'billingruns', entity));
       return found;
     },
     async saveResult(runId, result) {
@@ -201,10 +221,16 @@ export function billingRunTable(client: TableClient): BillingRunStore {
     },
     async initProgress(runId, results) {
       const partitionKey = resultsPartition(runId);
-      const notDue = results.filter((r) => r.status === 'notDue').length;
-      const progress: RunProgress = { total: results.length, done: 0, failed: 0, notDue };
+      const shards = new Map<string, RunProgress>();
+      for (let k = 0; k < SHARDS; k++)
+        shards.set(`${PROGRESS}${String(k).padStart(2, '0')}`, { total: 0, done: 0, failed: 0, notDue: 0 });
+      for (const r of results) {
+        const shard = shards.get(shardOf(r.customerId)) as RunProgress;
+        shard.total += 1;
+        if (r.status === 'notDue') shard.notDue += 1;
+      }
       const entities = [
-        { partitionKey, rowKey: PROGRESS, data: JSON.stringify(progress) },
+        ...[...shards].map(([rowKey, p]) => ({ partitionKey, rowKey, data: JSON.stringify(p) })),
         ...results.map((r) => ({ partitionKey, rowKey: r.customerId, data: JSON.stringify(r) })),
       ];
       for (let i = 0; i < entities.length; i += 100) {
@@ -221,31 +247,37 @@ export function billingRunTable(client: TableClient): BillingRunStore {
       }
     },
     async progress(runId) {
-      try {
-        const entity = await client.getEntity<Record<string, unknown>>(resultsPartition(runId), PROGRESS);
-        return parse(progressSchema, 'billingruns', entity);
-      } catch (error) {
-        if (storageStatus(error) === 404) return undefined;
-        throw error;
-      }
+      const shards: RunProgress[] = [];
+      for await (const entity of rows(
+        client,
+        odata`PartitionKey eq ${resultsPartition(runId)} and RowKey ge ${PROGRESS} and RowKey lt ${'~progress}'}`,
+      ))
+        shards.push(parse(progressSchema, 'billingruns', entity));
+      return shards.length ? sumOf(shards) : undefined;
     },
     async recordResult(runId, result) {
       const partitionKey = resultsPartition(runId);
+      const shardKey = shardOf(result.customerId);
+      // Whole-run counts: read again only when this customer's shard is finished (SHARDS times per run).
+      const whole = async (shard: RunProgress) =>
+        shard.done + shard.failed >= shard.total
+          ? ((await store.progress(runId)) ?? shard)
+          : { ...shard, total: Number.MAX_SAFE_INTEGER };
       for (let attempt = 1; ; attempt++) {
         // One query for the customer's result and the counts; then one transaction guarded by the counts' ETag.
         let progressRow: { value: RunProgress; etag: string } | undefined;
         let prior: { value: CustomerRunResult; etag: string } | undefined;
         for await (const entity of rows(
           client,
-          odata`PartitionKey eq ${partitionKey} and (RowKey eq ${PROGRESS} or RowKey eq ${result.customerId})`,
+          odata`PartitionKey eq ${partitionKey} and (RowKey eq ${shardKey} or RowKey eq ${result.customerId})`,
         )) {
-          if (entity.rowKey === PROGRESS)
+          if (entity.rowKey === shardKey)
             progressRow = { value: parse(progressSchema, 'billingruns', entity), etag: String(entity.etag) };
           else prior = { value: parse(resultSchema, 'billingruns', entity), etag: String(entity.etag) };
         }
         if (!progressRow) throw new Error(`Billing run ${runId} has no progress row`);
         if (prior?.value.status === 'done' || prior?.value.status === result.status)
-          return { progress: progressRow.value, changed: false, standing: prior.value };
+          return { progress: await whole(progressRow.value), changed: false, standing: prior.value };
         const next = { ...progressRow.value };
         if (prior && prior.value.status !== 'queued') next[prior.value.status] -= 1;
         if (result.status !== 'queued') next[result.status] += 1;
@@ -255,12 +287,12 @@ export function billingRunTable(client: TableClient): BillingRunStore {
             prior ? ['update', resultEntity, 'Replace', { etag: prior.etag }] : ['create', resultEntity],
             [
               'update',
-              { partitionKey, rowKey: PROGRESS, data: JSON.stringify(next) },
+              { partitionKey, rowKey: shardKey, data: JSON.stringify(next) },
               'Replace',
               { etag: progressRow.etag },
             ],
           ]);
-          return { progress: next, changed: true, standing: result };
+          return { progress: await whole(next), changed: true, standing: result };
         } catch (error) {
           const status = storageStatus(error);
           if ((status !== 412 && status !== 409) || attempt >= 50) throw error;
@@ -270,4 +302,5 @@ export function billingRunTable(client: TableClient): BillingRunStore {
       }
     },
   };
+  return store;
 }
