@@ -88,7 +88,7 @@ try {
     console.log(`  failed: customer ${failure.customerId} cycle ${failure.cycle ?? '?'}: ${failure.reason ?? ''}`);
 
   const names = [...new Set(files.map((f) => f.name))].sort();
-  if (local) {
+  if (local || /AccountName=devstoreaccount1/i.test(config.STORAGE_CONNECTION_STRING)) {
     // Azurite keeps blobs in its own format: copy them where a file manager or spreadsheet app opens them.
     const folder = path.resolve(config.DATA_DIR, 'reports');
     for (const name of names) {
