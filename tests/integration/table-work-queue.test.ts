@@ -1,0 +1,44 @@
+import { expect, it } from 'vitest';
+import { TableWorkQueue } from '../../src/adapters/queue/table-work-queue.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createServices } from '../../src/main.ts';
+import { testEnv } from '../support/test-app.ts';
+
+/** The Table Storage work queue on Azurite: leases, back-off with jitter between failed deliveries, dead letters. */
+it('leases a message to one consumer, spaces failed deliveries exponentially, then dead-letters with the reason', async () => {
+  const services = await createServices(loadConfig(testEnv()));
+  await services.storage.ensure();
+  let now = Date.parse('2026-11-01T00:00:00Z');
+  const queue = new TableWorkQueue(services.storage.table('workqueue'), 'test', {
+    now: () => now,
+    random: () => 0.5,
+    leaseMs: 60_000,
+    maxDeliveries: 4,
+    backoff: { baseMs: 2_000, capMs: 5_000 },
+  });
+  await queue.send([{ messageId: 'm1', body: { n: 1 } }]);
+  await queue.send([{ messageId: 'm1', body: { n: 2 } }]); // a duplicate id while it waits is dropped
+
+  const gaps: number[] = [];
+  for (let delivery = 1; delivery <= 4; delivery++) {
+    const [message] = await queue.receive(4);
+    expect(message).toMatchObject({ messageId: 'm1', body: { n: 1 }, deliveryCount: delivery });
+    // Leased: no other consumer gets it meanwhile.
+    expect(await queue.receive(4)).toEqual([]);
+    const outcome = await queue.fail(message as NonNullable<typeof message>, 'Microsoft said 429');
+    if (delivery === 4) {
+      expect(outcome).toEqual({ deadLettered: true });
+      break;
+    }
+    gaps.push(outcome.retryInMs ?? -1);
+    now += (outcome.retryInMs ?? 0) - 1;
+    expect(await queue.receive(4)).toEqual([]); // never before its time
+    now += 1;
+  }
+  // 2 s, 4 s, then capped at 5 s; with jitter 0.5 each is three quarters of that.
+  expect(gaps).toEqual([1500, 3000, 3750]);
+  expect(await queue.depth()).toBe(0);
+  expect(await queue.deadLetters()).toEqual([
+    { messageId: 'm1', body: { n: 1 }, deliveryCount: 4, reason: 'Microsoft said 429' },
+  ]);
+});
