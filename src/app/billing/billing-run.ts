@@ -136,10 +136,10 @@ export async function billRunCustomer(
 }
 
 /**
- * Marks a finished run completed, after its manifest and the partner's notice (`afterRun`), once per outcome: a
- * run already completed with the same counts is left as it is. Safe to call from many consumers at once (the
- * manifest lists the same files, the notice goes through the outbox by an id of the outcome, and the run's row is
- * ETag-guarded).
+ * Marks a finished run completed, then writes its manifest and the partner's notice (`afterRun`), once per
+ * outcome: a run already completed with the same counts is left as it is. Safe to call from many consumers at once:
+ * the run's row is ETag-guarded, and only the caller whose write won calls `afterRun`. (A crash between the two
+ * leaves a completed run without its manifest: known gap, see the report.)
  */
 export async function completeBillingRun(
   deps: Pick<RunDeps, 'billingRuns' | 'clock' | 'afterRun'>,
@@ -165,13 +165,16 @@ export async function completeBillingRun(
     updatedAt: now,
     completedAt: now,
   };
-  await deps.afterRun?.(next);
+  // The ETag makes one caller the completer: it alone writes the manifest and tells the partner.
+  let saved: BillingRun;
   try {
-    return (await deps.billingRuns.save(next, run.etag)).value;
+    saved = (await deps.billingRuns.save(next, run.etag)).value;
   } catch (error) {
     if (!(error instanceof AppError && error.kind === 'PreconditionFailed')) throw error;
     return (await deps.billingRuns.get(runId))?.value ?? next;
   }
+  await deps.afterRun?.(saved);
+  return saved;
 }
 
 /**
