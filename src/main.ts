@@ -3,86 +3,29 @@ import { loadConfig } from './config.ts';
 import type { Clock } from './app/ports/clock.port.ts';
 import { systemClock } from './app/ports/clock.port.ts';
 import type { CustomerRepository } from './app/ports/customer.repository.port.ts';
-import type { AccessRepository } from './app/ports/access.repository.port.ts';
 import type { CatalogPort } from './app/ports/catalog.port.ts';
-import type { CatalogAdmin } from './app/ports/catalog-admin.port.ts';
 import type { CommercePort } from './app/ports/commerce.port.ts';
-import type { CustomerDataStore } from './app/ports/customer-data.port.ts';
-import type { SettingsStore } from './app/ports/settings.port.ts';
 import type { Notifier } from './app/ports/notifier.port.ts';
 import type { ChangeQueue } from './app/ports/change-queue.port.ts';
-import type { DueIndex } from './app/ports/due-index.port.ts';
-import type { BillingRunStore, BillingStore } from './app/ports/billing.port.ts';
+import type { DirectoryPort } from './app/ports/directory.port.ts';
+import type { CsvReader } from './app/ports/csv-reader.port.ts';
+import type { Services as AppServices } from './app/services.ts';
 import type { InProcessQueues } from './adapters/queue/in-process.change-queue.ts';
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
-import type { DirectoryPort } from './app/ports/directory.port.ts';
-import type { ConsentRequestStore } from './app/ports/consent-request.port.ts';
 import type { DirectorySimulator } from './adapters/directory/simulator.directory.ts';
-import type { PortalUserStore } from './app/ports/portal-users.port.ts';
-import type { ProfileStore } from './app/ports/profiles.port.ts';
-import type { AgreementStore } from './app/ports/agreements.port.ts';
-import type { CustomerTenants } from './app/ports/customer-tenants.port.ts';
-import type { LogoStore } from './app/ports/logo-store.port.ts';
-import type { UsageSource, UsageStore } from './app/ports/usage.port.ts';
-import type { ReportStore } from './app/ports/report-store.port.ts';
-import type { ResellerStore } from './app/ports/reseller.port.ts';
-import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
-import type { Authenticator } from './http/authenticate.ts';
-import type { RateLimiter } from './http/rate-limit.ts';
 
-/** Everything a handler or job may use, built once per process. */
-export interface Services {
-  config: Config;
-  clock: Clock;
+/**
+ * The app's services (src/app/services.ts, each field a port) as the composition root built them: the same
+ * fields, with the concrete adapters' types where the entry points (the local host, tests, benchmarks) drive
+ * them directly — storage calls counted, the simulators' controls, the in-process queues.
+ */
+export interface Services extends AppServices {
   storage: Storage;
-  customers: CustomerRepository;
-  /** Customer records for hot paths, cached for ROLE_CACHE_SECONDS. */
-  customerCache: Pick<CustomerRepository, 'get'>;
-  access: AccessRepository;
-  catalog: CatalogPort;
-  catalogAdmin: CatalogAdmin;
-  /** Microsoft's side of subscriptions: the simulator or Partner Center (COMMERCE_MODE). */
-  commerce: CommercePort;
-  /** The simulator itself when COMMERCE_MODE is `simulator` (its renewals run on a timer). */
   simulator?: CommerceSimulator;
-  customerData: CustomerDataStore;
-  settings: SettingsStore;
-  notifier: Notifier;
-  /** Triggers of future changes: Service Bus in Azure, in-process queues locally (QUEUE_MODE). */
-  changeQueue: ChangeQueue;
+  directorySimulator?: DirectorySimulator;
   /** The in-process queues when QUEUE_MODE is `inProcess` (the local host delivers them). */
   inProcessQueues?: InProcessQueues;
-  dueIndex: DueIndex;
-  billing: BillingStore;
-  billingRuns: BillingRunStore;
-  /** Customers' Microsoft 365 directories (users, licenses, consent): the simulator or Microsoft Graph (COMMERCE_MODE). */
-  directory: DirectoryPort;
-  /** The directory simulator itself when COMMERCE_MODE is `simulator` (demo seeding, tests). */
-  directorySimulator?: DirectorySimulator;
-  consentRequests: ConsentRequestStore;
-  /** Portal users and their invitations (F-USERS). */
-  portalUsers: PortalUserStore;
-  /** Users' own profiles (F-PROFILE). */
-  profiles: ProfileStore;
-  agreements: AgreementStore;
-  /** Microsoft customer tenants: the simulator or Partner Center (COMMERCE_MODE). */
-  tenants: CustomerTenants;
-  /** The partner's logo (F-BRAND). */
-  logos: LogoStore;
-  /** Rated Azure usage (F-USAGE): where it comes from (the simulator or Microsoft Graph's billing export, COMMERCE_MODE). */
-  usageSource: UsageSource;
-  /** Rated Azure usage as pulled and imported, per customer and month. */
-  usageStore: UsageStore;
-  /** Report files in the `reports` container (F-REPORTS), with short-lived read-only links. */
-  reports: ReportStore;
-  /** Resellers (VARs) that own some customers. */
-  resellers: ResellerStore;
-  /** The partner's manually entered license counts per month. */
-  licenseCounts: LicenseCountStore;
-  authenticate: Authenticator;
-  /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
-  writeLimiter: RateLimiter;
 }
 
 export interface ServiceOverrides {
@@ -94,12 +37,14 @@ export interface ServiceOverrides {
  * importing the function app stays cheap and each cold start pays only for what it calls.
  */
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
-  const [{ createStorage }, { customerTable }, { accessTable }, { createAuthenticator }] = await Promise.all([
-    import('./adapters/storage/storage.ts'),
-    import('./adapters/tables/customer.table.ts'),
-    import('./adapters/tables/access.table.ts'),
-    import('./http/authenticate.ts'),
-  ]);
+  const [{ createStorage }, { customerTable }, { accessTable }, { createAuthenticator }, { createIdentityVerifier }] =
+    await Promise.all([
+      import('./adapters/storage/storage.ts'),
+      import('./adapters/tables/customer.table.ts'),
+      import('./adapters/tables/access.table.ts'),
+      import('./app/auth/authenticator.ts'),
+      import('./adapters/auth/identity-verifier.ts'),
+    ]);
   const storage = await createStorage(config);
   const access = accessTable(storage.table('access'));
   const { catalogTables } = await import('./adapters/tables/catalog.table.ts');
@@ -146,10 +91,19 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(await createSelfService(config, storage)),
     ...(await createUsage(config, storage, clock, customers)),
     ...(await createReporting(config, storage)),
-    authenticate: await createAuthenticator(config, access),
+    csv: lazyCsvReader,
+    authenticate: createAuthenticator(await createIdentityVerifier(config), access, config),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
   };
 }
+
+/** The CSV reader, loaded when the first file is read (uploads are rare). */
+const lazyCsvReader: CsvReader = {
+  table: async (text) => (await import('./adapters/csv/csv-reader.ts')).readCsv(text),
+  async *rows(text) {
+    yield* (await import('./adapters/csv/csv-reader.ts')).csvRows(text);
+  },
+};
 
 async function createChangeQueue(
   config: Config,
@@ -270,18 +224,20 @@ async function createUsage(
   };
 }
 
-/** Report files, resellers and manual license counts (F-REPORTS). */
+/** Report files and their renderers, resellers and manual license counts (F-REPORTS). */
 async function createReporting(
   config: Config,
   storage: Storage,
-): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts'>> {
-  const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
+): Promise<Pick<Services, 'reports' | 'reportRenderers' | 'resellers' | 'licenseCounts'>> {
+  const [{ reportsBlob }, { reportRenderers }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
     import('./adapters/blob/reports.blob.ts'),
+    import('./adapters/reports/report-renderers.ts'),
     import('./adapters/tables/reseller.table.ts'),
     import('./adapters/tables/license-counts.table.ts'),
   ]);
   return {
     reports: reportsBlob(storage, config.STORAGE_BLOB_URL ? { blobServiceUrl: config.STORAGE_BLOB_URL } : {}),
+    reportRenderers,
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
   };

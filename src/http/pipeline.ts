@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { AppError, validation } from '../app/errors.ts';
 import { canActFor, type Principal } from '../app/principal.ts';
-import type { Services } from '../main.ts';
+import type { Logger } from '../app/ports/logger.port.ts';
+import type { Services } from '../app/services.ts';
 import { fieldErrors, internalErrorReply, problemReply } from './problem.ts';
 import type { Reply, RequestHeaders, Route } from './route.ts';
 
@@ -17,7 +18,7 @@ export interface IncomingCall {
   log: Logger;
 }
 
-export type Logger = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+export type { Logger };
 
 export interface PipelineOptions {
   /** Check every JSON reply against the route's declared response schema (tests turn this on). */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CustomerRole } from '../domain/roles.ts';
 import type { Principal } from '../app/principal.ts';
-import type { Services } from '../main.ts';
+import type { Services } from '../app/services.ts';
 
 /**
  * Who may call a route. `signedIn`: any verified identity; `partnerAdmin`: the partner's staff;

@@ -43,7 +43,7 @@ import {
   previewChangeRoute,
   syncSubscriptionsRoute,
 } from './handlers/subscriptions.ts';
-import { getOpenApi } from './handlers/openapi.ts';
+import { openApiRoute } from './handlers/openapi.ts';
 import {
   acceptInvitationRoute,
   getPortalUserRoute,
@@ -73,7 +73,7 @@ import type { Route } from './route.ts';
  */
 export const routes: readonly Route[] = [
   getHealth,
-  getOpenApi,
+  openApiRoute(() => routes),
   getMe,
   listCustomersRoute,
   createCustomerRoute,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Services } from '../main.ts';
-import type { Logger } from '../http/pipeline.ts';
+import type { Services } from '../app/services.ts';
+import type { Logger } from '../app/ports/logger.port.ts';
 
 export interface JobContext {
   services: Services;

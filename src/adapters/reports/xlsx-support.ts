@@ -1,5 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
 import type ExcelJSModule from 'exceljs';
+import type { SheetLogo } from '../../app/ports/report-renderers.port.ts';
 
 /**
  * What the report spreadsheets share: exceljs loaded on first use (it costs ~200 ms to import, so never at cold
@@ -12,12 +13,7 @@ export type ExcelJS = typeof ExcelJSModule;
 export type StreamWorkbook = InstanceType<ExcelJS['stream']['xlsx']['WorkbookWriter']>;
 export type StreamWorksheet = ReturnType<StreamWorkbook['addWorksheet']>;
 
-export interface SheetLogo {
-  bytes: Uint8Array;
-  extension: 'png' | 'jpeg';
-  width: number;
-  height: number;
-}
+export type { SheetLogo };
 
 let loaded: Promise<ExcelJS> | undefined;
 

@@ -13,24 +13,12 @@ import type { Customer } from '../../domain/customer.ts';
 import { dec, money, sum } from '../../domain/money.ts';
 import { changeLogEntrySchema, subscriptionStateSchema, type ChangeLogEntry } from '../../domain/subscription.ts';
 import { AppError } from '../errors.ts';
-import type { Services } from '../../main.ts';
-import type { UsageStore } from '../ports/usage.port.ts';
+import type { BillingDeps, CycleBill } from './deps.ts';
 
-export type BillingDeps = Pick<Services, 'clock' | 'customerData' | 'catalog' | 'billing' | 'config'> & {
-  usageStore: Pick<UsageStore, 'list'>;
-  /** The partner's mark-up on Azure usage, in percent (decimal string). */
-  usageMarkupPercent: () => Promise<string>;
-};
+export type { BillingDeps, CycleBill };
 
 /** How many closed cycles back a run looks for lines that became known late. */
 const CORRECTION_LOOKBACK = 12;
-
-export interface CycleBill {
-  cycle: string;
-  invoice: Invoice;
-  /** Lines this run added (0 when the cycle was billed already). */
-  added: number;
-}
 
 /**
  * Bills one customer for the cycle named `cycleEnd`. Lines are computed from the change history, usage and

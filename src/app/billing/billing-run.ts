@@ -6,16 +6,10 @@ import { AppError } from '../errors.ts';
 import { allCustomers } from '../customers.ts';
 import type { BillingRun, CustomerRunResult } from '../ports/billing.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
-import type { Services } from '../../main.ts';
-import { billCustomerCycle, type BillingDeps, type CycleBill } from './bill-customer-cycle.ts';
+import { billCustomerCycle } from './bill-customer-cycle.ts';
+import type { RunDeps } from './deps.ts';
 
-export type RunDeps = BillingDeps &
-  Pick<Services, 'billingRuns' | 'customers'> & {
-    /** Called after each customer's cycle is billed (the reports issue writes its files here). */
-    afterCustomer?: (customer: Customer, bill: CycleBill) => Promise<void>;
-    /** Called when a pass leaves the run finished and either finished it or billed someone (manifest, notice). */
-    afterRun?: (run: BillingRun) => Promise<void>;
-  };
+export type { RunDeps };
 
 /** A run bills, for one month (`YYYY-MM`), every customer's cycle that ends in that month. */
 export const periodPattern = /^(20\d{2})-(0[1-9]|1[0-2])$/;

@@ -1,8 +1,9 @@
 import { allCustomers } from '../customers.ts';
-import type { Customer } from '../../domain/customer.ts';
 import { monthEnd, type ManualLicenseCount } from '../../domain/license-counts.ts';
 import type { Reseller } from '../../domain/reseller.ts';
-import type { Services } from '../../main.ts';
+import type { CustomerDataStore } from '../ports/customer-data.port.ts';
+import type { CustomerRepository } from '../ports/customer.repository.port.ts';
+import type { CustomerMonth, ProductCount, ProductMonth, ResellerGroup } from '../ports/report-renderers.port.ts';
 import { histories } from '../billing/bill-customer-cycle.ts';
 
 /**
@@ -12,22 +13,12 @@ import { histories } from '../billing/bill-customer-cycle.ts';
  * - used ("in use"): licenses assigned to users, from the subscriptions mirror. The mirror knows today's
  *   assignments only, so `used` is given for the latest month asked for and left out (null) for earlier ones.
  */
-export type UsageDeps = Pick<Services, 'customers' | 'customerData'>;
-
-export interface ProductCount {
-  productId: string;
-  productName: string;
-  subscriptions: number;
-  allocated: number;
-  /** Assigned licenses, where known (the latest month only). */
-  used: number | null;
+export interface UsageDeps {
+  customers: CustomerRepository;
+  customerData: CustomerDataStore;
 }
 
-export interface CustomerMonth {
-  customer: Customer;
-  month: string;
-  products: ProductCount[];
-}
+export type { CustomerMonth, ProductCount, ProductMonth, ResellerGroup };
 
 /** Every customer's product counts for each month (oldest first); `used` for the last month only. */
 export async function customerMonths(
@@ -96,18 +87,6 @@ export async function customerMonths(
   return customers.flatMap((c) => out.get(c.id) ?? []);
 }
 
-export interface ProductMonth {
-  month: string;
-  productId: string;
-  productName: string;
-  customers: number;
-  subscriptions: number;
-  seatsHeld: number;
-  inUse: number | null;
-  manualCount: number | null;
-  note?: string;
-}
-
 /** Per month and product: computed totals over customers beside the partner's manual counts of that month. */
 export function productMonths(
   rows: CustomerMonth[],
@@ -159,11 +138,6 @@ export function productMonths(
     );
   }
   return out;
-}
-
-export interface ResellerGroup {
-  reseller: Reseller | null;
-  customers: CustomerMonth[];
 }
 
 /** Customers of one month grouped by reseller (resellers by name, then the partner's direct customers). */

@@ -9,13 +9,13 @@ import {
 } from '../../domain/billing-report.ts';
 import type { Customer } from '../../domain/customer.ts';
 import type { Invoice } from '../../domain/billing.ts';
-import type { Services } from '../../main.ts';
 import { AppError } from '../errors.ts';
 import { commitWithOutbox } from '../future/outbox.ts';
 import type { BillingRun } from '../ports/billing.port.ts';
 import type { ReportStore, WriteResult } from '../ports/report-store.port.ts';
-import type { CycleBill } from '../billing/bill-customer-cycle.ts';
-import type { SheetLogo } from '../../adapters/reports/xlsx-support.ts';
+import type { CycleBill } from '../billing/deps.ts';
+import type { ReportRenderers, SheetLogo } from '../ports/report-renderers.port.ts';
+import type { ReportsDeps } from './deps.ts';
 
 /**
  * F-REPORTS: what a billing run writes. After each customer's cycle is billed, its report in three formats
@@ -24,7 +24,7 @@ import type { SheetLogo } from '../../adapters/reports/xlsx-support.ts';
  * outbox so that a crash between the two loses nothing. One writer serves the daily timer, the HTTP route and
  * the command line.
  */
-export type ReportDeps = Pick<Services, 'config' | 'billing' | 'logos' | 'reports'> &
+export type ReportDeps = Pick<ReportsDeps, 'config' | 'billing' | 'logos' | 'reports' | 'reportRenderers'> &
   Parameters<typeof commitWithOutbox>[0];
 
 export interface WrittenFile extends WriteResult {
@@ -59,7 +59,7 @@ export function reportWriter(
 }
 
 /** The partner's logo as a spreadsheet can show it (PNG or JPEG; an SVG logo is left out of spreadsheets). */
-export async function reportLogo(deps: Pick<Services, 'logos'>): Promise<SheetLogo | undefined> {
+export async function reportLogo(deps: Pick<ReportsDeps, 'logos'>): Promise<SheetLogo | undefined> {
   const stored = await deps.logos.get();
   if (!stored) return undefined;
   const extension =
@@ -72,7 +72,7 @@ export async function reportLogo(deps: Pick<Services, 'logos'>): Promise<SheetLo
 }
 
 export async function billingReportOf(
-  deps: Pick<Services, 'config' | 'billing'>,
+  deps: Pick<ReportsDeps, 'config' | 'billing'>,
   customer: Customer,
   invoice: Invoice,
 ): Promise<BillingReport> {
@@ -92,7 +92,7 @@ export async function billingReportOf(
 
 /** Writes the cycle's report in every format, each once (a re-run finds the same bytes and writes nothing). */
 export async function writeCustomerReports(
-  deps: Pick<Services, 'config' | 'billing' | 'reports'>,
+  deps: Pick<ReportsDeps, 'config' | 'billing' | 'reports' | 'reportRenderers'>,
   customer: Customer,
   invoice: Invoice,
   logo?: SheetLogo,
@@ -105,23 +105,22 @@ export async function writeCustomerReports(
       metadata: { ...metadata, format },
     });
 
-  const { billingReportCsv } = await import('../../adapters/reports/billing-report.csv.ts');
-  const { billingReportXml } = await import('../../adapters/reports/billing-report.xml.ts');
-  const csv = await write('csv', billingReportCsv(report));
-  const xml = await write('xml', billingReportXml(report));
-  const xlsx = await writeXlsx(report, (content) => write('xlsx', content), logo);
+  const render = deps.reportRenderers.billing;
+  const csv = await write('csv', await render.csv(report));
+  const xml = await write('xml', await render.xml(report));
+  const xlsx = await writeXlsx(render, report, (content) => write('xlsx', content), logo);
   return [xlsx, csv, xml];
 }
 
 /** Streams the spreadsheet into the store as exceljs writes it. */
 async function writeXlsx(
+  render: ReportRenderers['billing'],
   report: BillingReport,
   write: (content: AsyncIterable<Uint8Array>) => Promise<WriteResult>,
   logo?: SheetLogo,
 ): Promise<WriteResult> {
-  const { writeBillingReportXlsx } = await import('../../adapters/reports/billing-report.xlsx.ts');
   const stream = new PassThrough();
-  const writing = writeBillingReportXlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
+  const writing = render.xlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
     stream.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;
   });

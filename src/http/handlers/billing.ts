@@ -9,7 +9,7 @@ import { isoDateSchema } from '../../domain/calendar.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
 import { currencyCodeSchema } from '../../domain/customer.ts';
 import { dec, decimalStringSchema, money, sum } from '../../domain/money.ts';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../app/services.ts';
 import { defineRoute } from '../route.ts';
 import { customerIdParams, requireIfMatch } from '../schemas.ts';
 import { actorOf } from './subscriptions.ts';

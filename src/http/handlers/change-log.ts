@@ -4,7 +4,7 @@ import { compareDates, date } from '../../domain/calendar.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
 import { changeLogEntrySchema, type ChangeLogEntry } from '../../domain/subscription.ts';
 import { validation } from '../../app/errors.ts';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../app/services.ts';
 import { defineRoute } from '../route.ts';
 import { customerIdParams, pageOf, pageQuery } from '../schemas.ts';
 

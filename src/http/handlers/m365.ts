@@ -440,10 +440,9 @@ export const importM365UsersRoute = defineRoute({
     400: { description: 'The file has problems, each named by line; nothing was created' },
   },
   async handler({ params, query, body, headers, principal, services }) {
-    const { readCsv } = await import('../../adapters/csv/csv-reader.ts');
     const result = await importUsers(services, {
       customerId: params.customerId,
-      csv: readCsv(body),
+      csv: await services.csv.table(body),
       sendPasswordsTo: query.sendPasswordsTo,
       confirmBillingChange: query.confirmBillingChange ?? false,
       actor: actorOf(principal),
