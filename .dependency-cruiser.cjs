@@ -74,6 +74,14 @@ module.exports = {
       to: { path: [SDK, '^node_modules/(exceljs|jose|csv-parse|csv-stringify)/'] },
     },
     {
+      name: 'use-cases-declare-their-ports',
+      severity: 'error',
+      comment:
+        'A use case declares the ports it needs in its own folder (e.g. src/app/billing/deps.ts), not the whole Services bag: only the edges take Services.',
+      from: { path: '^src/app/', pathNot: '^src/app/services\\.ts$' },
+      to: { path: '^src/app/services\\.ts$' },
+    },
+    {
       name: 'ports-import-only-domain-and-ports',
       severity: 'error',
       comment:
