@@ -87,7 +87,7 @@ module.exports = {
       comment:
         'A port is an interface in domain words: it may name domain types and other ports, nothing of the use cases.',
       from: { path: '^src/app/ports/' },
-      to: { path: '^src/(?!domain/|app/ports/|config\\.ts$)' },
+      to: { path: '^src/(?!domain/|app/ports/)' },
     },
     {
       name: 'config-types-only-inside',
