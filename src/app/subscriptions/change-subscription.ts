@@ -162,6 +162,7 @@ async function schedule(
       {
         scheduledNextTermInstructions: {
           productSkuId: record.productId,
+          catalogItemId: record.catalogItemId,
           quantity: change.quantity,
           termDuration: record.term,
           billingCycle: record.billingFrequency,
@@ -245,6 +246,7 @@ export async function sendToMicrosoft(
       {
         scheduledNextTermInstructions: {
           productSkuId: record.productId,
+          catalogItemId: record.catalogItemId,
           quantity: record.scheduledQuantity,
           termDuration: record.term,
           billingCycle: record.billingFrequency,
