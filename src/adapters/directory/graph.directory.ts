@@ -133,6 +133,7 @@ const groupSchema = z.object({
   displayName: z.string().nullish(),
   assignedLicenses: z.array(licenseSchema).nullish(),
 });
+const fullGroupSchema = groupSchema.extend({ displayName: z.string(), assignedLicenses: z.array(licenseSchema) });
 const memberSchema = z.object({
   '@odata.type': z.string().optional(),
   id: z.string(),
@@ -350,7 +351,9 @@ class GraphDirectory implements DirectoryPort {
       body: assignLicenseBody(change),
       context: { notFound: () => groupNotFound(groupId), change },
     });
-    const group = groupSchema.safeParse(body);
+    // Graph answers 202 Accepted with a short group (id, createdDateTime, securityEnabled: group-assignlicense,
+    // "Response"): the group is read again unless the answer carries its name and licenses.
+    const group = fullGroupSchema.safeParse(body);
     if (group.success) return toGroup(group.data);
     const read = await this.send(tenantId, {
       method: 'get',
