@@ -17,6 +17,7 @@ import type {
   SubscriptionUpdate,
 } from '../../app/ports/commerce.port.ts';
 import { billingFrequencies, terms, utcDate, type BillingFrequency } from '../../domain/calendar.ts';
+import { legacyReasons } from '../../domain/legacy-subscription.ts';
 import { httpDependencies, parseRetryAfter } from '../http/retrying-fetch.ts';
 import {
   partnerCenterHttp,
@@ -136,8 +137,8 @@ const isLegacy = (raw: Record<string, unknown>) =>
 
 function legacyReason(raw: Record<string, unknown>): string {
   return raw.billingType === 'usage' || (typeof raw.offerId === 'string' && /^MS-AZR-/i.test(raw.offerId))
-    ? 'an Azure (legacy) subscription is billed on usage and has no term; it is managed in Partner Center, not here.'
-    : 'a legacy (pre-new-commerce) subscription has no term or billing cycle this portal can price or change; ask your partner to change it in Partner Center.';
+    ? legacyReasons.azure
+    : legacyReasons.license;
 }
 
 function toLegacy(raw: Record<string, unknown>): LegacySubscription {
