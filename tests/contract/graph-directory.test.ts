@@ -208,6 +208,16 @@ describe('Microsoft Graph adapter at the wire', () => {
     expect(sleeps).toEqual([7000, 7000]);
   });
 
+  it('answers JSON of no documented shape with DIRECTORY.BAD_ANSWER (503), never a 500', async () => {
+    fake.failNext({ times: 1, answer: 'unexpectedShape' });
+    const error = await rejection(directory.subscribedSkus(tenant));
+    expect(error).toMatchObject({
+      kind: 'Unavailable',
+      code: 'DIRECTORY.BAD_ANSWER',
+      extra: { retryAfterSeconds: 60 },
+    });
+  });
+
   it('retries a 5xx with backoff, then answers DIRECTORY.UNAVAILABLE (503)', async () => {
     fake.failNext({ times: 3, answer: 503 });
     expect(await rejection(directory.listGroups(tenant))).toMatchObject({

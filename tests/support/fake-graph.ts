@@ -37,7 +37,8 @@ export interface RecordedRequest {
 
 export interface FaultPlan {
   times: number;
-  answer: 429 | 500 | 503 | 400 | 'hang';
+  /** `unexpectedShape`: a 200 whose JSON has none of the documented shape. */
+  answer: 429 | 500 | 503 | 400 | 'hang' | 'unexpectedShape';
   retryAfter?: string;
   method?: string;
   path?: RegExp;
@@ -566,6 +567,10 @@ export async function startFakeGraph(options: { connectionString: string; clock:
 
       const fault = takeFault(method, url.pathname);
       if (fault?.answer === 'hang') return;
+      if (fault?.answer === 'unexpectedShape') {
+        send(200, { value: 'not a list', id: 42 });
+        return;
+      }
       if (fault) {
         const defaults = {
           429: ['TooManyRequests', 'Too many requests.'],
