@@ -6,6 +6,7 @@ import { seedDemoCatalog } from './demo-catalog.ts';
 import { seedDemoDirectory } from './demo-directory.ts';
 import { buySubscription } from '../src/app/subscriptions/buy.ts';
 import { syncSubscriptions } from '../src/app/subscriptions/sync.ts';
+import { legacyReasons } from '../src/domain/legacy-subscription.ts';
 import type { PurchaseRequest } from '../src/domain/purchase.ts';
 
 /** Demo customers for a first run: three countries, currencies and billing days. */
@@ -56,8 +57,30 @@ export async function seedDemoData(services: Services): Promise<Customer[]> {
     created.push((await createCustomer(services, customerFieldsSchema.parse(fields))).value);
   await seedDemoSubscriptions(services, created);
   await seedDemoDirectory(services, created);
+  await seedLegacySubscription(services, created);
   for (const customer of created) await syncSubscriptions(services, customer.id);
   return created;
+}
+
+/**
+ * Contoso still has an Azure (legacy) subscription, as real partners' customers do: My Services shows it read-only
+ * with its reason. Its body is Partner Center's documented one (get-a-subscription-by-id, standard subscription).
+ */
+async function seedLegacySubscription(services: Services, created: Customer[]): Promise<void> {
+  const contoso = created.find((c) => c.name === 'Contoso Ltd');
+  if (!services.simulator || !contoso?.tenantId) return;
+  await services.simulator.addLegacySubscription(contoso.tenantId, {
+    id: 'a356ac8c-e310-44f4-bf85-c7f29044af99',
+    orderId: 'b23fdedd-d6bd-415a-8b71-3624c81c9644',
+    offerId: 'MS-AZR-0145P',
+    friendlyName: 'Microsoft Azure (legacy)',
+    quantity: 1,
+    status: 'active',
+    billingType: 'usage',
+    creationDate: '2016-05-10T07:30:05.427Z',
+    autoRenewEnabled: false,
+    reason: legacyReasons.azure,
+  });
 }
 
 /** What the demo customers already own, bought through the same use case as the portal's Buy button. */

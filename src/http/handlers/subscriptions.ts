@@ -73,12 +73,31 @@ const subscriptionWithAddOns = z
   .object({ ...subscriptionFields, addOns: z.array(subscriptionSchema) })
   .meta({ id: 'SubscriptionWithAddOns' });
 
+/** A legacy subscription (Azure legacy, legacy add-on): shown, never changed here, with the reason. */
+const legacySubscriptionSchema = z
+  .object({
+    id: z.string(),
+    offerId: z.string(),
+    name: z.string(),
+    quantity: z.number().int(),
+    status: z.enum(['active', 'suspended', 'expired', 'deleted']),
+    billingType: z.string().optional(),
+    parentSubscriptionId: z.string().optional(),
+    autoRenew: z.boolean(),
+    startDate: z.iso.date(),
+    readOnly: z.literal(true),
+    reason: z.string(),
+  })
+  .meta({ id: 'LegacySubscription' });
+
 const myServicesSchema = z
   .object({
     customerId: z.uuid(),
     contracts: z.array(
       z.object({ billingContract: z.string(), label: z.string(), subscriptions: z.array(subscriptionWithAddOns) }),
     ),
+    /** Subscriptions from before new commerce, read-only here. */
+    legacySubscriptions: z.array(legacySubscriptionSchema),
   })
   .meta({ id: 'MyServices' });
 
@@ -128,7 +147,7 @@ export const listSubscriptionsRoute = defineRoute({
   responses: { 200: { description: 'My Services', schema: myServicesSchema } },
   async handler({ params, services }) {
     const now = services.clock.now();
-    const { subscriptions, futureChanges } = await services.customerData.services(params.customerId);
+    const { subscriptions, futureChanges, legacy } = await services.customerData.services(params.customerId);
     const pending = futureChanges.filter((c) => ['pending', 'applying', 'failed'].includes(c.value.status));
     const views = subscriptions.map((s) =>
       subscriptionView(
@@ -138,7 +157,25 @@ export const listSubscriptionsRoute = defineRoute({
         now,
       ),
     );
-    return { status: 200, body: { customerId: params.customerId, contracts: myServicesView(views) } };
+    const legacySubscriptions = legacy
+      .map(({ value: l }) => ({
+        id: l.id,
+        offerId: l.offerId,
+        name: l.name,
+        quantity: l.quantity,
+        status: l.status,
+        ...(l.billingType ? { billingType: l.billingType } : {}),
+        ...(l.parentSubscriptionId ? { parentSubscriptionId: l.parentSubscriptionId } : {}),
+        autoRenew: l.autoRenew,
+        startDate: l.creationDate.slice(0, 10),
+        readOnly: true as const,
+        reason: l.reason,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      status: 200,
+      body: { customerId: params.customerId, contracts: myServicesView(views), legacySubscriptions },
+    };
   },
 });
 
@@ -328,6 +365,7 @@ export const syncSubscriptionsRoute = defineRoute({
       schema: z
         .object({
           subscriptions: z.number().int(),
+          legacy: z.number().int(),
           changed: z.number().int(),
           renewed: z.number().int(),
           appliedFutureChanges: z.number().int(),
