@@ -28,6 +28,11 @@ import type { UsageSource, UsageStore } from './app/ports/usage.port.ts';
 import type { ReportStore } from './app/ports/report-store.port.ts';
 import type { ResellerStore } from './app/ports/reseller.port.ts';
 import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
+import type {
+  MicrosoftBilledSource,
+  ReconciliationReportWriter,
+  ReconciliationStore,
+} from './app/ports/reconciliation.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
@@ -80,6 +85,11 @@ export interface Services {
   resellers: ResellerStore;
   /** The partner's manually entered license counts per month. */
   licenseCounts: LicenseCountStore;
+  /** Microsoft's billed line items (the commerce simulator's ledger, or Graph's billed reconciliation export). */
+  microsoftBilled: MicrosoftBilledSource;
+  /** Imported Microsoft lines and the months' reconciliation results (F-RECON). */
+  reconciliation: ReconciliationStore;
+  reconciliationReport: ReconciliationReportWriter;
   authenticate: Authenticator;
   /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
   writeLimiter: RateLimiter;
@@ -146,6 +156,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(await createSelfService(config, storage)),
     ...(await createUsage(config, storage, clock, customers)),
     ...(await createReporting(config, storage)),
+    ...(await createReconciliation(config, storage, clock, customers, catalog.catalog)),
     authenticate: await createAuthenticator(config, access),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
   };
@@ -285,6 +296,37 @@ async function createReporting(
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
   };
+}
+
+/** F-RECON: Microsoft's side from Graph's billed reconciliation export with Partner Center, else the simulator's ledger. */
+async function createReconciliation(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+  customers: CustomerRepository,
+  catalog: CatalogPort,
+): Promise<Pick<Services, 'microsoftBilled' | 'reconciliation' | 'reconciliationReport'>> {
+  const [{ reconciliationTables }, { reconciliationXlsx }, { customerIndex }] = await Promise.all([
+    import('./adapters/tables/reconciliation.table.ts'),
+    import('./adapters/reports/reconciliation.xlsx.ts'),
+    import('./app/usage/customer-index.ts'),
+  ]);
+  const reconciliation = reconciliationTables(storage.table('msbilled'), storage.table('reconciliation'));
+  if (config.COMMERCE_MODE === 'partnerCenter') {
+    const [{ graphUsageSource }, { graphBilledSource }] = await Promise.all([
+      import('./adapters/usage/graph.usage.ts'),
+      import('./adapters/reconciliation/graph.billed.ts'),
+    ]);
+    const customersByTenant = async () => (await customerIndex(customers)).byTenant;
+    const graph = graphUsageSource(config, { customersByTenant, clock });
+    return { microsoftBilled: graphBilledSource(graph), reconciliation, reconciliationReport: reconciliationXlsx };
+  }
+  const { simulatorBilledSource } = await import('./adapters/reconciliation/simulator.billed.ts');
+  const microsoftBilled = simulatorBilledSource(storage.table('commercesim', { counted: false }), {
+    catalog,
+    currencies: async () => (await customerIndex(customers)).currencyByTenant,
+  });
+  return { microsoftBilled, reconciliation, reconciliationReport: reconciliationXlsx };
 }
 
 let services: Promise<Services> | undefined;
