@@ -33,6 +33,7 @@ import type {
   ReconciliationReportWriter,
   ReconciliationStore,
 } from './app/ports/reconciliation.port.ts';
+import type { AgreementAdditionsApi, PsaStore } from './app/ports/psa.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
@@ -90,6 +91,10 @@ export interface Services {
   /** Imported Microsoft lines and the months' reconciliation results (F-RECON). */
   reconciliation: ReconciliationStore;
   reconciliationReport: ReconciliationReportWriter;
+  /** The PSA mapping and what was sent there (F-PSA). */
+  psa: PsaStore;
+  /** ConnectWise Manage's agreement additions API, built on first use (CONNECTWISE_* settings). */
+  connectWise: () => Promise<AgreementAdditionsApi>;
   authenticate: Authenticator;
   /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
   writeLimiter: RateLimiter;
@@ -157,6 +162,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(await createUsage(config, storage, clock, customers)),
     ...(await createReporting(config, storage)),
     ...(await createReconciliation(config, storage, clock, customers, catalog.catalog)),
+    psa: (await import('./adapters/tables/psa.table.ts')).psaTable(storage.table('psa')),
+    connectWise: async () => (await import('./adapters/psa/connectwise.psa.ts')).connectWiseAdditions(config),
     authenticate: await createAuthenticator(config, access),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
   };

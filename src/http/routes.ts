@@ -67,6 +67,7 @@ import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
 import type { Route } from './route.ts';
 import { reconciliationRoutes } from './handlers/reconciliation.ts';
+import { psaRoutes } from './handlers/psa.ts';
 
 /**
  * The route table: the single source of the Azure Functions registrations (functions/http.ts), the local
@@ -134,4 +135,5 @@ export const routes: readonly Route[] = [
   ...resellerRoutes,
   ...reportRoutes,
   ...reconciliationRoutes,
+  ...psaRoutes,
 ];
