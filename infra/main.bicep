@@ -87,6 +87,15 @@ param keyVaultSecretOfficerIds string[] = []
 @description('Key Vault purge protection; cannot be turned off again once on.')
 param keyVaultPurgeProtection bool = true
 
+@description('ConnectWise Manage site root for the PSA export (empty: not used); its private key goes in Key Vault as connectwise-private-key.')
+param connectWiseBaseUrl string = ''
+@description('ConnectWise company id of the API member.')
+param connectWiseCompanyId string = ''
+@description('ConnectWise API member public key.')
+param connectWisePublicKey string = ''
+@description('ConnectWise integrator clientId.')
+param connectWiseClientId string = ''
+
 @minValue(30)
 param logRetentionInDays int = 30
 
@@ -101,7 +110,7 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'msbilled', 'reconciliation', 'psa']
 var containerNames = ['reports', 'branding']
 var deploymentContainerName = 'app-package'
 
@@ -195,6 +204,11 @@ var appConfigSettings = {
   PARTNER_NOTIFY_EMAIL: partnerNotifyEmail
   PARTNER_NAME: partnerName
   REPORT_SAS_MINUTES: '10'
+  CONNECTWISE_BASE_URL: connectWiseBaseUrl
+  CONNECTWISE_COMPANY_ID: connectWiseCompanyId
+  CONNECTWISE_PUBLIC_KEY: connectWisePublicKey
+  CONNECTWISE_PRIVATE_KEY: empty(connectWiseBaseUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/connectwise-private-key/)'
+  CONNECTWISE_CLIENT_ID: connectWiseClientId
   PORTAL_BASE_URL: first(portalOrigins)
   INVITATION_TTL_HOURS: '168'
   MAIL_MODE: mailMode

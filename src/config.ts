@@ -82,6 +82,16 @@ export const configSchema = z
     PARTNER_NOTIFY_EMAIL: z.string().default('operations@partner.example'),
     /** The partner's name as the reports show it (with its logo, when one is set). */
     PARTNER_NAME: z.string().trim().min(1).max(200).default('Your CSP partner'),
+    /** ConnectWise Manage site root for PSA export (e.g. https://api-na.myconnectwise.net); empty when not used. */
+    CONNECTWISE_BASE_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+    /** The ConnectWise company id the API member signs in to. */
+    CONNECTWISE_COMPANY_ID: z.string().default(''),
+    /** The API member's public key. */
+    CONNECTWISE_PUBLIC_KEY: z.string().default(''),
+    /** The API member's private key; in Azure a Key Vault reference, never a literal. */
+    CONNECTWISE_PRIVATE_KEY: z.string().default(''),
+    /** The integrator's clientId from ConnectWise's developer portal (sent as the `clientId` header). */
+    CONNECTWISE_CLIENT_ID: z.string().default(''),
     /** Minutes a report download link (a read-only SAS to one file) stays valid. */
     REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
     /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */

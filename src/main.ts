@@ -91,6 +91,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(await createSelfService(config, storage)),
     ...(await createUsage(config, storage, clock, customers)),
     ...(await createReporting(config, storage)),
+    ...(await createReconciliation(config, storage, clock, customers, catalog.catalog)),
+    psa: (await import('./adapters/tables/psa.table.ts')).psaTable(storage.table('psa')),
+    connectWise: async () => (await import('./adapters/psa/connectwise.psa.ts')).connectWiseAdditions(config),
     csv: lazyCsvReader,
     authenticate: createAuthenticator(await createIdentityVerifier(config), access, config),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
@@ -241,6 +244,37 @@ async function createReporting(
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
   };
+}
+
+/** F-RECON: Microsoft's side from Graph's billed reconciliation export with Partner Center, else the simulator's ledger. */
+async function createReconciliation(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+  customers: CustomerRepository,
+  catalog: CatalogPort,
+): Promise<Pick<Services, 'microsoftBilled' | 'reconciliation' | 'reconciliationReport'>> {
+  const [{ reconciliationTables }, { reconciliationXlsx }, { customerIndex }] = await Promise.all([
+    import('./adapters/tables/reconciliation.table.ts'),
+    import('./adapters/reports/reconciliation.xlsx.ts'),
+    import('./app/usage/customer-index.ts'),
+  ]);
+  const reconciliation = reconciliationTables(storage.table('msbilled'), storage.table('reconciliation'));
+  if (config.COMMERCE_MODE === 'partnerCenter') {
+    const [{ graphUsageSource }, { graphBilledSource }] = await Promise.all([
+      import('./adapters/usage/graph.usage.ts'),
+      import('./adapters/reconciliation/graph.billed.ts'),
+    ]);
+    const customersByTenant = async () => (await customerIndex(customers)).byTenant;
+    const graph = graphUsageSource(config, { customersByTenant, clock });
+    return { microsoftBilled: graphBilledSource(graph), reconciliation, reconciliationReport: reconciliationXlsx };
+  }
+  const { simulatorBilledSource } = await import('./adapters/reconciliation/simulator.billed.ts');
+  const microsoftBilled = simulatorBilledSource(storage.table('commercesim', { counted: false }), {
+    catalog,
+    currencies: async () => (await customerIndex(customers)).currencyByTenant,
+  });
+  return { microsoftBilled, reconciliation, reconciliationReport: reconciliationXlsx };
 }
 
 let services: Promise<Services> | undefined;

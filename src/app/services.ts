@@ -28,6 +28,12 @@ import type { ResellerStore } from './ports/reseller.port.ts';
 import type { SettingsStore } from './ports/settings.port.ts';
 import type { StorageHealth } from './ports/storage-health.port.ts';
 import type { UsageSource, UsageStore } from './ports/usage.port.ts';
+import type {
+  MicrosoftBilledSource,
+  ReconciliationReportWriter,
+  ReconciliationStore,
+} from './ports/reconciliation.port.ts';
+import type { AgreementAdditionsApi, PsaStore } from './ports/psa.port.ts';
 
 /**
  * Everything a handler or job may use, built once per process by the composition root (src/main.ts), each field
@@ -83,6 +89,15 @@ export interface Services {
   resellers: ResellerStore;
   /** The partner's manually entered license counts per month. */
   licenseCounts: LicenseCountStore;
+  /** Microsoft's billed line items (the commerce simulator's ledger, or Graph's billed reconciliation export). */
+  microsoftBilled: MicrosoftBilledSource;
+  /** Imported Microsoft lines and the months' reconciliation results (F-RECON). */
+  reconciliation: ReconciliationStore;
+  reconciliationReport: ReconciliationReportWriter;
+  /** The PSA mapping and what was sent there (F-PSA). */
+  psa: PsaStore;
+  /** ConnectWise Manage's agreement additions API, built on first use (CONNECTWISE_* settings). */
+  connectWise: () => Promise<AgreementAdditionsApi>;
   /** Reading uploaded CSV files (price lists, usage, users). */
   csv: CsvReader;
   /** The caller's verified identity and roles (F-AUTH). */

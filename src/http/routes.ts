@@ -66,6 +66,8 @@ import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
 import type { Route } from './route.ts';
+import { reconciliationRoutes } from './handlers/reconciliation.ts';
+import { psaRoutes } from './handlers/psa.ts';
 
 /**
  * The route table: the single source of the Azure Functions registrations (functions/http.ts), the local
@@ -132,4 +134,6 @@ export const routes: readonly Route[] = [
   ...usageRoutes,
   ...resellerRoutes,
   ...reportRoutes,
+  ...reconciliationRoutes,
+  ...psaRoutes,
 ];

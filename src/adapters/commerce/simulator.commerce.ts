@@ -107,8 +107,30 @@ const legacySchema = z.object({
   autoRenewEnabled: z.boolean(),
   reason: z.string(),
 });
-const isOwnRow = (rowKey: unknown) =>
-  !String(rowKey).startsWith(ORDER_PREFIX) && !String(rowKey).startsWith(LEGACY_PREFIX);
+/**
+ * Microsoft's billing ledger: one row per change of a subscription's billable state (purchase, seat change,
+ * suspension, cancellation, renewal, expiry), written in the same transaction as the change. It is what Microsoft's
+ * side of the invoice reconciliation is computed from (F-RECON), so it holds what Microsoft did, whoever asked.
+ */
+export const LEDGER_PREFIX = 'ledger|';
+
+export const ledgerStateSchema = z.object({
+  productId: z.string(),
+  productName: z.string(),
+  quantity: z.number().int().min(0),
+  status: z.enum(['active', 'suspended', 'expired', 'deleted']),
+  autoRenew: z.boolean(),
+  term: z.enum(terms),
+  billingFrequency: z.enum(billingFrequencies),
+  termStartDate: z.iso.date(),
+  termEndDate: z.iso.date(),
+});
+export type LedgerState = z.infer<typeof ledgerStateSchema>;
+
+const isOwnRow = (rowKey: unknown) => {
+  const key = String(rowKey);
+  return !key.startsWith(ORDER_PREFIX) && !key.startsWith(LEGACY_PREFIX) && !key.startsWith(LEDGER_PREFIX);
+};
 
 export class CommerceSimulator implements CommercePort {
   private readonly faults: FaultPlan[] = [];
@@ -176,6 +198,7 @@ export class CommerceSimulator implements CommercePort {
       });
     }
     const actions: TransactionAction[] = created.map((s) => ['create', this.toEntity(s)]);
+    actions.push(...created.map((s): TransactionAction => ['create', ledgerEntity(s, now)]));
     actions.push([
       'create',
       {
@@ -257,7 +280,9 @@ export class CommerceSimulator implements CommercePort {
     if (!found) throw await this.missing(customerTenantId, subscriptionId);
     const now = this.options.clock.now();
     const next = applyUpdate(found.state, update, now, this.options.windowHours);
-    await guarded(() => this.table.updateEntity(this.toEntity(next), 'Replace', { etag: found.etag }));
+    const actions: TransactionAction[] = [['update', this.toEntity(next), 'Replace', { etag: found.etag }]];
+    if (billableChanged(found.state, next)) actions.push(['create', ledgerEntity(next, now)]);
+    await guarded(() => this.table.submitTransaction(actions));
     return this.toSubscription(next, now);
   }
 
@@ -302,7 +327,14 @@ export class CommerceSimulator implements CommercePort {
         }
         renewed.push(state.id);
       }
-      await guarded(() => this.table.updateEntity(this.toEntity(next), 'Replace', { etag }));
+      // Microsoft renews (or expires) from 00:00 UTC on the term end date, whenever it gets round to it.
+      const at = startOfDayUtc(date(next.status === 'expired' ? state.termEndDate : next.termStartDate));
+      await guarded(() =>
+        this.table.submitTransaction([
+          ['update', this.toEntity(next), 'Replace', { etag }],
+          ['create', ledgerEntity(next, at)],
+        ]),
+      );
     }
     return { renewed, expired };
   }
@@ -516,4 +548,35 @@ function checkScheduled(instructions: ScheduledNextTerm): ScheduledNextTerm {
   }
   const { productSkuId, quantity, termDuration, billingCycle } = instructions;
   return { productSkuId, quantity, termDuration, billingCycle };
+}
+
+function billableChanged(before: SimState, after: SimState): boolean {
+  return (
+    before.quantity !== after.quantity ||
+    before.status !== after.status ||
+    before.termStartDate !== after.termStartDate ||
+    before.productSkuId !== after.productSkuId
+  );
+}
+
+/** A ledger row: the subscription's billable state from `at` on. Row keys sort by subscription, then time. */
+function ledgerEntity(state: SimState, at: Date) {
+  const ledger: LedgerState = {
+    productId: state.productSkuId,
+    productName: state.friendlyName,
+    quantity: state.status === 'deleted' ? 0 : state.quantity,
+    status: state.status,
+    autoRenew: state.autoRenewEnabled,
+    term: state.termDuration,
+    billingFrequency: state.billingCycle,
+    termStartDate: state.termStartDate,
+    termEndDate: state.termEndDate,
+  };
+  return {
+    partitionKey: state.tenantId,
+    rowKey: `${LEDGER_PREFIX}${state.id}|${at.toISOString()}|${randomUUID().slice(0, 8)}`,
+    subscriptionId: state.id,
+    at: at.toISOString(),
+    state: JSON.stringify(ledger),
+  };
 }

@@ -28,6 +28,9 @@ export const tableNames = [
   'usage',
   'resellers',
   'licensecounts',
+  'msbilled',
+  'reconciliation',
+  'psa',
 ] as const;
 export const containerNames = ['reports', 'branding'] as const;
 export type TableName = (typeof tableNames)[number];

@@ -32,7 +32,7 @@ export function settingsTable(client: TableClient): SettingsStore {
 }
 
 /** One setting's row: read (undefined until saved) and save (create without an etag, 409 when it exists; replace with one). */
-function setting<T>(client: TableClient, rowKey: string, schema: z.ZodType<T>, existsMessage: string) {
+export function setting<T>(client: TableClient, rowKey: string, schema: z.ZodType<T>, existsMessage: string) {
   return {
     async read(): Promise<Versioned<T> | undefined> {
       try {
