@@ -30,6 +30,8 @@ import type { ResellerStore } from './app/ports/reseller.port.ts';
 import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
+import type { AssistantDeps } from './app/assistant/deps.ts';
+import type { TokenCredential } from '@azure/identity';
 
 /** Everything a handler or job may use, built once per process. */
 export interface Services {
@@ -83,6 +85,10 @@ export interface Services {
   authenticate: Authenticator;
   /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
   writeLimiter: RateLimiter;
+  /** The support assistant (F-ASSIST): knowledge base, retrieval, answers, conversations. */
+  assistant: AssistantDeps;
+  /** Per-identity limit on assistant questions (ASSISTANT_MESSAGES_PER_MINUTE). */
+  assistantLimiter: RateLimiter;
 }
 
 export interface ServiceOverrides {
@@ -148,6 +154,82 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(await createReporting(config, storage)),
     authenticate: await createAuthenticator(config, access),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
+    ...(await createAssistant(config, storage, clock)),
+  };
+}
+
+/**
+ * The support assistant: shipped articles from `knowledge/`, uploads in Blob, MiniSearch (its index in Blob) or
+ * Azure AI Search, Azure OpenAI when configured. MiniSearch, unpdf and openai load on first use only.
+ */
+async function createAssistant(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+): Promise<Pick<Services, 'assistant' | 'assistantLimiter'>> {
+  const [
+    { knowledgeDocumentsBlob },
+    { shippedArticlesFolder },
+    { unpdfText },
+    { conversationsTable },
+    { customerDataTable },
+    { billingTables },
+    { newFreshness },
+    { createRateLimiter },
+  ] = await Promise.all([
+    import('./adapters/assistant/knowledge-documents.blob.ts'),
+    import('./adapters/assistant/shipped-articles.fs.ts'),
+    import('./adapters/assistant/unpdf.pdf-text.ts'),
+    import('./adapters/tables/conversations.table.ts'),
+    import('./adapters/tables/customer-data.table.ts'),
+    import('./adapters/tables/billing.table.ts'),
+    import('./app/assistant/deps.ts'),
+    import('./http/rate-limit.ts'),
+  ]);
+  // Tokens of the app's managed identity, for Azure AI Search and Azure OpenAI (@azure/identity loads on first use).
+  const tokenFor = (scope: string) => {
+    let credential: Promise<TokenCredential> | undefined;
+    return async () => {
+      credential ??= import('@azure/identity').then(
+        ({ DefaultAzureCredential }) =>
+          new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {}),
+      );
+      const token = await (await credential).getToken(scope);
+      if (!token) throw new Error(`No token for ${scope}`);
+      return token.token;
+    };
+  };
+  const index =
+    config.ASSISTANT_SEARCH_MODE === 'azureSearch'
+      ? (await import('./adapters/assistant/azure-search.index.ts')).azureSearchIndex({
+          endpoint: config.AZURE_SEARCH_ENDPOINT,
+          index: config.AZURE_SEARCH_INDEX,
+          token: tokenFor('https://search.azure.com/.default'),
+        })
+      : (await import('./adapters/assistant/minisearch.index.ts')).miniSearchIndex(storage);
+  const generator = config.AZURE_OPENAI_DEPLOYMENT
+    ? (await import('./adapters/assistant/azure-openai.generator.ts')).azureOpenAiGenerator({
+        endpoint: config.AZURE_OPENAI_ENDPOINT,
+        deployment: config.AZURE_OPENAI_DEPLOYMENT,
+        apiVersion: config.AZURE_OPENAI_API_VERSION,
+        token: tokenFor('https://cognitiveservices.azure.com/.default'),
+      })
+    : undefined;
+  return {
+    assistant: {
+      documents: knowledgeDocumentsBlob(storage),
+      articles: shippedArticlesFolder(new URL('../knowledge/', import.meta.url)),
+      index,
+      pdf: unpdfText,
+      ...(generator ? { generator } : {}),
+      conversations: conversationsTable(storage.table('conversations')),
+      customerData: customerDataTable(storage.table('customerdata')),
+      billing: billingTables(storage.table('billinglines'), storage.table('invoices'), storage.table('oneoffcharges')),
+      clock,
+      settings: { conversationHours: config.ASSISTANT_CONVERSATION_HOURS, indexCheckSeconds: 30 },
+      freshness: newFreshness(),
+    },
+    assistantLimiter: createRateLimiter(config.ASSISTANT_MESSAGES_PER_MINUTE),
   };
 }
 

@@ -65,6 +65,7 @@ import { m365Routes } from './handlers/m365.ts';
 import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
+import { assistantRoutes } from './handlers/assistant.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -132,4 +133,5 @@ export const routes: readonly Route[] = [
   ...usageRoutes,
   ...resellerRoutes,
   ...reportRoutes,
+  ...assistantRoutes,
 ];

@@ -28,8 +28,9 @@ export const tableNames = [
   'usage',
   'resellers',
   'licensecounts',
+  'conversations',
 ] as const;
-export const containerNames = ['reports', 'branding'] as const;
+export const containerNames = ['reports', 'branding', 'knowledge'] as const;
 export type TableName = (typeof tableNames)[number];
 export type ContainerName = (typeof containerNames)[number];
 
