@@ -7,7 +7,9 @@ import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 const conversationSchema = z.object({
   id: z.string(),
   customerId: z.string().optional(),
-  turns: z.array(z.object({ question: z.string(), answer: z.string(), at: z.string() })),
+  turns: z.array(
+    z.object({ question: z.string(), answer: z.string(), at: z.string(), documentIds: z.array(z.string()).optional() }),
+  ),
   expiresAt: z.iso.datetime(),
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { extractiveAnswer, terms, type Reference, type Statement } from '../../domain/assistant/answer.ts';
+import { extractiveAnswer, type Reference, type Statement } from '../../domain/assistant/answer.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import type { Conversation, GenerationSource, SearchHit } from '../ports/knowledge.port.ts';
@@ -47,10 +47,18 @@ async function conversationOf(deps: AssistantDeps, input: AskInput): Promise<{ v
 
 const customer = (input: AskInput) => (input.customerId ? { customerId: input.customerId } : {});
 
-/** A short follow-up ("and when does it renew?") is searched together with the question before it. */
-function retrievalQuery(question: string, conversation: Conversation): string {
+/** A follow-up ("and when does the link expire?") is read in the light of the documents the last answer cited. */
+const FOLLOW_UP_BOOST = 2;
+
+async function retrieve(deps: AssistantDeps, question: string, conversation: Conversation): Promise<SearchHit[]> {
   const last = conversation.turns[conversation.turns.length - 1];
-  return last && terms(question).length < 6 ? `${question} ${last.question}` : question;
+  const previous = new Set(last?.documentIds ?? []);
+  if (previous.size === 0) return searchKnowledge(deps, question, RETRIEVE);
+  const hits = await searchKnowledge(deps, question, RETRIEVE * 4);
+  return hits
+    .map((h) => ({ ...h, score: previous.has(h.passage.documentId) ? h.score * FOLLOW_UP_BOOST : h.score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, RETRIEVE);
 }
 
 function knowledgeSource(hit: SearchHit): AccountFact {
@@ -69,9 +77,8 @@ function knowledgeSource(hit: SearchHit): AccountFact {
  */
 export async function askAssistant(deps: AssistantDeps, input: AskInput): Promise<AssistantAnswer> {
   const conversation = await conversationOf(deps, input);
-  const query = retrievalQuery(input.question, conversation.value);
   const [hits, account] = await Promise.all([
-    searchKnowledge(deps, query, RETRIEVE),
+    retrieve(deps, input.question, conversation.value),
     input.customerId ? accountFacts(deps, input.customerId, input.question) : { topics: [], facts: [] },
   ]);
   const knowledge = hits.map(knowledgeSource);
@@ -129,11 +136,16 @@ export async function askAssistant(deps: AssistantDeps, input: AskInput): Promis
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.settings.conversationHours * 3_600_000).toISOString();
   const answerText = statements.map((s) => s.text).join(' ');
+  const cited = new Set(
+    references.filter((r) => r.kind === 'knowledge').map((r) => hits.find((h) => knowledgeSource(h).link === r.link)),
+  );
+  const documentIds = [...new Set([...cited].flatMap((h) => (h ? [h.passage.documentId] : [])))];
   const saved: Conversation = {
     ...conversation.value,
-    turns: [...conversation.value.turns, { question: input.question, answer: answerText, at: now.toISOString() }].slice(
-      -MAX_TURNS,
-    ),
+    turns: [
+      ...conversation.value.turns,
+      { question: input.question, answer: answerText, at: now.toISOString(), documentIds },
+    ].slice(-MAX_TURNS),
     expiresAt,
   };
   await deps.conversations.save(ownerKey(input.principal), saved, conversation.etag);

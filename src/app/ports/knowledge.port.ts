@@ -75,6 +75,8 @@ export interface ConversationTurn {
   question: string;
   answer: string;
   at: string;
+  /** Documents the answer cited: a follow-up prefers passages of these. */
+  documentIds?: string[];
 }
 
 export interface Conversation {

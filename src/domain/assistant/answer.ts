@@ -112,8 +112,16 @@ const genericProductWords = new Set(
   ),
 );
 
-/** Names among `names` that the question mentions by a distinctive word (e.g. "Premium", "Visio"). */
+/**
+ * Names among `names` that the question mentions by a distinctive word (e.g. "Premium", "Visio"); when several
+ * match, those matching the most words ("Business Premium" over "Business Basic").
+ */
 export function mentionedNames(question: string, names: string[]): string[] {
   const asked = new Set(terms(question).filter((w) => !genericProductWords.has(w)));
-  return names.filter((name) => terms(name).some((w) => !genericProductWords.has(w) && asked.has(w)));
+  const scored = names.map((name) => ({
+    name,
+    score: new Set(terms(name).filter((w) => !genericProductWords.has(w) && asked.has(w))).size,
+  }));
+  const best = Math.max(0, ...scored.map((s) => s.score));
+  return best === 0 ? [] : scored.filter((s) => s.score === best).map((s) => s.name);
 }
