@@ -6,13 +6,21 @@ import { storageCalls } from './storage-calls.ts';
 import { dueChanges } from './due-changes.ts';
 import { billingRun } from './billing-run.ts';
 import { load } from './load.ts';
+import { assistantRetrieval } from './assistant-retrieval.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun };
+const benchmarks: Record<string, Benchmark> = {
+  coldStart,
+  storageCalls,
+  load,
+  dueChanges,
+  billingRun,
+  assistantRetrieval,
+};
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];

@@ -38,7 +38,9 @@ export const miniSearchOptions: Options<Passage> = {
 export const miniSearchQuery: SearchOptions = {
   boost: { section: 2.5, documentTitle: 1.5 },
   prefix: (term) => term.length >= 4,
+  // One typo in a longer word: wider fuzzy matching costs more time than it finds.
   fuzzy: (term) => (term.length >= 6 ? 0.2 : false),
+  maxFuzzy: 1,
   combineWith: 'OR',
 };
 
