@@ -71,6 +71,28 @@ describe('POST /assistant/messages', () => {
     expect(response.body.statements[0].references).toEqual([account[0].n]);
   });
 
+  it("answers about the caller's own open invoices only", async () => {
+    const invoice = (customerId: string, id: string, total: string) => ({
+      id,
+      customerId,
+      cycle: '2026-10-16',
+      cycleStart: '2026-09-16',
+      issuedOn: '2026-10-16',
+      currency: 'USD',
+      total,
+      lineCount: 3,
+      status: 'open' as const,
+      createdAt: '2026-10-16T00:00:00.000Z',
+    });
+    await app.services.billing.saveInvoice(invoice(contoso.customerId, 'INV-C-1', '1234.50'));
+    await app.services.billing.saveInvoice(invoice(fabrikam.customerId, 'INV-F-1', '9876.00'));
+    const response = await ask(contoso.viewer, 'Do we have any open invoices?', contoso.customerId);
+    expect(response.status).toBe(200);
+    expect(response.body.statements[0].text).toBe('Your account has 1 open invoice totalling 1234.50 USD.');
+    expect(response.body.statements[1].text).toContain('Invoice INV-C-1, issued 2026-10-16');
+    expect(JSON.stringify(response.body)).not.toMatch(/INV-F-1|9876/);
+  });
+
   it('never gives one customer anything of another, whether asked by name or by id', async () => {
     const questions = [
       'How many seats does Fabrikam Inc have?',

@@ -28,12 +28,13 @@ const stopWords = new Set(
   ).split(' '),
 );
 
-/** The words of a text that carry meaning, lower case, with a crude stem (first 6 letters) for matching. */
+/** The words of a text that carry meaning, lower case. */
 export function terms(text: string): string[] {
   return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => w.length > 1 && !stopWords.has(w));
 }
 
-const stem = (word: string) => word.slice(0, 6);
+/** A crude stem for matching: common endings off, then at most 5 letters ("removing", "removed" → "remov"). */
+const stem = (word: string) => (word.length > 4 ? word.replace(/(ing|ed|es|s|e)$/, '') : word).slice(0, 5);
 
 export function sentences(text: string): string[] {
   return text
@@ -98,11 +99,14 @@ const topicPatterns: Record<AccountTopic, RegExp> = {
   usage: /\b(usage|consumption|azure (spend|costs?)|spend)\b/i,
 };
 
-/** The account topics a question asks about, when it asks about the caller's own account at all. */
+/** Asking for the state of things ("how many … do we have"), not how to do something ("can I get a refund"). */
+const asksForData =
+  /\b(how many|how much|when (do|does|did|will|is|are)|do (we|i) have|have (we|i) got|what (are|is|was) (our|my)|which of (our|my)|list|show|tell me|current|status)\b/i;
+
+/** The account topics a question asks about, when it asks about the state of the caller's own account at all. */
 export function accountTopics(question: string): AccountTopic[] {
-  if (!ownership.test(question)) return [];
+  if (!ownership.test(question) || !asksForData.test(question)) return [];
   const topics = (Object.keys(topicPatterns) as AccountTopic[]).filter((t) => topicPatterns[t].test(question));
-  // "how many … do we have" counts seats, whatever else it mentions.
   return topics;
 }
 
