@@ -7,13 +7,22 @@ import { dueChanges } from './due-changes.ts';
 import { billingRun } from './billing-run.ts';
 import { load } from './load.ts';
 import { reconciliation } from './reconciliation.ts';
+import { assistantRetrieval } from './assistant-retrieval.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun, reconciliation };
+const benchmarks: Record<string, Benchmark> = {
+  coldStart,
+  storageCalls,
+  load,
+  dueChanges,
+  billingRun,
+  reconciliation,
+  assistantRetrieval,
+};
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];

@@ -81,6 +81,13 @@ param graphClientId string = ''
 @description('SKU_NAME_OVERRIDES: the partner\'s names for SKU part numbers, e.g. { SPB: \'Business Premium\' }; they win over catalog and shipped names.')
 param skuNameOverrides object = {}
 
+@description('Support assistant: Azure AI Search endpoint (https://name.search.windows.net); empty keeps the embedded index. Grant the app identity Search Index Data Contributor and Search Service Contributor.')
+param azureSearchEndpoint string = ''
+
+@description('Support assistant: Azure OpenAI endpoint and chat deployment; empty answers extractively. Grant the app identity Cognitive Services OpenAI User.')
+param azureOpenAiEndpoint string = ''
+param azureOpenAiDeployment string = ''
+
 @description('Object ids of the people or groups who set and rotate the Key Vault secrets.')
 param keyVaultSecretOfficerIds string[] = []
 
@@ -110,8 +117,8 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'msbilled', 'reconciliation', 'psa']
-var containerNames = ['reports', 'branding']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'msbilled', 'reconciliation', 'psa', 'conversations']
+var containerNames = ['reports', 'branding', 'knowledge']
 var deploymentContainerName = 'app-package'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -223,6 +230,14 @@ var appConfigSettings = {
   // The platform's CORS (corsAllowedOrigins below) answers browsers in Azure; the app adds no CORS headers.
   CORS_ORIGINS: ''
   RATE_LIMIT_WRITES_PER_MINUTE: '120'
+  ASSISTANT_SEARCH_MODE: empty(azureSearchEndpoint) ? 'embedded' : 'azureSearch'
+  AZURE_SEARCH_ENDPOINT: azureSearchEndpoint
+  AZURE_SEARCH_INDEX: 'knowledge'
+  AZURE_OPENAI_ENDPOINT: azureOpenAiEndpoint
+  AZURE_OPENAI_DEPLOYMENT: azureOpenAiDeployment
+  AZURE_OPENAI_API_VERSION: '2024-10-21'
+  ASSISTANT_CONVERSATION_HOURS: '24'
+  ASSISTANT_MESSAGES_PER_MINUTE: '20'
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
 }
 // ---- App configuration: END ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import type { InProcessQueues } from './adapters/queue/in-process.change-queue.t
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
 import type { DirectorySimulator } from './adapters/directory/simulator.directory.ts';
+import type { TokenCredential } from '@azure/identity';
 
 /**
  * The app's services (src/app/services.ts, each field a port) as the composition root built them: the same
@@ -97,6 +98,82 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     csv: lazyCsvReader,
     authenticate: createAuthenticator(await createIdentityVerifier(config), access, config),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
+    ...(await createAssistant(config, storage, clock)),
+  };
+}
+
+/**
+ * The support assistant: shipped articles from `knowledge/`, uploads in Blob, MiniSearch (its index in Blob) or
+ * Azure AI Search, Azure OpenAI when configured. MiniSearch, unpdf and openai load on first use only.
+ */
+async function createAssistant(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+): Promise<Pick<Services, 'assistant' | 'assistantLimiter'>> {
+  const [
+    { knowledgeDocumentsBlob },
+    { shippedArticlesFolder },
+    { unpdfText },
+    { conversationsTable },
+    { customerDataTable },
+    { billingTables },
+    { newFreshness },
+    { createRateLimiter },
+  ] = await Promise.all([
+    import('./adapters/assistant/knowledge-documents.blob.ts'),
+    import('./adapters/assistant/shipped-articles.fs.ts'),
+    import('./adapters/assistant/unpdf.pdf-text.ts'),
+    import('./adapters/tables/conversations.table.ts'),
+    import('./adapters/tables/customer-data.table.ts'),
+    import('./adapters/tables/billing.table.ts'),
+    import('./app/assistant/deps.ts'),
+    import('./http/rate-limit.ts'),
+  ]);
+  // Tokens of the app's managed identity, for Azure AI Search and Azure OpenAI (@azure/identity loads on first use).
+  const tokenFor = (scope: string) => {
+    let credential: Promise<TokenCredential> | undefined;
+    return async () => {
+      credential ??= import('@azure/identity').then(
+        ({ DefaultAzureCredential }) =>
+          new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {}),
+      );
+      const token = await (await credential).getToken(scope);
+      if (!token) throw new Error(`No token for ${scope}`);
+      return token.token;
+    };
+  };
+  const index =
+    config.ASSISTANT_SEARCH_MODE === 'azureSearch'
+      ? (await import('./adapters/assistant/azure-search.index.ts')).azureSearchIndex({
+          endpoint: config.AZURE_SEARCH_ENDPOINT,
+          index: config.AZURE_SEARCH_INDEX,
+          token: tokenFor('https://search.azure.com/.default'),
+        })
+      : (await import('./adapters/assistant/minisearch.index.ts')).miniSearchIndex(storage);
+  const generator = config.AZURE_OPENAI_DEPLOYMENT
+    ? (await import('./adapters/assistant/azure-openai.generator.ts')).azureOpenAiGenerator({
+        endpoint: config.AZURE_OPENAI_ENDPOINT,
+        deployment: config.AZURE_OPENAI_DEPLOYMENT,
+        apiVersion: config.AZURE_OPENAI_API_VERSION,
+        token: tokenFor('https://cognitiveservices.azure.com/.default'),
+      })
+    : undefined;
+  return {
+    assistant: {
+      documents: knowledgeDocumentsBlob(storage),
+      articles: shippedArticlesFolder(new URL('../knowledge/', import.meta.url)),
+      index,
+      pdf: unpdfText,
+      ...(generator ? { generator } : {}),
+      conversations: conversationsTable(storage.table('conversations')),
+      customerData: customerDataTable(storage.table('customerdata')),
+      billing: billingTables(storage.table('billinglines'), storage.table('invoices'), storage.table('oneoffcharges')),
+      clock,
+      settings: { conversationHours: config.ASSISTANT_CONVERSATION_HOURS, indexCheckSeconds: 30 },
+      freshness: newFreshness(),
+    },
+    assistantLimiter: createRateLimiter(config.ASSISTANT_MESSAGES_PER_MINUTE),
   };
 }
 

@@ -21,6 +21,7 @@ import type { Notifier } from './ports/notifier.port.ts';
 import type { PortalUserStore } from './ports/portal-users.port.ts';
 import type { ProfileStore } from './ports/profiles.port.ts';
 import type { RateLimiter } from './ports/rate-limiter.port.ts';
+import type { AssistantDeps } from './assistant/deps.ts';
 import type { RenewalSimulator } from './ports/renewal-simulator.port.ts';
 import type { ReportRenderers } from './ports/report-renderers.port.ts';
 import type { ReportStore } from './ports/report-store.port.ts';
@@ -104,4 +105,8 @@ export interface Services {
   authenticate: Authenticator;
   /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
   writeLimiter: RateLimiter;
+  /** The support assistant (F-ASSIST): knowledge base, retrieval, answers, conversations. */
+  assistant: AssistantDeps;
+  /** Per-identity limit on assistant questions (ASSISTANT_MESSAGES_PER_MINUTE). */
+  assistantLimiter: RateLimiter;
 }

@@ -65,6 +65,7 @@ import { m365Routes } from './handlers/m365.ts';
 import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
+import { assistantRoutes } from './handlers/assistant.ts';
 import type { Route } from './route.ts';
 import { reconciliationRoutes } from './handlers/reconciliation.ts';
 import { psaRoutes } from './handlers/psa.ts';
@@ -136,4 +137,5 @@ export const routes: readonly Route[] = [
   ...reportRoutes,
   ...reconciliationRoutes,
   ...psaRoutes,
+  ...assistantRoutes,
 ];

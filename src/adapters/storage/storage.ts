@@ -31,8 +31,9 @@ export const tableNames = [
   'msbilled',
   'reconciliation',
   'psa',
+  'conversations',
 ] as const;
-export const containerNames = ['reports', 'branding'] as const;
+export const containerNames = ['reports', 'branding', 'knowledge'] as const;
 export type TableName = (typeof tableNames)[number];
 export type ContainerName = (typeof containerNames)[number];
 
