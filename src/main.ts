@@ -29,6 +29,7 @@ import type { ReportStore } from './app/ports/report-store.port.ts';
 import type { ResellerStore } from './app/ports/reseller.port.ts';
 import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
+import type { SimulatorClockControl } from './app/simulator-clock/deps.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
 /** Everything a handler or job may use, built once per process. */
@@ -83,6 +84,8 @@ export interface Services {
   authenticate: Authenticator;
   /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
   writeLimiter: RateLimiter;
+  /** F-CLOCK: the stored, shared simulator clock (COMMERCE_MODE=simulator, unless a test supplies its own clock). */
+  simulatorClock?: SimulatorClockControl;
 }
 
 export interface ServiceOverrides {
@@ -108,7 +111,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     prices: storage.table('prices'),
     saleProfiles: storage.table('saleprofiles'),
   });
-  const clock = overrides.clock ?? systemClock;
+  const simulatorClock = overrides.clock ? undefined : await createSimulatorClock(config, storage);
+  const clock = overrides.clock ?? simulatorClock?.clock ?? systemClock;
   const [{ customerDataTable }, { settingsTable }] = await Promise.all([
     import('./adapters/tables/customer-data.table.ts'),
     import('./adapters/tables/settings.table.ts'),
@@ -120,7 +124,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
   const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
-  return {
+  const services: Services = {
     config,
     clock,
     storage,
@@ -149,7 +153,33 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     authenticate: await createAuthenticator(config, access),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
   };
+  if (simulatorClock) {
+    services.simulatorClock = {
+      ...simulatorClock,
+      advance: async (to) =>
+        (await import('./jobs/simulator-clock.ts')).advanceSimulatorClock(services, simulatorClock, to),
+    };
+  }
+  return services;
 }
+
+/** Real time plus the offset stored in Table Storage, shared by every process (F-CLOCK); simulator mode only. */
+async function createSimulatorClock(
+  config: Config,
+  storage: Storage,
+): Promise<Pick<SimulatorClockControl, 'clock' | 'clockStore'> | undefined> {
+  if (config.COMMERCE_MODE !== 'simulator') return undefined;
+  const [{ simulatorClockTable }, { offsetClock }] = await Promise.all([
+    import('./adapters/tables/simulator-clock.table.ts'),
+    import('./app/simulator-clock/offset-clock.ts'),
+  ]);
+  // Not counted: the clock is read at start and then in the background, never on a request's path.
+  const store = simulatorClockTable(storage.table('settings', { counted: false }));
+  return { clockStore: store, clock: await offsetClock(store, { refreshMs: CLOCK_REFRESH_MS }) };
+}
+
+/** How stale another process's view of the simulator clock may be. */
+const CLOCK_REFRESH_MS = 5000;
 
 async function createChangeQueue(
   config: Config,

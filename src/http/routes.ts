@@ -65,6 +65,8 @@ import { m365Routes } from './handlers/m365.ts';
 import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
+import { getUpcomingInvoiceRoute } from './handlers/upcoming-invoice.ts';
+import { advanceSimulatorClockRoute, getSimulatorClockRoute } from './handlers/simulator-clock.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -132,4 +134,7 @@ export const routes: readonly Route[] = [
   ...usageRoutes,
   ...resellerRoutes,
   ...reportRoutes,
+  getUpcomingInvoiceRoute,
+  getSimulatorClockRoute,
+  advanceSimulatorClockRoute,
 ];
