@@ -24,6 +24,11 @@ export interface SimulatedClock extends Clock {
   offsetMs(): number;
   /** Moves this process's time (the advance does this at each instant it runs work at); never backwards. */
   setOffset(offsetMs: number): void;
+  /**
+   * Sets the time of a clock that was never stored (a fresh demo starts in the past); Conflict once it exists,
+   * since after that it only moves forward.
+   */
+  startAt(instant: Date): Promise<void>;
   /** Reads the stored offset now (otherwise it is re-read at most every few seconds, off the request path). */
   refresh(): Promise<void>;
 }

@@ -2,19 +2,14 @@ import { utcDate } from '../../domain/calendar.ts';
 import { AppError } from '../errors.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { SimulatorClockState } from '../ports/simulator-clock.port.ts';
-import type { SimulatorClockDeps, TimedWork } from './deps.ts';
+import type { AdvanceResult, SimulatorClockDeps, TimedWork } from './deps.ts';
+
+export type { AdvanceResult } from './deps.ts';
 
 export interface ClockReading {
   now: string;
   offsetMs: number;
   advancing?: { to: string; since: string };
-}
-
-export interface AdvanceResult {
-  from: string;
-  to: string;
-  /** How many times each timer ran, by name (timers that did not fire are left out). */
-  runs: Record<string, number>;
 }
 
 /** An advance whose lease is older than this (real time) is taken to have crashed; another may take over. */

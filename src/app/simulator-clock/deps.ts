@@ -30,5 +30,12 @@ export interface SimulatorClockControl {
   clock: SimulatedClock;
   clockStore: SimulatorClockStore;
   /** Advances through the job table (see advanceClock). */
-  advance(to: Date): Promise<import('./advance-clock.ts').AdvanceResult>;
+  advance(to: Date): Promise<AdvanceResult>;
+}
+
+export interface AdvanceResult {
+  from: string;
+  to: string;
+  /** How many times each timer ran, by name (timers that did not fire are left out). */
+  runs: Record<string, number>;
 }

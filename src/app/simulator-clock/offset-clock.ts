@@ -35,6 +35,12 @@ export async function offsetClock(
     setOffset(next) {
       if (next > offset) offset = next;
     },
+    async startAt(instant) {
+      const start = instant.getTime() - realNow();
+      await store.save({ offsetMs: start }); // Conflict when the clock exists already
+      offset = start;
+      readAt = realNow();
+    },
     refresh,
   };
 }
