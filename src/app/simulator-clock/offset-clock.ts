@@ -10,8 +10,13 @@ export async function offsetClock(
   options: { refreshMs: number; realNow?: () => number },
 ): Promise<SimulatedClock> {
   const realNow = options.realNow ?? Date.now;
-  let offset = (await store.read())?.value.offsetMs ?? 0;
-  let readAt = realNow();
+  // Storage unreachable at start (health reports it): real time until the next read succeeds.
+  const initial = await store.read().then(
+    (row) => ({ offset: row?.value.offsetMs ?? 0, ok: true }),
+    () => ({ offset: 0, ok: false }),
+  );
+  let offset = initial.offset;
+  let readAt = initial.ok ? realNow() : -Infinity;
   let reading: Promise<void> | undefined;
   const refresh = () =>
     (reading ??= store
