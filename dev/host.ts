@@ -46,7 +46,8 @@ export interface LocalHostOptions {
   jobs?: readonly Job[];
   /** More v4 handlers to serve beside the route table (benchmarks use this for their baseline). */
   extraHandlers?: { method: HttpMethod; path: string; handler: HttpHandler }[];
-  seed?: boolean;
+  /** Seed the demo on an empty store: `true` for the demo year, or fewer months of history (quicker, for tests). */
+  seed?: boolean | { months: number };
   validateResponses?: boolean;
   log?: (line: string) => void;
 }
@@ -80,7 +81,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const services = await createServices(config);
   await services.storage.ensure();
   if (options.seed) {
-    const seeded = await seedDemoData(services);
+    const seeded = await seedDemoData(services, {
+      log,
+      ...(typeof options.seed === 'object' ? { months: options.seed.months } : {}),
+    });
     if (seeded.length) log(`Seeded demo customers: ${seeded.map((c) => `${c.name} (${c.id})`).join(', ')}`);
   }
 

@@ -1,20 +1,33 @@
 import { localEnv } from './settings.ts';
 import { startLocalHost } from './host.ts';
+import { demoPortalUsers } from './seed.ts';
 
 /** `npm start`: the local host on http://localhost:7071 (PORT overrides), with Azurite and demo data. */
 const port = Number(process.env.PORT ?? 7071);
 const host = await startLocalHost({ env: localEnv(), port, azurite: 'persistent', seed: true });
 const customers = await host.services.customers.list(20);
 const example = (customers.items.find((c) => c.name === 'Contoso Ltd') ?? customers.items[0])?.id ?? '<customerId>';
+const idOf = (name: string) => customers.items.find((c) => c.name === name)?.id;
+const signIns = demoPortalUsers
+  .filter((u) => idOf(u.customer))
+  .map(
+    (u) =>
+      `  ${u.role.padEnd(6)} of ${u.customer.padEnd(19)} npm run token -- --email ${u.email} --customer ${idOf(u.customer)} --role ${u.role}`,
+  )
+  .join('\n');
+const clock = host.services.simulatorClock
+  ? `\n  App time:   ${host.services.clock.now().toISOString()} (simulator clock: GET/POST ${host.url}/api/simulator/clock)`
+  : '';
 console.log(`
 CSP portal backend is running.
   API:        ${host.url}/api/…        (health: ${host.url}/api/health)
   API docs:   ${host.url}/api/docs/
-  OpenAPI:    ${host.url}/api/openapi.json
+  OpenAPI:    ${host.url}/api/openapi.json${clock}
 
 Get a sign-in token (prints it on its last line):
-  npm run token -- --email alice@contoso.example --customer ${example} --role Admin
   npm run token -- --email you@partner.example --role PartnerAdmin
+Demo portal users (one of each role):
+${signIns || `  npm run token -- --email alice@contoso.example --customer ${example} --role Admin`}
 Then: curl -H "Authorization: Bearer <token>" ${host.url}/api/me
 
 Press Ctrl-C to stop.`);

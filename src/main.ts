@@ -15,6 +15,7 @@ import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
 import type { DirectorySimulator } from './adapters/directory/simulator.directory.ts';
 import type { TokenCredential } from '@azure/identity';
+import type { SimulatorClockControl } from './app/simulator-clock/deps.ts';
 
 /**
  * The app's services (src/app/services.ts, each field a port) as the composition root built them: the same
@@ -54,7 +55,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     prices: storage.table('prices'),
     saleProfiles: storage.table('saleprofiles'),
   });
-  const clock = overrides.clock ?? systemClock;
+  const simulatorClock = overrides.clock ? undefined : await createSimulatorClock(config, storage);
+  const clock = overrides.clock ?? simulatorClock?.clock ?? systemClock;
   const [{ customerDataTable }, { settingsTable }] = await Promise.all([
     import('./adapters/tables/customer-data.table.ts'),
     import('./adapters/tables/settings.table.ts'),
@@ -66,7 +68,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
   const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
-  return {
+  const services: Services = {
     config,
     clock,
     storage,
@@ -100,6 +102,14 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
     ...(await createAssistant(config, storage, clock)),
   };
+  if (simulatorClock) {
+    services.simulatorClock = {
+      ...simulatorClock,
+      advance: async (to) =>
+        (await import('./jobs/simulator-clock.ts')).advanceSimulatorClock(services, simulatorClock, to),
+    };
+  }
+  return services;
 }
 
 /**
@@ -184,6 +194,24 @@ const lazyCsvReader: CsvReader = {
     yield* (await import('./adapters/csv/csv-reader.ts')).csvRows(text);
   },
 };
+
+/** Real time plus the offset stored in Table Storage, shared by every process (F-CLOCK); simulator mode only. */
+async function createSimulatorClock(
+  config: Config,
+  storage: Storage,
+): Promise<Pick<SimulatorClockControl, 'clock' | 'clockStore'> | undefined> {
+  if (config.COMMERCE_MODE !== 'simulator') return undefined;
+  const [{ simulatorClockTable }, { offsetClock }] = await Promise.all([
+    import('./adapters/tables/simulator-clock.table.ts'),
+    import('./app/simulator-clock/offset-clock.ts'),
+  ]);
+  // Not counted: the clock is read at start and then in the background, never on a request's path.
+  const store = simulatorClockTable(storage.table('settings', { counted: false }));
+  return { clockStore: store, clock: await offsetClock(store, { refreshMs: CLOCK_REFRESH_MS }) };
+}
+
+/** How stale another process's view of the simulator clock may be. */
+const CLOCK_REFRESH_MS = 5000;
 
 async function createChangeQueue(
   config: Config,

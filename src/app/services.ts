@@ -22,6 +22,7 @@ import type { PortalUserStore } from './ports/portal-users.port.ts';
 import type { ProfileStore } from './ports/profiles.port.ts';
 import type { RateLimiter } from './ports/rate-limiter.port.ts';
 import type { AssistantDeps } from './assistant/deps.ts';
+import type { SimulatorClockControl } from './simulator-clock/deps.ts';
 import type { RenewalSimulator } from './ports/renewal-simulator.port.ts';
 import type { ReportRenderers } from './ports/report-renderers.port.ts';
 import type { ReportStore } from './ports/report-store.port.ts';
@@ -109,4 +110,6 @@ export interface Services {
   assistant: AssistantDeps;
   /** Per-identity limit on assistant questions (ASSISTANT_MESSAGES_PER_MINUTE). */
   assistantLimiter: RateLimiter;
+  /** F-CLOCK: the stored, shared simulator clock (COMMERCE_MODE=simulator, unless a test supplies its own clock). */
+  simulatorClock?: SimulatorClockControl;
 }

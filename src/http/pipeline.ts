@@ -81,6 +81,8 @@ export function corsHeaders(origin: string | null, allowed: string[]): Record<st
 }
 
 async function run(route: Route, call: IncomingCall, services: Services): Promise<Reply> {
+  if (route.simulatorOnly && services.config.COMMERCE_MODE !== 'simulator')
+    throw new AppError('NotFound', 'ROUTE.NOT_FOUND', `No operation at ${route.method} /api${route.path}.`);
   const principal = route.access === 'anonymous' ? undefined : await services.authenticate(call.headers);
   if (principal) authorize(route, principal, call.params);
   if (principal && route.method !== 'GET') {

@@ -66,6 +66,8 @@ import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
 import { assistantRoutes } from './handlers/assistant.ts';
+import { getUpcomingInvoiceRoute } from './handlers/upcoming-invoice.ts';
+import { advanceSimulatorClockRoute, getSimulatorClockRoute } from './handlers/simulator-clock.ts';
 import type { Route } from './route.ts';
 import { reconciliationRoutes } from './handlers/reconciliation.ts';
 import { psaRoutes } from './handlers/psa.ts';
@@ -138,4 +140,7 @@ export const routes: readonly Route[] = [
   ...reconciliationRoutes,
   ...psaRoutes,
   ...assistantRoutes,
+  getUpcomingInvoiceRoute,
+  getSimulatorClockRoute,
+  advanceSimulatorClockRoute,
 ];

@@ -15,6 +15,8 @@ export interface TimerJob {
   kind: 'timer';
   name: string;
   schedule: string;
+  /** The simulator clock runs this timer only at firings where a future change fell due (the sweep). */
+  whenChangesDue?: boolean;
   handler: (ctx: JobContext) => Promise<void>;
 }
 

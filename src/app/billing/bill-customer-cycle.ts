@@ -28,10 +28,37 @@ const CORRECTION_LOOKBACK = 12;
  * re-run of a billed cycle adds nothing.
  */
 export async function billCustomerCycle(deps: BillingDeps, customer: Customer, cycleEnd: string): Promise<CycleBill> {
-  const cycle = cycleNamed(customer.billingDay, cycleEnd);
   const existing = await deps.billing.invoice(customer.id, cycleEnd);
   if (existing) return { cycle: cycleEnd, invoice: existing.value, added: 0 };
+  const { added, invoice } = await draftCycleBill(deps, customer, cycleEnd);
+  await deps.billing.addLines(customer.id, added);
+  try {
+    const saved = await deps.billing.saveInvoice(invoice);
+    return { cycle: cycleEnd, invoice: saved.value, added: added.length };
+  } catch (error) {
+    // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
+    if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
+      const other = await deps.billing.invoice(customer.id, cycleEnd);
+      if (other) return { cycle: cycleEnd, invoice: other.value, added: 0 };
+    }
+    throw error;
+  }
+}
 
+export interface CycleDraft {
+  /** The lines the run would add (new lines and corrections). */
+  added: BillingLine[];
+  /** Every line of the cycle: those stored already and `added`. */
+  lines: BillingLine[];
+  invoice: Invoice;
+}
+
+/**
+ * What billing the cycle `cycleEnd` would write if it ran now, writing nothing: the billing run's own computation
+ * (billCustomerCycle writes exactly this), and the upcoming invoice (F-UPCOMING).
+ */
+export async function draftCycleBill(deps: BillingDeps, customer: Customer, cycleEnd: string): Promise<CycleDraft> {
+  const cycle = cycleNamed(customer.billingDay, cycleEnd);
   const earlier = previousCycles(customer.billingDay, cycle, CORRECTION_LOOKBACK);
   const windowStart = (earlier[0] ?? cycle).start.toString();
   const closed = new Set((await deps.billing.invoices(customer.id)).map((i) => i.value.cycle));
@@ -85,7 +112,6 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     });
   }
 
-  await deps.billing.addLines(customer.id, added);
   const cycleLines = [...stored.filter((l) => l.cycle === cycleEnd), ...added];
   const invoice: Invoice = {
     id: `INV-${cycleEnd.replaceAll('-', '')}-${customer.id.slice(0, 8).toUpperCase()}`,
@@ -99,17 +125,7 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     status: 'open',
     createdAt: now,
   };
-  try {
-    const saved = await deps.billing.saveInvoice(invoice);
-    return { cycle: cycleEnd, invoice: saved.value, added: added.length };
-  } catch (error) {
-    // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
-    if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
-      const other = await deps.billing.invoice(customer.id, cycleEnd);
-      if (other) return { cycle: cycleEnd, invoice: other.value, added: 0 };
-    }
-    throw error;
-  }
+  return { added, lines: cycleLines, invoice };
 }
 
 /** Every line the facts give for charge dates in [from, to): subscriptions, usage per cycle, one-off charges. */

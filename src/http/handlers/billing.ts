@@ -47,7 +47,7 @@ export const listInvoicesRoute = defineRoute({
   },
 });
 
-const breakdownSchema = z
+export const breakdownSchema = z
   .object({
     invoice: invoiceSchema,
     subscriptions: z.array(
@@ -61,7 +61,7 @@ const breakdownSchema = z
   })
   .meta({ id: 'InvoiceBreakdown' });
 
-function breakdown(lines: BillingLine[], currency: string) {
+export function breakdown(lines: BillingLine[], currency: string) {
   const groups = new Map<string, BillingLine[]>();
   for (const line of lines)
     groups.set(line.subscriptionId ?? '', [...(groups.get(line.subscriptionId ?? '') ?? []), line]);
