@@ -7,6 +7,7 @@ import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { ReadLink, WriteResult } from '../ports/report-store.port.ts';
 import { byReseller, customerMonths, productMonths, type CustomerMonth, type ProductMonth } from './license-usage.ts';
 import { reportLogo, writeManifest } from './report-writer.ts';
+import { partnerProfile } from '../partner-profile/partner-profile.ts';
 
 /**
  * F-REPORTS, service provider reports of one month, written to `{period}/provider/…` in the reports container:
@@ -25,6 +26,7 @@ export type ProviderDeps = Pick<
   | 'reports'
   | 'logos'
   | 'billingRuns'
+  | 'settings'
 >;
 
 export const providerReports = {
@@ -56,15 +58,16 @@ export async function generateProviderReports(
   period: string,
 ): Promise<(WriteResult & { kind: ProviderReportKind | 'manifest' })[]> {
   const months = monthsUpTo(period, USAGE_MONTHS);
-  const [rows, manual, resellers, logo] = await Promise.all([
+  const [rows, manual, resellers, logo, profile] = await Promise.all([
     customerMonths(deps, months),
     manualCounts(deps, months),
     deps.resellers.list(),
     reportLogo(deps),
+    partnerProfile(deps),
   ]);
   const products = productMonths(rows, manual, months);
   const ofPeriod = rows.filter((r) => r.month === period);
-  const partnerName = deps.config.PARTNER_NAME;
+  const partnerName = profile.value.legalName;
   const { licenseReportXml, allocationReportXml } = await import('../../adapters/reports/provider-reports.xml.ts');
   const { writeSubscriptionUsageXlsx } = await import('../../adapters/reports/provider-reports.xlsx.ts');
 
@@ -102,7 +105,9 @@ export async function generateProviderReports(
   );
   const run = (await deps.billingRuns.get(period))?.value;
   const manifest =
-    run && run.status !== 'running' ? [{ ...(await writeManifest(deps.reports, run)), kind: 'manifest' as const }] : [];
+    run && run.status !== 'running'
+      ? [{ ...(await writeManifest(deps.reports, run, deps.billingRuns)), kind: 'manifest' as const }]
+      : [];
   return [usage, license, allocation, ...manifest];
 }
 
