@@ -28,6 +28,7 @@ import type { UsageSource, UsageStore } from './app/ports/usage.port.ts';
 import type { ReportStore } from './app/ports/report-store.port.ts';
 import type { ResellerStore } from './app/ports/reseller.port.ts';
 import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
+import type { InvoiceDocuments } from './app/ports/invoice-document.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
@@ -80,6 +81,8 @@ export interface Services {
   resellers: ResellerStore;
   /** The partner's manually entered license counts per month. */
   licenseCounts: LicenseCountStore;
+  /** Invoice documents (PDF); the PDF library is loaded on first use. */
+  invoiceDocuments: InvoiceDocuments;
   authenticate: Authenticator;
   /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
   writeLimiter: RateLimiter;
@@ -274,7 +277,7 @@ async function createUsage(
 async function createReporting(
   config: Config,
   storage: Storage,
-): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts'>> {
+): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts' | 'invoiceDocuments'>> {
   const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
     import('./adapters/blob/reports.blob.ts'),
     import('./adapters/tables/reseller.table.ts'),
@@ -284,6 +287,9 @@ async function createReporting(
     reports: reportsBlob(storage, config.STORAGE_BLOB_URL ? { blobServiceUrl: config.STORAGE_BLOB_URL } : {}),
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
+    invoiceDocuments: {
+      pdf: async (report, options) => (await import('./adapters/reports/invoice.pdf.ts')).invoicePdf(report, options),
+    },
   };
 }
 

@@ -107,6 +107,28 @@ beforeAll(async () => {
   expect(run).toMatchObject({ status: 'completed', customersDone: 4 });
 });
 
+const kindLabel: Record<string, string> = {
+  cycleFee: 'Cycle fee',
+  proRata: 'Pro-rata',
+  refund: 'Refund',
+  usage: 'Usage',
+  oneOff: 'One-off',
+  correction: 'Correction',
+};
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+const grouped = (value: string) =>
+  value.replace(/^(-?)(\d+)/, (_, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+/** What the PDF standard fonts can show: outside Windows-1252, the minus becomes a hyphen, anything else `?`. */
+const asPdfText = (text: string) =>
+  [...text].map((c) => (c === '−' ? '-' : /[\u0020-\u007e\u00a1-\u00ff€–—’“”…]/.test(c) ? c : '?')).join('');
+
+async function pdfTextOf(bytes: Uint8Array): Promise<string> {
+  const { extractText, getDocumentProxy } = await import('unpdf');
+  const pdf = await getDocumentProxy(new Uint8Array(bytes));
+  const { text } = await extractText(pdf, { mergePages: true });
+  return squash(text);
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -119,7 +141,7 @@ describe('files written by the run', () => {
       .sort();
     expect(names).toEqual(
       [usd, jpy, other]
-        .flatMap((s) => ['csv', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`))
+        .flatMap((s) => ['csv', 'pdf', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`))
         .sort(),
     );
     const { invoice } = await invoiceAndLines(usd.customerId);
@@ -261,6 +283,50 @@ describe('files written by the run', () => {
     expect(summary?.pageSetup).toMatchObject({ orientation: 'portrait', fitToWidth: 1 });
   });
 
+  it('writes a PDF invoice whose text is its invoice: both parties, every line, the subtotals and the total', async () => {
+    for (const setup of [usd, jpy]) {
+      const { invoice, lines } = await invoiceAndLines(setup.customerId);
+      const decimals = setup === jpy ? 0 : 2;
+      const bytes = await blob(`${PERIOD}/${setup.customerId}/${CYCLE}.pdf`);
+      expect(new TextDecoder().decode(bytes.subarray(0, 5))).toBe('%PDF-');
+      const text = await pdfTextOf(bytes);
+      for (const expected of [
+        'Fabrikam Cloud Services GmbH',
+        'Bahnhofstrasse 1',
+        'Tax id CHE-123.456.789 MWST',
+        'Bill to',
+        `Invoice number ${invoice.id}`,
+        `Issue date ${invoice.issuedOn}`,
+        `Billing cycle ${invoice.cycleStart} to`,
+        `Total (${invoice.currency}) ${grouped(dec(invoice.total).toFixed(decimals))}`,
+        `${lines.length} line(s)`,
+        'Page 1 of 1',
+      ])
+        expect(text, expected).toContain(expected);
+      // Each line as one row: kind and description, period (last day inclusive), quantity, unit price, amount.
+      for (const line of lines) {
+        const last = new Date(Date.parse(`${line.periodEnd}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+        const period = last <= line.periodStart ? line.periodStart : `${line.periodStart} – ${last}`;
+        const row = [
+          `${kindLabel[line.kind]}: ${asPdfText(line.description)}`,
+          period,
+          String(Number(line.quantity)),
+          grouped(dec(line.unitPrice).toFixed(decimals)),
+          grouped(dec(line.amount).toFixed(decimals)),
+        ].join(' ');
+        expect(text, line.description).toContain(squash(row));
+      }
+      // The total is the sum of what the rows say.
+      const amounts = lines.map((l) => dec(l.amount));
+      expect(amounts.reduce((a, b) => a.plus(b), dec(0)).toFixed(decimals)).toBe(dec(invoice.total).toFixed(decimals));
+    }
+    const usdText = await pdfTextOf(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.pdf`));
+    expect(usdText).toContain('Contoso & Sons <Ltd>');
+    expect(usdText).toContain('Microsoft 365 Business Premium, 13 seats, 1-year term, billed monthly');
+    expect(usdText).toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/); // the customer id, in the facts
+    expect(usdText).not.toContain('Your CSP partner');
+  });
+
   it('writes no file for a customer with nothing billed in the cycle', async () => {
     const { invoice } = await invoiceAndLines(empty.customerId);
     expect(invoice.lineCount).toBe(0);
@@ -353,7 +419,7 @@ describe('files written by the run', () => {
       customers: { total: 4, done: 4, failed: 0, notDue: 0 },
       noLines: [{ customerId: empty.customerId, cycle: CYCLE }],
     });
-    expect(manifest.files).toHaveLength(9);
+    expect(manifest.files).toHaveLength(12);
     for (const file of manifest.files) {
       const bytes = await blob(file.name);
       expect(file).toMatchObject({ size: bytes.byteLength, sha256: sha256(bytes) });
@@ -384,7 +450,7 @@ describe('overwrite safety', () => {
     const { invoice } = await invoiceAndLines(usd.customerId);
     if (!customer) throw new Error('no customer');
     const before = await Promise.all(
-      ['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
+      ['xlsx', 'csv', 'xml', 'pdf'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
     );
     // Hours later by the process clock: zip entries and document dates must not follow it.
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -392,9 +458,9 @@ describe('overwrite safety', () => {
     const { reportLogo } = await import('../../src/app/reports/report-writer.ts');
     const again = await writeCustomerReports(app.services, customer, invoice, await reportLogo(app.services));
     vi.useRealTimers();
-    expect(again.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(again.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     const after = await Promise.all(
-      ['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
+      ['xlsx', 'csv', 'xml', 'pdf'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
     );
     expect(after.map(sha256)).toEqual(before.map(sha256));
   });
@@ -446,6 +512,7 @@ describe('GET /api/customers/{customerId}/billing-reports and downloads', () => 
           expect.objectContaining({ format: 'xlsx' }),
           expect.objectContaining({ format: 'csv' }),
           expect.objectContaining({ format: 'xml' }),
+          expect.objectContaining({ format: 'pdf' }),
         ],
       }),
     ]);

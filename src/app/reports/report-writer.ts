@@ -22,20 +22,23 @@ import type { PartnerProfile } from '../../domain/partner-profile.ts';
 import type { SubscriptionFacts } from '../../domain/billing-report.ts';
 
 /**
- * F-REPORTS: what a billing run writes. After each customer's cycle is billed, its report in three formats
- * (`{period}/{customerId}/{cycle}.xlsx|csv|xml`); when the run finishes, the period's manifest
+ * F-REPORTS: what a billing run writes. After each customer's cycle is billed, its report in three formats and its
+ * invoice as a PDF (`{period}/{customerId}/{cycle}.xlsx|csv|xml|pdf`); when the run finishes, the period's manifest
  * (`{period}/manifest.json`: every file with its size and SHA-256) and a mail to the partner, sent through the
  * outbox so that a crash between the two loses nothing. One writer serves the daily timer, the HTTP route and
  * the command line.
  */
 export type ReportDeps = Pick<
   Services,
-  'config' | 'billing' | 'logos' | 'reports' | 'settings' | 'customerData' | 'billingRuns'
+  'config' | 'billing' | 'logos' | 'reports' | 'settings' | 'customerData' | 'billingRuns' | 'invoiceDocuments'
 > &
   Parameters<typeof commitWithOutbox>[0];
 
 /** What one customer's reports are made of. */
-export type CustomerReportDeps = Pick<Services, 'config' | 'billing' | 'reports' | 'settings' | 'customerData'>;
+export type CustomerReportDeps = Pick<
+  Services,
+  'config' | 'billing' | 'reports' | 'settings' | 'customerData' | 'invoiceDocuments'
+>;
 
 export interface WrittenFile extends WriteResult {
   customerId?: string;
@@ -154,7 +157,8 @@ export async function writeCustomerReports(
   const csv = await write('csv', billingReportCsv(report));
   const xml = await write('xml', billingReportXml(report));
   const xlsx = await writeXlsx(report, (content) => write('xlsx', content), logo);
-  return [xlsx, csv, xml];
+  const pdf = await write('pdf', await deps.invoiceDocuments.pdf(report, logo ? { logo } : {}));
+  return [xlsx, csv, xml, pdf];
 }
 
 /** Streams the spreadsheet into the store as exceljs writes it. */
