@@ -268,3 +268,27 @@ async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: Wr
     if (!(error instanceof AppError && error.code === 'REQUEST.ALREADY_EXISTS')) throw error;
   }
 }
+
+/**
+ * The invoice as a customer downloads it from the invoice route: the same spreadsheet or PDF the run writes to
+ * the reports container, made from the stored lines (so also for an invoice whose files were never written).
+ */
+export async function invoiceDocument(
+  deps: CustomerReportDeps & Pick<Services, 'logos'>,
+  customer: Customer,
+  invoice: Invoice,
+  format: 'xlsx' | 'pdf',
+): Promise<Uint8Array> {
+  const [report, logo] = await Promise.all([billingReportOf(deps, customer, invoice), reportLogo(deps)]);
+  if (format === 'pdf') return deps.invoiceDocuments.pdf(report, logo ? { logo } : {});
+  const chunks: Uint8Array[] = [];
+  await writeXlsx(
+    report,
+    async (content) => {
+      for await (const chunk of content) chunks.push(chunk);
+      return { name: '', size: 0, sha256: '', status: 'created' };
+    },
+    logo,
+  );
+  return Buffer.concat(chunks);
+}
