@@ -101,7 +101,7 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'seatsnapshots']
 var containerNames = ['reports', 'branding']
 var deploymentContainerName = 'app-package'
 

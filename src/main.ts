@@ -29,6 +29,7 @@ import type { ReportStore } from './app/ports/report-store.port.ts';
 import type { ResellerStore } from './app/ports/reseller.port.ts';
 import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
 import type { InvoiceDocuments } from './app/ports/invoice-document.port.ts';
+import type { SeatSnapshotStore } from './app/ports/seat-snapshot.port.ts';
 import type { Authenticator } from './http/authenticate.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
@@ -81,6 +82,8 @@ export interface Services {
   resellers: ResellerStore;
   /** The partner's manually entered license counts per month. */
   licenseCounts: LicenseCountStore;
+  /** Daily purchased and assigned seats per customer, so license reports have history. */
+  seatSnapshots: SeatSnapshotStore;
   /** Invoice documents (PDF); the PDF library is loaded on first use. */
   invoiceDocuments: InvoiceDocuments;
   authenticate: Authenticator;
@@ -277,16 +280,18 @@ async function createUsage(
 async function createReporting(
   config: Config,
   storage: Storage,
-): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts' | 'invoiceDocuments'>> {
-  const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
+): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts' | 'invoiceDocuments' | 'seatSnapshots'>> {
+  const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }, { seatSnapshotTable }] = await Promise.all([
     import('./adapters/blob/reports.blob.ts'),
     import('./adapters/tables/reseller.table.ts'),
     import('./adapters/tables/license-counts.table.ts'),
+    import('./adapters/tables/seat-snapshot.table.ts'),
   ]);
   return {
     reports: reportsBlob(storage, config.STORAGE_BLOB_URL ? { blobServiceUrl: config.STORAGE_BLOB_URL } : {}),
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
+    seatSnapshots: seatSnapshotTable(storage.table('seatsnapshots')),
     invoiceDocuments: {
       pdf: async (report, options) => (await import('./adapters/reports/invoice.pdf.ts')).invoicePdf(report, options),
     },

@@ -28,6 +28,7 @@ export const tableNames = [
   'usage',
   'resellers',
   'licensecounts',
+  'seatsnapshots',
 ] as const;
 export const containerNames = ['reports', 'branding'] as const;
 export type TableName = (typeof tableNames)[number];

@@ -27,6 +27,7 @@ export type ProviderDeps = Pick<
   | 'logos'
   | 'billingRuns'
   | 'settings'
+  | 'seatSnapshots'
 >;
 
 export const providerReports = {
@@ -157,7 +158,10 @@ export function readLinkFor(
 }
 
 /** Bundles (products) allocated and used per customer in a month, grouped by customer. */
-export async function bundlesView(deps: Pick<Services, 'customers' | 'customerData'>, period: string) {
+export async function bundlesView(
+  deps: Pick<Services, 'customers' | 'customerData' | 'seatSnapshots'>,
+  period: string,
+) {
   const rows = await customerMonths(deps, [period]);
   return rows.map((row: CustomerMonth) => ({
     customerId: row.customer.id,
@@ -177,7 +181,7 @@ export async function bundlesView(deps: Pick<Services, 'customers' | 'customerDa
 
 /** The month's license information: computed fields (read-only) beside the manual ones, and the manual record's ETag. */
 export async function licenseCountsView(
-  deps: Pick<Services, 'customers' | 'customerData' | 'licenseCounts'>,
+  deps: Pick<Services, 'customers' | 'customerData' | 'licenseCounts' | 'seatSnapshots'>,
   period: string,
 ): Promise<{ items: ProductMonth[]; etag?: string; updatedAt?: string; updatedBy?: string }> {
   const [rows, stored] = await Promise.all([customerMonths(deps, [period]), deps.licenseCounts.get(period)]);
