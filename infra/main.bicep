@@ -117,7 +117,7 @@ var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'msbilled', 'reconciliation', 'psa', 'conversations']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'msbilled', 'reconciliation', 'psa', 'conversations', 'seatsnapshots']
 var containerNames = ['reports', 'branding', 'knowledge']
 var deploymentContainerName = 'app-package'
 

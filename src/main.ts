@@ -336,18 +336,26 @@ async function createUsage(
 async function createReporting(
   config: Config,
   storage: Storage,
-): Promise<Pick<Services, 'reports' | 'reportRenderers' | 'resellers' | 'licenseCounts'>> {
-  const [{ reportsBlob }, { reportRenderers }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
-    import('./adapters/blob/reports.blob.ts'),
-    import('./adapters/reports/report-renderers.ts'),
-    import('./adapters/tables/reseller.table.ts'),
-    import('./adapters/tables/license-counts.table.ts'),
-  ]);
+): Promise<
+  Pick<Services, 'reports' | 'reportRenderers' | 'resellers' | 'licenseCounts' | 'invoiceDocuments' | 'seatSnapshots'>
+> {
+  const [{ reportsBlob }, { reportRenderers }, { resellerTable }, { licenseCountsTable }, { seatSnapshotTable }] =
+    await Promise.all([
+      import('./adapters/blob/reports.blob.ts'),
+      import('./adapters/reports/report-renderers.ts'),
+      import('./adapters/tables/reseller.table.ts'),
+      import('./adapters/tables/license-counts.table.ts'),
+      import('./adapters/tables/seat-snapshot.table.ts'),
+    ]);
   return {
     reports: reportsBlob(storage, config.STORAGE_BLOB_URL ? { blobServiceUrl: config.STORAGE_BLOB_URL } : {}),
     reportRenderers,
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
+    seatSnapshots: seatSnapshotTable(storage.table('seatsnapshots')),
+    invoiceDocuments: {
+      pdf: async (report, options) => (await import('./adapters/reports/invoice.pdf.ts')).invoicePdf(report, options),
+    },
   };
 }
 

@@ -22,6 +22,8 @@ import type { PortalUserStore } from './ports/portal-users.port.ts';
 import type { ProfileStore } from './ports/profiles.port.ts';
 import type { RateLimiter } from './ports/rate-limiter.port.ts';
 import type { AssistantDeps } from './assistant/deps.ts';
+import type { InvoiceDocuments } from './ports/invoice-document.port.ts';
+import type { SeatSnapshotStore } from './ports/seat-snapshot.port.ts';
 import type { SimulatorClockControl } from './simulator-clock/deps.ts';
 import type { RenewalSimulator } from './ports/renewal-simulator.port.ts';
 import type { ReportRenderers } from './ports/report-renderers.port.ts';
@@ -91,6 +93,10 @@ export interface Services {
   resellers: ResellerStore;
   /** The partner's manually entered license counts per month. */
   licenseCounts: LicenseCountStore;
+  /** Daily purchased and assigned seats per customer, so license reports have history. */
+  seatSnapshots: SeatSnapshotStore;
+  /** Invoice documents (PDF); the PDF library is loaded on first use. */
+  invoiceDocuments: InvoiceDocuments;
   /** Microsoft's billed line items (the commerce simulator's ledger, or Graph's billed reconciliation export). */
   microsoftBilled: MicrosoftBilledSource;
   /** Imported Microsoft lines and the months' reconciliation results (F-RECON). */

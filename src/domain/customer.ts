@@ -96,3 +96,4 @@ export const customerSchema = customerFieldsSchema.extend({
 export type CustomerFields = z.infer<typeof customerFieldsSchema>;
 export type Customer = z.infer<typeof customerSchema>;
 export type CompanyProfile = z.infer<typeof companyProfileSchema>;
+export type PostalAddress = z.infer<typeof postalAddressSchema>;

@@ -32,7 +32,12 @@ import {
   startBillingRunRoute,
 } from './handlers/billing.ts';
 import { exportChangeLogRoute, listChangeLogRoute } from './handlers/change-log.ts';
-import { getBillingConfirmationRoute, putBillingConfirmationRoute } from './handlers/settings.ts';
+import {
+  getBillingConfirmationRoute,
+  getPartnerProfileRoute,
+  putBillingConfirmationRoute,
+  putPartnerProfileRoute,
+} from './handlers/settings.ts';
 import {
   buySubscriptionRoute,
   cancelFutureChangeRoute,
@@ -60,7 +65,7 @@ import {
 } from './handlers/profiles.ts';
 import { acceptAgreementRoute, listAgreementsRoute } from './handlers/agreements.ts';
 import { createTenantRoute, domainAvailabilityRoute } from './handlers/tenants.ts';
-import { getLogoRoute, putLogoRoute } from './handlers/branding.ts';
+import { getBrandingRoute, getLogoRoute, putLogoRoute } from './handlers/branding.ts';
 import { m365Routes } from './handlers/m365.ts';
 import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
@@ -110,6 +115,8 @@ export const routes: readonly Route[] = [
   exportChangeLogRoute,
   getBillingConfirmationRoute,
   putBillingConfirmationRoute,
+  getPartnerProfileRoute,
+  putPartnerProfileRoute,
   listInvoicesRoute,
   getInvoiceRoute,
   downloadInvoiceRoute,
@@ -133,6 +140,7 @@ export const routes: readonly Route[] = [
   createTenantRoute,
   putLogoRoute,
   getLogoRoute,
+  getBrandingRoute,
   ...m365Routes,
   ...usageRoutes,
   ...resellerRoutes,

@@ -32,6 +32,7 @@ export const tableNames = [
   'reconciliation',
   'psa',
   'conversations',
+  'seatsnapshots',
 ] as const;
 export const containerNames = ['reports', 'branding', 'knowledge'] as const;
 export type TableName = (typeof tableNames)[number];

@@ -57,7 +57,7 @@ export async function listBillingReports(
   const files = new Map<string, ListedBillingReport['formats']>();
   for (const period of new Set(invoices.map((i) => periodOfCycle(i.cycle)))) {
     for await (const file of deps.reports.list(`${period}/${customerId}/`)) {
-      const match = /\/(\d{4}-\d{2}-\d{2})\.(xlsx|csv|xml)$/.exec(file.name);
+      const match = /\/(\d{4}-\d{2}-\d{2})\.(xlsx|csv|xml|pdf)$/.exec(file.name);
       if (!match?.[1] || !match[2]) continue;
       const formats = files.get(match[1]) ?? [];
       formats.push({ format: match[2] as ReportFormat, size: file.size, sha256: file.sha256 });

@@ -8,6 +8,9 @@ import type { LogoStore } from '../ports/logo-store.port.ts';
 import type { ReportRenderers } from '../ports/report-renderers.port.ts';
 import type { ReportStore } from '../ports/report-store.port.ts';
 import type { ResellerStore } from '../ports/reseller.port.ts';
+import type { SettingsStore } from '../ports/settings.port.ts';
+import type { SeatSnapshotStore } from '../ports/seat-snapshot.port.ts';
+import type { InvoiceDocuments } from '../ports/invoice-document.port.ts';
 
 /** The ports the report use cases (F-REPORTS) use; each use case picks what it needs. */
 export interface ReportsDeps {
@@ -24,4 +27,9 @@ export interface ReportsDeps {
   logos: LogoStore;
   resellers: ResellerStore;
   licenseCounts: LicenseCountStore;
+  settings: SettingsStore;
+  /** Daily purchased and assigned seats per customer, so license reports have history. */
+  seatSnapshots: SeatSnapshotStore;
+  /** Invoice documents (PDF). */
+  invoiceDocuments: InvoiceDocuments;
 }

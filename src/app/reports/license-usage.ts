@@ -1,8 +1,10 @@
 import { allCustomers } from '../customers.ts';
+import type { SeatSnapshot } from '../../domain/seat-snapshot.ts';
 import { monthEnd, type ManualLicenseCount } from '../../domain/license-counts.ts';
 import type { Reseller } from '../../domain/reseller.ts';
 import type { CustomerDataStore } from '../ports/customer-data.port.ts';
 import type { CustomerRepository } from '../ports/customer.repository.port.ts';
+import type { SeatSnapshotStore } from '../ports/seat-snapshot.port.ts';
 import type { CustomerMonth, ProductCount, ProductMonth, ResellerGroup } from '../ports/report-renderers.port.ts';
 import { histories } from '../billing/bill-customer-cycle.ts';
 
@@ -10,12 +12,14 @@ import { histories } from '../billing/bill-customer-cycle.ts';
  * Licenses per customer, product and month, computed from what the portal keeps:
  * - allocated (seats held) at the end of a month: each subscription's state replayed from the change log, as
  *   the billing engine does (active and suspended subscriptions hold seats; Microsoft bills both);
- * - used ("in use"): licenses assigned to users, from the subscriptions mirror. The mirror knows today's
- *   assignments only, so `used` is given for the latest month asked for and left out (null) for earlier ones.
+ * - used ("in use"): licenses assigned to users, from the month's latest daily seat snapshot; for a month with
+ *   no snapshot, today's assignments from the subscriptions mirror if it is the latest month asked for, else
+ *   unknown (null).
  */
 export interface UsageDeps {
   customers: CustomerRepository;
   customerData: CustomerDataStore;
+  seatSnapshots: SeatSnapshotStore;
 }
 
 export type { CustomerMonth, ProductCount, ProductMonth, ResellerGroup };
@@ -32,15 +36,24 @@ export async function customerMonths(
   const queue = [...customers];
   const worker = async () => {
     for (let customer = queue.shift(); customer; customer = queue.shift()) {
-      const [subscriptionHistories, mirror] = await Promise.all([
+      const [subscriptionHistories, mirror, snapshots] = await Promise.all([
         histories(deps, customer.id),
         deps.customerData.services(customer.id),
+        months.length
+          ? deps.seatSnapshots.monthly(customer.id, months[0] ?? '', latest ?? '')
+          : new Map<string, SeatSnapshot>(),
       ]);
-      const assigned = new Map(mirror.subscriptions.map(({ value }) => [value.id, value.assignedQuantity]));
+      const today = new Map(mirror.subscriptions.map(({ value }) => [value.id, value.assignedQuantity]));
       const seen = new Set(subscriptionHistories.map((h) => h.subscriptionId));
       const rows: CustomerMonth[] = [];
       for (const month of months) {
         const end = monthEnd(month);
+        const snapshot = snapshots.get(month);
+        const assigned: Map<string, number> | undefined = snapshot
+          ? new Map(snapshot.subscriptions.map((s) => [s.subscriptionId, s.assigned]))
+          : month === latest
+            ? today
+            : undefined;
         const products = new Map<string, ProductCount>();
         const add = (productId: string, productName: string, seats: number, subscriptionId: string) => {
           const product = products.get(productId) ?? {
@@ -48,11 +61,11 @@ export async function customerMonths(
             productName,
             subscriptions: 0,
             allocated: 0,
-            used: month === latest ? 0 : null,
+            used: assigned ? 0 : null,
           };
           product.subscriptions += 1;
           product.allocated += seats;
-          if (product.used !== null) product.used += Math.min(seats, assigned.get(subscriptionId) ?? 0);
+          if (product.used !== null) product.used += Math.min(seats, assigned?.get(subscriptionId) ?? 0);
           products.set(productId, product);
         };
         for (const history of subscriptionHistories) {

@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { reportContentTypes } from '../../domain/billing-report.ts';
 import { monthsUpTo, type ManualLicenseCount, type StoredLicenseCounts } from '../../domain/license-counts.ts';
+import type { ReportsDeps } from './deps.ts';
 import { AppError, preconditionFailed } from '../errors.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { ReadLink, WriteResult } from '../ports/report-store.port.ts';
 import { byReseller, customerMonths, productMonths, type CustomerMonth, type ProductMonth } from './license-usage.ts';
-import type { ReportsDeps } from './deps.ts';
 import { reportLogo, writeManifest } from './report-writer.ts';
+import { partnerProfile } from '../partner-profile/partner-profile.ts';
 
 /**
  * F-REPORTS, service provider reports of one month, written to `{period}/provider/…` in the reports container:
@@ -25,7 +26,9 @@ export type ProviderDeps = Pick<
   | 'reports'
   | 'logos'
   | 'billingRuns'
+  | 'settings'
   | 'reportRenderers'
+  | 'seatSnapshots'
 >;
 
 export const providerReports = {
@@ -57,15 +60,16 @@ export async function generateProviderReports(
   period: string,
 ): Promise<(WriteResult & { kind: ProviderReportKind | 'manifest' })[]> {
   const months = monthsUpTo(period, USAGE_MONTHS);
-  const [rows, manual, resellers, logo] = await Promise.all([
+  const [rows, manual, resellers, logo, profile] = await Promise.all([
     customerMonths(deps, months),
     manualCounts(deps, months),
     deps.resellers.list(),
     reportLogo(deps),
+    partnerProfile(deps),
   ]);
   const products = productMonths(rows, manual, months);
   const ofPeriod = rows.filter((r) => r.month === period);
-  const partnerName = deps.config.PARTNER_NAME;
+  const partnerName = profile.value.legalName;
   const render = deps.reportRenderers.provider;
 
   const write = (kind: ProviderReportKind, content: Uint8Array | AsyncIterable<Uint8Array>) =>
@@ -101,7 +105,9 @@ export async function generateProviderReports(
   );
   const run = (await deps.billingRuns.get(period))?.value;
   const manifest =
-    run && run.status !== 'running' ? [{ ...(await writeManifest(deps.reports, run)), kind: 'manifest' as const }] : [];
+    run && run.status !== 'running'
+      ? [{ ...(await writeManifest(deps.reports, run, deps.billingRuns)), kind: 'manifest' as const }]
+      : [];
   return [usage, license, allocation, ...manifest];
 }
 
@@ -151,7 +157,10 @@ export function readLinkFor(
 }
 
 /** Bundles (products) allocated and used per customer in a month, grouped by customer. */
-export async function bundlesView(deps: Pick<ReportsDeps, 'customers' | 'customerData'>, period: string) {
+export async function bundlesView(
+  deps: Pick<ReportsDeps, 'customers' | 'customerData' | 'seatSnapshots'>,
+  period: string,
+) {
   const rows = await customerMonths(deps, [period]);
   return rows.map((row: CustomerMonth) => ({
     customerId: row.customer.id,
@@ -171,7 +180,7 @@ export async function bundlesView(deps: Pick<ReportsDeps, 'customers' | 'custome
 
 /** The month's license information: computed fields (read-only) beside the manual ones, and the manual record's ETag. */
 export async function licenseCountsView(
-  deps: Pick<ReportsDeps, 'customers' | 'customerData' | 'licenseCounts'>,
+  deps: Pick<ReportsDeps, 'customers' | 'customerData' | 'licenseCounts' | 'seatSnapshots'>,
   period: string,
 ): Promise<{ items: ProductMonth[]; etag?: string; updatedAt?: string; updatedBy?: string }> {
   const [rows, stored] = await Promise.all([customerMonths(deps, [period]), deps.licenseCounts.get(period)]);

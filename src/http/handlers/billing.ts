@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { notFound, preconditionFailed, validation } from '../../app/errors.ts';
 import { continueBillingRun, periodPattern, startBillingRun } from '../../app/billing/billing-run.ts';
 import { billingDepsOf } from '../../app/billing/deps.ts';
+import { getCustomer } from '../../app/customers.ts';
+import { invoiceDocument } from '../../app/reports/report-writer.ts';
+import { reportContentTypes } from '../../domain/billing-report.ts';
 import { billingLineSchema, billingRunSchema, invoiceSchema, type BillingLine } from '../../domain/billing.ts';
 import { isoDateSchema } from '../../domain/calendar.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
@@ -118,12 +121,27 @@ export const downloadInvoiceRoute = defineRoute({
   method: 'GET',
   path: '/customers/{customerId}/invoices/{invoiceId}/download',
   access: { customer: 'View' },
-  summary: 'The invoice lines as CSV',
+  summary: 'The invoice as CSV (its lines, the default), as the report spreadsheet (xlsx) or as a PDF document',
   tags: ['invoices'],
   params: invoiceParams,
-  responses: { 200: { description: 'CSV, UTF-8 with a header row', contentType: 'text/csv' } },
-  async handler({ params, services }) {
+  query: z.strictObject({ format: z.enum(['csv', 'xlsx', 'pdf']).default('csv') }),
+  responses: {
+    200: {
+      description: 'CSV (UTF-8 with a header row), xlsx or PDF, as an attachment',
+      contentType: 'text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf',
+    },
+  },
+  async handler({ params, query, services }) {
     const { value } = await findInvoice(services, params.customerId, params.invoiceId);
+    if (query.format !== 'csv') {
+      const { value: customer } = await getCustomer(services, params.customerId);
+      return {
+        status: 200,
+        body: await invoiceDocument(services, customer, value, query.format),
+        contentType: reportContentTypes[query.format],
+        headers: { 'content-disposition': `attachment; filename="${value.id}.${query.format}"` },
+      };
+    }
     const lines = await services.billing.lines(params.customerId, value.cycle, value.cycle);
     const csv = stringify(
       lines
