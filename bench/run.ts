@@ -6,17 +6,21 @@ import { storageCalls } from './storage-calls.ts';
 import { dueChanges } from './due-changes.ts';
 import { billingRun } from './billing-run.ts';
 import { load } from './load.ts';
+import { portal } from './portal.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun };
+const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun, portal };
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];
+// `npm run bench -- --only portal` runs one benchmark.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 for (const [name, bench] of Object.entries(benchmarks)) {
+  if (only && name !== only) continue;
   process.stderr.write(`running ${name}…\n`);
   rows.push(...(await bench({ quick })));
 }

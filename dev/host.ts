@@ -15,6 +15,7 @@ import { AppError } from '../src/app/errors.ts';
 import type { HttpMethod, Reply, Route } from '../src/http/route.ts';
 import { routes as appRoutes } from '../src/http/routes.ts';
 import type { Job, JobContext } from '../src/jobs/job.ts';
+import type { Clock } from '../src/app/ports/clock.port.ts';
 import { jobs as appJobs } from '../src/jobs/jobs.ts';
 import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
 import { InProcessQueues } from '../src/adapters/queue/in-process.change-queue.ts';
@@ -50,6 +51,8 @@ export interface LocalHostOptions {
   seed?: boolean;
   validateResponses?: boolean;
   log?: (line: string) => void;
+  /** The app's clock (default: the system clock); end-to-end tests seed history in the past with it. */
+  clock?: Clock;
   /** Serve the portal's build (portal/dist) at `/` (default true); the API docs stay at /api/docs/. */
   portal?: boolean;
 }
@@ -80,7 +83,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
 
   const config = loadConfig(env);
-  const services = await createServices(config);
+  const services = await createServices(config, options.clock ? { clock: options.clock } : {});
   await services.storage.ensure();
   if (options.seed) {
     const seeded = await seedDemoData(services);

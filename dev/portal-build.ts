@@ -28,7 +28,9 @@ export function ensurePortalBuild(log: (line: string) => void = console.log): bo
       .map((f) => statSync(f).mtimeMs),
   );
   if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return true;
-  const run = (args: string[]) => spawnSync('npm', args, { cwd: portalDir, stdio: 'inherit' }).status === 0;
+  // NODE_ENV=production whatever the caller's (vitest sets `test`, which would build React's development bundle).
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const run = (args: string[]) => spawnSync('npm', args, { cwd: portalDir, stdio: 'inherit', env }).status === 0;
   if (!existsSync(path.join(portalDir, 'node_modules'))) {
     log('Installing the portal’s packages (npm ci in portal/)…');
     if (!run(['ci', '--no-audit', '--no-fund'])) return false;

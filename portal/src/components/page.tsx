@@ -135,7 +135,11 @@ export function DataTable<T>({
   if (rows.length === 0) return <Card>{t('app.empty')}</Card>;
   return (
     <div className={styles.scroll}>
-      <Table aria-label={label} size="small">
+      <Table
+        aria-label={label}
+        size="small"
+        style={{ tableLayout: 'auto', minWidth: Math.min(columns.length * 120, 1000) }}
+      >
         <TableHeader>
           <TableRow>
             {columns.map((c) => (

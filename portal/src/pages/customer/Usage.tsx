@@ -81,16 +81,18 @@ function UsageOf({ customerId }: { customerId: string }) {
       <Loading state={state}>
         {(usage) => (
           <>
-            <Card label={t('usage.chart')}>
-              <BarChart
-                title={t('usage.chart')}
-                bars={usage.totals.map((m) => ({
-                  label: m.month,
-                  value: m.amount,
-                  text: formatMoney(m.amount, m.currency),
-                }))}
-              />
-            </Card>
+            {usage.totals.length > 0 && (
+              <Card label={t('usage.chart')}>
+                <BarChart
+                  title={t('usage.chart')}
+                  bars={usage.totals.map((m) => ({
+                    label: m.month,
+                    value: m.amount,
+                    text: formatMoney(m.amount, m.currency),
+                  }))}
+                />
+              </Card>
+            )}
             <DataTable
               label={t('usage.meter')}
               rows={usage.meters}
@@ -128,7 +130,7 @@ function BarChart({ title, bars }: { title: string; bars: { label: string; value
       role="img"
       aria-label={title}
       viewBox={`0 0 ${width} 220`}
-      style={{ width: '100%', maxWidth: 840, height: 'auto' }}
+      style={{ width: '100%', maxWidth: 840, maxHeight: 280 }}
     >
       <title>{title}</title>
       {bars.map((b, i) => {
