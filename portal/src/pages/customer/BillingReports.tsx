@@ -12,9 +12,10 @@ export default function BillingReports() {
 
 function BillingReportsOf({ customerId }: { customerId: string }) {
   const { t, formatDate, formatMoney } = useI18n();
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const [range, setRange] = useState<{ from?: string; to?: string }>({});
+  // The last three months by default, so the latest reports are on screen at once.
+  const [from, setFrom] = useState(() => new Date(Date.now() - 92 * 86_400_000).toISOString().slice(0, 10));
+  const [to, setTo] = useState(() => new Date().toISOString().slice(0, 10));
+  const [range, setRange] = useState<{ from?: string; to?: string }>({ from, to });
   const state = useApi(
     () =>
       call(
