@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/e2e/**/*.e2e.ts'],
     testTimeout: 90_000,
-    hookTimeout: 240_000,
+    hookTimeout: 480_000,
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,

@@ -59,7 +59,7 @@ beforeAll(async () => {
     if (run.status !== 'running') break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}, 240_000);
+}, 480_000);
 
 afterAll(async () => {
   await browser?.close();

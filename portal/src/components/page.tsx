@@ -73,7 +73,7 @@ export function ErrorBar({ error, onRetry }: { error: Error | undefined; onRetry
   if (!error) return null;
   const fields = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
   return (
-    <MessageBar intent="error" role="alert">
+    <MessageBar intent="error" layout="multiline" role="alert">
       <MessageBarBody>
         <MessageBarTitle>{t('app.error')}</MessageBarTitle>
         {error.message}

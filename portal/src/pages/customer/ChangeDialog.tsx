@@ -193,7 +193,7 @@ export function ChangeDialog({
               </dl>
             )}
             {refusal && (
-              <MessageBar intent="warning" role="alert" data-testid="refusal">
+              <MessageBar intent="warning" layout="multiline" role="alert" data-testid="refusal">
                 <MessageBarBody>
                   <MessageBarTitle>{t('change.refused')}</MessageBarTitle>
                   {refusal.message} {t('change.suggestRenewal', { date: formatDate(renewalDate) })}
