@@ -11,7 +11,8 @@ export default function FutureChanges() {
   return <WithCustomer>{(customerId) => <FutureChangesOf customerId={customerId} />}</WithCustomer>;
 }
 
-function describe(change: Record<string, unknown>): string {
+function describe(kind: string, change: Record<string, unknown>): string {
+  change = { ...change, kind };
   if (change.kind === 'quantity') return `quantity → ${String(change.quantity)}`;
   if (change.kind === 'autoRenew') return `auto-renew ${change.enabled ? 'on' : 'off'}`;
   if (change.kind === 'purchase') return `purchase ${String(change.quantity ?? '')}`.trim();
@@ -46,7 +47,7 @@ function FutureChangesOf({ customerId }: { customerId: string }) {
             rowKey={(c) => c.id}
             columns={[
               { key: 'sub', header: t('future.subscription'), render: (c) => c.subscriptionName },
-              { key: 'change', header: t('future.change'), render: (c) => describe(c.change) },
+              { key: 'change', header: t('future.change'), render: (c) => describe(c.kind, c.change) },
               {
                 key: 'effective',
                 header: t('future.effective'),

@@ -1,4 +1,4 @@
-import { Badge, Button, Tab, TabList, Text } from '@fluentui/react-components';
+import { Badge, Button, Radio, RadioGroup, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import { api, call, callWithEtag, saveFile, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
@@ -49,10 +49,15 @@ function InvoicesOf({ customerId }: { customerId: string }) {
 
   return (
     <Page title={t('nav.invoices')}>
-      <TabList selectedValue={status} onTabSelect={(_, d) => setStatus(d.value as 'open' | 'paid')}>
-        <Tab value="open">{t('status.open')}</Tab>
-        <Tab value="paid">{t('status.paid')}</Tab>
-      </TabList>
+      <RadioGroup
+        layout="horizontal"
+        aria-label={t('app.status')}
+        value={status}
+        onChange={(_, d) => setStatus(d.value as 'open' | 'paid')}
+      >
+        <Radio value="open" label={t('status.open')} />
+        <Radio value="paid" label={t('status.paid')} />
+      </RadioGroup>
       <ErrorBar error={action.error} />
       <Loading state={state}>
         {(list) => (
