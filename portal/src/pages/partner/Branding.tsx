@@ -67,6 +67,7 @@ export default function Branding() {
         <Field label={t('branding.logo')}>
           <input
             type="file"
+            aria-label={t('branding.logo')}
             accept="image/png,image/jpeg"
             onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])}
           />
