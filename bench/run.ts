@@ -8,6 +8,7 @@ import { billingRun } from './billing-run.ts';
 import { load } from './load.ts';
 import { reconciliation } from './reconciliation.ts';
 import { assistantRetrieval } from './assistant-retrieval.ts';
+import { portal } from './portal.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
@@ -22,11 +23,15 @@ const benchmarks: Record<string, Benchmark> = {
   billingRun,
   reconciliation,
   assistantRetrieval,
+  portal,
 };
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [];
+// `npm run bench -- --only portal` runs one benchmark.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 for (const [name, bench] of Object.entries(benchmarks)) {
+  if (only && name !== only) continue;
   process.stderr.write(`running ${name}…\n`);
   rows.push(...(await bench({ quick })));
 }

@@ -1,9 +1,11 @@
 import { localEnv } from './settings.ts';
 import { startLocalHost } from './host.ts';
 import { demoPortalUsers } from './seed.ts';
+import { ensurePortalBuild } from './portal-build.ts';
 
 /** `npm start`: the local host on http://localhost:7071 (PORT overrides), with Azurite and demo data. */
 const port = Number(process.env.PORT ?? 7071);
+const portal = process.env.PORTAL_BUILD === 'skip' || ensurePortalBuild();
 const host = await startLocalHost({ env: localEnv(), port, azurite: 'persistent', seed: true });
 const customers = await host.services.customers.list(20);
 const example = (customers.items.find((c) => c.name === 'Contoso Ltd') ?? customers.items[0])?.id ?? '<customerId>';
@@ -20,6 +22,7 @@ const clock = host.services.simulatorClock
   : '';
 console.log(`
 CSP portal backend is running.
+  Portal:     ${portal ? `${host.url}/   (sign in as a demo user and role)` : 'not built (see the messages above); npm run build --prefix portal'}
   API:        ${host.url}/api/…        (health: ${host.url}/api/health)
   API docs:   ${host.url}/api/docs/
   OpenAPI:    ${host.url}/api/openapi.json${clock}

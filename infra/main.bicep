@@ -112,6 +112,9 @@ param deployStaticWebApp bool = false
 @description('Region of the Static Web App (offered in fewer regions than Functions).')
 param staticWebAppLocation string = 'westeurope'
 
+@description('Optional custom domain of the portal (Static Web App), e.g. portal.partner.example; empty for none.')
+param portalCustomDomain string = ''
+
 var baseName = '${name}-${environmentName}'
 var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
@@ -282,6 +285,7 @@ module staticWebApp 'modules/staticwebapp.bicep' = if (deployStaticWebApp) {
     name: 'swa-${baseName}-${suffix}'
     backendResourceId: functionApp.outputs.id
     backendLocation: location
+    customDomain: portalCustomDomain
   }
 }
 
@@ -295,3 +299,4 @@ output identityClientId string = identity.properties.clientId
 output identityPrincipalId string = identity.properties.principalId
 output applicationInsightsName string = monitoring.outputs.appInsightsName
 output staticWebAppHostName string = deployStaticWebApp ? staticWebApp.outputs.defaultHostName : ''
+output portalUrl string = deployStaticWebApp ? staticWebApp.outputs.portalUrl : ''
