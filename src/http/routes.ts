@@ -44,6 +44,7 @@ import {
   syncSubscriptionsRoute,
 } from './handlers/subscriptions.ts';
 import { getOpenApi } from './handlers/openapi.ts';
+import { getProblemRoute, listProblemsRoute } from './handlers/problems.ts';
 import {
   acceptInvitationRoute,
   getPortalUserRoute,
@@ -74,6 +75,8 @@ import type { Route } from './route.ts';
 export const routes: readonly Route[] = [
   getHealth,
   getOpenApi,
+  listProblemsRoute,
+  getProblemRoute,
   getMe,
   listCustomersRoute,
   createCustomerRoute,
