@@ -223,7 +223,14 @@ export const changeSubscriptionRoute = defineRoute({
   body: z
     .discriminatedUnion('kind', [...changeVariants, addOnChangeSchema])
     .superRefine(checkEffectiveDate)
-    .meta({ id: 'ChangeRequest' }),
+    .meta({
+      id: 'ChangeRequest',
+      examples: [
+        { kind: 'quantity', quantity: 15, effective: 'immediately' },
+        { kind: 'quantity', quantity: 8, effective: 'custom', effectiveDate: '2026-11-01' },
+        { kind: 'autoRenew', enabled: false, effective: 'immediately' },
+      ],
+    }),
   requestHeaders: {
     'If-Match': { description: 'The subscription’s ETag from your last read', required: true },
     'Accept-Language': { description: 'Language of a confirmation message' },
