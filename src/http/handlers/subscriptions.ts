@@ -243,6 +243,7 @@ export const changeSubscriptionRoute = defineRoute({
     201: { description: 'An add-on ordered from Microsoft under this subscription', schema: purchaseResultSchema },
     202: {
       description: 'Stored as a future change',
+      headers: { ETag: 'The future change’s ETag: send it as If-Match to cancel the change' },
       schema: z.union([
         z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }),
         scheduledPurchaseSchema,
@@ -278,7 +279,11 @@ export const changeSubscriptionRoute = defineRoute({
           body: { subscription: result.subscription, preview: result.preview },
           headers: { etag: result.subscription.etag },
         }
-      : { status: 202, body: { futureChange: result.futureChange, preview: result.preview } };
+      : {
+          status: 202,
+          body: { futureChange: result.futureChange, preview: result.preview },
+          headers: { etag: result.futureChange.etag },
+        };
   },
 });
 
