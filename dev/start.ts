@@ -2,11 +2,23 @@ import { localEnv } from './settings.ts';
 import { startLocalHost } from './host.ts';
 import { demoPortalUsers } from './seed.ts';
 import { ensurePortalBuild } from './portal-build.ts';
+import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT } from './azurite.ts';
+import { describeStartupError, portFrom } from './startup-errors.ts';
 
 /** `npm start`: the local host on http://localhost:7071 (PORT overrides), with Azurite and demo data. */
-const port = Number(process.env.PORT ?? 7071);
+const ports = { port: 7071, blobPort: AZURITE_BLOB_PORT, tablePort: AZURITE_TABLE_PORT };
 const portal = process.env.PORTAL_BUILD === 'skip' || ensurePortalBuild();
-const host = await startLocalHost({ env: localEnv(), port, azurite: 'persistent', seed: true });
+const host = await (async () => {
+  try {
+    ports.port = portFrom(process.env.PORT, 7071);
+    return await startLocalHost({ env: localEnv(), port: ports.port, azurite: 'persistent', seed: true });
+  } catch (error) {
+    const line = describeStartupError(error, ports);
+    if (!line) throw error;
+    console.error(line);
+    process.exit(1);
+  }
+})();
 const customers = await host.services.customers.list(20);
 const example = (customers.items.find((c) => c.name === 'Contoso Ltd') ?? customers.items[0])?.id ?? '<customerId>';
 const idOf = (name: string) => customers.items.find((c) => c.name === name)?.id;

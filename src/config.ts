@@ -95,7 +95,7 @@ export const configSchema = z
     /** Minutes a report download link (a read-only SAS to one file) stays valid. */
     REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
     /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
-    PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:5173'),
+    PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:7071'),
     /** Hours an invitation link stays valid after it is sent. */
     INVITATION_TTL_HOURS: z.coerce
       .number()

@@ -55,6 +55,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, 
   path: string;
   access: A;
   summary: string;
+  /** What the operation does, for a partner's developer: rules, side effects, what to call next. */
+  description?: string;
   tags: string[];
   params?: P;
   query?: Q;
@@ -85,6 +87,7 @@ export interface Route {
   path: string;
   access: Access;
   summary: string;
+  description?: string;
   tags: string[];
   params?: z.ZodType;
   query?: z.ZodType;

@@ -49,6 +49,7 @@ import {
   syncSubscriptionsRoute,
 } from './handlers/subscriptions.ts';
 import { openApiRoute } from './handlers/openapi.ts';
+import { getProblemRoute, listProblemsRoute } from './handlers/problems.ts';
 import {
   acceptInvitationRoute,
   getPortalUserRoute,
@@ -84,6 +85,8 @@ import { psaRoutes } from './handlers/psa.ts';
 export const routes: readonly Route[] = [
   getHealth,
   openApiRoute(() => routes),
+  listProblemsRoute,
+  getProblemRoute,
   getMe,
   listCustomersRoute,
   createCustomerRoute,

@@ -260,7 +260,14 @@ export const changeSubscriptionRoute = defineRoute({
   body: z
     .discriminatedUnion('kind', [...changeVariants, addOnChangeSchema])
     .superRefine(checkEffectiveDate)
-    .meta({ id: 'ChangeRequest' }),
+    .meta({
+      id: 'ChangeRequest',
+      examples: [
+        { kind: 'quantity', quantity: 15, effective: 'immediately' },
+        { kind: 'quantity', quantity: 8, effective: 'custom', effectiveDate: '2026-11-01' },
+        { kind: 'autoRenew', enabled: false, effective: 'immediately' },
+      ],
+    }),
   requestHeaders: {
     'If-Match': { description: 'The subscription’s ETag from your last read', required: true },
     'Accept-Language': { description: 'Language of a confirmation message' },
@@ -273,6 +280,7 @@ export const changeSubscriptionRoute = defineRoute({
     201: { description: 'An add-on ordered from Microsoft under this subscription', schema: purchaseResultSchema },
     202: {
       description: 'Stored as a future change',
+      headers: { ETag: 'The future change’s ETag: send it as If-Match to cancel the change' },
       schema: z.union([
         z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }),
         scheduledPurchaseSchema,
@@ -308,7 +316,11 @@ export const changeSubscriptionRoute = defineRoute({
           body: { subscription: result.subscription, preview: result.preview },
           headers: { etag: result.subscription.etag },
         }
-      : { status: 202, body: { futureChange: result.futureChange, preview: result.preview } };
+      : {
+          status: 202,
+          body: { futureChange: result.futureChange, preview: result.preview },
+          headers: { etag: result.futureChange.etag },
+        };
   },
 });
 
