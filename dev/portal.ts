@@ -102,11 +102,11 @@ export async function devSignIn(
   try {
     json = JSON.parse(new TextDecoder().decode(body));
   } catch {
-    return problem(400, 'REQUEST.INVALID_JSON', 'The body must be JSON: { "id": … } or { "email": … }.');
+    return problem(400, 'REQUEST.INVALID', 'The body must be JSON: { "id": … } or { "email": … }.');
   }
   const parsed = signInBody.safeParse(json);
   if (!parsed.success)
-    return problem(400, 'REQUEST.VALIDATION', 'Send { "id" } of a demo identity or { "email", "customerId"? }.', [
+    return problem(400, 'REQUEST.INVALID', 'Send { "id" } of a demo identity or { "email", "customerId"? }.', [
       ...parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })),
     ]);
   const keys = await loadOrCreateLocalKeys(config.DATA_DIR);

@@ -11,6 +11,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 export const accentColorSchema = z
   .string()
   .regex(/^#[0-9A-Fa-f]{6}$/, 'a hex colour #RRGGBB, e.g. #1F4E79')
+  .meta({ examples: ['#1F4E79'] })
   .transform((hex) => hex.toUpperCase());
 
 const profileFields = {
@@ -22,14 +23,23 @@ const profileFields = {
 };
 
 /** As stored and answered. */
-export const partnerProfileSchema = z
-  .strictObject({ ...profileFields, address: postalAddressSchema.optional() })
-  .meta({ id: 'PartnerProfile' });
-/** As entered: the address's postal code is also checked against its country's format. */
-export const partnerProfileInputSchema = z.strictObject({
-  ...profileFields,
-  address: postalAddressInputSchema.optional(),
+export const partnerProfileSchema = z.strictObject({ ...profileFields, address: postalAddressSchema.optional() }).meta({
+  id: 'PartnerProfile',
+  examples: [
+    { legalName: 'Northwind Cloud Services Ltd', supportEmail: 'support@northwind.example', accentColor: '#1F4E79' },
+  ],
 });
+/** As entered: the address's postal code is also checked against its country's format. */
+export const partnerProfileInputSchema = z
+  .strictObject({
+    ...profileFields,
+    address: postalAddressInputSchema.optional(),
+  })
+  .meta({
+    examples: [
+      { legalName: 'Northwind Cloud Services Ltd', supportEmail: 'support@northwind.example', accentColor: '#1F4E79' },
+    ],
+  });
 export type PartnerProfile = z.infer<typeof partnerProfileSchema>;
 
 export const DEFAULT_ACCENT_COLOR = '#1F4E79';

@@ -263,6 +263,12 @@ export const tagDescriptions: Record<string, string> = {
   usage: 'Azure usage per customer and subscription, reconciliation imports (F-USAGE).',
   resellers: 'Resellers (VARs) owning some of the partner’s customers.',
   reports: 'Billing reports and service-provider reports in Blob storage, license counts (F-REPORTS).',
+  assistant:
+    'The support assistant: answers with references from the partner’s knowledge base and the caller’s own account (F-ASSIST).',
+  reconciliation:
+    'Microsoft’s billed line items against what each customer was billed: cost, margin and every mismatch (F-RECON).',
+  psa: 'Customers and products mapped to a PSA; each cycle’s agreement additions as CSV or sent to ConnectWise Manage (F-PSA).',
+  simulator: 'The simulator clock (COMMERCE_MODE=simulator only): read and advance the app’s time (F-CLOCK).',
 };
 
 const parameterDescriptions: Record<string, string> = {
@@ -286,6 +292,9 @@ const parameterDescriptions: Record<string, string> = {
   from: 'The first date included (UTC calendar date).',
   to: 'The first date no longer included (UTC calendar date).',
   status: 'Only items with this status.',
+  month: 'A calendar month, `YYYY-MM`.',
+  cycle: 'A billing cycle, named by its end date (`YYYY-MM-DD`).',
+  documentId: 'The knowledge document’s id.',
 };
 
 function describeAccess(access: Access): string {

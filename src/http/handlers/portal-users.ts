@@ -75,8 +75,9 @@ export const invitePortalUserRoute = defineRoute({
   params: customerIdParams,
   query: z.strictObject({
     sendInvitation: z
-      .stringbool()
-      .default(true)
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true')
       .describe('false to create the user without mailing the invitation now'),
   }),
   body: inviteRequestSchema.meta({ id: 'NewPortalUser' }),
