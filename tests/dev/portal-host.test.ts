@@ -39,7 +39,7 @@ describe('the portal’s demo sign-in (AUTH_MODE=local)', () => {
     const contoso = identities.filter((i) => i.customerName === 'Contoso Ltd').map((i) => i.role);
     expect(contoso).toEqual(['Admin', 'Modify', 'View']);
     expect(new Set(identities.map((i) => i.customerName).filter(Boolean))).toEqual(
-      new Set(['Contoso Ltd', 'Fabrikam GmbH', 'Northwind Traders']),
+      new Set(['Contoso Ltd', 'Fabrikam GmbH', 'Northwind Traders', 'Adatum Corporation']),
     );
   });
 
