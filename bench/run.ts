@@ -6,13 +6,25 @@ import { storageCalls } from './storage-calls.ts';
 import { dueChanges } from './due-changes.ts';
 import { billingRun } from './billing-run.ts';
 import { load } from './load.ts';
+import { reconciliation } from './reconciliation.ts';
+import { assistantRetrieval } from './assistant-retrieval.ts';
+import { portal } from './portal.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
  * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run; nothing here
  * fails on a slow machine.
  */
-const benchmarks: Record<string, Benchmark> = { coldStart, storageCalls, load, dueChanges, billingRun };
+const benchmarks: Record<string, Benchmark> = {
+  coldStart,
+  storageCalls,
+  load,
+  dueChanges,
+  billingRun,
+  reconciliation,
+  assistantRetrieval,
+  portal,
+};
 
 const quick = process.argv.includes('--quick');
 // `npm run bench -- --only billingRun` runs the named benchmarks only (comma-separated).

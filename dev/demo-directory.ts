@@ -8,9 +8,10 @@ const people = ['Megan Bowen', 'Adele Vance', 'Alex Wilber', 'Diego Siciliani', 
  * A few users and a "Sales" group in each demo customer's simulated Microsoft 365 tenant, so that the license pages
  * have someone to license once seats are bought. Only for the directory simulator: a real tenant is never seeded.
  */
-export async function seedDemoDirectory(services: Services, customers: Customer[]): Promise<void> {
+export async function seedDemoDirectory(services: Services, customers: Customer[]): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>();
   const simulator = services.directorySimulator;
-  if (!simulator) return;
+  if (!simulator) return users;
   for (const customer of customers) {
     if (!customer.tenantId) continue;
     const domain = `${customer.name.toLowerCase().replace(/[^a-z0-9]+/g, '')}.onmicrosoft.example`;
@@ -27,5 +28,7 @@ export async function seedDemoDirectory(services: Services, customers: Customer[
       ids.push(user.id);
     }
     await simulator.seedGroup(customer.tenantId, 'Sales', ids.slice(1, 3));
+    users.set(customer.id, ids);
   }
+  return users;
 }

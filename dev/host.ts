@@ -15,6 +15,7 @@ import { AppError } from '../src/app/errors.ts';
 import type { HttpMethod, Reply, Route } from '../src/http/route.ts';
 import { routes as appRoutes } from '../src/http/routes.ts';
 import type { Job, JobContext } from '../src/jobs/job.ts';
+import type { Clock } from '../src/app/ports/clock.port.ts';
 import { jobs as appJobs } from '../src/jobs/jobs.ts';
 import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
 import { InProcessQueues } from '../src/adapters/queue/in-process.change-queue.ts';
@@ -30,6 +31,7 @@ import {
 } from './azurite.ts';
 import { createRouter } from './router.ts';
 import { seedDemoData } from './seed.ts';
+import { devSignIn, servePortal } from './portal.ts';
 
 /**
  * The local host: what Azure Functions Core Tools would do, without them. It serves every route of the route
@@ -47,9 +49,14 @@ export interface LocalHostOptions {
   jobs?: readonly Job[];
   /** More v4 handlers to serve beside the route table (benchmarks use this for their baseline). */
   extraHandlers?: { method: HttpMethod; path: string; handler: HttpHandler }[];
-  seed?: boolean;
+  /** Seed the demo on an empty store: `true` for the demo year, or fewer months of history (quicker, for tests). */
+  seed?: boolean | { months: number };
   validateResponses?: boolean;
   log?: (line: string) => void;
+  /** The app's clock (default: the system clock); end-to-end tests seed history in the past with it. */
+  clock?: Clock;
+  /** Serve the portal's build (portal/dist) at `/` (default true); the API docs stay at /api/docs/. */
+  portal?: boolean;
 }
 
 export interface LocalHost {
@@ -78,10 +85,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
 
   const config = loadConfig(env);
-  const services = await createServices(config);
+  const services = await createServices(config, options.clock ? { clock: options.clock } : {});
   await services.storage.ensure();
   if (options.seed) {
-    const seeded = await seedDemoData(services);
+    const seeded = await seedDemoData(services, {
+      log,
+      ...(typeof options.seed === 'object' ? { months: options.seed.months } : {}),
+    });
     if (seeded.length) log(`Seeded demo customers: ${seeded.map((c) => `${c.name} (${c.id})`).join(', ')}`);
   }
 
@@ -116,8 +126,33 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/' || url.pathname === '/api/docs') return redirect(res, '/api/docs/');
+    if (url.pathname === '/api/docs') return redirect(res, '/api/docs/');
     if (url.pathname.startsWith('/api/docs/')) return serveDocs(res, docsDir, url.pathname.slice('/api/docs/'.length));
+    if (!url.pathname.startsWith('/api/')) {
+      req.resume();
+      if (options.portal !== false && servePortal(res, url.pathname, config)) return;
+      if (url.pathname === '/') return redirect(res, '/api/docs/');
+    }
+    if (url.pathname === '/api/dev/sign-in') {
+      const body = await readBody(req, 4096);
+      const reply = await devSignIn(
+        req.method ?? 'GET',
+        url.pathname,
+        body === 'too-large' ? new Uint8Array() : body,
+        services,
+        config,
+      );
+      if (reply) {
+        res.statusCode = reply.status;
+        res.setHeader(
+          'content-type',
+          reply.status < 300 ? 'application/json; charset=utf-8' : 'application/problem+json',
+        );
+        res.setHeader('cache-control', 'no-store');
+        res.end(JSON.stringify(reply.body));
+        return;
+      }
+    }
     const invocationId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const lookup = url.pathname.startsWith('/api/')

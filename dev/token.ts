@@ -7,28 +7,53 @@ import { registerPortalUser as registerActivePortalUser } from '../src/app/porta
 import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters/auth/local-keys.ts';
 import { AZURITE_BLOB_PORT, AZURITE_TABLE_PORT, isLocalHostStorage, portAnswers, startAzurite } from './azurite.ts';
 import { localEnv } from './settings.ts';
+import { describeStartupError } from './startup-errors.ts';
+import { statusOf } from '../src/domain/portal-user.ts';
 
 /**
  * `npm run token -- --email alice@contoso.example --customer <id> --role Admin` (or `--role PartnerAdmin`):
  * signs a local token and, for a customer role, registers the user as an active portal user of that customer
- * with that role. The token is printed alone on the last line.
+ * with that role. Without `--role`, signs for the customer's existing portal user with that email as it stands
+ * (an invited user can then accept the invitation). The token is printed alone on the last line.
  */
-const usage =
-  'usage: npm run token -- --email <address> (--role PartnerAdmin | --customer <customerId> --role View|Modify|Admin) [--name "First Last"] [--hours 8]';
+const usage = `usage: npm run token -- --email <address> <who> [--name "First Last"] [--hours 8]
 
-const { values } = parseArgs({
-  options: {
-    email: { type: 'string' },
-    customer: { type: 'string' },
-    role: { type: 'string' },
-    name: { type: 'string' },
-    hours: { type: 'string', default: '8' },
-  },
-});
+<who> is one of:
+  --role PartnerAdmin                                 a partner administrator
+  --customer <customerId> --role View|Modify|Admin    a portal user of the customer with that role (created or
+                                                      changed to it, active, as an accepted invitation would)
+  --customer <customerId>                             the customer's existing portal user with this email, as is:
+                                                      an invited user gets a token to accept the invitation with
+                                                      POST /api/invitations/{token}/accept
+
+The token is printed alone on the last line, e.g.
+  TOKEN=$(npm run -s token -- --email alice@contoso.example --customer <customerId> --role Admin | tail -1)
+Customer ids are printed by npm start.`;
 
 function fail(message: string): never {
-  console.error(`${message}\n${usage}`);
+  console.error(`${message}\n\n${usage}`);
   process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        email: { type: 'string' },
+        customer: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        hours: { type: 'string', default: '8' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+})();
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
 }
 
 const email = values.email?.trim().toLowerCase();
@@ -37,7 +62,16 @@ const role = values.role;
 const hours = Number(values.hours);
 if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) fail('--hours must be between 0 and 720');
 
-const config = loadConfig(localEnv());
+const config = (() => {
+  try {
+    return loadConfig(localEnv());
+  } catch (error) {
+    const line = describeStartupError(error, { port: 0 });
+    if (!line) throw error;
+    console.error(line);
+    return process.exit(1);
+  }
+})();
 if (config.AUTH_MODE !== 'local')
   fail(`AUTH_MODE is ${config.AUTH_MODE}: local tokens are accepted only in local mode`);
 const keys = await loadOrCreateLocalKeys(config.DATA_DIR);
@@ -54,6 +88,14 @@ if (role === 'PartnerAdmin') {
   const token = await sign(config.PARTNER_TENANT_ID, guidFrom(`partner:${email}`), [config.PARTNER_ADMIN_APP_ROLE]);
   console.log(`Partner admin ${email} (tenant ${config.PARTNER_TENANT_ID}).`);
   console.log(token);
+} else if (role === undefined && values.customer) {
+  const { tenantId, objectId, status, customerName } = await existingPortalUser(config, values.customer, email);
+  console.log(
+    status === 'active'
+      ? `${email}, active portal user of ${customerName} (${values.customer}).`
+      : `${email}, ${status} portal user of ${customerName} (${values.customer})${status === 'inactive' ? ': accept the invitation with POST /api/invitations/{token}/accept' : ''}.`,
+  );
+  console.log(await sign(tenantId, objectId, []));
 } else if (customerRoles.includes(role as CustomerRole)) {
   const customerId = values.customer;
   if (!customerId) fail(`--role ${role} needs --customer <customerId>`);
@@ -68,6 +110,55 @@ if (role === 'PartnerAdmin') {
   console.log(await sign(tenantId, objectId, []));
 } else {
   fail('--role must be PartnerAdmin, Admin, Modify or View');
+}
+
+async function existingPortalUser(config: Config, customerId: string, userEmail: string) {
+  return withServices(config, async (services) => {
+    const customer = await customerOrFail(services, customerId);
+    const found = await services.portalUsers.findByEmail(customerId, userEmail);
+    if (!found) {
+      const some = await services.portalUsers.list(customerId, undefined, 20).catch(() => ({ items: [] }));
+      fail(
+        `${customer.name} has no portal user ${userEmail}. Portal users: ${some.items.map((u) => u.value.email).join(', ') || 'none'}; invite one, or pass --role to create it.`,
+      );
+    }
+    const tenantId = found.value.identity?.tenantId ?? customer.tenantId ?? guidFrom(`tenant:${customerId}`);
+    const objectId = found.value.identity?.objectId ?? guidFrom(`${tenantId}:${userEmail}`);
+    return { tenantId, objectId, status: statusOf(found.value), customerName: customer.name };
+  });
+}
+
+async function customerOrFail(services: Awaited<ReturnType<typeof createServices>>, customerId: string) {
+  const customer = await services.customers.get(customerId);
+  if (!customer) {
+    const some = await services.customers.list(10).catch(() => ({ items: [] }));
+    fail(
+      `No customer ${customerId}. Customers: ${some.items.map((c) => `${c.id} (${c.name})`).join(', ') || 'none yet; run npm start once to seed them'}`,
+    );
+  }
+  return customer.value;
+}
+
+async function withServices<T>(
+  config: Config,
+  work: (services: Awaited<ReturnType<typeof createServices>>) => Promise<T>,
+) {
+  const local = isLocalHostStorage(config.STORAGE_CONNECTION_STRING);
+  const azurite =
+    local && !(await portAnswers(AZURITE_TABLE_PORT))
+      ? await startAzurite({
+          dataDir: path.resolve(config.DATA_DIR, 'azurite'),
+          blobPort: AZURITE_BLOB_PORT,
+          tablePort: AZURITE_TABLE_PORT,
+        })
+      : undefined;
+  try {
+    const services = await createServices(config);
+    await services.storage.ensure();
+    return await work(services);
+  } finally {
+    await azurite?.close();
+  }
 }
 
 async function registerPortalUser(

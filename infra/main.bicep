@@ -81,11 +81,27 @@ param graphClientId string = ''
 @description('SKU_NAME_OVERRIDES: the partner\'s names for SKU part numbers, e.g. { SPB: \'Business Premium\' }; they win over catalog and shipped names.')
 param skuNameOverrides object = {}
 
+@description('Support assistant: Azure AI Search endpoint (https://name.search.windows.net); empty keeps the embedded index. Grant the app identity Search Index Data Contributor and Search Service Contributor.')
+param azureSearchEndpoint string = ''
+
+@description('Support assistant: Azure OpenAI endpoint and chat deployment; empty answers extractively. Grant the app identity Cognitive Services OpenAI User.')
+param azureOpenAiEndpoint string = ''
+param azureOpenAiDeployment string = ''
+
 @description('Object ids of the people or groups who set and rotate the Key Vault secrets.')
 param keyVaultSecretOfficerIds string[] = []
 
 @description('Key Vault purge protection; cannot be turned off again once on.')
 param keyVaultPurgeProtection bool = true
+
+@description('ConnectWise Manage site root for the PSA export (empty: not used); its private key goes in Key Vault as connectwise-private-key.')
+param connectWiseBaseUrl string = ''
+@description('ConnectWise company id of the API member.')
+param connectWiseCompanyId string = ''
+@description('ConnectWise API member public key.')
+param connectWisePublicKey string = ''
+@description('ConnectWise integrator clientId.')
+param connectWiseClientId string = ''
 
 @minValue(30)
 param logRetentionInDays int = 30
@@ -96,13 +112,16 @@ param deployStaticWebApp bool = false
 @description('Region of the Static Web App (offered in fewer regions than Functions).')
 param staticWebAppLocation string = 'westeurope'
 
+@description('Optional custom domain of the portal (Static Web App), e.g. portal.partner.example; empty for none.')
+param portalCustomDomain string = ''
+
 var baseName = '${name}-${environmentName}'
 var suffix = uniqueString(subscription().id, resourceGroup().id, baseName)
 var allTags = union(tags, { application: name, environment: environmentName })
 
 // The app's tables and containers (src/adapters/storage/storage.ts): add new ones here.
-var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'workqueue']
-var containerNames = ['reports', 'branding']
+var tableNames = ['customers', 'access', 'catalog', 'prices', 'saleprofiles', 'customerdata', 'settings', 'commercesim', 'duechanges', 'outbox', 'portalusers', 'profiles', 'agreements', 'tenantsim', 'directorysim', 'consentrequests', 'billinglines', 'invoices', 'oneoffcharges', 'billingruns', 'usage', 'resellers', 'licensecounts', 'msbilled', 'reconciliation', 'psa', 'conversations', 'seatsnapshots', 'workqueue']
+var containerNames = ['reports', 'branding', 'knowledge']
 var deploymentContainerName = 'app-package'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -195,6 +214,11 @@ var appConfigSettings = {
   PARTNER_NOTIFY_EMAIL: partnerNotifyEmail
   PARTNER_NAME: partnerName
   REPORT_SAS_MINUTES: '10'
+  CONNECTWISE_BASE_URL: connectWiseBaseUrl
+  CONNECTWISE_COMPANY_ID: connectWiseCompanyId
+  CONNECTWISE_PUBLIC_KEY: connectWisePublicKey
+  CONNECTWISE_PRIVATE_KEY: empty(connectWiseBaseUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/connectwise-private-key/)'
+  CONNECTWISE_CLIENT_ID: connectWiseClientId
   PORTAL_BASE_URL: first(portalOrigins)
   INVITATION_TTL_HOURS: '168'
   MAIL_MODE: mailMode
@@ -209,6 +233,14 @@ var appConfigSettings = {
   // The platform's CORS (corsAllowedOrigins below) answers browsers in Azure; the app adds no CORS headers.
   CORS_ORIGINS: ''
   RATE_LIMIT_WRITES_PER_MINUTE: '120'
+  ASSISTANT_SEARCH_MODE: empty(azureSearchEndpoint) ? 'embedded' : 'azureSearch'
+  AZURE_SEARCH_ENDPOINT: azureSearchEndpoint
+  AZURE_SEARCH_INDEX: 'knowledge'
+  AZURE_OPENAI_ENDPOINT: azureOpenAiEndpoint
+  AZURE_OPENAI_DEPLOYMENT: azureOpenAiDeployment
+  AZURE_OPENAI_API_VERSION: '2024-10-21'
+  ASSISTANT_CONVERSATION_HOURS: '24'
+  ASSISTANT_MESSAGES_PER_MINUTE: '20'
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
 }
 // ---- App configuration: END ------------------------------------------------------------------------------
@@ -253,6 +285,7 @@ module staticWebApp 'modules/staticwebapp.bicep' = if (deployStaticWebApp) {
     name: 'swa-${baseName}-${suffix}'
     backendResourceId: functionApp.outputs.id
     backendLocation: location
+    customDomain: portalCustomDomain
   }
 }
 
@@ -266,3 +299,4 @@ output identityClientId string = identity.properties.clientId
 output identityPrincipalId string = identity.properties.principalId
 output applicationInsightsName string = monitoring.outputs.appInsightsName
 output staticWebAppHostName string = deployStaticWebApp ? staticWebApp.outputs.defaultHostName : ''
+output portalUrl string = deployStaticWebApp ? staticWebApp.outputs.portalUrl : ''

@@ -82,10 +82,20 @@ export const configSchema = z
     PARTNER_NOTIFY_EMAIL: z.string().default('operations@partner.example'),
     /** The partner's name as the reports show it (with its logo, when one is set). */
     PARTNER_NAME: z.string().trim().min(1).max(200).default('Your CSP partner'),
+    /** ConnectWise Manage site root for PSA export (e.g. https://api-na.myconnectwise.net); empty when not used. */
+    CONNECTWISE_BASE_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+    /** The ConnectWise company id the API member signs in to. */
+    CONNECTWISE_COMPANY_ID: z.string().default(''),
+    /** The API member's public key. */
+    CONNECTWISE_PUBLIC_KEY: z.string().default(''),
+    /** The API member's private key; in Azure a Key Vault reference, never a literal. */
+    CONNECTWISE_PRIVATE_KEY: z.string().default(''),
+    /** The integrator's clientId from ConnectWise's developer portal (sent as the `clientId` header). */
+    CONNECTWISE_CLIENT_ID: z.string().default(''),
     /** Minutes a report download link (a read-only SAS to one file) stays valid. */
     REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
     /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
-    PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:5173'),
+    PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:7071'),
     /** Hours an invitation link stays valid after it is sent. */
     INVITATION_TTL_HOURS: z.coerce
       .number()
@@ -136,6 +146,27 @@ export const configSchema = z
     CORS_ORIGINS: csv.default([]),
     /** Writes (non-GET requests) one signed-in identity may make per minute in one instance; 0 turns the limit off. */
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
+    /** The support assistant's retrieval: `embedded` (MiniSearch, its index in Blob) or `azureSearch` (Azure AI Search). */
+    ASSISTANT_SEARCH_MODE: z.enum(['embedded', 'azureSearch']).default('embedded'),
+    /** Azure AI Search service (`https://name.search.windows.net`), used with the managed identity when ASSISTANT_SEARCH_MODE is `azureSearch`. */
+    AZURE_SEARCH_ENDPOINT: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+    /** Its index of knowledge passages (created or updated by the app). */
+    AZURE_SEARCH_INDEX: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,127}$/, 'lowercase letters, digits and dashes')
+      .default('knowledge'),
+    /** Azure OpenAI resource (`https://name.openai.azure.com`); with a deployment, answers are generated from the passages. */
+    AZURE_OPENAI_ENDPOINT: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).default(''),
+    /** The chat model deployment's name; empty: extractive answers. */
+    AZURE_OPENAI_DEPLOYMENT: z.string().default(''),
+    AZURE_OPENAI_API_VERSION: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'an API version such as 2024-10-21')
+      .default('2024-10-21'),
+    /** Hours an assistant conversation is kept after its last message, for follow-up questions. */
+    ASSISTANT_CONVERSATION_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+    /** Questions one signed-in identity may ask the assistant per minute in one instance; 0 turns the limit off. */
+    ASSISTANT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(20),
     /** Application Insights; when empty, no telemetry is sent. */
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().default(''),
   })
@@ -163,6 +194,20 @@ export const configSchema = z
             message: 'required when COMMERCE_MODE is partnerCenter (users and licenses go through Microsoft Graph)',
           });
       }
+    }
+    if (c.ASSISTANT_SEARCH_MODE === 'azureSearch' && !c.AZURE_SEARCH_ENDPOINT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AZURE_SEARCH_ENDPOINT'],
+        message: 'required when ASSISTANT_SEARCH_MODE is azureSearch',
+      });
+    }
+    if (Boolean(c.AZURE_OPENAI_ENDPOINT) !== Boolean(c.AZURE_OPENAI_DEPLOYMENT)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.AZURE_OPENAI_ENDPOINT ? 'AZURE_OPENAI_DEPLOYMENT' : 'AZURE_OPENAI_ENDPOINT'],
+        message: 'set both AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT, or neither',
+      });
     }
     if (c.QUEUE_MODE === 'serviceBus' && !c.SERVICEBUS_NAMESPACE) {
       ctx.addIssue({

@@ -3,92 +3,35 @@ import { loadConfig } from './config.ts';
 import type { Clock } from './app/ports/clock.port.ts';
 import { systemClock } from './app/ports/clock.port.ts';
 import type { CustomerRepository } from './app/ports/customer.repository.port.ts';
-import type { AccessRepository } from './app/ports/access.repository.port.ts';
 import type { CatalogPort } from './app/ports/catalog.port.ts';
-import type { CatalogAdmin } from './app/ports/catalog-admin.port.ts';
 import type { CommercePort } from './app/ports/commerce.port.ts';
-import type { CustomerDataStore } from './app/ports/customer-data.port.ts';
-import type { SettingsStore } from './app/ports/settings.port.ts';
 import type { Notifier } from './app/ports/notifier.port.ts';
 import type { ChangeQueue } from './app/ports/change-queue.port.ts';
-import type { DueIndex } from './app/ports/due-index.port.ts';
-import type { BillingRunStore, BillingStore } from './app/ports/billing.port.ts';
+import type { DirectoryPort } from './app/ports/directory.port.ts';
+import type { CsvReader } from './app/ports/csv-reader.port.ts';
+import type { Services as AppServices } from './app/services.ts';
 import type { InProcessQueues } from './adapters/queue/in-process.change-queue.ts';
 import type { TableWorkQueue } from './adapters/queue/table-work-queue.ts';
 import type { BillingQueue } from './app/ports/billing-queue.port.ts';
 import type { Storage } from './adapters/storage/storage.ts';
 import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.ts';
-import type { DirectoryPort } from './app/ports/directory.port.ts';
-import type { ConsentRequestStore } from './app/ports/consent-request.port.ts';
 import type { DirectorySimulator } from './adapters/directory/simulator.directory.ts';
-import type { PortalUserStore } from './app/ports/portal-users.port.ts';
-import type { ProfileStore } from './app/ports/profiles.port.ts';
-import type { AgreementStore } from './app/ports/agreements.port.ts';
-import type { CustomerTenants } from './app/ports/customer-tenants.port.ts';
-import type { LogoStore } from './app/ports/logo-store.port.ts';
-import type { UsageSource, UsageStore } from './app/ports/usage.port.ts';
-import type { ReportStore } from './app/ports/report-store.port.ts';
-import type { ResellerStore } from './app/ports/reseller.port.ts';
-import type { LicenseCountStore } from './app/ports/license-counts.port.ts';
-import type { Authenticator } from './http/authenticate.ts';
-import type { RateLimiter } from './http/rate-limit.ts';
+import type { TokenCredential } from '@azure/identity';
+import type { SimulatorClockControl } from './app/simulator-clock/deps.ts';
 
-/** Everything a handler or job may use, built once per process. */
-export interface Services {
-  config: Config;
-  clock: Clock;
+/**
+ * The app's services (src/app/services.ts, each field a port) as the composition root built them: the same
+ * fields, with the concrete adapters' types where the entry points (the local host, tests, benchmarks) drive
+ * them directly — storage calls counted, the simulators' controls, the in-process queues.
+ */
+export interface Services extends AppServices {
   storage: Storage;
-  customers: CustomerRepository;
-  /** Customer records for hot paths, cached for ROLE_CACHE_SECONDS. */
-  customerCache: Pick<CustomerRepository, 'get'>;
-  access: AccessRepository;
-  catalog: CatalogPort;
-  catalogAdmin: CatalogAdmin;
-  /** Microsoft's side of subscriptions: the simulator or Partner Center (COMMERCE_MODE). */
-  commerce: CommercePort;
-  /** The simulator itself when COMMERCE_MODE is `simulator` (its renewals run on a timer). */
   simulator?: CommerceSimulator;
-  customerData: CustomerDataStore;
-  settings: SettingsStore;
-  notifier: Notifier;
-  /** Triggers of future changes: Service Bus in Azure, in-process queues locally (QUEUE_MODE). */
-  changeQueue: ChangeQueue;
+  directorySimulator?: DirectorySimulator;
   /** The in-process queues when QUEUE_MODE is `inProcess` (the local host delivers them). */
   inProcessQueues?: InProcessQueues;
-  /** The billing run's fan-out (one message per customer cycle): Service Bus in Azure, else `workQueue`. */
-  billingQueue: BillingQueue;
   /** The Table Storage work queue behind `billingQueue` when QUEUE_MODE is `inProcess` (shared by local processes). */
   workQueue?: TableWorkQueue;
-  dueIndex: DueIndex;
-  billing: BillingStore;
-  billingRuns: BillingRunStore;
-  /** Customers' Microsoft 365 directories (users, licenses, consent): the simulator or Microsoft Graph (COMMERCE_MODE). */
-  directory: DirectoryPort;
-  /** The directory simulator itself when COMMERCE_MODE is `simulator` (demo seeding, tests). */
-  directorySimulator?: DirectorySimulator;
-  consentRequests: ConsentRequestStore;
-  /** Portal users and their invitations (F-USERS). */
-  portalUsers: PortalUserStore;
-  /** Users' own profiles (F-PROFILE). */
-  profiles: ProfileStore;
-  agreements: AgreementStore;
-  /** Microsoft customer tenants: the simulator or Partner Center (COMMERCE_MODE). */
-  tenants: CustomerTenants;
-  /** The partner's logo (F-BRAND). */
-  logos: LogoStore;
-  /** Rated Azure usage (F-USAGE): where it comes from (the simulator or Microsoft Graph's billing export, COMMERCE_MODE). */
-  usageSource: UsageSource;
-  /** Rated Azure usage as pulled and imported, per customer and month. */
-  usageStore: UsageStore;
-  /** Report files in the `reports` container (F-REPORTS), with short-lived read-only links. */
-  reports: ReportStore;
-  /** Resellers (VARs) that own some customers. */
-  resellers: ResellerStore;
-  /** The partner's manually entered license counts per month. */
-  licenseCounts: LicenseCountStore;
-  authenticate: Authenticator;
-  /** Per-identity limit on writes (RATE_LIMIT_WRITES_PER_MINUTE). */
-  writeLimiter: RateLimiter;
 }
 
 export interface ServiceOverrides {
@@ -100,12 +43,14 @@ export interface ServiceOverrides {
  * importing the function app stays cheap and each cold start pays only for what it calls.
  */
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
-  const [{ createStorage }, { customerTable }, { accessTable }, { createAuthenticator }] = await Promise.all([
-    import('./adapters/storage/storage.ts'),
-    import('./adapters/tables/customer.table.ts'),
-    import('./adapters/tables/access.table.ts'),
-    import('./http/authenticate.ts'),
-  ]);
+  const [{ createStorage }, { customerTable }, { accessTable }, { createAuthenticator }, { createIdentityVerifier }] =
+    await Promise.all([
+      import('./adapters/storage/storage.ts'),
+      import('./adapters/tables/customer.table.ts'),
+      import('./adapters/tables/access.table.ts'),
+      import('./app/auth/authenticator.ts'),
+      import('./adapters/auth/identity-verifier.ts'),
+    ]);
   const storage = await createStorage(config);
   const access = accessTable(storage.table('access'));
   const { catalogTables } = await import('./adapters/tables/catalog.table.ts');
@@ -114,7 +59,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     prices: storage.table('prices'),
     saleProfiles: storage.table('saleprofiles'),
   });
-  const clock = overrides.clock ?? systemClock;
+  const simulatorClock = overrides.clock ? undefined : await createSimulatorClock(config, storage);
+  const clock = overrides.clock ?? simulatorClock?.clock ?? systemClock;
   const [{ customerDataTable }, { settingsTable }] = await Promise.all([
     import('./adapters/tables/customer-data.table.ts'),
     import('./adapters/tables/settings.table.ts'),
@@ -127,7 +73,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
   const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
-  return {
+  const services: Services = {
     config,
     clock,
     storage,
@@ -154,10 +100,124 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     ...(await createSelfService(config, storage)),
     ...(await createUsage(config, storage, clock, customers)),
     ...(await createReporting(config, storage)),
-    authenticate: await createAuthenticator(config, access),
+    ...(await createReconciliation(config, storage, clock, customers, catalog.catalog)),
+    psa: (await import('./adapters/tables/psa.table.ts')).psaTable(storage.table('psa')),
+    connectWise: async () => (await import('./adapters/psa/connectwise.psa.ts')).connectWiseAdditions(config),
+    csv: lazyCsvReader,
+    authenticate: createAuthenticator(await createIdentityVerifier(config), access, config),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
+    ...(await createAssistant(config, storage, clock)),
+  };
+  if (simulatorClock) {
+    services.simulatorClock = {
+      ...simulatorClock,
+      advance: async (to) =>
+        (await import('./jobs/simulator-clock.ts')).advanceSimulatorClock(services, simulatorClock, to),
+    };
+  }
+  return services;
+}
+
+/**
+ * The support assistant: shipped articles from `knowledge/`, uploads in Blob, MiniSearch (its index in Blob) or
+ * Azure AI Search, Azure OpenAI when configured. MiniSearch, unpdf and openai load on first use only.
+ */
+async function createAssistant(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+): Promise<Pick<Services, 'assistant' | 'assistantLimiter'>> {
+  const [
+    { knowledgeDocumentsBlob },
+    { shippedArticlesFolder },
+    { unpdfText },
+    { conversationsTable },
+    { customerDataTable },
+    { billingTables },
+    { newFreshness },
+    { createRateLimiter },
+  ] = await Promise.all([
+    import('./adapters/assistant/knowledge-documents.blob.ts'),
+    import('./adapters/assistant/shipped-articles.fs.ts'),
+    import('./adapters/assistant/unpdf.pdf-text.ts'),
+    import('./adapters/tables/conversations.table.ts'),
+    import('./adapters/tables/customer-data.table.ts'),
+    import('./adapters/tables/billing.table.ts'),
+    import('./app/assistant/deps.ts'),
+    import('./http/rate-limit.ts'),
+  ]);
+  // Tokens of the app's managed identity, for Azure AI Search and Azure OpenAI (@azure/identity loads on first use).
+  const tokenFor = (scope: string) => {
+    let credential: Promise<TokenCredential> | undefined;
+    return async () => {
+      credential ??= import('@azure/identity').then(
+        ({ DefaultAzureCredential }) =>
+          new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {}),
+      );
+      const token = await (await credential).getToken(scope);
+      if (!token) throw new Error(`No token for ${scope}`);
+      return token.token;
+    };
+  };
+  const index =
+    config.ASSISTANT_SEARCH_MODE === 'azureSearch'
+      ? (await import('./adapters/assistant/azure-search.index.ts')).azureSearchIndex({
+          endpoint: config.AZURE_SEARCH_ENDPOINT,
+          index: config.AZURE_SEARCH_INDEX,
+          token: tokenFor('https://search.azure.com/.default'),
+        })
+      : (await import('./adapters/assistant/minisearch.index.ts')).miniSearchIndex(storage);
+  const generator = config.AZURE_OPENAI_DEPLOYMENT
+    ? (await import('./adapters/assistant/azure-openai.generator.ts')).azureOpenAiGenerator({
+        endpoint: config.AZURE_OPENAI_ENDPOINT,
+        deployment: config.AZURE_OPENAI_DEPLOYMENT,
+        apiVersion: config.AZURE_OPENAI_API_VERSION,
+        token: tokenFor('https://cognitiveservices.azure.com/.default'),
+      })
+    : undefined;
+  return {
+    assistant: {
+      documents: knowledgeDocumentsBlob(storage),
+      articles: shippedArticlesFolder(new URL('../knowledge/', import.meta.url)),
+      index,
+      pdf: unpdfText,
+      ...(generator ? { generator } : {}),
+      conversations: conversationsTable(storage.table('conversations')),
+      customerData: customerDataTable(storage.table('customerdata')),
+      billing: billingTables(storage.table('billinglines'), storage.table('invoices'), storage.table('oneoffcharges')),
+      clock,
+      settings: { conversationHours: config.ASSISTANT_CONVERSATION_HOURS, indexCheckSeconds: 30 },
+      freshness: newFreshness(),
+    },
+    assistantLimiter: createRateLimiter(config.ASSISTANT_MESSAGES_PER_MINUTE),
   };
 }
+
+/** The CSV reader, loaded when the first file is read (uploads are rare). */
+const lazyCsvReader: CsvReader = {
+  table: async (text) => (await import('./adapters/csv/csv-reader.ts')).readCsv(text),
+  async *rows(text) {
+    yield* (await import('./adapters/csv/csv-reader.ts')).csvRows(text);
+  },
+};
+
+/** Real time plus the offset stored in Table Storage, shared by every process (F-CLOCK); simulator mode only. */
+async function createSimulatorClock(
+  config: Config,
+  storage: Storage,
+): Promise<Pick<SimulatorClockControl, 'clock' | 'clockStore'> | undefined> {
+  if (config.COMMERCE_MODE !== 'simulator') return undefined;
+  const [{ simulatorClockTable }, { offsetClock }] = await Promise.all([
+    import('./adapters/tables/simulator-clock.table.ts'),
+    import('./app/simulator-clock/offset-clock.ts'),
+  ]);
+  // Not counted: the clock is read at start and then in the background, never on a request's path.
+  const store = simulatorClockTable(storage.table('settings', { counted: false }));
+  return { clockStore: store, clock: await offsetClock(store, { refreshMs: CLOCK_REFRESH_MS }) };
+}
+
+/** How stale another process's view of the simulator clock may be. */
+const CLOCK_REFRESH_MS = 5000;
 
 async function createChangeQueue(
   config: Config,
@@ -300,21 +360,62 @@ async function createUsage(
   };
 }
 
-/** Report files, resellers and manual license counts (F-REPORTS). */
+/** Report files and their renderers, resellers and manual license counts (F-REPORTS). */
 async function createReporting(
   config: Config,
   storage: Storage,
-): Promise<Pick<Services, 'reports' | 'resellers' | 'licenseCounts'>> {
-  const [{ reportsBlob }, { resellerTable }, { licenseCountsTable }] = await Promise.all([
-    import('./adapters/blob/reports.blob.ts'),
-    import('./adapters/tables/reseller.table.ts'),
-    import('./adapters/tables/license-counts.table.ts'),
-  ]);
+): Promise<
+  Pick<Services, 'reports' | 'reportRenderers' | 'resellers' | 'licenseCounts' | 'invoiceDocuments' | 'seatSnapshots'>
+> {
+  const [{ reportsBlob }, { reportRenderers }, { resellerTable }, { licenseCountsTable }, { seatSnapshotTable }] =
+    await Promise.all([
+      import('./adapters/blob/reports.blob.ts'),
+      import('./adapters/reports/report-renderers.ts'),
+      import('./adapters/tables/reseller.table.ts'),
+      import('./adapters/tables/license-counts.table.ts'),
+      import('./adapters/tables/seat-snapshot.table.ts'),
+    ]);
   return {
     reports: reportsBlob(storage, config.STORAGE_BLOB_URL ? { blobServiceUrl: config.STORAGE_BLOB_URL } : {}),
+    reportRenderers,
     resellers: resellerTable(storage.table('resellers')),
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
+    seatSnapshots: seatSnapshotTable(storage.table('seatsnapshots')),
+    invoiceDocuments: {
+      pdf: async (report, options) => (await import('./adapters/reports/invoice.pdf.ts')).invoicePdf(report, options),
+    },
   };
+}
+
+/** F-RECON: Microsoft's side from Graph's billed reconciliation export with Partner Center, else the simulator's ledger. */
+async function createReconciliation(
+  config: Config,
+  storage: Storage,
+  clock: Clock,
+  customers: CustomerRepository,
+  catalog: CatalogPort,
+): Promise<Pick<Services, 'microsoftBilled' | 'reconciliation' | 'reconciliationReport'>> {
+  const [{ reconciliationTables }, { reconciliationXlsx }, { customerIndex }] = await Promise.all([
+    import('./adapters/tables/reconciliation.table.ts'),
+    import('./adapters/reports/reconciliation.xlsx.ts'),
+    import('./app/usage/customer-index.ts'),
+  ]);
+  const reconciliation = reconciliationTables(storage.table('msbilled'), storage.table('reconciliation'));
+  if (config.COMMERCE_MODE === 'partnerCenter') {
+    const [{ graphUsageSource }, { graphBilledSource }] = await Promise.all([
+      import('./adapters/usage/graph.usage.ts'),
+      import('./adapters/reconciliation/graph.billed.ts'),
+    ]);
+    const customersByTenant = async () => (await customerIndex(customers)).byTenant;
+    const graph = graphUsageSource(config, { customersByTenant, clock });
+    return { microsoftBilled: graphBilledSource(graph), reconciliation, reconciliationReport: reconciliationXlsx };
+  }
+  const { simulatorBilledSource } = await import('./adapters/reconciliation/simulator.billed.ts');
+  const microsoftBilled = simulatorBilledSource(storage.table('commercesim', { counted: false }), {
+    catalog,
+    currencies: async () => (await customerIndex(customers)).currencyByTenant,
+  });
+  return { microsoftBilled, reconciliation, reconciliationReport: reconciliationXlsx };
 }
 
 let services: Promise<Services> | undefined;

@@ -23,6 +23,16 @@ export function directoryUnavailable(detail: string, retryAfterSeconds = 30): Ap
   );
 }
 
+/** Graph answered something this product cannot read: nothing is assumed changed; try again later. */
+export function directoryBadAnswer(detail: string, retryAfterSeconds = 60): AppError {
+  return new AppError(
+    'Unavailable',
+    'DIRECTORY.BAD_ANSWER',
+    `Microsoft Graph answered in a form this portal cannot read (${detail}). Check again in a few minutes; if it persists, contact your partner.`,
+    { retryAfterSeconds },
+  );
+}
+
 export function countViolation(skuId: string): AppError {
   return new AppError(
     'Conflict',

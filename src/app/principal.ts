@@ -1,23 +1,9 @@
 import type { Config } from '../config.ts';
 import { roleSatisfies, type CustomerRole } from '../domain/roles.ts';
-import type { AccessRepository, Membership } from './ports/access.repository.port.ts';
+import type { AccessRepository } from './ports/access.repository.port.ts';
+import type { Identity, Principal } from './ports/identity.port.ts';
 
-/** What a verified token says about its holder; nothing here grants a customer role by itself. */
-export interface Identity {
-  tenantId: string;
-  objectId: string;
-  email?: string;
-  name?: string;
-  /** App roles from the token; only trusted for the partner's own tenant. */
-  appRoles: string[];
-}
-
-export interface Principal {
-  identity: Identity;
-  isPartnerAdmin: boolean;
-  /** Enabled portal memberships, from the product's own records. */
-  memberships: Membership[];
-}
+export type { Identity, Principal };
 
 export function isPartnerAdmin(
   identity: Identity,
@@ -33,7 +19,7 @@ export function isPartnerAdmin(
 export async function resolvePrincipal(
   identity: Identity,
   access: AccessRepository,
-  config: Config,
+  config: Parameters<typeof isPartnerAdmin>[1],
 ): Promise<Principal> {
   const memberships = await access.membershipsOf(identity.tenantId, identity.objectId);
   return {

@@ -18,7 +18,18 @@ export const billingConfirmationSettingsSchema = z
       )
       .refine((m) => 'en' in m, 'an English (en) message is required as the fallback'),
   })
-  .meta({ id: 'BillingConfirmationSettings' });
+  .meta({
+    id: 'BillingConfirmationSettings',
+    examples: [
+      {
+        actions: ['buy', 'raiseQuantity'],
+        messages: {
+          en: 'This change increases your bill. Repeat the request with confirmBillingChange set to true to go ahead.',
+          de: 'Diese Änderung erhöht Ihre Rechnung. Senden Sie die Anfrage mit confirmBillingChange=true erneut.',
+        },
+      },
+    ],
+  });
 export type BillingConfirmationSettings = z.infer<typeof billingConfirmationSettingsSchema>;
 
 export const defaultBillingConfirmation: BillingConfirmationSettings = {

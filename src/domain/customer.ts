@@ -15,23 +15,31 @@ export const currencyCodeSchema = z
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const postalAddressSchema = z.strictObject({
-  line1: text(200),
-  line2: text(200).optional(),
-  city: text(100),
-  region: text(100).optional(),
-  postalCode: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$/, 'letters, digits, spaces or hyphens, 2 to 11 characters'),
-  country: countryCodeSchema,
-});
+export const postalAddressSchema = z
+  .strictObject({
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    region: text(100).optional(),
+    postalCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$/, 'letters, digits, spaces or hyphens, 2 to 11 characters'),
+    country: countryCodeSchema,
+  })
+  .meta({
+    examples: [{ line1: '1 Microsoft Way', city: 'Redmond', region: 'WA', postalCode: '98052', country: 'US' }],
+  });
 
 /** An address as entered: its postal code is also checked against its country's format where one is known. */
-export const postalAddressInputSchema = postalAddressSchema.superRefine((address, ctx) => {
-  const problem = postalCodeProblem(address.country, address.postalCode);
-  if (problem) ctx.addIssue({ code: 'custom', path: ['postalCode'], message: problem });
-});
+export const postalAddressInputSchema = postalAddressSchema
+  .superRefine((address, ctx) => {
+    const problem = postalCodeProblem(address.country, address.postalCode);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['postalCode'], message: problem });
+  })
+  .meta({
+    examples: [{ line1: '1 Microsoft Way', city: 'Redmond', region: 'WA', postalCode: '98052', country: 'US' }],
+  });
 
 export const phoneSchema = z
   .string()
@@ -96,3 +104,4 @@ export const customerSchema = customerFieldsSchema.extend({
 export type CustomerFields = z.infer<typeof customerFieldsSchema>;
 export type Customer = z.infer<typeof customerSchema>;
 export type CompanyProfile = z.infer<typeof companyProfileSchema>;
+export type PostalAddress = z.infer<typeof postalAddressSchema>;

@@ -82,7 +82,15 @@ export function checkEffectiveDate(
   }
 }
 
-export const changeRequestSchema = z.discriminatedUnion('kind', changeVariants).superRefine(checkEffectiveDate);
+export const changeRequestSchema = z
+  .discriminatedUnion('kind', changeVariants)
+  .superRefine(checkEffectiveDate)
+  .meta({
+    examples: [
+      { kind: 'quantity', quantity: 12, effective: 'immediately' },
+      { kind: 'quantity', quantity: 8, effective: 'onRenewal' },
+    ],
+  });
 export type ChangeRequest = z.infer<typeof changeRequestSchema>;
 export type ChangeKind = ChangeRequest['kind'];
 

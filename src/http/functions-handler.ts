@@ -1,5 +1,5 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
-import type { Services } from '../main.ts';
+import type { Services } from '../app/services.ts';
 import { executeRoute, type Logger, type PipelineOptions } from './pipeline.ts';
 import { internalErrorReply } from './problem.ts';
 import type { Reply, Route } from './route.ts';

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { AppError, validation } from '../app/errors.ts';
 import { canActFor, type Principal } from '../app/principal.ts';
-import type { Services } from '../main.ts';
+import type { Logger } from '../app/ports/logger.port.ts';
+import type { Services } from '../app/services.ts';
 import { fieldErrors, internalErrorReply, problemReply } from './problem.ts';
 import type { Reply, RequestHeaders, Route } from './route.ts';
 
@@ -17,7 +18,7 @@ export interface IncomingCall {
   log: Logger;
 }
 
-export type Logger = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+export type { Logger };
 
 export interface PipelineOptions {
   /** Check every JSON reply against the route's declared response schema (tests turn this on). */
@@ -80,6 +81,8 @@ export function corsHeaders(origin: string | null, allowed: string[]): Record<st
 }
 
 async function run(route: Route, call: IncomingCall, services: Services): Promise<Reply> {
+  if (route.simulatorOnly && services.config.COMMERCE_MODE !== 'simulator')
+    throw new AppError('NotFound', 'ROUTE.NOT_FOUND', `No operation at ${route.method} /api${route.path}.`);
   const principal = route.access === 'anonymous' ? undefined : await services.authenticate(call.headers);
   if (principal) authorize(route, principal, call.params);
   if (principal && route.method !== 'GET') {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AppError, type AppErrorKind, type FieldError } from '../app/errors.ts';
+import { problemEntry, problemTypeUri } from './problem-registry.ts';
 import type { Reply } from './route.ts';
 
 /** RFC 9457 problem details, as every 4xx and 5xx of this API is answered. */
@@ -37,17 +38,17 @@ const statusOf: Record<AppErrorKind, { status: number; title: string }> = {
   Unavailable: { status: 503, title: 'Temporarily unavailable' },
 };
 
-const typeUri = (code: string) => `urn:csp-portal:problem:${code}`;
-
 export function problemReply(error: AppError, invocationId: string): Reply {
-  const { status, title } = statusOf[error.kind];
+  const { status, title: generic } = statusOf[error.kind];
+  // The registry's title says what happened ("Seats cannot be removed: …"); the kind's is the fallback.
+  const title = problemEntry(error.code)?.title ?? generic;
   const { errors, retryAfterSeconds, ...extensions } = error.extra;
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   const body: Problem = {
     ...extensions,
-    type: typeUri(error.code),
+    type: problemTypeUri(error.code),
     title,
     status,
     detail: error.message,
@@ -61,8 +62,8 @@ export function problemReply(error: AppError, invocationId: string): Reply {
 /** The answer to an unexpected failure: no detail that could leak internals; the log has the rest. */
 export function internalErrorReply(invocationId: string): Reply {
   const body: Problem = {
-    type: typeUri('INTERNAL'),
-    title: 'Internal error',
+    type: problemTypeUri('INTERNAL'),
+    title: problemEntry('INTERNAL')?.title ?? 'Internal error',
     status: 500,
     detail: `Something went wrong on our side. Quote ${invocationId} when you report it.`,
     instance: invocationId,

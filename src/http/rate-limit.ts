@@ -1,13 +1,12 @@
+import type { RateLimiter } from '../app/ports/rate-limiter.port.ts';
+
+export type { RateLimiter };
+
 /**
  * A per-identity token bucket for writes: `perMinute` tokens refilled continuously, a burst of the same
  * size. In-process, so each instance limits on its own (the platform scales instances; this stops one caller
  * from monopolising one).
  */
-export interface RateLimiter {
-  /** Takes a token; when none is left, the seconds until one is. */
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
-}
-
 export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const rate = perMinute / 60_000;

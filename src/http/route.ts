@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CustomerRole } from '../domain/roles.ts';
 import type { Principal } from '../app/principal.ts';
-import type { Services } from '../main.ts';
+import type { Services } from '../app/services.ts';
 
 /**
  * Who may call a route. `signedIn`: any verified identity; `partnerAdmin`: the partner's staff;
@@ -55,6 +55,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, 
   path: string;
   access: A;
   summary: string;
+  /** What the operation does, for a partner's developer: rules, side effects, what to call next. */
+  description?: string;
   tags: string[];
   params?: P;
   query?: Q;
@@ -72,6 +74,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema, 
   binaryBody?: { contentTypes: string[]; maxBytes?: number };
   /** Request headers the route reads (documented in OpenAPI). */
   requestHeaders?: Record<string, { description: string; required?: boolean }>;
+  /** Exists only when COMMERCE_MODE is `simulator` (404 and absent from OpenAPI otherwise). */
+  simulatorOnly?: boolean;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: HandlerContext<P, Q, B, A>) => Promise<Reply>;
 }
@@ -83,6 +87,7 @@ export interface Route {
   path: string;
   access: Access;
   summary: string;
+  description?: string;
   tags: string[];
   params?: z.ZodType;
   query?: z.ZodType;
@@ -90,6 +95,7 @@ export interface Route {
   textBody?: { contentTypes: string[]; maxBytes?: number };
   binaryBody?: { contentTypes: string[]; maxBytes?: number };
   requestHeaders?: Record<string, { description: string; required?: boolean }>;
+  simulatorOnly?: boolean;
   responses: Record<number, ResponseSpec>;
   handler: (ctx: HandlerContext<Schema, Schema, Schema, Access>) => Promise<Reply>;
 }
@@ -101,4 +107,12 @@ export function defineRoute<
   const A extends Access = Access,
 >(def: RouteDef<P, Q, B, A>): Route {
   return def as unknown as Route;
+}
+
+/** The routes that exist under a configuration (simulator-only routes need COMMERCE_MODE=simulator). */
+export function routesFor<R extends Pick<Route, 'simulatorOnly'>>(
+  routes: readonly R[],
+  config: { COMMERCE_MODE: string },
+): R[] {
+  return routes.filter((r) => !r.simulatorOnly || config.COMMERCE_MODE === 'simulator');
 }

@@ -32,7 +32,12 @@ import {
   startBillingRunRoute,
 } from './handlers/billing.ts';
 import { exportChangeLogRoute, listChangeLogRoute } from './handlers/change-log.ts';
-import { getBillingConfirmationRoute, putBillingConfirmationRoute } from './handlers/settings.ts';
+import {
+  getBillingConfirmationRoute,
+  getPartnerProfileRoute,
+  putBillingConfirmationRoute,
+  putPartnerProfileRoute,
+} from './handlers/settings.ts';
 import {
   buySubscriptionRoute,
   cancelFutureChangeRoute,
@@ -43,7 +48,8 @@ import {
   previewChangeRoute,
   syncSubscriptionsRoute,
 } from './handlers/subscriptions.ts';
-import { getOpenApi } from './handlers/openapi.ts';
+import { openApiRoute } from './handlers/openapi.ts';
+import { getProblemRoute, listProblemsRoute } from './handlers/problems.ts';
 import {
   acceptInvitationRoute,
   getPortalUserRoute,
@@ -60,12 +66,17 @@ import {
 } from './handlers/profiles.ts';
 import { acceptAgreementRoute, listAgreementsRoute } from './handlers/agreements.ts';
 import { createTenantRoute, domainAvailabilityRoute } from './handlers/tenants.ts';
-import { getLogoRoute, putLogoRoute } from './handlers/branding.ts';
+import { getBrandingRoute, getLogoRoute, putLogoRoute } from './handlers/branding.ts';
 import { m365Routes } from './handlers/m365.ts';
 import { usageRoutes } from './handlers/usage.ts';
 import { resellerRoutes } from './handlers/resellers.ts';
 import { reportRoutes } from './handlers/reports.ts';
+import { assistantRoutes } from './handlers/assistant.ts';
+import { getUpcomingInvoiceRoute } from './handlers/upcoming-invoice.ts';
+import { advanceSimulatorClockRoute, getSimulatorClockRoute } from './handlers/simulator-clock.ts';
 import type { Route } from './route.ts';
+import { reconciliationRoutes } from './handlers/reconciliation.ts';
+import { psaRoutes } from './handlers/psa.ts';
 
 /**
  * The route table: the single source of the Azure Functions registrations (functions/http.ts), the local
@@ -73,7 +84,9 @@ import type { Route } from './route.ts';
  */
 export const routes: readonly Route[] = [
   getHealth,
-  getOpenApi,
+  openApiRoute(() => routes),
+  listProblemsRoute,
+  getProblemRoute,
   getMe,
   listCustomersRoute,
   createCustomerRoute,
@@ -105,6 +118,8 @@ export const routes: readonly Route[] = [
   exportChangeLogRoute,
   getBillingConfirmationRoute,
   putBillingConfirmationRoute,
+  getPartnerProfileRoute,
+  putPartnerProfileRoute,
   listInvoicesRoute,
   getInvoiceRoute,
   downloadInvoiceRoute,
@@ -128,8 +143,15 @@ export const routes: readonly Route[] = [
   createTenantRoute,
   putLogoRoute,
   getLogoRoute,
+  getBrandingRoute,
   ...m365Routes,
   ...usageRoutes,
   ...resellerRoutes,
   ...reportRoutes,
+  ...reconciliationRoutes,
+  ...psaRoutes,
+  ...assistantRoutes,
+  getUpcomingInvoiceRoute,
+  getSimulatorClockRoute,
+  advanceSimulatorClockRoute,
 ];

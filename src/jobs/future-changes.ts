@@ -32,6 +32,7 @@ export const sweepFutureChanges: TimerJob = {
   kind: 'timer',
   name: 'sweepFutureChanges',
   schedule: '0 */15 * * * *',
+  whenChangesDue: true,
   async handler({ services, log }) {
     const result = await sweepDueChanges(services);
     log('info', 'future-change sweep', { ...result });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Services } from '../main.ts';
-import type { Logger } from '../http/pipeline.ts';
+import type { Services } from '../app/services.ts';
+import type { Logger } from '../app/ports/logger.port.ts';
 
 export interface JobContext {
   services: Services;
@@ -15,6 +15,8 @@ export interface TimerJob {
   kind: 'timer';
   name: string;
   schedule: string;
+  /** The simulator clock runs this timer only at firings where a future change fell due (the sweep). */
+  whenChangesDue?: boolean;
   handler: (ctx: JobContext) => Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { simulatorRenewals } from './simulator-renewals.ts';
 import { applyChange, sweepFutureChanges } from './future-changes.ts';
 import { billCustomerCycleJob, dailyBilling } from './billing.ts';
 import { pullUsageJob } from './pull-usage.ts';
+import { seatSnapshotsJob } from './seat-snapshots.ts';
 
 /**
  * The job table: every timer and queue consumer of the app. It drives the Azure Functions registrations
@@ -16,4 +17,5 @@ export const jobs: readonly Job[] = [
   dailyBilling,
   billCustomerCycleJob,
   pullUsageJob,
+  seatSnapshotsJob,
 ];

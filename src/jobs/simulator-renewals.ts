@@ -4,8 +4,8 @@ import type { TimerJob } from './job.ts';
 
 /**
  * Local only (COMMERCE_MODE=simulator): Microsoft renews subscriptions from 00:00 UTC on their term end date;
- * the simulator does the same shortly after midnight, and the mirror of every customer is refreshed so that
- * My Services and the change log show the renewals.
+ * the simulator does the same shortly after midnight, and the mirror of each customer whose subscriptions renewed
+ * or expired is refreshed so that My Services and the change log show it (a day without renewals costs one scan).
  */
 export const simulatorRenewals: TimerJob = {
   kind: 'timer',
@@ -15,9 +15,15 @@ export const simulatorRenewals: TimerJob = {
     const simulator = services.simulator;
     if (!simulator) return;
     let renewed = 0;
-    for (const tenant of await simulator.tenants()) renewed += (await simulator.processRenewals(tenant)).renewed.length;
+    const touched = new Set<string>();
+    for (const tenant of await simulator.tenants()) {
+      const result = await simulator.processRenewals(tenant);
+      renewed += result.renewed.length;
+      if (result.renewed.length || result.expired.length) touched.add(tenant);
+    }
+    if (!touched.size) return;
     for (const customer of await allCustomers(services)) {
-      if (!customer.tenantId) continue;
+      if (!customer.tenantId || !touched.has(customer.tenantId)) continue;
       await syncSubscriptions(services, customer.id).catch((error: unknown) =>
         log('warn', 'sync failed', { customerId: customer.id, error: String(error) }),
       );

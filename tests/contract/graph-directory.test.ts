@@ -5,7 +5,7 @@ import type { DirectoryPort, NewDirectoryUser } from '../../src/app/ports/direct
 import { testClock } from '../support/clock.ts';
 import { startFakeGraph, type FakeGraph } from '../support/fake-graph.ts';
 import { rejection } from './commerce.contract.ts';
-import { buildNewUser, buySeats, directoryContract, EXCHANGE, SPB } from './directory.contract.ts';
+import { BASIC, buildNewUser, buySeats, directoryContract, EXCHANGE, SPB } from './directory.contract.ts';
 
 const graphConfig = (url: string) => ({
   GRAPH_BASE_URL: url,
@@ -94,6 +94,22 @@ describe('Microsoft Graph adapter at the wire', () => {
         path: `/v1.0/groups/${group.id}/assignLicense`,
         body: { addLicenses: [{ skuId: SPB, disabledPlans: [] }], removeLicenses: [] },
       }),
+    ]);
+  });
+
+  it('reads the group again after Graph’s short 202 answer (group-assignlicense, v1.0, Example 1, Response)', async () => {
+    await buySeats(fake.commerce, tenant, 'SPB', 2);
+    await buySeats(fake.commerce, tenant, 'O365_BUSINESS_ESSENTIALS', 2);
+    const group = await fake.simulator.seedGroup(tenant, 'Sales', [(await user()).id]);
+    fake.requests.length = 0;
+    const licensed = await directory.assignGroupLicenses(tenant, group.id, { add: [SPB, BASIC], remove: [] });
+
+    expect(licensed.id).toBe(group.id);
+    expect(licensed.displayName).toBe('Sales');
+    expect(licensed.assignedLicenses.map((l) => l.skuId).sort()).toEqual([SPB, BASIC].sort());
+    expect(fake.requests.map((r) => [r.method, new URL(r.path, fake.url).pathname])).toEqual([
+      ['POST', `/v1.0/groups/${group.id}/assignLicense`],
+      ['GET', `/v1.0/groups/${group.id}`],
     ]);
   });
 
@@ -190,6 +206,16 @@ describe('Microsoft Graph adapter at the wire', () => {
     const error = await rejection(directory.subscribedSkus(tenant));
     expect(error).toMatchObject({ kind: 'Unavailable', code: 'DIRECTORY.THROTTLED', extra: { retryAfterSeconds: 7 } });
     expect(sleeps).toEqual([7000, 7000]);
+  });
+
+  it('answers JSON of no documented shape with DIRECTORY.BAD_ANSWER (503), never a 500', async () => {
+    fake.failNext({ times: 1, answer: 'unexpectedShape' });
+    const error = await rejection(directory.subscribedSkus(tenant));
+    expect(error).toMatchObject({
+      kind: 'Unavailable',
+      code: 'DIRECTORY.BAD_ANSWER',
+      extra: { retryAfterSeconds: 60 },
+    });
   });
 
   it('retries a 5xx with backoff, then answers DIRECTORY.UNAVAILABLE (503)', async () => {

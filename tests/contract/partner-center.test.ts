@@ -114,14 +114,19 @@ describe('Partner Center adapter at the wire', () => {
     expect(read).toMatchObject({ method: 'GET', path: `${customer()}/subscriptions?order_id=${orderId}` });
 
     for (const request of fake.requests) {
-      expect(request.headers).toMatchObject({ authorization: `Bearer ${fake.token}`, accept: 'application/json' });
+      expect(request.headers).toMatchObject({
+        authorization: `Bearer ${fake.token}`,
+        accept: 'application/json',
+        'x-locale': 'en-US',
+      });
       expect(request.headers['ms-correlationid']).toBe(cart.headers['ms-correlationid']);
     }
     expect(checkout.headers['ms-requestid']).toBe(requestId);
     expect(cart.headers['ms-requestid']).toMatch(GUID);
     expect(new Set(fake.requests.map((r) => r.headers['ms-requestid'])).size).toBe(3);
     expect(cart.headers['content-type']).toBe('application/json');
-    expect(checkout.headers).not.toHaveProperty('content-type');
+    // checkout-a-cart, "Request example": Content-Type: application/json with Content-Length: 0.
+    expect(checkout.headers['content-type']).toBe('application/json');
 
     expect(subscriptions.map((s) => [s.productSkuId, s.parentSubscriptionId])).toEqual([
       ['CFQ7TTC0LH18:0001', undefined],
@@ -168,6 +173,7 @@ describe('Partner Center adapter at the wire', () => {
           accept: 'application/json',
           'ms-requestid': randomUUID(),
           'ms-correlationid': randomUUID(),
+          'x-locale': 'en-US',
         },
       })
     ).json();
@@ -183,6 +189,7 @@ describe('Partner Center adapter at the wire', () => {
       'ms-requestid': requestId,
       'ms-correlationid': read.headers['ms-correlationid'],
       'content-type': 'application/json',
+      'if-match': (resource as { attributes: { etag: string } }).attributes.etag,
     });
   });
 
@@ -211,7 +218,7 @@ describe('Partner Center adapter at the wire', () => {
         skuId: '0001',
         availabilityId: 'CFQ7TTC0K5BF',
         termDuration: 'P1Y',
-        billingCycle: 'annual',
+        billingCycle: 'Annual',
       },
       quantity: 3,
     });

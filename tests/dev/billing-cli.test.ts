@@ -45,6 +45,7 @@ describe('npm run billing', () => {
       `2026-10/${setup.customerId}/2026-10-01.csv`,
       `2026-10/${setup.customerId}/2026-10-01.xlsx`,
       `2026-10/${setup.customerId}/2026-10-01.xml`,
+      `2026-10/${setup.customerId}/2026-10-01.pdf`,
       '2026-10/manifest.json',
       '2026-10/provider/allocation-report.xml',
       '2026-10/provider/license-report.xml',

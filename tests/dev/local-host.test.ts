@@ -32,7 +32,7 @@ beforeAll(async () => {
     env: testEnv({ CORS_ORIGINS: 'http://localhost:5173' }),
     port: 0,
     azurite: 'memory',
-    seed: true,
+    seed: { months: 0 },
     jobs: testJobs,
     log: () => undefined,
   });
@@ -53,7 +53,12 @@ describe('local host', () => {
 
   it('seeds demo customers on first run only', async () => {
     const { items } = await host.services.customers.list(10);
-    expect(items.map((c) => c.name).sort()).toEqual(['Contoso Ltd', 'Fabrikam GmbH', 'Northwind Traders']);
+    expect(items.map((c) => c.name).sort()).toEqual([
+      'Adatum Corporation',
+      'Contoso Ltd',
+      'Fabrikam GmbH',
+      'Northwind Traders',
+    ]);
   });
 
   it('serves the API docs without a CDN', async () => {

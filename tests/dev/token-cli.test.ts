@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCustomerFields, createTestApp, testEnv, type TestApp } from '../support/test-app.ts';
@@ -66,6 +68,44 @@ describe('npm run token', () => {
       expect.objectContaining({ id: users.body.items[0].id, role: 'Admin', status: 'active' }),
     ]);
   });
+
+  it('prints its usage with --help', async () => {
+    const { stdout } = await token(['--help']);
+    expect(stdout).toContain('usage: npm run token');
+    expect(stdout).toContain('--customer <customerId>');
+  });
+
+  it('signs for an invited portal user as is, who can then accept the invitation', async () => {
+    const admin = await app.tokens.partnerAdmin();
+    const customer = (
+      await app.call('POST', '/api/customers', { token: admin, body: buildCustomerFields({ name: 'Litware' }) })
+    ).body;
+    const invited = await app.call('POST', `/api/customers/${customer.id}/portal-users?sendInvitation=false`, {
+      token: admin,
+      body: { firstName: 'Ivy', lastName: 'Invitee', email: 'ivy@litware.example', role: 'View' },
+    });
+    expect(invited.status).toBe(201);
+    const sent = await app.call('POST', `/api/customers/${customer.id}/portal-users/${invited.body.id}/invitation`, {
+      token: admin,
+    });
+    expect(sent.status).toBe(200);
+    const mails = await readdir(path.join(app.config.DATA_DIR, 'mail'));
+    const texts = await Promise.all(mails.map((f) => readFile(path.join(app.config.DATA_DIR, 'mail', f), 'utf8')));
+    const link = texts.map((t) => /\/invitations\/([A-Za-z0-9_-]{43})/.exec(t)?.[1]).find(Boolean);
+
+    const { lastLine, stdout } = await token(['--email', 'ivy@litware.example', '--customer', customer.id]);
+    expect(stdout).toContain('inactive portal user of Litware');
+    const accepted = await app.call('POST', `/api/invitations/${link}/accept`, { token: lastLine });
+    expect(accepted).toMatchObject({ status: 200, body: { customerId: customer.id, role: 'View' } });
+
+    const unknown = await token(['--email', 'nobody@litware.example', '--customer', customer.id]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('has no portal user nobody@litware.example'),
+    });
+  }, 120_000);
 
   it('explains what is wrong with bad arguments', async () => {
     const failed = await token(['--email', 'x@y.example', '--role', 'Owner']).catch(

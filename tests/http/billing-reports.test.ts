@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import JSZip from 'jszip';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { continueBillingRun, startBillingRun } from '../../src/app/billing/billing-run.ts';
 import { billingDepsOf } from '../../src/app/billing/deps.ts';
@@ -33,6 +34,7 @@ let app: TestApp;
 let usd: CustomerSetup;
 let jpy: CustomerSetup;
 let other: CustomerSetup;
+let empty: CustomerSetup;
 const written: WrittenFile[] = [];
 
 const PERIOD = '2026-04';
@@ -61,6 +63,18 @@ beforeAll(async () => {
   usd = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Contoso & Sons <Ltd>' });
   jpy = await setupCustomer(app, { billingDay: 1, currency: 'JPY', country: 'JP', name: 'Tailspin KK' });
   other = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Other Corp' });
+  empty = await setupCustomer(app, { billingDay: 1, currency: 'USD', name: 'Nothing Billed Inc' });
+  const profile = await app.call('PUT', '/api/settings/partner-profile', {
+    token: usd.partner,
+    body: {
+      legalName: 'Fabrikam Cloud Services GmbH',
+      address: { line1: 'Bahnhofstrasse 1', city: 'Zürich', postalCode: '8001', country: 'CH' },
+      taxId: 'CHE-123.456.789 MWST',
+      supportEmail: 'billing@fabrikam.example',
+      accentColor: '#0A7D5A',
+    },
+  });
+  expect(profile.status).toBe(200);
   const logo = await app.call('PUT', '/api/branding/logo', {
     token: usd.partner,
     rawBody: buildPng({ width: 300, height: 60 }),
@@ -90,8 +104,30 @@ beforeAll(async () => {
     billingDepsOf(app.services, reportWriter(app.services, { onFile: (f) => written.push(f) })),
     PERIOD,
   );
-  expect(run).toMatchObject({ status: 'completed', customersDone: 3 });
+  expect(run).toMatchObject({ status: 'completed', customersDone: 4 });
 });
+
+const kindLabel: Record<string, string> = {
+  cycleFee: 'Cycle fee',
+  proRata: 'Pro-rata',
+  refund: 'Refund',
+  usage: 'Usage',
+  oneOff: 'One-off',
+  correction: 'Correction',
+};
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+const grouped = (value: string) =>
+  value.replace(/^(-?)(\d+)/, (_, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+/** What the PDF standard fonts can show: outside Windows-1252, the minus becomes a hyphen, anything else `?`. */
+const asPdfText = (text: string) =>
+  [...text].map((c) => (c === '−' ? '-' : /[\u0020-\u007e\u00a1-\u00ff€–—’“”…]/.test(c) ? c : '?')).join('');
+
+async function pdfTextOf(bytes: Uint8Array): Promise<string> {
+  const { extractText, getDocumentProxy } = await import('unpdf');
+  const pdf = await getDocumentProxy(new Uint8Array(bytes));
+  const { text } = await extractText(pdf, { mergePages: true });
+  return squash(text);
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -105,7 +141,7 @@ describe('files written by the run', () => {
       .sort();
     expect(names).toEqual(
       [usd, jpy, other]
-        .flatMap((s) => ['csv', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`))
+        .flatMap((s) => ['csv', 'pdf', 'xlsx', 'xml'].map((ext) => `${PERIOD}/${s.customerId}/${CYCLE}.${ext}`))
         .sort(),
     );
     const { invoice } = await invoiceAndLines(usd.customerId);
@@ -133,7 +169,7 @@ describe('files written by the run', () => {
 
     // The partner's logo and name head the sheet; the header row is frozen and filtered.
     expect(sheet.getImages()).toHaveLength(1);
-    expect(sheet.getRow(2).getCell(1).value).toBe('Fabrikam Cloud Services');
+    expect(sheet.getRow(2).getCell(1).value).toBe('Fabrikam Cloud Services GmbH');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 5 });
     expect(sheet.getRow(5).getCell(10).value).toBe('Amount');
     expect(sheet.autoFilter).toMatch(/^A5:L\d+$/);
@@ -167,8 +203,8 @@ describe('files written by the run', () => {
       expect(group.formula).toMatch(/^SUBTOTAL\(9,J\d+:J\d+\)$/);
     }
     expect(groups.map((g) => g.name)).toEqual([
-      'Microsoft 365 Business Basic',
-      'Microsoft 365 Business Premium',
+      'Microsoft 365 Business Basic, 4 seats, 1-year term, billed monthly',
+      'Microsoft 365 Business Premium, 13 seats, 1-year term, billed monthly',
       'Other charges',
     ]);
     expect(groups.map((g) => g.lines.length)).toEqual([1, 3, 1]);
@@ -186,6 +222,117 @@ describe('files written by the run', () => {
     expect(cells.Invoice).toBe(invoice.id);
     expect(dec(numberOf(cells.Total as number)).toFixed(2)).toBe(invoice.total);
     expect(summary?.getImages()).toHaveLength(1);
+  });
+
+  it('opens with every line showing, headed by product, seats and term, and prints landscape one page wide', async () => {
+    const bytes = await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.xlsx`);
+    const zip = await JSZip.loadAsync(bytes);
+    const sheetXml = (await zip.file('xl/worksheets/sheet2.xml')?.async('string')) ?? '';
+    const rows = sheetXml.match(/<row [^>]*>/g) ?? [];
+    expect(rows.length).toBeGreaterThan(8);
+    // Nothing hidden, nothing collapsed: the outline is there to fold, but open.
+    expect(rows.filter((r) => /hidden="1"|collapsed="1"/.test(r))).toEqual([]);
+    expect(sheetXml).toContain('outlineLevelRow="2"');
+    // The schema's order inside sheetPr (Excel repairs a file that breaks it).
+    expect(sheetXml).toMatch(/<sheetPr>(<tabColor[^>]*\/>)?<pageSetUpPr fitToPage="1"\/><\/sheetPr>/);
+    const workbookXml = (await zip.file('xl/workbook.xml')?.async('string')) ?? '';
+    expect(workbookXml).toContain(
+      '<definedName name="_xlnm.Print_Titles" localSheetId="1">&apos;Billing report&apos;!$1:$5</definedName>',
+    );
+
+    const workbook = await readWorkbook(bytes);
+    const sheet = workbook.getWorksheet('Billing report');
+    if (!sheet) throw new Error('no sheet');
+    // US customer: Letter (1), landscape, fit to one page wide, as many pages tall as needed; page x of y.
+    expect(sheet.pageSetup).toMatchObject({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+    expect(sheetXml).toContain('paperSize="1"');
+    expect(sheet.headerFooter.oddFooter).toBe(
+      `&LFabrikam Cloud Services GmbH · Invoice ${(await invoiceAndLines(usd.customerId)).invoice.id}&RPage &P of &N`,
+    );
+    // Headings name products, never a subscription id.
+    const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+    const headings: string[] = [];
+    sheet.eachRow((row) => {
+      expect(row.hidden).toBe(false);
+      if (row.outlineLevel === 1)
+        headings.push(...[2, 7].map((c) => String(row.getCell(c).value ?? '')).filter((t) => t !== ''));
+    });
+    expect(headings.length).toBeGreaterThanOrEqual(6);
+    for (const heading of headings) expect(heading).not.toMatch(guid);
+    const premium = [...Array(sheet.rowCount).keys()]
+      .map((i) => sheet.getRow(i + 1))
+      .find((r) => r.outlineLevel === 1 && String(r.getCell(2).value).startsWith('Microsoft 365 Business Premium'));
+    expect(premium?.getCell(8).value).toBe(13);
+    // Unit prices in the currency's minor units too; the header in the partner's accent colour.
+    expect(sheet.getRow(8).getCell(9).numFmt).toBe('#,##0.00 "USD";-#,##0.00 "USD"');
+    expect(sheet.getRow(5).getCell(1).fill).toMatchObject({ fgColor: { argb: 'FF0A7D5A' } });
+
+    // The summary names both parties and the invoice.
+    const summary = workbook.getWorksheet('Summary');
+    const text: string[] = [];
+    summary?.eachRow((row) => row.eachCell((cell) => text.push(String(cell.value))));
+    for (const expected of [
+      'Fabrikam Cloud Services GmbH',
+      'Bahnhofstrasse 1',
+      'CHE-123.456.789 MWST',
+      'Contoso & Sons <Ltd>',
+      (await invoiceAndLines(usd.customerId)).invoice.id,
+    ])
+      expect(text).toContain(expected);
+    expect(text.join('\n')).not.toContain('Your CSP partner');
+    expect(summary?.pageSetup).toMatchObject({ orientation: 'portrait', fitToWidth: 1 });
+  });
+
+  it('writes a PDF invoice whose text is its invoice: both parties, every line, the subtotals and the total', async () => {
+    for (const setup of [usd, jpy]) {
+      const { invoice, lines } = await invoiceAndLines(setup.customerId);
+      const decimals = setup === jpy ? 0 : 2;
+      const bytes = await blob(`${PERIOD}/${setup.customerId}/${CYCLE}.pdf`);
+      expect(new TextDecoder().decode(bytes.subarray(0, 5))).toBe('%PDF-');
+      const text = await pdfTextOf(bytes);
+      for (const expected of [
+        'Fabrikam Cloud Services GmbH',
+        'Bahnhofstrasse 1',
+        'Tax id CHE-123.456.789 MWST',
+        'Bill to',
+        `Invoice number ${invoice.id}`,
+        `Issue date ${invoice.issuedOn}`,
+        `Billing cycle ${invoice.cycleStart} to`,
+        `Total (${invoice.currency}) ${grouped(dec(invoice.total).toFixed(decimals))}`,
+        `${lines.length} line(s)`,
+        'Page 1 of 1',
+      ])
+        expect(text, expected).toContain(expected);
+      // Each line as one row: kind and description, period (last day inclusive), quantity, unit price, amount.
+      for (const line of lines) {
+        const last = new Date(Date.parse(`${line.periodEnd}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+        const period = last <= line.periodStart ? line.periodStart : `${line.periodStart} – ${last}`;
+        const row = [
+          `${kindLabel[line.kind]}: ${asPdfText(line.description)}`,
+          period,
+          String(Number(line.quantity)),
+          grouped(dec(line.unitPrice).toFixed(decimals)),
+          grouped(dec(line.amount).toFixed(decimals)),
+        ].join(' ');
+        expect(text, line.description).toContain(squash(row));
+      }
+      // The total is the sum of what the rows say.
+      const amounts = lines.map((l) => dec(l.amount));
+      expect(amounts.reduce((a, b) => a.plus(b), dec(0)).toFixed(decimals)).toBe(dec(invoice.total).toFixed(decimals));
+    }
+    const usdText = await pdfTextOf(await blob(`${PERIOD}/${usd.customerId}/${CYCLE}.pdf`));
+    expect(usdText).toContain('Contoso & Sons <Ltd>');
+    expect(usdText).toContain('Microsoft 365 Business Premium, 13 seats, 1-year term, billed monthly');
+    expect(usdText).toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/); // the customer id, in the facts
+    expect(usdText).not.toContain('Your CSP partner');
+  });
+
+  it('writes no file for a customer with nothing billed in the cycle', async () => {
+    const { invoice } = await invoiceAndLines(empty.customerId);
+    expect(invoice.lineCount).toBe(0);
+    const files: string[] = [];
+    for await (const file of app.services.reports.list(`${PERIOD}/${empty.customerId}/`)) files.push(file.name);
+    expect(files).toEqual([]);
   });
 
   it('formats JPY without decimals', async () => {
@@ -251,8 +398,8 @@ describe('files written by the run', () => {
           periodEnd: line.periodEnd,
           description: inertCell(line.description),
           quantity: line.quantity,
-          unitPrice: dec(line.unitPrice).toFixed(),
-          amount: line.amount,
+          unitPrice: dec(line.unitPrice).toFixed(setup === jpy ? 0 : 2),
+          amount: dec(line.amount).toFixed(setup === jpy ? 0 : 2),
           currency: line.currency,
           priceListId: line.priceListId,
         });
@@ -269,9 +416,10 @@ describe('files written by the run', () => {
     expect(manifest).toMatchObject({
       period: PERIOD,
       status: 'completed',
-      customers: { total: 3, done: 3, failed: 0, notDue: 0 },
+      customers: { total: 4, done: 4, failed: 0, notDue: 0 },
+      noLines: [{ customerId: empty.customerId, cycle: CYCLE }],
     });
-    expect(manifest.files).toHaveLength(9);
+    expect(manifest.files).toHaveLength(12);
     for (const file of manifest.files) {
       const bytes = await blob(file.name);
       expect(file).toMatchObject({ size: bytes.byteLength, sha256: sha256(bytes) });
@@ -302,7 +450,7 @@ describe('overwrite safety', () => {
     const { invoice } = await invoiceAndLines(usd.customerId);
     if (!customer) throw new Error('no customer');
     const before = await Promise.all(
-      ['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
+      ['xlsx', 'csv', 'xml', 'pdf'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
     );
     // Hours later by the process clock: zip entries and document dates must not follow it.
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -310,9 +458,9 @@ describe('overwrite safety', () => {
     const { reportLogo } = await import('../../src/app/reports/report-writer.ts');
     const again = await writeCustomerReports(app.services, customer, invoice, await reportLogo(app.services));
     vi.useRealTimers();
-    expect(again.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(again.map((f) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     const after = await Promise.all(
-      ['xlsx', 'csv', 'xml'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
+      ['xlsx', 'csv', 'xml', 'pdf'].map((ext) => blob(`${PERIOD}/${usd.customerId}/${CYCLE}.${ext}`)),
     );
     expect(after.map(sha256)).toEqual(before.map(sha256));
   });
@@ -364,6 +512,7 @@ describe('GET /api/customers/{customerId}/billing-reports and downloads', () => 
           expect.objectContaining({ format: 'xlsx' }),
           expect.objectContaining({ format: 'csv' }),
           expect.objectContaining({ format: 'xml' }),
+          expect.objectContaining({ format: 'pdf' }),
         ],
       }),
     ]);

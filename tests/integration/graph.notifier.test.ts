@@ -102,6 +102,18 @@ describe('Graph sendMail notifier', () => {
     ]);
   });
 
+  it('sends to the cloud GRAPH_BASE_URL names (national clouds: user-sendmail, "HTTP request")', async () => {
+    const national = graphNotifier({ ...config, GRAPH_BASE_URL: baseUrl }, { getToken: async () => 'us-gov-token' });
+    await national.send(buildMail());
+    expect(requests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: '/v1.0/users/portal%40partner.example/sendMail',
+        authorization: 'Bearer us-gov-token',
+      }),
+    ]);
+  });
+
   it('retries 429 after Retry-After and 503 with backoff, then sends once', async () => {
     answers = [{ status: 429, headers: { 'retry-after': '7' } }, { status: 503 }, { status: 202 }];
     const sleeps: number[] = [];

@@ -3,6 +3,7 @@ import { continueBillingRun } from '../../src/app/billing/billing-run.ts';
 import { billingDepsOf } from '../../src/app/billing/deps.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { testClock } from '../support/clock.ts';
+import { readWorkbook } from '../support/reports.ts';
 import {
   BUSINESS_BASIC,
   BUSINESS_PREMIUM,
@@ -204,6 +205,33 @@ describe('a quarter of billing', () => {
     expect(april.invoice.total).toBe('494.00');
     const march = await invoice('2026-04-01');
     expect(march.invoice.total).toBe('861.77');
+  });
+
+  it('2026-05-01 — the April invoice as a PDF from the invoice route: the correction says what it corrects', async () => {
+    const april = await invoice('2026-05-01');
+    const url = `/api/customers/${setup.customerId}/invoices/${april.invoice.id}/download`;
+    const pdf = await app.call('GET', `${url}?format=pdf`, { token: setup.viewer });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="${april.invoice.id}.pdf"`);
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.body as Uint8Array)), {
+      mergePages: true,
+    });
+    const flat = text.replace(/\s+/g, ' ');
+    const usageLine = (await invoice('2026-04-01')).lines.find((l) => l.kind === 'usage');
+    expect(flat).toContain(`Corrects line ${usageLine?.id} of the invoice of the cycle ending 2026-04-01`);
+    expect(flat).toContain('Belongs to the invoice of the cycle ending 2026-04-01');
+    expect(flat).toContain('Total (USD) 494.00');
+
+    const xlsx = await app.call('GET', `${url}?format=xlsx`, { token: setup.viewer });
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect((await readWorkbook(xlsx.body as Uint8Array)).worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'Billing report',
+    ]);
+    expect((await app.call('GET', `${url}?format=doc`, { token: setup.viewer })).status).toBe(400);
   });
 
   it('re-running a billed period adds nothing', async () => {

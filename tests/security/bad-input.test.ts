@@ -82,9 +82,19 @@ function pathFor(route: Route, customerId: string, value: string | undefined): s
   return `/api${route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(value ?? (name === 'customerId' ? customerId : 'no-such-id')))}`;
 }
 
-async function snapshot(app: TestApp): Promise<string> {
+/**
+ * Any text is a valid question: the assistant's question routes answer it and keep the conversation (that is what
+ * they are for), so for them the conversations table is left out of the comparison; everything else must not change.
+ */
+const freeTextWrites: Record<string, string[]> = {
+  askAssistant: ['conversations'],
+  askCustomerAssistant: ['conversations'],
+};
+
+async function snapshot(app: TestApp, except: string[] = []): Promise<string> {
   const hash = createHash('sha256');
   for (const name of tableNames) {
+    if (except.includes(name)) continue;
     for await (const entity of app.services.storage.table(name).listEntities()) hash.update(JSON.stringify(entity));
   }
   for (const name of containerNames) {
@@ -118,7 +128,8 @@ afterAll(() => {
 describe('bad input never gets a 5xx and changes nothing', () => {
   for (const route of routes) {
     it(`${route.method} ${route.path}`, async () => {
-      const before = await snapshot(app);
+      const except = freeTextWrites[route.name] ?? [];
+      const before = await snapshot(app, except);
       const send = async (
         path: string,
         options: { body?: unknown; raw?: string; contentType?: string; query?: string },
@@ -167,7 +178,7 @@ describe('bad input never gets a 5xx and changes nothing', () => {
           { numRuns: 20 },
         );
       }
-      expect(await snapshot(app), `${route.name} changed stored data`).toBe(before);
+      expect(await snapshot(app, except), `${route.name} changed stored data`).toBe(before);
     });
   }
 });

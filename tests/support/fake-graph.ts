@@ -37,7 +37,8 @@ export interface RecordedRequest {
 
 export interface FaultPlan {
   times: number;
-  answer: 429 | 500 | 503 | 400 | 'hang';
+  /** `unexpectedShape`: a 200 whose JSON has none of the documented shape. */
+  answer: 429 | 500 | 503 | 400 | 'hang' | 'unexpectedShape';
   retryAfter?: string;
   method?: string;
   path?: RegExp;
@@ -264,7 +265,7 @@ export async function startFakeGraph(options: { connectionString: string; clock:
     url: URL,
     headers: Record<string, string>,
     body: unknown,
-  ): Promise<{ status: number; body?: unknown }> {
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const p = decodeURIComponent(url.pathname);
     let m: RegExpMatchArray | null;
 
@@ -423,7 +424,15 @@ export async function startFakeGraph(options: { connectionString: string; clock:
         add: input.data.addLicenses.map((l) => l.skuId),
         remove: input.data.removeLicenses,
       });
-      return { status: 202, body: { '@odata.context': `${base}/v1.0/$metadata#groups/$entity`, ...group } };
+      // group-assignlicense, v1.0, "Example 1: Add licenses to the group", Response: 202 Accepted, a Location to the
+      // directory object and a short body of id, createdDateTime, groupTypes and securityEnabled only.
+      return {
+        status: 202,
+        headers: {
+          location: `${base}/v2/${tenantId}/directoryObjects/${group.id}/Microsoft.DirectoryServices.Group`,
+        },
+        body: { id: group.id, createdDateTime: '2021-03-12T11:15:03Z', groupTypes: [], securityEnabled: true },
+      };
     }
 
     if (method === 'GET' && (m = /^\/v1\.0\/directoryRoles\(roleTemplateId='([^']+)'\)\/members$/.exec(p))) {
@@ -558,6 +567,10 @@ export async function startFakeGraph(options: { connectionString: string; clock:
 
       const fault = takeFault(method, url.pathname);
       if (fault?.answer === 'hang') return;
+      if (fault?.answer === 'unexpectedShape') {
+        send(200, { value: 'not a list', id: 42 });
+        return;
+      }
       if (fault) {
         const defaults = {
           429: ['TooManyRequests', 'Too many requests.'],
@@ -583,7 +596,7 @@ export async function startFakeGraph(options: { connectionString: string; clock:
         if (body !== undefined && !/^application\/json/.test(headers['content-type'] ?? ''))
           throw new GraphHttpError(415, 'UnsupportedMediaType', 'Content-Type must be application/json.');
         const answer = await handle(tenantId, method, url, headers, body);
-        send(answer.status, answer.body);
+        send(answer.status, answer.body, answer.headers);
       } catch (error) {
         if (error instanceof GraphHttpError) fail(error);
         else if (error instanceof AppError) fail(wire(error));

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { AppError } from '../../src/app/errors.ts';
@@ -17,8 +17,27 @@ import { billingFrequencies, date, terms } from '../../src/domain/calendar.ts';
 /**
  * Partner Center at the wire, for the real adapter's tests: the documented routes and JSON shapes of carts,
  * checkout and subscriptions, with the business delegated to a real CommerceSimulator on Azurite. It checks the
- * bearer token and the MS-RequestId / MS-CorrelationId / Accept / Content-Type headers, records every request,
- * and can answer the next requests with 429 + Retry-After, 5xx, or no answer at all.
+ * bearer token and the MS-RequestId / MS-CorrelationId / Accept / Content-Type / X-Locale headers, records every
+ * request, and can answer the next requests with 429 + Retry-After, 5xx, or no answer at all.
+ *
+ * Each answer names the documented example it reproduces (Partner Center REST reference, learn.microsoft.com/
+ * partner-center/developer/…, as mirrored in MicrosoftDocs' partner-center-pr / partner-center-sdk repositories),
+ * so that it follows Microsoft rather than the adapter:
+ * - headers: `headers` (request headers) and every request example: X-Locale, and Content-Type: application/json on
+ *   a POST even without a body (`checkout-a-cart`, "Request example": `Content-Type: application/json`,
+ *   `Content-Length: 0`);
+ * - a subscription: `get-a-subscription-by-id`, "Response example for a standard subscription" (etag in
+ *   `attributes.etag`);
+ * - a legacy subscription: the same page's Azure legacy (`MS-AZR-0145P`) and add-on examples, served verbatim by
+ *   `addLegacy` (no termDuration, no billingCycle);
+ * - a PATCH: `create-scheduled-changes`, "Request example": `If-Match: <etag>`, the full resource, auto-renew on and
+ *   `scheduledNextTermInstructions.product` with productId, skuId, availabilityId, `"billingCycle": "Annual"` and
+ *   termDuration; "Response example": 200 with the updated resource (the next term's cycle capitalised as sent);
+ * - an asynchronous PATCH (`asyncUpdates`): 202 Accepted with a Location to poll, as the issue reports Partner
+ *   Center answering; no documented example of the operation resource was found, so the fake's operation body is
+ *   minimal (`{ id, status }`) and the adapter relies only on the status codes (202 = still running);
+ * - a 429: `api-throttling-guidance`, "Error code response": `Retry-After: 57` and
+ *   `{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 57 seconds." }`.
  */
 export interface RecordedRequest {
   method: string;
@@ -31,7 +50,8 @@ export interface RecordedRequest {
 
 export interface FaultPlan {
   times: number;
-  answer: 429 | 500 | 503 | 'hang';
+  /** `notJson` and `unexpectedShape`: a 200 whose body is not JSON, or JSON of no documented shape. */
+  answer: 429 | 500 | 503 | 'hang' | 'notJson' | 'unexpectedShape';
   retryAfter?: string;
   method?: string;
   path?: RegExp;
@@ -44,6 +64,15 @@ export interface FakePartnerCenter {
   requests: RecordedRequest[];
   /** Pages subscription lists by this many items (links.next + MS-ContinuationToken); unlimited when undefined. */
   pageSize: number | undefined;
+  /**
+   * Answers PATCHes with 202 Accepted + Location; the operation answers 202 (with `retryAfter`) `polls` times, then
+   * applies the change and answers 200. Synchronous (200 with the resource) when undefined.
+   */
+  asyncUpdates: { polls: number; retryAfter?: string; location?: 'relative' | 'absolute' | 'none' } | undefined;
+  /** Serves a documented legacy subscription body as it is, in lists and by id. */
+  addLegacy(tenantId: string, resource: Record<string, unknown> & { id: string }): void;
+  /** Changes the subscription at Microsoft behind the adapter's back once, just before the next PATCH arrives. */
+  changeBeforeNextPatch(times?: number): void;
   failNext(plan: FaultPlan): void;
   /** Forgets recorded requests and pending faults. */
   reset(): void;
@@ -86,16 +115,19 @@ const cartSchema = z.object({
     .min(1),
 });
 
+/** `create-scheduled-changes`, "Request example": all five product fields, the billing cycle as `Annual`. */
+const documentedCycles = { Monthly: 'monthly', Annual: 'annual', Triennial: 'triennial' } as const;
 const scheduledSchema = z.object({
   product: z.object({
     productId: z.string(),
     skuId: z.string(),
-    availabilityId: z.string().optional(),
+    availabilityId: z.string().min(1),
     termDuration: z.enum(terms),
-    billingCycle: z.preprocess(lowercase, z.enum(billingFrequencies)),
+    billingCycle: z.enum(['Monthly', 'Annual', 'Triennial']).transform((c) => documentedCycles[c]),
   }),
   quantity: z.number().int(),
 });
+const capitalised = (cycle: string) => `${cycle.charAt(0).toUpperCase()}${cycle.slice(1)}`;
 
 /** A PATCH must carry the whole resource, as Partner Center requires. */
 const fullResourceSchema = z.looseObject({
@@ -112,7 +144,7 @@ const fullResourceSchema = z.looseObject({
   commitmentEndDate: z.string(),
   autoRenewEnabled: z.boolean(),
   scheduledNextTermInstructions: scheduledSchema.nullable(),
-  attributes: z.object({ objectType: z.literal('Subscription') }),
+  attributes: z.object({ etag: z.string(), objectType: z.literal('Subscription') }),
 });
 
 class HttpError extends Error {
@@ -145,8 +177,33 @@ export async function startFakePartnerCenter(options: {
   const cartsByRequest = new Map<string, string>();
   /** Availability ids seen in carts and PATCHes, per `productId:skuId`. */
   const availability = new Map<string, string>();
+  /** Documented legacy bodies, per tenant and id. */
+  const legacy = new Map<string, Map<string, Record<string, unknown>>>();
+  /** Accepted (202) updates still running, by operation id. */
+  const operations = new Map<
+    string,
+    { tenantId: string; subscriptionId: string; update: SubscriptionUpdate; pollsLeft: number; retryAfter?: string }
+  >();
+  let interferences = 0;
+
+  /** Writes through this fake per subscription: with the content, the version in the etag. */
+  const versions = new Map<string, number>();
+  const bump = (id: string) => versions.set(id, (versions.get(id) ?? 0) + 1);
+  /** The resource's version, as Partner Center's opaque etag: it changes whenever the resource is written. */
+  const etagOf = (id: string, body: unknown) =>
+    Buffer.from(
+      createHash('sha256')
+        .update(`${versions.get(id) ?? 0}:${JSON.stringify(body)}`)
+        .digest('hex')
+        .slice(0, 24),
+    ).toString('base64');
 
   const toPc = (tenantId: string, s: CommerceSubscription) => {
+    const body = resourceOf(tenantId, s);
+    return { ...body, attributes: { etag: etagOf(s.id, body), objectType: 'Subscription' } };
+  };
+
+  const resourceOf = (tenantId: string, s: CommerceSubscription) => {
     const next = s.scheduledNextTermInstructions;
     const [productId, skuId] = s.productSkuId.split(':');
     return {
@@ -176,7 +233,7 @@ export async function startFakePartnerCenter(options: {
               productId: next.productSkuId.split(':')[0],
               skuId: next.productSkuId.split(':')[1],
               availabilityId: availability.get(next.productSkuId) ?? null,
-              billingCycle: next.billingCycle,
+              billingCycle: capitalised(next.billingCycle),
               termDuration: next.termDuration,
             },
             quantity: next.quantity,
@@ -189,7 +246,6 @@ export async function startFakePartnerCenter(options: {
         sku: { uri: `/products/${productId}/skus/${skuId}?country=US`, method: 'GET', headers: [] },
         self: { uri: `/customers/${tenantId}/subscriptions/${s.id}`, method: 'GET', headers: [] },
       },
-      attributes: { objectType: 'Subscription' },
     };
   };
 
@@ -204,7 +260,7 @@ export async function startFakePartnerCenter(options: {
     url: URL,
     headers: Record<string, string>,
     body: unknown,
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const requestId = headers['ms-requestid'] ?? '';
     let m: RegExpMatchArray | null;
 
@@ -288,7 +344,12 @@ export async function startFakePartnerCenter(options: {
     if (method === 'GET' && (m = url.pathname.match(/^\/v1\/customers\/([^/]+)\/subscriptions$/))) {
       const tenantId = decodeURIComponent(m[1]!);
       const orderId = url.searchParams.get('order_id');
-      const all = (await simulator.listSubscriptions(tenantId)).filter((s) => !orderId || s.orderId === orderId);
+      const all: Record<string, unknown>[] = [
+        ...(await simulator.listSubscriptions(tenantId))
+          .filter((s) => !orderId || s.orderId === orderId)
+          .map((s) => toPc(tenantId, s)),
+        ...(orderId ? [] : [...(legacy.get(tenantId)?.values() ?? [])]),
+      ];
       const offset = Number(headers['ms-continuationtoken'] ?? 0);
       const size = fake.pageSize ?? all.length;
       const items = all.slice(offset, offset + size);
@@ -297,7 +358,7 @@ export async function startFakePartnerCenter(options: {
         status: 200,
         body: {
           totalCount: items.length,
-          items: items.map((s) => toPc(tenantId, s)),
+          items,
           links: {
             self: { uri: `/customers/${tenantId}/subscriptions${url.search}`, method: 'GET', headers: [] },
             ...(more
@@ -315,31 +376,94 @@ export async function startFakePartnerCenter(options: {
       };
     }
 
+    if (
+      method === 'GET' &&
+      (m = url.pathname.match(/^\/v1\/customers\/([^/]+)\/subscriptions\/([^/]+)\/operations\/([^/]+)$/))
+    ) {
+      const operation = operations.get(decodeURIComponent(m[3]!));
+      if (!operation) throw new HttpError(404, '404', 'No such operation.');
+      if (operation.pollsLeft > 0) {
+        operation.pollsLeft -= 1;
+        return {
+          status: 202,
+          body: { id: m[3], status: 'inProgress' },
+          ...(operation.retryAfter ? { headers: { 'retry-after': operation.retryAfter } } : {}),
+        };
+      }
+      operations.delete(decodeURIComponent(m[3]!));
+      try {
+        await simulator.updateSubscription(operation.tenantId, operation.subscriptionId, operation.update);
+        bump(operation.subscriptionId);
+        return { status: 200, body: { id: m[3], status: 'succeeded' } };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return {
+          status: 200,
+          body: { id: m[3], status: 'failed', error: { code: error.code, description: error.message } },
+        };
+      }
+    }
+
     if ((m = url.pathname.match(/^\/v1\/customers\/([^/]+)\/subscriptions\/([^/]+)$/))) {
       const tenantId = decodeURIComponent(m[1]!);
       const subscriptionId = decodeURIComponent(m[2]!);
+      const documented = legacy.get(tenantId)?.get(subscriptionId);
+      if (documented && method === 'GET') return { status: 200, body: documented };
+      if (documented) throw new HttpError(400, '400', 'This subscription cannot be updated.');
+      if (method === 'PATCH' && interferences > 0) {
+        interferences -= 1;
+        const now = await simulator.getSubscription(tenantId, subscriptionId);
+        await simulator.updateSubscription(tenantId, subscriptionId, { autoRenewEnabled: !now.autoRenewEnabled });
+        bump(subscriptionId);
+      }
       const current = await simulator.getSubscription(tenantId, subscriptionId);
       if (method === 'GET') return { status: 200, body: toPc(tenantId, current) };
       if (method === 'PATCH') {
+        // `headers`: If-Match carries the resource's ETag for concurrency control.
+        const ifMatch = headers['if-match'];
+        if (!ifMatch) throw new HttpError(428, '428', 'The If-Match header with the resource ETag is required.');
+        if (ifMatch !== toPc(tenantId, current).attributes.etag)
+          throw new HttpError(412, '412', 'The resource has been modified; get it again and retry.');
         const resource = parseBody(fullResourceSchema, body);
         if (resource.id !== subscriptionId)
           throw new HttpError(400, '400056', 'The subscription id in the body does not match the URI.');
+        if (resource.scheduledNextTermInstructions && !resource.autoRenewEnabled)
+          throw new HttpError(400, '400', 'Auto-renew must be enabled to schedule changes for the next term.');
         const update = diff(current, resource);
         if (update.scheduledNextTermInstructions) {
           const availabilityId = resource.scheduledNextTermInstructions?.product.availabilityId;
           if (availabilityId) availability.set(update.scheduledNextTermInstructions.productSkuId, availabilityId);
         }
-        return {
-          status: 200,
-          body: toPc(tenantId, await simulator.updateSubscription(tenantId, subscriptionId, update)),
-        };
+        if (fake.asyncUpdates) {
+          const id = randomUUID();
+          operations.set(id, {
+            tenantId,
+            subscriptionId,
+            update,
+            pollsLeft: fake.asyncUpdates.polls,
+            ...(fake.asyncUpdates.retryAfter ? { retryAfter: fake.asyncUpdates.retryAfter } : {}),
+          });
+          const path = `/customers/${tenantId}/subscriptions/${subscriptionId}/operations/${id}`;
+          const where = fake.asyncUpdates.location ?? 'relative';
+          return {
+            status: 202,
+            body: undefined,
+            headers: {
+              ...(where === 'none' ? {} : { location: where === 'absolute' ? `${fake.url}/v1${path}` : path }),
+              ...(fake.asyncUpdates.retryAfter ? { 'retry-after': fake.asyncUpdates.retryAfter } : {}),
+            },
+          };
+        }
+        const updated = await simulator.updateSubscription(tenantId, subscriptionId, update);
+        bump(subscriptionId);
+        return { status: 200, body: toPc(tenantId, updated) };
       }
     }
 
     throw new HttpError(404, '404', `No route for ${method} ${url.pathname}`);
   }
 
-  function checkHeaders(headers: Record<string, string>, body: unknown): void {
+  function checkHeaders(method: string, headers: Record<string, string>, body: unknown): void {
     if (headers.authorization !== `Bearer ${token}`)
       throw new HttpError(401, '401', 'Access denied: the token is missing, expired or not valid.');
     if (!/application\/json/.test(headers.accept ?? ''))
@@ -347,8 +471,12 @@ export async function startFakePartnerCenter(options: {
     for (const name of ['ms-requestid', 'ms-correlationid']) {
       if (!GUID.test(headers[name] ?? '')) throw new HttpError(400, '400', `${name} must be a GUID.`);
     }
-    if (body !== undefined && !/^application\/json/.test(headers['content-type'] ?? ''))
+    if (
+      (body !== undefined || method === 'POST' || method === 'PATCH') &&
+      !/^application\/json/.test(headers['content-type'] ?? '')
+    )
       throw new HttpError(415, '415', 'Content-Type must be application/json.');
+    if (!headers['x-locale']) throw new HttpError(400, '400', 'X-Locale is required (en-US).');
   }
 
   function takeFault(method: string, path: string): FaultPlan | undefined {
@@ -388,21 +516,33 @@ export async function startFakePartnerCenter(options: {
 
       const fault = takeFault(method, url.pathname);
       if (fault?.answer === 'hang') return;
+      if (fault?.answer === 'notJson') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body>Service Unavailable</body></html>');
+        return;
+      }
+      if (fault?.answer === 'unexpectedShape') {
+        send(200, { items: 'not a list', quantity: 'five' });
+        return;
+      }
       if (fault) {
         send(
           fault.answer,
-          {
-            code: String(fault.answer),
-            description: fault.answer === 429 ? 'Rate limit is exceeded.' : 'Service error.',
-          },
+          fault.answer === 429
+            ? // api-throttling-guidance, "Error code response".
+              {
+                statusCode: 429,
+                message: `Rate limit is exceeded. Try again in ${fault.retryAfter ?? 57} seconds.`,
+              }
+            : { code: String(fault.answer), description: 'Service error.' },
           fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
         );
         return;
       }
       try {
-        checkHeaders(headers, body);
+        checkHeaders(method, headers, body);
         const answer = await handle(method, url, headers, body);
-        send(answer.status, answer.body);
+        send(answer.status, answer.body, answer.headers);
       } catch (error) {
         if (error instanceof HttpError)
           send(error.status, { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
@@ -421,11 +561,21 @@ export async function startFakePartnerCenter(options: {
     simulator,
     requests,
     pageSize: undefined,
+    asyncUpdates: undefined,
+    addLegacy(tenantId, resource) {
+      const forTenant = legacy.get(tenantId) ?? new Map<string, Record<string, unknown>>();
+      forTenant.set(resource.id, resource);
+      legacy.set(tenantId, forTenant);
+    },
+    changeBeforeNextPatch: (times = 1) => void (interferences = times),
     failNext: (plan) => void faults.push({ ...plan }),
     reset() {
       requests.length = 0;
       faults.length = 0;
+      operations.clear();
+      interferences = 0;
       fake.pageSize = undefined;
+      fake.asyncUpdates = undefined;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -57,8 +57,9 @@ export function buildInvite(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** Creates the portal user without mailing the invitation (`sendInvitation=false`); `sendInvitation` sends it. */
 export async function invite(app: TestApp, setup: PortalSetup, overrides: Record<string, unknown> = {}) {
-  const response = await app.call('POST', `/api/customers/${setup.customerId}/portal-users`, {
+  const response = await app.call('POST', `/api/customers/${setup.customerId}/portal-users?sendInvitation=false`, {
     token: setup.admin,
     body: buildInvite(overrides),
   });

@@ -15,7 +15,7 @@ describe('mail and invitation settings', () => {
     expect(loadConfig(valid)).toMatchObject({
       MAIL_MODE: 'folder',
       INVITATION_TTL_HOURS: 168,
-      PORTAL_BASE_URL: 'http://localhost:5173',
+      PORTAL_BASE_URL: 'http://localhost:7071',
     });
   });
 

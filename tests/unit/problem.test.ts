@@ -22,7 +22,7 @@ describe('problem+json mapping', () => {
     expect(reply).toMatchObject({
       status,
       contentType: 'application/problem+json',
-      body: { status, code: 'X.Y', detail: 'why', instance: 'inv-1', type: 'urn:csp-portal:problem:X.Y' },
+      body: { status, code: 'X.Y', detail: 'why', instance: 'inv-1', type: '/api/problems/X.Y' },
     });
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../app/errors.ts';
-import type { Identity } from '../../app/principal.ts';
+import type { Identity } from '../../app/ports/identity.port.ts';
 
 /**
  * App Service authentication ("Easy Auth") puts the signed-in user in `x-ms-client-principal`. The platform

@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { AppError } from '../../app/errors.ts';
-import type { Identity } from '../../app/principal.ts';
+import type { Identity } from '../../app/ports/identity.port.ts';
 
 export interface TokenRules {
   /** Issuer template; `{tenantid}` is replaced by the token's `tid`. */

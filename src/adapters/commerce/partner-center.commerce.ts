@@ -1,15 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import {
+  commerceBadAnswer,
+  commerceChangedMeanwhile,
+  commerceLegacy,
+  commerceUpdatePending,
+} from '../../app/commerce-errors.ts';
 import { notFound, validation } from '../../app/errors.ts';
 import type {
   CommercePort,
   CommerceStatus,
   CommerceSubscription,
+  LegacySubscription,
   OrderLine,
   ScheduledNextTerm,
   SubscriptionUpdate,
 } from '../../app/ports/commerce.port.ts';
-import { billingFrequencies, terms, utcDate } from '../../domain/calendar.ts';
+import { billingFrequencies, terms, utcDate, type BillingFrequency } from '../../domain/calendar.ts';
+import { legacyReasons } from '../../domain/legacy-subscription.ts';
+import { httpDependencies, parseRetryAfter } from '../http/retrying-fetch.ts';
 import {
   partnerCenterHttp,
   partnerCenterRefusal as refusal,
@@ -24,13 +33,24 @@ export type { PartnerCenterConfig, PartnerCenterOptions };
 /**
  * The commerce port over Partner Center REST v1 (`/v1/customers/{customer-tenant-id}/…`) through the shared
  * Partner Center client (headers, retries and error mapping: partner-center-http.ts). Orders are a cart plus its
- * checkout; changes are a PATCH of the full subscription resource. A write keeps its MS-RequestId across retries,
- * so Microsoft applies it once; one MS-CorrelationId per port call. Microsoft's business refusals, also those in a
- * cart or checkout, surface as COMMERCE.REFUSED with its code and description.
+ * checkout; changes are a PATCH of the full subscription resource just read, with its ETag as If-Match (a 412 reads
+ * it again once). A PATCH Microsoft answers 202 Accepted + Location is asynchronous: the Location is polled (its
+ * Retry-After honoured, within a total wait) until it stops answering 202, then the subscription is read again.
+ * A write keeps its MS-RequestId across retries, so Microsoft applies it once; one MS-CorrelationId per port call.
+ * Microsoft's business refusals, also those in a cart or checkout, surface as COMMERCE.REFUSED with its code and
+ * description; an answer that does not have the documented shape is COMMERCE.BAD_ANSWER, never a 500.
  */
 export function partnerCenterCommerce(config: PartnerCenterConfig, options: PartnerCenterOptions = {}): CommercePort {
-  return new PartnerCenterCommerce(new URL(config.PARTNER_CENTER_BASE_URL), partnerCenterHttp(config, options));
+  return new PartnerCenterCommerce(
+    new URL(config.PARTNER_CENTER_BASE_URL),
+    partnerCenterHttp(config, options),
+    httpDependencies(options).sleep,
+  );
 }
+
+/** Longest total wait for an accepted (202) update before the caller is told it is still pending. */
+const MAX_ACCEPTED_WAIT_MS = 30_000;
+const ACCEPTED_POLL_MS = 2_000;
 
 // ---- Partner Center's JSON, as read ----
 
@@ -42,6 +62,9 @@ const billingCycleSchema = z.preprocess(lowercase, z.enum(billingFrequencies));
 const statusSchema = z
   .preprocess(lowercase, z.enum(['active', 'suspended', 'expired', 'deleted', 'pending', 'disabled']))
   .transform((s): CommerceStatus => (s === 'pending' ? 'active' : s === 'disabled' ? 'expired' : s));
+
+/** Partner Center writes the next term's billing cycle capitalised (`Annual`), the subscription's in lower case. */
+const pcBillingCycle = (cycle: BillingFrequency) => `${cycle.charAt(0).toUpperCase()}${cycle.slice(1)}`;
 
 const scheduledSchema = z.object({
   product: z.object({
@@ -82,6 +105,64 @@ type PcSubscription = z.output<typeof subscriptionSchema>;
 
 /** The resource exactly as read, unknown fields included: a PATCH sends it back whole. */
 const rawResourceSchema = z.record(z.string(), z.unknown());
+
+/**
+ * A documented subscription without a term (`get-a-subscription-by-id`: "Response example for a standard
+ * subscription", Azure legacy `MS-AZR-0145P`, and "…for an add-on subscription", a GUID offer id).
+ */
+const legacySchema = z.object({
+  id: z.string(),
+  orderId: z.string().nullish(),
+  offerId: z.string(),
+  offerName: z.string().nullish(),
+  friendlyName: z.string().nullish(),
+  quantity: z.number().int().nonnegative(),
+  status: statusSchema,
+  billingType: z.string().nullish(),
+  creationDate: instant,
+  autoRenewEnabled: z.boolean().nullish(),
+  parentSubscriptionId: z.string().nullish(),
+});
+
+/** The ETag of a subscription resource (`attributes.etag`), sent back as If-Match. */
+const etagOf = (raw: Record<string, unknown>): string | undefined => {
+  const attributes = raw.attributes as { etag?: unknown; Etag?: unknown } | undefined;
+  const etag = attributes?.etag ?? attributes?.Etag;
+  return typeof etag === 'string' && etag ? etag : undefined;
+};
+
+/** New-commerce offers are `{productId}:{skuId}:{availabilityId}`; legacy offers are `MS-AZR-…` or a GUID. */
+const isLegacy = (raw: Record<string, unknown>) =>
+  !raw.termDuration && typeof raw.offerId === 'string' && raw.offerId.split(':').length < 3;
+
+function legacyReason(raw: Record<string, unknown>): string {
+  return raw.billingType === 'usage' || (typeof raw.offerId === 'string' && /^MS-AZR-/i.test(raw.offerId))
+    ? legacyReasons.azure
+    : legacyReasons.license;
+}
+
+function toLegacy(raw: Record<string, unknown>): LegacySubscription {
+  const s = parse(legacySchema, raw, 'legacy subscription');
+  return {
+    id: s.id,
+    ...(s.orderId ? { orderId: s.orderId } : {}),
+    offerId: s.offerId,
+    friendlyName: s.friendlyName || s.offerName || s.offerId,
+    quantity: s.quantity,
+    status: s.status,
+    ...(s.billingType ? { billingType: s.billingType } : {}),
+    creationDate: s.creationDate,
+    autoRenewEnabled: s.autoRenewEnabled ?? false,
+    ...(s.parentSubscriptionId ? { parentSubscriptionId: s.parentSubscriptionId } : {}),
+    reason: legacyReason(raw),
+  };
+}
+
+/** What an asynchronous operation's final answer may say; only a failure is acted on. */
+const operationSchema = z.looseObject({
+  status: z.string().nullish(),
+  error: z.object({ code: z.union([z.string(), z.number()]).nullish(), description: z.string().nullish() }).nullish(),
+});
 
 const linkSchema = z.object({
   uri: z.string(),
@@ -126,6 +207,7 @@ class PartnerCenterCommerce implements CommercePort {
   constructor(
     private readonly base: URL,
     private readonly http: PartnerCenterSend,
+    private readonly sleep: (ms: number) => Promise<void>,
   ) {}
 
   async placeOrder(customerTenantId: string, lines: OrderLine[], requestId: string) {
@@ -174,7 +256,8 @@ class PartnerCenterCommerce implements CommercePort {
     const subscriptions: CommerceSubscription[] = [];
     for (const order of orders) {
       subscriptions.push(
-        ...(await this.list(customerTenantId, correlationId, `?order_id=${encodeURIComponent(order.id)}`)),
+        ...(await this.list(customerTenantId, correlationId, `?order_id=${encodeURIComponent(order.id)}`))
+          .subscriptions,
       );
     }
     // In the order's line order, whatever order Microsoft lists them in.
@@ -183,12 +266,17 @@ class PartnerCenterCommerce implements CommercePort {
     return { orderId: orders[0]!.id, subscriptions };
   }
 
-  listSubscriptions(customerTenantId: string): Promise<CommerceSubscription[]> {
+  async listSubscriptions(customerTenantId: string): Promise<CommerceSubscription[]> {
+    return (await this.list(customerTenantId, randomUUID())).subscriptions;
+  }
+
+  listAllSubscriptions(customerTenantId: string) {
     return this.list(customerTenantId, randomUUID());
   }
 
   async getSubscription(customerTenantId: string, subscriptionId: string): Promise<CommerceSubscription> {
     const raw = await this.readResource(customerTenantId, subscriptionId, randomUUID());
+    if (isLegacy(raw)) throw commerceLegacy(subscriptionId, legacyReason(raw));
     return toSubscription(parse(subscriptionSchema, raw, 'subscription'));
   }
 
@@ -199,26 +287,65 @@ class PartnerCenterCommerce implements CommercePort {
     requestId: string,
   ): Promise<CommerceSubscription> {
     const correlationId = randomUUID();
-    const raw = await this.readResource(customerTenantId, subscriptionId, correlationId);
-    const current = parse(subscriptionSchema, raw, 'subscription');
-    // Partner Center's PATCH takes the whole resource as read, with the changed fields.
-    const body: Record<string, unknown> = { ...raw };
-    if (update.quantity !== undefined) body.quantity = update.quantity;
-    if (update.status !== undefined) body.status = update.status;
-    if (update.autoRenewEnabled !== undefined) body.autoRenewEnabled = update.autoRenewEnabled;
-    if (update.scheduledNextTermInstructions !== undefined) {
-      body.scheduledNextTermInstructions =
-        update.scheduledNextTermInstructions && toPcScheduled(update.scheduledNextTermInstructions, current.offerId);
+    for (let attempt = 0; ; attempt += 1) {
+      const raw = await this.readResource(customerTenantId, subscriptionId, correlationId);
+      if (isLegacy(raw)) throw commerceLegacy(subscriptionId, legacyReason(raw));
+      const current = parse(subscriptionSchema, raw, 'subscription');
+      const etag = etagOf(raw);
+      const answer = await this.http({
+        method: 'PATCH',
+        path: subscriptionPath(customerTenantId, subscriptionId),
+        // A second attempt after a 412 is another request: the first changed nothing.
+        requestId: attempt === 0 ? asGuid(requestId) : derivedGuid(asGuid(requestId), `if-match-${attempt}`),
+        body: patchBody(raw, current, update),
+        correlationId,
+        ...(etag ? { headers: { 'If-Match': etag } } : {}),
+        answer: [412],
+        notFound: () => subscriptionNotFound(subscriptionId),
+      });
+      if (answer.status === 412) {
+        if (attempt === 0) continue;
+        throw commerceChangedMeanwhile(subscriptionId);
+      }
+      if (answer.status === 202) {
+        await this.awaitAccepted(answer.headers, correlationId);
+        const done = await this.readResource(customerTenantId, subscriptionId, correlationId);
+        return toSubscription(parse(subscriptionSchema, done, 'subscription'));
+      }
+      return toSubscription(parse(subscriptionSchema, answer.body, 'subscription'));
     }
-    const updated = await this.send({
-      method: 'PATCH',
-      path: subscriptionPath(customerTenantId, subscriptionId),
-      requestId: asGuid(requestId),
-      body,
-      correlationId,
-      notFound: () => subscriptionNotFound(subscriptionId),
-    });
-    return toSubscription(parse(subscriptionSchema, updated, 'subscription'));
+  }
+
+  /**
+   * A 202 Accepted: Microsoft took the change and applies it asynchronously. Polls its Location until it answers
+   * anything but 202, waiting Retry-After (else 2 s) in between, at most MAX_ACCEPTED_WAIT_MS in all.
+   */
+  private async awaitAccepted(headers: Headers, correlationId: string): Promise<void> {
+    const location = headers.get('location');
+    let delayMs = parseRetryAfter(headers.get('retry-after')) ?? ACCEPTED_POLL_MS;
+    if (!location) throw commerceUpdatePending(Math.ceil(delayMs / 1000));
+    const path = this.linkPath(location);
+    let waitedMs = 0;
+    for (;;) {
+      if (waitedMs + delayMs > MAX_ACCEPTED_WAIT_MS)
+        throw commerceUpdatePending(Math.max(1, Math.ceil(delayMs / 1000)));
+      await this.sleep(delayMs);
+      waitedMs += delayMs;
+      const poll = await this.http({ method: 'GET', path, correlationId });
+      if (poll.status !== 202) {
+        const operation = operationSchema.safeParse(poll.body ?? {});
+        const status = operation.data?.status?.toLowerCase();
+        if (status === 'failed' || status === 'error') {
+          const error = operation.data?.error;
+          throw refusal(
+            error?.code ?? 'OPERATION_FAILED',
+            error?.description ?? 'Microsoft accepted the change, then could not apply it.',
+          );
+        }
+        return;
+      }
+      delayMs = parseRetryAfter(poll.headers.get('retry-after')) ?? ACCEPTED_POLL_MS;
+    }
   }
 
   private async readResource(customerTenantId: string, subscriptionId: string, correlationId: string) {
@@ -231,8 +358,13 @@ class PartnerCenterCommerce implements CommercePort {
     return parse(rawResourceSchema, body, 'subscription');
   }
 
-  private async list(customerTenantId: string, correlationId: string, query = ''): Promise<CommerceSubscription[]> {
+  private async list(
+    customerTenantId: string,
+    correlationId: string,
+    query = '',
+  ): Promise<{ subscriptions: CommerceSubscription[]; legacy: LegacySubscription[] }> {
     const out: CommerceSubscription[] = [];
+    const legacy: LegacySubscription[] = [];
     let page: { path: string; headers: Record<string, string> } | undefined = {
       path: `${customerPath(customerTenantId)}/subscriptions${query}`,
       headers: {},
@@ -244,9 +376,10 @@ class PartnerCenterCommerce implements CommercePort {
         'subscription collection',
       );
       for (const item of collection.items) {
+        if (isLegacy(item)) legacy.push(toLegacy(item));
         // Azure plans and trials have no license term: not subscriptions this product manages.
-        if (!termSchema.safeParse(item.termDuration).success) continue;
-        out.push(toSubscription(parse(subscriptionSchema, item, 'subscription')));
+        else if (termSchema.safeParse(item.termDuration).success)
+          out.push(toSubscription(parse(subscriptionSchema, item, 'subscription')));
       }
       const next = collection.links?.next;
       page = next
@@ -256,14 +389,13 @@ class PartnerCenterCommerce implements CommercePort {
           }
         : undefined;
     }
-    return out;
+    return { subscriptions: out, legacy };
   }
 
   /** Link URIs are relative to the API version (`/customers/…`); never follow one off the configured host. */
   private linkPath(uri: string): string {
     const url = new URL(uri.startsWith('/') && !uri.startsWith('/v1/') ? `/v1${uri}` : uri, this.base);
-    if (url.origin !== this.base.origin)
-      throw new Error(`Partner Center sent a next link to another host (${url.origin})`);
+    if (url.origin !== this.base.origin) throw commerceBadAnswer(`a link to another host, ${url.origin}`);
     return `${url.pathname}${url.search}`;
   }
 
@@ -311,19 +443,55 @@ function toSubscription(s: PcSubscription): CommerceSubscription {
 }
 
 /**
- * Partner Center names the next term's product with its availability. The port knows product and SKU only, so
- * the availability is the current offer's when the SKU stays the same; a SKU change is sent without one.
+ * The PATCH body: the whole resource as read, with the changed fields (`update-a-subscription-by-id`). Scheduling a
+ * next term turns auto-renew on, which Microsoft requires for next-term instructions (`create-scheduled-changes`:
+ * "ensure that the AutoRenewEnabled property has been set to true").
+ */
+function patchBody(raw: Record<string, unknown>, current: PcSubscription, update: SubscriptionUpdate) {
+  const body: Record<string, unknown> = { ...raw };
+  if (update.quantity !== undefined) body.quantity = update.quantity;
+  if (update.status !== undefined) body.status = update.status;
+  if (update.autoRenewEnabled !== undefined) body.autoRenewEnabled = update.autoRenewEnabled;
+  const next = update.scheduledNextTermInstructions;
+  if (next !== undefined) {
+    body.scheduledNextTermInstructions = next && toPcScheduled(next, current.offerId);
+    if (next) {
+      if (update.autoRenewEnabled === false)
+        throw validation('A next-term change needs auto-renew on.', [
+          { path: 'autoRenewEnabled', message: 'must stay on with scheduledNextTermInstructions' },
+        ]);
+      body.autoRenewEnabled = true;
+    }
+  }
+  return body;
+}
+
+/**
+ * Partner Center names the next term's product with its availability (`create-scheduled-changes`, request example):
+ * the given catalog item's, else the current offer's when the SKU stays the same. A SKU change without a known
+ * availability is refused here rather than sent incomplete.
  */
 function toPcScheduled(next: ScheduledNextTerm, currentOfferId: string) {
   const [productId = '', skuId = ''] = next.productSkuId.split(':');
-  const [, , availabilityId] = currentOfferId.split(':');
+  const given = next.catalogItemId?.split(':');
+  const availabilityId =
+    given?.length === 3 && `${given[0]}:${given[1]}` === next.productSkuId
+      ? given[2]
+      : productSkuIdOf(currentOfferId) === next.productSkuId
+        ? currentOfferId.split(':')[2]
+        : undefined;
+  if (!availabilityId) {
+    throw validation(`Microsoft needs the availability of ${next.productSkuId} to schedule it for the next term.`, [
+      { path: 'scheduledNextTermInstructions.catalogItemId', message: 'productId:skuId:availabilityId required' },
+    ]);
+  }
   return {
     product: {
       productId,
       skuId,
-      ...(availabilityId && productSkuIdOf(currentOfferId) === next.productSkuId ? { availabilityId } : {}),
+      availabilityId,
+      billingCycle: pcBillingCycle(next.billingCycle),
       termDuration: next.termDuration,
-      billingCycle: next.billingCycle,
     },
     quantity: next.quantity,
   };
@@ -354,10 +522,10 @@ const rank = (position: (string | null | undefined)[], id: string) => {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new Error(
-      `Partner Center answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`,
-    );
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(body)'))].slice(0, 5);
+    throw commerceBadAnswer(`a ${what} without the documented ${fields.join(', ')}`);
+  }
   return parsed.data;
 }
 

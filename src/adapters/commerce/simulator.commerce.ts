@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { notFound, validation } from '../../app/errors.ts';
-import { commerceRefused, commerceThrottled, commerceUnavailable } from '../../app/commerce-errors.ts';
+import { commerceLegacy, commerceRefused, commerceThrottled, commerceUnavailable } from '../../app/commerce-errors.ts';
 import type { Clock } from '../../app/ports/clock.port.ts';
 import type { CatalogPort } from '../../app/ports/catalog.port.ts';
 import type {
   CommercePort,
   CommerceSubscription,
+  LegacySubscription,
   OrderLine,
   ScheduledNextTerm,
   SubscriptionUpdate,
@@ -37,7 +38,8 @@ import { corruptRow, guarded, storageStatus } from '../tables/table-errors.ts';
  * window each (NCE_WINDOW_HOURS), increases any time, decreases and cancellation only inside the window,
  * suspended subscriptions still billed and expiring at term end, renewals on the term end date applying the
  * scheduled next-term instructions, any immediate change wiping those instructions, orders idempotent by
- * request id, and 429s on demand. Partition per customer tenant; one row per subscription.
+ * request id, and 429s on demand. Partition per customer tenant; one row per subscription. It can also hold legacy
+ * subscriptions (no term, no billing cycle), which it lists and refuses to change, as the real adapter does.
  */
 export interface SimulatorOptions {
   windowHours: number;
@@ -90,6 +92,45 @@ type SimRow = z.output<typeof rowSchema>;
 type SimState = Omit<SimRow, 'partitionKey' | 'rowKey' | 'etag'> & { id: string; tenantId: string; quantity: number };
 
 const ORDER_PREFIX = 'order|';
+const LEGACY_PREFIX = 'legacy|';
+const legacyRowSchema = z.object({ data: z.string() });
+const legacySchema = z.object({
+  id: z.string(),
+  orderId: z.string().optional(),
+  offerId: z.string(),
+  friendlyName: z.string(),
+  quantity: z.number().int().nonnegative(),
+  status: z.enum(['active', 'suspended', 'expired', 'deleted']),
+  billingType: z.string().optional(),
+  creationDate: z.iso.datetime(),
+  parentSubscriptionId: z.string().optional(),
+  autoRenewEnabled: z.boolean(),
+  reason: z.string(),
+});
+/**
+ * Microsoft's billing ledger: one row per change of a subscription's billable state (purchase, seat change,
+ * suspension, cancellation, renewal, expiry), written in the same transaction as the change. It is what Microsoft's
+ * side of the invoice reconciliation is computed from (F-RECON), so it holds what Microsoft did, whoever asked.
+ */
+export const LEDGER_PREFIX = 'ledger|';
+
+export const ledgerStateSchema = z.object({
+  productId: z.string(),
+  productName: z.string(),
+  quantity: z.number().int().min(0),
+  status: z.enum(['active', 'suspended', 'expired', 'deleted']),
+  autoRenew: z.boolean(),
+  term: z.enum(terms),
+  billingFrequency: z.enum(billingFrequencies),
+  termStartDate: z.iso.date(),
+  termEndDate: z.iso.date(),
+});
+export type LedgerState = z.infer<typeof ledgerStateSchema>;
+
+const isOwnRow = (rowKey: unknown) => {
+  const key = String(rowKey);
+  return !key.startsWith(ORDER_PREFIX) && !key.startsWith(LEGACY_PREFIX) && !key.startsWith(LEDGER_PREFIX);
+};
 
 export class CommerceSimulator implements CommercePort {
   private readonly faults: FaultPlan[] = [];
@@ -157,6 +198,7 @@ export class CommerceSimulator implements CommercePort {
       });
     }
     const actions: TransactionAction[] = created.map((s) => ['create', this.toEntity(s)]);
+    actions.push(...created.map((s): TransactionAction => ['create', ledgerEntity(s, now)]));
     actions.push([
       'create',
       {
@@ -178,26 +220,54 @@ export class CommerceSimulator implements CommercePort {
   }
 
   async listSubscriptions(customerTenantId: string): Promise<CommerceSubscription[]> {
+    return (await this.listAllSubscriptions(customerTenantId)).subscriptions;
+  }
+
+  async listAllSubscriptions(customerTenantId: string) {
     this.maybeFail();
     const now = this.options.clock.now();
-    const out: CommerceSubscription[] = [];
+    const subscriptions: CommerceSubscription[] = [];
+    const legacy: LegacySubscription[] = [];
     const rows = this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${customerTenantId}` } });
     for await (const entity of rows) {
-      if (String(entity.rowKey).startsWith(ORDER_PREFIX)) continue;
-      out.push(this.toSubscription(this.parse(entity).state, now));
+      if (String(entity.rowKey).startsWith(LEGACY_PREFIX)) legacy.push(parseLegacy(entity));
+      else if (isOwnRow(entity.rowKey)) subscriptions.push(this.toSubscription(this.parse(entity).state, now));
     }
-    return out.sort((a, b) => a.creationDate.localeCompare(b.creationDate));
+    subscriptions.sort((a, b) => a.creationDate.localeCompare(b.creationDate));
+    return { subscriptions, legacy };
+  }
+
+  /** Seeds a legacy subscription, as real partners still have them (Azure legacy, legacy add-ons). */
+  async addLegacySubscription(customerTenantId: string, subscription: LegacySubscription): Promise<void> {
+    await this.table.upsertEntity(
+      {
+        partitionKey: customerTenantId,
+        rowKey: `${LEGACY_PREFIX}${subscription.id}`,
+        data: JSON.stringify(legacySchema.parse(subscription)),
+      },
+      'Replace',
+    );
   }
 
   async getSubscription(customerTenantId: string, subscriptionId: string): Promise<CommerceSubscription> {
     this.maybeFail();
     const state = await this.readState(customerTenantId, subscriptionId);
-    if (!state)
-      throw notFound(
+    if (!state) throw await this.missing(customerTenantId, subscriptionId);
+    return this.toSubscription(state, this.options.clock.now());
+  }
+
+  /** Not a subscription this simulator changes: a legacy one (409 with its reason), else none (404). */
+  private async missing(tenantId: string, subscriptionId: string) {
+    try {
+      const legacy = parseLegacy(await this.table.getEntity(tenantId, `${LEGACY_PREFIX}${subscriptionId}`));
+      return commerceLegacy(subscriptionId, legacy.reason);
+    } catch (error) {
+      if (storageStatus(error) !== 404) throw error;
+      return notFound(
         'COMMERCE.SUBSCRIPTION_NOT_FOUND',
         `Microsoft has no subscription ${subscriptionId} for this customer.`,
       );
-    return this.toSubscription(state, this.options.clock.now());
+    }
   }
 
   async updateSubscription(
@@ -207,14 +277,12 @@ export class CommerceSimulator implements CommercePort {
   ): Promise<CommerceSubscription> {
     this.maybeFail();
     const found = await this.read(customerTenantId, subscriptionId);
-    if (!found)
-      throw notFound(
-        'COMMERCE.SUBSCRIPTION_NOT_FOUND',
-        `Microsoft has no subscription ${subscriptionId} for this customer.`,
-      );
+    if (!found) throw await this.missing(customerTenantId, subscriptionId);
     const now = this.options.clock.now();
     const next = applyUpdate(found.state, update, now, this.options.windowHours);
-    await guarded(() => this.table.updateEntity(this.toEntity(next), 'Replace', { etag: found.etag }));
+    const actions: TransactionAction[] = [['update', this.toEntity(next), 'Replace', { etag: found.etag }]];
+    if (billableChanged(found.state, next)) actions.push(['create', ledgerEntity(next, now)]);
+    await guarded(() => this.table.submitTransaction(actions));
     return this.toSubscription(next, now);
   }
 
@@ -230,7 +298,7 @@ export class CommerceSimulator implements CommercePort {
     const expired: string[] = [];
     const rows = this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${customerTenantId}` } });
     for await (const entity of rows) {
-      if (String(entity.rowKey).startsWith(ORDER_PREFIX)) continue;
+      if (!isOwnRow(entity.rowKey)) continue;
       const { state, etag } = this.parse(entity);
       if (state.status !== 'active' && state.status !== 'suspended') continue;
       if (compareDates(date(state.termEndDate), today) > 0) continue;
@@ -259,7 +327,14 @@ export class CommerceSimulator implements CommercePort {
         }
         renewed.push(state.id);
       }
-      await guarded(() => this.table.updateEntity(this.toEntity(next), 'Replace', { etag }));
+      // Microsoft renews (or expires) from 00:00 UTC on the term end date, whenever it gets round to it.
+      const at = startOfDayUtc(date(next.status === 'expired' ? state.termEndDate : next.termStartDate));
+      await guarded(() =>
+        this.table.submitTransaction([
+          ['update', this.toEntity(next), 'Replace', { etag }],
+          ['create', ledgerEntity(next, at)],
+        ]),
+      );
     }
     return { renewed, expired };
   }
@@ -372,6 +447,14 @@ export class CommerceSimulator implements CommercePort {
   }
 }
 
+function parseLegacy(entity: unknown): LegacySubscription {
+  const row = legacyRowSchema.safeParse(entity);
+  const parsed = row.success ? legacySchema.safeParse(JSON.parse(row.data.data)) : row;
+  if (!parsed.success)
+    throw corruptRow('commerce simulator', String((entity as { rowKey?: unknown }).rowKey), parsed.error);
+  return parsed.data as LegacySubscription;
+}
+
 /** Microsoft's rules for one PATCH, as a pure function of the stored state. */
 function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, windowHours: number): SimState {
   if (state.status === 'expired' || state.status === 'deleted') {
@@ -433,11 +516,16 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
   if (update.autoRenewEnabled !== undefined) next = { ...next, autoRenewEnabled: update.autoRenewEnabled };
 
   if (update.scheduledNextTermInstructions !== undefined) {
+    const instructions = update.scheduledNextTermInstructions;
+    if (instructions && update.autoRenewEnabled === false)
+      throw validation('A next-term change needs auto-renew on.', [
+        { path: 'autoRenewEnabled', message: 'must stay on with scheduledNextTermInstructions' },
+      ]);
     next = {
       ...next,
-      scheduled: update.scheduledNextTermInstructions
-        ? checkScheduled(update.scheduledNextTermInstructions)
-        : undefined,
+      // Microsoft schedules a next term only with auto-renew on; the real adapter turns it on with the instructions.
+      ...(instructions ? { autoRenewEnabled: true } : {}),
+      scheduled: instructions ? checkScheduled(instructions) : undefined,
     };
   } else if (immediate) {
     // Microsoft: any immediate mid-term change wipes the scheduled next-term instructions.
@@ -458,5 +546,37 @@ function checkScheduled(instructions: ScheduledNextTerm): ScheduledNextTerm {
       `${instructions.termDuration} is not offered with ${instructions.billingCycle} billing.`,
     );
   }
-  return instructions;
+  const { productSkuId, quantity, termDuration, billingCycle } = instructions;
+  return { productSkuId, quantity, termDuration, billingCycle };
+}
+
+function billableChanged(before: SimState, after: SimState): boolean {
+  return (
+    before.quantity !== after.quantity ||
+    before.status !== after.status ||
+    before.termStartDate !== after.termStartDate ||
+    before.productSkuId !== after.productSkuId
+  );
+}
+
+/** A ledger row: the subscription's billable state from `at` on. Row keys sort by subscription, then time. */
+function ledgerEntity(state: SimState, at: Date) {
+  const ledger: LedgerState = {
+    productId: state.productSkuId,
+    productName: state.friendlyName,
+    quantity: state.status === 'deleted' ? 0 : state.quantity,
+    status: state.status,
+    autoRenew: state.autoRenewEnabled,
+    term: state.termDuration,
+    billingFrequency: state.billingCycle,
+    termStartDate: state.termStartDate,
+    termEndDate: state.termEndDate,
+  };
+  return {
+    partitionKey: state.tenantId,
+    rowKey: `${LEDGER_PREFIX}${state.id}|${at.toISOString()}|${randomUUID().slice(0, 8)}`,
+    subscriptionId: state.id,
+    at: at.toISOString(),
+    state: JSON.stringify(ledger),
+  };
 }

@@ -4,6 +4,7 @@ import { AppError, notFound, validation } from '../../app/errors.ts';
 import {
   consentRequired,
   countViolation,
+  directoryBadAnswer,
   directoryRefused,
   directoryThrottled,
   directoryUnavailable,
@@ -133,6 +134,7 @@ const groupSchema = z.object({
   displayName: z.string().nullish(),
   assignedLicenses: z.array(licenseSchema).nullish(),
 });
+const fullGroupSchema = groupSchema.extend({ displayName: z.string(), assignedLicenses: z.array(licenseSchema) });
 const memberSchema = z.object({
   '@odata.type': z.string().optional(),
   id: z.string(),
@@ -350,7 +352,9 @@ class GraphDirectory implements DirectoryPort {
       body: assignLicenseBody(change),
       context: { notFound: () => groupNotFound(groupId), change },
     });
-    const group = groupSchema.safeParse(body);
+    // Graph answers 202 Accepted with a short group (id, createdDateTime, securityEnabled: group-assignlicense,
+    // "Response"): the group is read again unless the answer carries its name and licenses.
+    const group = fullGroupSchema.safeParse(body);
     if (group.success) return toGroup(group.data);
     const read = await this.send(tenantId, {
       method: 'get',
@@ -427,7 +431,7 @@ class GraphDirectory implements DirectoryPort {
     const url = new URL(link, this.base);
     const prefix = `${this.base.pathname.replace(/\/$/, '')}/${VERSION}/`;
     if (url.origin !== this.base.origin || !url.pathname.startsWith(prefix))
-      throw new Error(`Microsoft Graph sent a next link off the configured host (${url.origin})`);
+      throw directoryBadAnswer(`a next link off the configured host, ${url.origin}`);
     return `/${url.pathname.slice(prefix.length)}${url.search}`;
   }
 
@@ -606,9 +610,9 @@ function rolesOf(token: string): string[] {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new Error(
-      `Microsoft Graph answered with a ${what} this adapter cannot read: ${z.prettifyError(parsed.error)}`,
-    );
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(body)'))].slice(0, 5);
+    throw directoryBadAnswer(`a ${what} without the documented ${fields.join(', ')}`);
+  }
   return parsed.data;
 }

@@ -15,17 +15,19 @@ import {
  * Mail through Microsoft Graph `sendMail` from the partner's mailbox (MAIL_SENDER), with an app-only token of the
  * partner's Graph app (application permission Mail.Send, best limited to that mailbox by an application access
  * policy). 429 and 5xx are retried a few times, honouring Retry-After, else after 1 s, 2 s, 4 s…; then the send
- * fails with MAIL.UNAVAILABLE.
+ * fails with MAIL.UNAVAILABLE. GRAPH_BASE_URL chooses the cloud (https://graph.microsoft.us, https://dod-graph.microsoft.us,
+ * https://microsoftgraph.chinacloudapi.cn), for the call and for the token's scope alike.
  */
 export type GraphMailConfig = Pick<
   Config,
   'PARTNER_TENANT_ID' | 'GRAPH_CLIENT_ID' | 'GRAPH_CLIENT_SECRET' | 'MAIL_SENDER'
->;
+> &
+  Partial<Pick<Config, 'GRAPH_BASE_URL'>>;
 
 export interface GraphMailOptions extends Partial<Omit<HttpDependencies, 'random'>> {
   /** Bearer token for Graph; by default an app-only token of GRAPH_CLIENT_ID in the partner tenant. */
   getToken?: () => Promise<string>;
-  /** `https://graph.microsoft.com` unless a test points it at a fake. */
+  /** GRAPH_BASE_URL (by default `https://graph.microsoft.com`) unless a test points it at a fake. */
   baseUrl?: string;
   maxRetries?: number;
   timeoutMs?: number;
@@ -35,9 +37,11 @@ export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const MAX_TOTAL_WAIT_MS = 30_000;
 
 export function graphNotifier(config: GraphMailConfig, options: GraphMailOptions = {}): Notifier {
+  const base = options.baseUrl ?? config.GRAPH_BASE_URL ?? 'https://graph.microsoft.com';
+  const scope = config.GRAPH_BASE_URL ? `${new URL(config.GRAPH_BASE_URL).origin}/.default` : GRAPH_SCOPE;
   const getToken =
     options.getToken ??
-    clientSecretTokens(config.PARTNER_TENANT_ID, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET, GRAPH_SCOPE);
+    clientSecretTokens(config.PARTNER_TENANT_ID, config.GRAPH_CLIENT_ID, config.GRAPH_CLIENT_SECRET, scope);
   const deps = httpDependencies(options);
   const policy: RetryPolicy = {
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -47,10 +51,7 @@ export function graphNotifier(config: GraphMailConfig, options: GraphMailOptions
     backoff: (retry) => 1000 * 2 ** retry,
     readText: true,
   };
-  const url = new URL(
-    `/v1.0/users/${encodeURIComponent(config.MAIL_SENDER)}/sendMail`,
-    options.baseUrl ?? 'https://graph.microsoft.com',
-  );
+  const url = new URL(`/v1.0/users/${encodeURIComponent(config.MAIL_SENDER)}/sendMail`, base);
 
   return {
     async send(mail) {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppError } from '../../app/errors.ts';
-import { commerceRefused, commerceThrottled, commerceUnavailable } from '../../app/commerce-errors.ts';
+import {
+  commerceBadAnswer,
+  commerceRefused,
+  commerceThrottled,
+  commerceUnavailable,
+} from '../../app/commerce-errors.ts';
 import type { Config } from '../../config.ts';
 import {
   bearer,
@@ -18,7 +23,10 @@ import {
  * MS-RequestId (kept across retries of a write, so Microsoft applies it once) and MS-CorrelationId; 429 honours
  * Retry-After, 5xx and timeouts back off exponentially with jitter, bounded by PARTNER_CENTER_MAX_RETRIES and a
  * total wait, then COMMERCE.THROTTLED / COMMERCE.UNAVAILABLE (503); refused credentials are COMMERCE.UNAVAILABLE
- * at once, other refusals COMMERCE.REFUSED (409) with Microsoft's code and description.
+ * at once, other refusals COMMERCE.REFUSED (409) with Microsoft's code and description. Every request carries
+ * `X-Locale` (Partner Center's documented headers); a write carries `Content-Type: application/json` even with an
+ * empty body (the documented checkout request does). An answer that is not JSON is COMMERCE.BAD_ANSWER (503), never
+ * an unexplained 500.
  */
 export type PartnerCenterConfig = Pick<
   Config,
@@ -45,7 +53,7 @@ export interface PartnerCenterCall {
   requestId?: string;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Non-2xx statuses this call expects (e.g. 404 of a HEAD that checks existence). */
+  /** Non-2xx statuses this call expects (e.g. 404 of a HEAD that checks existence, 412 of an If-Match). */
   answer?: number[];
   /** What a 404 means for this call. */
   notFound?: () => AppError;
@@ -55,11 +63,15 @@ export interface PartnerCenterAnswer {
   status: number;
   /** The parsed JSON; undefined for an empty body. */
   body: unknown;
+  /** The answer's headers (Location of a 202, Retry-After). */
+  headers: Headers;
 }
 
 export type PartnerCenterSend = (call: PartnerCenterCall) => Promise<PartnerCenterAnswer>;
 
 const PARTNER_CENTER_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
+/** The locale of Microsoft's descriptions in refusals, shown to users as they are. */
+export const PARTNER_CENTER_LOCALE = 'en-US';
 /** Longest total wait between attempts of one call: past it the caller gets the 429/503 and retries later. */
 const MAX_TOTAL_WAIT_MS = 30_000;
 
@@ -96,9 +108,11 @@ export function partnerCenterHttp(config: PartnerCenterConfig, options: PartnerC
         Authorization: await bearer(getToken, noToken),
         'MS-RequestId': requestId,
         'MS-CorrelationId': correlationId,
+        'X-Locale': PARTNER_CENTER_LOCALE,
         ...call.headers,
       };
-      if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+      if (call.body !== undefined || call.method === 'POST' || call.method === 'PATCH')
+        headers['Content-Type'] = 'application/json';
       return { method: call.method, headers, ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}) };
     };
 
@@ -110,7 +124,7 @@ export function partnerCenterHttp(config: PartnerCenterConfig, options: PartnerC
     }
     const { status } = result.response;
     if ((status >= 200 && status < 300) || call.answer?.includes(status))
-      return { status, body: result.text ? json(result.text) : undefined };
+      return { status, body: result.text ? json(result.text, status) : undefined, headers: result.response.headers };
 
     const error = errorBodySchema.safeParse(jsonOrUndefined(result.text)).data ?? {};
     if (status === 401 || status === 403) {
@@ -145,10 +159,10 @@ export function partnerCenterRefusal(
   return commerceRefused('COMMERCE.REFUSED', description, { microsoftCode: String(code), ...extra });
 }
 
-function json(text: string): unknown {
+function json(text: string, status: number): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error('Partner Center answered with a body that is not JSON');
+    throw commerceBadAnswer(`HTTP ${status} with a body that is not JSON`);
   }
 }

@@ -1,10 +1,14 @@
 import type { Writable } from 'node:stream';
+import type ExcelJSModule from 'exceljs';
 import { lineKindLabels, type BillingReport } from '../../domain/billing-report.ts';
+import { addressLines } from '../../domain/partner-profile.ts';
 import {
   currencyFormat,
   drawLogo,
   excelDate,
+  headerFooterText,
   loadExcelJS,
+  paperSizeFor,
   pointsForPixels,
   streamWorkbook,
   type SheetLogo,
@@ -15,11 +19,15 @@ import {
  * The customer billing report as a spreadsheet, written with exceljs's streaming writer: each row is committed
  * as soon as it is written, so memory does not grow with the number of lines. Two sheets:
  * - `Summary`: partner, customer, invoice, cycle, the subtotal of each subscription, totals per kind of line;
- * - `Billing report`: the lines grouped date (cycle) → subscription → line, as Excel outline levels, with a
- *   subtotal row per subscription and a total row per cycle (SUBTOTAL formulas with their values, so filtering
- *   keeps them right and the nested subtotals are not counted twice), a frozen header and an autofilter.
- * Amounts are numbers in the customer's currency format (JPY without decimals). The partner's logo and name head
- * both sheets. Nothing in the file depends on when it was written: it is dated by the invoice.
+ * - `Billing report`: the lines grouped date (cycle) → subscription → line, as Excel outline levels (open: every
+ *   line shows), each subscription headed by its product, seats and term, with a subtotal row per subscription
+ *   and a total row per cycle (SUBTOTAL formulas with their values, so filtering keeps them right and the nested
+ *   subtotals are not counted twice), a frozen header and an autofilter. It prints landscape on the customer's
+ *   paper (Letter in the US and Canada, else A4), one page wide, the heading rows on every page, `Page x of y`
+ *   in the footer.
+ * Amounts and unit prices are numbers in the customer's currency format (JPY without decimals). The partner's
+ * logo, profile and accent colour head both sheets. Nothing in the file depends on when it was written: it is
+ * dated by the invoice.
  */
 export interface BillingXlsxOptions {
   logo?: SheetLogo;
@@ -55,16 +63,34 @@ export async function writeBillingReportXlsx(
   const excel = await loadExcelJS();
   const workbook = streamWorkbook(excel, out, new Date(report.invoice.createdAt));
   const money = currencyFormat(report.currency, report.decimals);
-  const unitPriceFormat = `#,##0.00#### "${report.currency}"`;
+  const unitPriceFormat = money;
   const headerRows = options.logo ? 5 : 4;
+  const accent = `FF${report.partner.accentColor.slice(1).toUpperCase()}`;
+  const paperSize = paperSizeFor(report.customer.country);
+  const margins = { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 };
+  const footer = `&L${headerFooterText(`${report.partner.legalName} · Invoice ${report.invoice.id}`)}&RPage &P of &N`;
 
   const summary = workbook.addWorksheet('Summary', {
-    properties: { tabColor: { argb: 'FF1F4E79' } },
+    properties: { tabColor: { argb: accent } },
     views: [{ state: 'frozen', ySplit: headerRows - 2, showGridLines: false }],
+    pageSetup: { paperSize, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins },
+    headerFooter: { oddFooter: footer },
   });
   const lines = workbook.addWorksheet('Billing report', {
-    properties: { outlineProperties: { summaryBelow: true, summaryRight: false } },
+    // Summaries below their groups is the default; exceljs would write outlinePr after pageSetUpPr, out of the
+    // schema's order, so it is not written.
+    properties: { outlineLevelRow: 2 } as Partial<ExcelJSModule.WorksheetProperties>,
     views: [{ state: 'frozen', ySplit: headerRows, xSplit: 0 }],
+    pageSetup: {
+      paperSize,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: `1:${headerRows}`,
+      margins,
+    },
+    headerFooter: { oddFooter: footer },
   });
   if (options.logo) drawLogo(workbook, [summary, lines], options.logo);
 
@@ -91,10 +117,19 @@ export async function writeBillingReportXlsx(
     { key: 'c', width: 18 },
   ];
   heading(summary);
+  const partner = report.partner;
   const facts: [string, string | number | Date][] = [
+    ['From', partner.legalName],
+    ...addressLines(partner.address).map((line): [string, string] => ['', line]),
+    ...(partner.taxId ? [['Tax id', partner.taxId] as [string, string]] : []),
+    ...(partner.supportEmail || partner.supportPhone
+      ? [['Support', [partner.supportEmail, partner.supportPhone].filter(Boolean).join(', ')] as [string, string]]
+      : []),
     ['Customer', report.customer.name],
+    ...addressLines(report.customer.address).map((line): [string, string] => ['', line]),
     ['Customer id', report.customer.id],
     ['Invoice', report.invoice.id],
+    ['Issued on', excelDate(report.invoice.issuedOn)],
     ['Report date (cycle)', excelDate(report.cycle.end)],
     ['Cycle', `${report.cycle.start} to ${report.cycle.lastDay}`],
     ['Currency', report.currency],
@@ -111,7 +146,7 @@ export async function writeBillingReportXlsx(
   subsHeader.font = bold;
   subsHeader.commit();
   for (const group of report.groups) {
-    const row = summary.addRow([group.name, group.lines.length, Number(group.subtotal)]);
+    const row = summary.addRow([group.heading, group.lines.length, Number(group.subtotal)]);
     row.getCell(3).numFmt = money;
     row.commit();
   }
@@ -134,12 +169,12 @@ export async function writeBillingReportXlsx(
   lines.columns = LINE_COLUMNS.map(({ key, width }) => ({ key, width }));
   heading(lines);
   const info = lines.addRow([
-    `Invoice ${report.invoice.id}, issued ${report.invoice.issuedOn}; amounts in ${report.currency}, net of tax`,
+    `Invoice ${report.invoice.id}, issued ${report.invoice.issuedOn}, for ${report.customer.name}; amounts in ${report.currency}, net of tax`,
   ]);
   info.commit();
   const header = lines.addRow(LINE_COLUMNS.map((c) => c.header));
-  header.font = bold;
-  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
+  header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: accent } };
   header.commit();
   let rowNumber = headerRows;
 
@@ -172,15 +207,8 @@ export async function writeBillingReportXlsx(
     plainStyle,
   ];
   for (const group of report.groups) {
-    const groupRow = lines.addRow([
-      cycleDate,
-      group.name,
-      null,
-      null,
-      null,
-      null,
-      group.subscriptionId ? `Subscription ${group.subscriptionId}` : 'Charges of no subscription',
-    ]);
+    const groupRow = lines.addRow([cycleDate, group.heading]);
+    if (group.quantity !== undefined) groupRow.getCell(8).value = group.quantity;
     rowNumber += 1;
     groupRow.outlineLevel = 1;
     groupRow.font = bold;
@@ -207,7 +235,7 @@ export async function writeBillingReportXlsx(
       lineStyles.forEach((style, index) => (row.getCell(index + 1).style = style));
       row.commit();
     }
-    const subtotal = lines.addRow([cycleDate, `Subtotal ${group.name}`]);
+    const subtotal = lines.addRow([cycleDate, `Subtotal ${group.heading}`]);
     rowNumber += 1;
     subtotal.outlineLevel = 1;
     subtotal.font = bold;

@@ -1,10 +1,11 @@
-import { plainDecimal, type BillingReport } from '../../domain/billing-report.ts';
+import { minorUnits, plainDecimal, type BillingReport } from '../../domain/billing-report.ts';
 import { XmlWriter } from './xml-writer.ts';
 
 export const BILLING_REPORT_NAMESPACE = 'urn:csp-portal:billing-report:1';
 
 /** The billing report for billing systems; its schema is schemas/billing-report.xsd. */
 export function billingReportXml(report: BillingReport): Uint8Array {
+  const money = (value: string) => minorUnits(value, report.decimals);
   const xml = new XmlWriter();
   xml.start('billingReport', {
     xmlns: BILLING_REPORT_NAMESPACE,
@@ -12,7 +13,7 @@ export function billingReportXml(report: BillingReport): Uint8Array {
     currency: report.currency,
     lineCount: report.lineCount,
   });
-  xml.start('partner').leaf('name', report.partnerName).end();
+  xml.start('partner').leaf('name', report.partnerName).leaf('taxId', report.partner.taxId).end();
   xml
     .start('customer', { id: report.customer.id })
     .leaf('name', report.customer.name)
@@ -34,17 +35,17 @@ export function billingReportXml(report: BillingReport): Uint8Array {
         .leaf('productId', line.productId)
         .leaf('meterId', line.meterId)
         .leaf('quantity', plainDecimal(line.quantity))
-        .leaf('unitPrice', plainDecimal(line.unitPrice))
-        .leaf('amount', line.amount)
+        .leaf('unitPrice', money(line.unitPrice))
+        .leaf('amount', money(line.amount))
         .leaf('priceList', line.priceListId)
         .leaf('priceSource', line.priceSource)
         .leaf('originalCycle', line.originalCycle)
         .leaf('correctsLineId', line.correctsLineId)
         .end();
     }
-    xml.leaf('subtotal', group.subtotal).end();
+    xml.leaf('subtotal', money(group.subtotal)).end();
   }
-  for (const kind of report.byKind) xml.leaf('kindTotal', kind.amount, { kind: kind.kind, lines: kind.lines });
-  xml.leaf('total', report.total);
+  for (const kind of report.byKind) xml.leaf('kindTotal', money(kind.amount), { kind: kind.kind, lines: kind.lines });
+  xml.leaf('total', money(report.total));
   return xml.end().toBytes();
 }

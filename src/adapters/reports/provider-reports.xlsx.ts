@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { ProductMonth } from '../../app/reports/license-usage.ts';
+import type { ProductMonth } from '../../app/ports/report-renderers.port.ts';
 import { drawLogo, loadExcelJS, pointsForPixels, streamWorkbook, type SheetLogo } from './xlsx-support.ts';
 
 /**

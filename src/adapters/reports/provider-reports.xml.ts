@@ -1,4 +1,4 @@
-import type { CustomerMonth, ProductMonth, ResellerGroup } from '../../app/reports/license-usage.ts';
+import type { CustomerMonth, ProductMonth, ResellerGroup } from '../../app/ports/report-renderers.port.ts';
 import { XmlWriter } from './xml-writer.ts';
 
 /** schemas/license-report.xsd: per product, computed counts beside the manual ones. */

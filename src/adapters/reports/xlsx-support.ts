@@ -1,5 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
 import type ExcelJSModule from 'exceljs';
+import type { SheetLogo } from '../../app/ports/report-renderers.port.ts';
 
 /**
  * What the report spreadsheets share: exceljs loaded on first use (it costs ~200 ms to import, so never at cold
@@ -12,12 +13,7 @@ export type ExcelJS = typeof ExcelJSModule;
 export type StreamWorkbook = InstanceType<ExcelJS['stream']['xlsx']['WorkbookWriter']>;
 export type StreamWorksheet = ReturnType<StreamWorkbook['addWorksheet']>;
 
-export interface SheetLogo {
-  bytes: Uint8Array;
-  extension: 'png' | 'jpeg';
-  width: number;
-  height: number;
-}
+export type { SheetLogo };
 
 let loaded: Promise<ExcelJS> | undefined;
 
@@ -26,6 +22,7 @@ export function loadExcelJS(): Promise<ExcelJS> {
   loaded ??= import('exceljs').then((module) => {
     const excel = ((module as { default?: ExcelJS }).default ?? module) as ExcelJS;
     fixZipEntryDates(excel);
+    fixCollapsedRows(excel);
     return excel;
   });
   return loaded;
@@ -57,6 +54,26 @@ function fixZipEntryDates(excel: ExcelJS): void {
   }
   zip.abort();
 }
+
+/**
+ * exceljs marks every row of an outline level at or above the sheet's `outlineLevelRow` as `collapsed`, which
+ * spreadsheet programs show as a closed group: the lines were hidden under their headings. Rows are never written
+ * collapsed here: groups are there to fold, but open.
+ */
+function fixCollapsedRows(excel: ExcelJS): void {
+  const probe = new excel.stream.xlsx.WorkbookWriter({ stream: new PassThrough() });
+  const row = probe.addWorksheet('probe').getRow(1);
+  const proto = Object.getPrototypeOf(row) as object;
+  Object.defineProperty(proto, 'collapsed', { get: () => false, configurable: true });
+  (probe as unknown as { zip: ArchiverLike }).zip.abort();
+}
+
+/** Paper by the customer's country: Letter in the US and Canada (Excel's paper size 1), A4 elsewhere (9). */
+export const paperSizeFor = (country: string | undefined) =>
+  (country === 'US' || country === 'CA' ? 1 : 9) as unknown as ExcelJSModule.PaperSize;
+
+/** Text for a header or footer: `&` starts a code there, so a literal one is doubled. */
+export const headerFooterText = (text: string) => text.replaceAll('&', '&&');
 
 /** A streaming workbook writing to `out`, dated `at` (document properties and zip entries). */
 export function streamWorkbook(excel: ExcelJS, out: Writable, at: Date): StreamWorkbook {

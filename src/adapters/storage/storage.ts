@@ -28,9 +28,14 @@ export const tableNames = [
   'usage',
   'resellers',
   'licensecounts',
+  'msbilled',
+  'reconciliation',
+  'psa',
+  'conversations',
+  'seatsnapshots',
   'workqueue',
 ] as const;
-export const containerNames = ['reports', 'branding'] as const;
+export const containerNames = ['reports', 'branding', 'knowledge'] as const;
 export type TableName = (typeof tableNames)[number];
 export type ContainerName = (typeof containerNames)[number];
 

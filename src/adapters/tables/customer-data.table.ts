@@ -8,6 +8,7 @@ import type {
   IdempotencyRecord,
 } from '../../app/ports/customer-data.port.ts';
 import type { Versioned } from '../../app/ports/customer.repository.port.ts';
+import { legacySubscriptionRecordSchema, type LegacySubscriptionRecord } from '../../domain/legacy-subscription.ts';
 import { outboxMessageSchema } from '../../domain/outbox.ts';
 import {
   changeLogEntrySchema,
@@ -21,12 +22,14 @@ import { checkContinuationToken, corruptRow, storageStatus } from './table-error
 
 /**
  * One partition per customer. Row keys by kind:
- *   `S:sub:{subscriptionId}` subscription mirror, `S:chg:{changeId}` future change — together under `S:`, so
+ *   `S:sub:{subscriptionId}` subscription mirror, `S:chg:{changeId}` future change, `S:leg:{subscriptionId}` legacy
+ *   subscription (read-only) — together under `S:`, so
  *   My Services is one range query; `L:{inverted time}:{id}` change log, newest first; `I:{key}` idempotency.
  * Values are stored as one JSON `data` column parsed with the domain schema on every read.
  */
 const SUB = 'S:sub:';
 const CHG = 'S:chg:';
+const LEG = 'S:leg:';
 const LOG = 'L:';
 const IDEM = 'I:';
 const OUTBOX = 'O:';
@@ -91,6 +94,7 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
     async services(customerId) {
       const subscriptions: Versioned<SubscriptionRecord>[] = [];
       const futureChanges: Versioned<FutureChange>[] = [];
+      const legacy: Versioned<LegacySubscriptionRecord>[] = [];
       const rows = client.listEntities<Record<string, unknown>>({
         queryOptions: { filter: odata`PartitionKey eq ${customerId} and RowKey ge ${'S:'} and RowKey lt ${'S;'}` },
       });
@@ -98,8 +102,9 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
         const key = String(entity.rowKey);
         if (key.startsWith(SUB)) subscriptions.push(parse(subscriptionRecordSchema, entity));
         else if (key.startsWith(CHG)) futureChanges.push(parse(futureChangeSchema, entity));
+        else if (key.startsWith(LEG)) legacy.push(parse(legacySubscriptionRecordSchema, entity));
       }
-      return { subscriptions, futureChanges };
+      return { subscriptions, futureChanges, legacy };
     },
 
     subscription: (customerId, subscriptionId) => read(customerId, `${SUB}${subscriptionId}`, subscriptionRecordSchema),
@@ -133,6 +138,7 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
       };
       for (const { value, etag } of write.subscriptions ?? []) put(`${SUB}${value.id}`, value, etag);
       for (const { value, etag } of write.futureChanges ?? []) put(`${CHG}${value.id}`, value, etag);
+      for (const { value, etag } of write.legacy ?? []) put(`${LEG}${value.id}`, value, etag);
       for (const entry of write.log ?? [])
         put(logKey(entry), entry, undefined, entry.subscriptionId ? { subscriptionId: entry.subscriptionId } : {});
       if (write.idempotency)

@@ -4,6 +4,7 @@ import { conflict } from '../../app/errors.ts';
 import type { Versioned } from '../../app/ports/customer.repository.port.ts';
 import type { SettingsStore } from '../../app/ports/settings.port.ts';
 import { billingConfirmationSettingsSchema } from '../../domain/billing-confirmation.ts';
+import { partnerProfileSchema } from '../../domain/partner-profile.ts';
 import { usageSettingsSchema } from '../../domain/usage.ts';
 import { corruptRow, guarded, storageStatus } from './table-errors.ts';
 
@@ -23,16 +24,24 @@ export function settingsTable(client: TableClient): SettingsStore {
     usageSettingsSchema,
     'The usage settings exist already; send If-Match with their ETag to replace them.',
   );
+  const partnerProfile = setting(
+    client,
+    'partnerProfile',
+    partnerProfileSchema,
+    'The partner profile exists already; send If-Match with its ETag to replace it.',
+  );
   return {
     billingConfirmation: billingConfirmation.read,
     saveBillingConfirmation: billingConfirmation.save,
     usage: usage.read,
     saveUsage: usage.save,
+    partnerProfile: partnerProfile.read,
+    savePartnerProfile: partnerProfile.save,
   };
 }
 
 /** One setting's row: read (undefined until saved) and save (create without an etag, 409 when it exists; replace with one). */
-function setting<T>(client: TableClient, rowKey: string, schema: z.ZodType<T>, existsMessage: string) {
+export function setting<T>(client: TableClient, rowKey: string, schema: z.ZodType<T>, existsMessage: string) {
   return {
     async read(): Promise<Versioned<T> | undefined> {
       try {

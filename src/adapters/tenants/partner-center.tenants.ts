@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { commerceBadAnswer } from '../../app/commerce-errors.ts';
 import { AppError, conflict } from '../../app/errors.ts';
 import type { CreatedTenant, CustomerTenants, NewTenant } from '../../app/ports/customer-tenants.port.ts';
 import {
@@ -53,10 +54,7 @@ export function partnerCenterTenants(config: PartnerCenterConfig, options: Partn
         throw error;
       }
       const parsed = createdSchema.safeParse(body);
-      if (!parsed.success)
-        throw new Error(
-          `Partner Center answered POST /v1/customers with a body this adapter cannot read: ${z.prettifyError(parsed.error)}`,
-        );
+      if (!parsed.success) throw commerceBadAnswer('a created customer without its documented fields');
       const { id, companyProfile, userCredentials } = parsed.data;
       const domain = companyProfile?.domain ?? tenant.domain;
       const userName = userCredentials?.userName ?? 'admin';

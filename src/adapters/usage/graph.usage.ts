@@ -60,6 +60,8 @@ export interface GraphUsageOptions extends Partial<HttpDependencies> {
 export interface GraphUsageSource extends UsageSource {
   /** The billed daily usage of one invoice (every day it covers). */
   pullInvoice(invoiceId: string): AsyncIterable<UsageRecord>;
+  /** The raw rows of any billing export under `/reports/partners/billing` (e.g. `/reconciliation/billed/export`). */
+  exportRows(path: string, body: Record<string, string>): AsyncIterable<{ row: unknown; blob: string; line: number }>;
 }
 
 const SOURCE = 'graph';
@@ -236,16 +238,32 @@ class GraphUsage implements GraphUsageSource {
     return parse(manifestSchema, await answer.json(), 'manifest');
   }
 
-  /** Reads every blob of a manifest into the tally. */
-  private async collect(
+  /**
+   * Every row of a billing export (`path` under `/reports/partners/billing`), its keys made camelCase, with the blob
+   * and line it came from; unreadable JSON is passed on as `undefined` for the caller to count.
+   */
+  async *exportRows(
+    path: string,
+    body: Record<string, string>,
+  ): AsyncGenerator<{ row: unknown; blob: string; line: number }> {
+    const manifest = await this.export(`${BILLING}${path}`, body);
+    for await (const { text, blob, line } of this.blobLines(manifest)) {
+      let row: unknown;
+      try {
+        row = camelKeys(JSON.parse(text));
+      } catch {
+        row = undefined;
+      }
+      yield { row, blob: blob.name, line };
+    }
+  }
+
+  /** The non-empty lines of every blob of a manifest. */
+  private async *blobLines(
     manifest: Manifest,
-    customers: ReadonlyMap<string, string>,
-    tally: UsageTally,
-    inRange: (day: string) => boolean,
-  ): Promise<void> {
+  ): AsyncGenerator<{ text: string; blob: Manifest['blobs'][number]; line: number }> {
     if (!/^compressedJSON(Lines)?$/i.test(manifest.dataFormat))
       throw unavailable(`the export’s data format ${manifest.dataFormat} is not gzip'd JSON lines`);
-    const skipped = { otherTenant: 0, unreadable: 0, currency: 0 };
     const root = manifest.rootDirectory.replace(/\/+$/, '');
     const sas = manifest.sasToken.replace(/^\?/, '');
     for (const blob of manifest.blobs) {
@@ -254,28 +272,40 @@ class GraphUsage implements GraphUsageSource {
       let line = 0;
       for await (const text of jsonLines(response)) {
         line += 1;
-        if (!text.trim()) continue;
-        let parsed: z.infer<typeof rowSchema>;
-        try {
-          parsed = rowSchema.parse(camelKeys(JSON.parse(text)));
-        } catch (error) {
-          skipped.unreadable += 1;
-          if (skipped.unreadable <= 5)
-            this.log('warn', 'unreadable usage row skipped', {
-              blob: blob.name,
-              line,
-              error: String(error).slice(0, 300),
-            });
-          continue;
-        }
-        const record = this.toRecord(parsed, customers);
-        if (record === 'otherTenant') skipped.otherTenant += 1;
-        else if (record === undefined) {
-          skipped.unreadable += 1;
-          if (skipped.unreadable <= 5)
-            this.log('warn', 'usage row without subscription or cost skipped', { blob: blob.name, line });
-        } else if (inRange(record.date) && !tally.add(record)) skipped.currency += 1;
+        if (text.trim()) yield { text, blob, line };
       }
+    }
+  }
+
+  /** Reads every blob of a manifest into the tally. */
+  private async collect(
+    manifest: Manifest,
+    customers: ReadonlyMap<string, string>,
+    tally: UsageTally,
+    inRange: (day: string) => boolean,
+  ): Promise<void> {
+    const skipped = { otherTenant: 0, unreadable: 0, currency: 0 };
+    for await (const { text, blob, line } of this.blobLines(manifest)) {
+      let parsed: z.infer<typeof rowSchema>;
+      try {
+        parsed = rowSchema.parse(camelKeys(JSON.parse(text)));
+      } catch (error) {
+        skipped.unreadable += 1;
+        if (skipped.unreadable <= 5)
+          this.log('warn', 'unreadable usage row skipped', {
+            blob: blob.name,
+            line,
+            error: String(error).slice(0, 300),
+          });
+        continue;
+      }
+      const record = this.toRecord(parsed, customers);
+      if (record === 'otherTenant') skipped.otherTenant += 1;
+      else if (record === undefined) {
+        skipped.unreadable += 1;
+        if (skipped.unreadable <= 5)
+          this.log('warn', 'usage row without subscription or cost skipped', { blob: blob.name, line });
+      } else if (inRange(record.date) && !tally.add(record)) skipped.currency += 1;
     }
     if (skipped.otherTenant || skipped.unreadable || skipped.currency)
       this.log('info', 'usage export rows skipped', skipped);

@@ -13,27 +13,13 @@ import type { Customer } from '../../domain/customer.ts';
 import { dec, money, sum } from '../../domain/money.ts';
 import { changeLogEntrySchema, subscriptionStateSchema, type ChangeLogEntry } from '../../domain/subscription.ts';
 import { AppError } from '../errors.ts';
-import type { Services } from '../../main.ts';
 import type { CatalogPort } from '../ports/catalog.port.ts';
-import type { UsageStore } from '../ports/usage.port.ts';
+import type { BillingDeps, CycleBill } from './deps.ts';
 
-export type BillingDeps = Pick<Services, 'clock' | 'customerData' | 'catalog' | 'billing' | 'config'> & {
-  usageStore: Pick<UsageStore, 'list'>;
-  /** The partner's mark-up on Azure usage, in percent (decimal string). */
-  usageMarkupPercent: () => Promise<string>;
-};
+export type { BillingDeps, CycleBill };
 
 /** How many closed cycles back a run looks for lines that became known late. */
 const CORRECTION_LOOKBACK = 12;
-
-export interface CycleBill {
-  cycle: string;
-  invoice: Invoice;
-  /** Lines this run added (0 when the cycle was billed already). */
-  added: number;
-  /** The cycle's lines when this call billed it (the report writer need not read them again). */
-  lines?: BillingLine[];
-}
 
 /**
  * Bills one customer for the cycle named `cycleEnd`. Lines are computed from the change history, usage and
@@ -43,15 +29,47 @@ export interface CycleBill {
  * re-run of a billed cycle adds nothing.
  */
 export async function billCustomerCycle(deps: BillingDeps, customer: Customer, cycleEnd: string): Promise<CycleBill> {
-  const cycle = cycleNamed(customer.billingDay, cycleEnd);
   // One read gives both whether this cycle is billed already and which earlier ones are closed.
   const invoices = await deps.billing.invoices(customer.id);
   const existing = invoices.find((i) => i.value.cycle === cycleEnd);
   if (existing) return { cycle: cycleEnd, invoice: existing.value, added: 0 };
+  const { added, invoice, lines } = await draftCycleBill(deps, customer, cycleEnd, invoices);
+  await deps.billing.addLines(customer.id, added);
+  try {
+    const saved = await deps.billing.saveInvoice(invoice);
+    return { cycle: cycleEnd, invoice: saved.value, added: added.length, lines: inKeyOrder(lines) };
+  } catch (error) {
+    // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
+    if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
+      const other = await deps.billing.invoice(customer.id, cycleEnd);
+      if (other) return { cycle: cycleEnd, invoice: other.value, added: 0 };
+    }
+    throw error;
+  }
+}
 
+export interface CycleDraft {
+  /** The lines the run would add (new lines and corrections). */
+  added: BillingLine[];
+  /** Every line of the cycle: those stored already and `added`. */
+  lines: BillingLine[];
+  invoice: Invoice;
+}
+
+/**
+ * What billing the cycle `cycleEnd` would write if it ran now, writing nothing: the billing run's own computation
+ * (billCustomerCycle writes exactly this), and the upcoming invoice (F-UPCOMING).
+ */
+export async function draftCycleBill(
+  deps: BillingDeps,
+  customer: Customer,
+  cycleEnd: string,
+  invoices?: { value: Invoice }[],
+): Promise<CycleDraft> {
+  const cycle = cycleNamed(customer.billingDay, cycleEnd);
   const earlier = previousCycles(customer.billingDay, cycle, CORRECTION_LOOKBACK);
   const windowStart = (earlier[0] ?? cycle).start.toString();
-  const closed = new Set(invoices.map((i) => i.value.cycle));
+  const closed = new Set((invoices ?? (await deps.billing.invoices(customer.id))).map((i) => i.value.cycle));
   const stored = await deps.billing.lines(customer.id, (earlier[0] ?? cycle).end.toString(), cycleEnd);
   const now = deps.clock.now().toISOString();
 
@@ -102,7 +120,6 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     });
   }
 
-  await deps.billing.addLines(customer.id, added);
   const cycleLines = [...stored.filter((l) => l.cycle === cycleEnd), ...added];
   const invoice: Invoice = {
     id: `INV-${cycleEnd.replaceAll('-', '')}-${customer.id.slice(0, 8).toUpperCase()}`,
@@ -116,21 +133,8 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     status: 'open',
     createdAt: now,
   };
-  try {
-    const saved = await deps.billing.saveInvoice(invoice);
-    return { cycle: cycleEnd, invoice: saved.value, added: added.length, lines: inKeyOrder(cycleLines) };
-  } catch (error) {
-    // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
-    if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
-      const other = await deps.billing.invoice(customer.id, cycleEnd);
-      if (other) return { cycle: cycleEnd, invoice: other.value, added: 0 };
-    }
-    throw error;
-  }
+  return { added, lines: cycleLines, invoice };
 }
-
-/** The order a read of the cycle's lines gives (row key `{cycle}|{lineId}`). */
-const inKeyOrder = (lines: BillingLine[]) => [...lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** Every line the facts give for charge dates in [from, to): subscriptions, usage per cycle, one-off charges. */
 export async function expectedLines(
@@ -210,6 +214,9 @@ function pricesFor(deps: BillingDeps, customer: Customer): PriceAt {
     return price;
   };
 }
+
+/** The order a read of the cycle's lines gives (row key `{cycle}|{lineId}`). */
+const inKeyOrder = (lines: BillingLine[]) => [...lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** Each subscription's states over time, replayed from the change log (entries that carry a state). */
 export async function histories(

@@ -4,11 +4,13 @@ import { utcDate } from '../../domain/calendar.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { AppError } from '../errors.ts';
 import { allCustomers } from '../customers.ts';
-import { runFinished, type BillingRun, type BillingRunStore, type CustomerRunResult } from '../ports/billing.port.ts';
-import type { BillCycleMessage, BillingQueue } from '../ports/billing-queue.port.ts';
-import type { Clock } from '../ports/clock.port.ts';
-import type { CustomerRepository, Versioned } from '../ports/customer.repository.port.ts';
-import { billCustomerCycle, type BillingDeps, type CycleBill } from './bill-customer-cycle.ts';
+import { runFinished, type BillingRun, type CustomerRunResult } from '../ports/billing.port.ts';
+import type { BillCycleMessage } from '../ports/billing-queue.port.ts';
+import type { Versioned } from '../ports/customer.repository.port.ts';
+import { billCustomerCycle } from './bill-customer-cycle.ts';
+import type { RunDeps, RunStartDeps } from './deps.ts';
+
+export type { RunDeps, RunStartDeps };
 
 /**
  * The monthly billing run as a fan-out. `startBillingRun` records the run and its customers (each `queued`, or
@@ -20,22 +22,6 @@ import { billCustomerCycle, type BillingDeps, type CycleBill } from './bill-cust
  * result yet; `continueBillingRun` works through what is left in the calling process (the CLI, tests, the
  * simulator's clock).
  */
-export interface RunStartDeps {
-  billingRuns: BillingRunStore;
-  customers: Pick<CustomerRepository, 'list'>;
-  clock: Clock;
-  /** Absent: the run is recorded but nothing is enqueued (it is worked through with `continueBillingRun`). */
-  billingQueue?: BillingQueue;
-}
-
-export type RunDeps = BillingDeps &
-  RunStartDeps & {
-    customers: Pick<CustomerRepository, 'list' | 'get'>;
-    /** Called after each customer's cycle is billed (the reports issue writes its files here). */
-    afterCustomer?: (customer: Customer, bill: CycleBill) => Promise<void>;
-    /** Called when the run's last customer is done, before the run is marked completed (manifest, notice). */
-    afterRun?: (run: BillingRun) => Promise<void>;
-  };
 
 /** A run bills, for one month (`YYYY-MM`), every customer's cycle that ends in that month. */
 export const periodPattern = /^(20\d{2})-(0[1-9]|1[0-2])$/;

@@ -22,14 +22,21 @@ export async function commitWithOutbox(
   if (outbox.length) await deps.dueIndex.addOutbox(outbox.map((m) => ({ customerId, outboxId: m.id })));
   const result = await deps.customerData.commit(customerId, write);
   if (outbox.length) {
-    // Best effort now; the sweep sends whatever this could not.
-    await dispatchOutbox(deps, customerId, outbox).catch(() => undefined);
+    // Best effort now; the sweep sends whatever this could not. Sending a schedule message rewrites its change
+    // (sequence number), so the ETags returned are the ones after that.
+    const rewritten = await dispatchOutbox(deps, customerId, outbox).catch(() => new Map<string, string>());
+    for (const [changeId, etag] of rewritten) result.futureChangeEtags.set(changeId, etag);
   }
   return result;
 }
 
 /** Sends outbox messages and removes each once sent. Sending twice is harmless (ids deduplicate). */
-export async function dispatchOutbox(deps: FutureDeps, customerId: string, messages: OutboxMessage[]): Promise<void> {
+export async function dispatchOutbox(
+  deps: FutureDeps,
+  customerId: string,
+  messages: OutboxMessage[],
+): Promise<Map<string, string>> {
+  const rewritten = new Map<string, string>();
   for (const message of messages) {
     switch (message.type) {
       case 'scheduleChange': {
@@ -37,7 +44,8 @@ export async function dispatchOutbox(deps: FutureDeps, customerId: string, messa
           { changeId: message.changeId, customerId, subscriptionId: message.subscriptionId },
           new Date(message.at),
         );
-        await markSent(deps, customerId, message.id, message.changeId, sequenceNumber);
+        const etag = await markSent(deps, customerId, message.id, message.changeId, sequenceNumber);
+        if (etag) rewritten.set(message.changeId, etag);
         break;
       }
       case 'cancelMessage':
@@ -51,6 +59,7 @@ export async function dispatchOutbox(deps: FutureDeps, customerId: string, messa
     }
     await deps.dueIndex.removeOutbox([{ customerId, outboxId: message.id }]);
   }
+  return rewritten;
 }
 
 /** Sends what earlier writes left in their outboxes (the sweep calls this). */
@@ -68,19 +77,22 @@ export async function dispatchPendingOutbox(deps: FutureDeps, limit = 500): Prom
   return sent;
 }
 
-/** Removes the sent message and, for a scheduled trigger, keeps its sequence number on the change, atomically. */
+/**
+ * Removes the sent message and, for a scheduled trigger, keeps its sequence number on the change, atomically.
+ * Answers the change's new ETag when it rewrote the change.
+ */
 async function markSent(
   deps: FutureDeps,
   customerId: string,
   outboxId: string,
   changeId?: string,
   sequenceNumber?: string,
-): Promise<void> {
+): Promise<string | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const change = changeId ? await deps.customerData.futureChange(customerId, changeId) : undefined;
     const keep = change && sequenceNumber && (change.value.status === 'pending' || change.value.status === 'applying');
     try {
-      await deps.customerData.commit(customerId, {
+      const result = await deps.customerData.commit(customerId, {
         sentOutbox: [outboxId],
         ...(keep
           ? {
@@ -88,14 +100,15 @@ async function markSent(
             }
           : {}),
       });
-      return;
+      return keep && changeId ? result.futureChangeEtags.get(changeId) : undefined;
     } catch (error) {
       if (error instanceof AppError && error.kind === 'PreconditionFailed') continue;
       // Another dispatcher removed it first.
-      if (error instanceof AppError && error.kind === 'NotFound') return;
+      if (error instanceof AppError && error.kind === 'NotFound') return undefined;
       throw error;
     }
   }
+  return undefined;
 }
 
 /** The index entry and the trigger of a stored future change. */

@@ -1,20 +1,28 @@
 import type { Customer } from '../../domain/customer.ts';
-import type { Services } from '../../main.ts';
+import type { Config } from '../../config.ts';
+import type { CatalogAdmin } from '../ports/catalog-admin.port.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { ConsentRequestStore } from '../ports/consent-request.port.ts';
+import type { CustomerDataStore } from '../ports/customer-data.port.ts';
+import type { CustomerRepository } from '../ports/customer.repository.port.ts';
+import type { DirectoryPort } from '../ports/directory.port.ts';
+import type { Notifier } from '../ports/notifier.port.ts';
+import type { SettingsStore } from '../ports/settings.port.ts';
 import { AppError, notFound } from '../errors.ts';
 
-/** What the Microsoft 365 users-and-licenses use cases need from the composition root. */
-export type M365Deps = Pick<
-  Services,
-  | 'config'
-  | 'clock'
-  | 'customers'
-  | 'directory'
-  | 'catalogAdmin'
-  | 'customerData'
-  | 'settings'
-  | 'notifier'
-  | 'consentRequests'
->;
+/** The ports the Microsoft 365 users-and-licenses use cases (F-LICENSES) use. */
+export interface M365Deps {
+  config: Config;
+  clock: Clock;
+  customers: CustomerRepository;
+  /** Customers' Microsoft 365 directories (users, licenses, groups, consent). */
+  directory: DirectoryPort;
+  catalogAdmin: CatalogAdmin;
+  customerData: CustomerDataStore;
+  settings: SettingsStore;
+  notifier: Notifier;
+  consentRequests: ConsentRequestStore;
+}
 
 /** The customer and its Microsoft tenant (the directory's tenant id comes from the customer record). */
 export async function requireTenant(

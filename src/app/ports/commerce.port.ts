@@ -16,6 +16,11 @@ export interface RefundableQuantity {
 export interface ScheduledNextTerm {
   /** `{productId}:{skuId}` of the next term (same as now unless converting). */
   productSkuId: string;
+  /**
+   * `{productId}:{skuId}:{availabilityId}` of the next term's product when known: Microsoft names the next term by
+   * its availability, which a change of SKU cannot take from the current offer.
+   */
+  catalogItemId?: string;
   quantity: number;
   termDuration: Term;
   billingCycle: BillingFrequency;
@@ -46,6 +51,27 @@ export interface CommerceSubscription {
   scheduledNextTermInstructions?: ScheduledNextTerm;
 }
 
+/**
+ * A subscription Microsoft still holds from before new commerce (Azure legacy `MS-AZR-…`, legacy licence and add-on
+ * offers): its documented resource has no term and no billing cycle. Shown, never changed here.
+ */
+export interface LegacySubscription {
+  id: string;
+  orderId?: string;
+  /** Microsoft's legacy offer id (`MS-AZR-0145P`, or a GUID). */
+  offerId: string;
+  friendlyName: string;
+  quantity: number;
+  status: CommerceStatus;
+  /** `usage` (Azure legacy) or `license`. */
+  billingType?: string;
+  creationDate: string;
+  parentSubscriptionId?: string;
+  autoRenewEnabled: boolean;
+  /** Why this portal cannot change it, in words for the customer. */
+  reason: string;
+}
+
 export interface OrderLine {
   /** Microsoft's `{productId}:{skuId}:{availabilityId}`. */
   catalogItemId: string;
@@ -72,7 +98,13 @@ export interface CommercePort {
     lines: OrderLine[],
     requestId: string,
   ): Promise<{ orderId: string; subscriptions: CommerceSubscription[] }>;
+  /** The subscriptions this product manages (new commerce, with a term); legacy ones are left out. */
   listSubscriptions(customerTenantId: string): Promise<CommerceSubscription[]>;
+  /** Everything Microsoft lists for the customer: the managed subscriptions and the legacy ones, in one listing. */
+  listAllSubscriptions(
+    customerTenantId: string,
+  ): Promise<{ subscriptions: CommerceSubscription[]; legacy: LegacySubscription[] }>;
+  /** COMMERCE.LEGACY_SUBSCRIPTION (409, with the reason) for a legacy subscription. */
   getSubscription(customerTenantId: string, subscriptionId: string): Promise<CommerceSubscription>;
   /** PATCH of the subscription resource. An immediate quantity/status change wipes scheduled next-term instructions. */
   updateSubscription(

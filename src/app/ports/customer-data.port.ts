@@ -1,3 +1,4 @@
+import type { LegacySubscriptionRecord } from '../../domain/legacy-subscription.ts';
 import type { OutboxMessage } from '../../domain/outbox.ts';
 import type { ChangeLogEntry, FutureChange, SubscriptionRecord } from '../../domain/subscription.ts';
 import type { Page, Versioned } from './customer.repository.port.ts';
@@ -14,6 +15,8 @@ export interface IdempotencyRecord {
 /** Writes that commit together, atomically, in one customer's partition. */
 export interface CustomerWrite {
   subscriptions?: { value: SubscriptionRecord; etag?: string }[];
+  /** Legacy subscriptions, mirrored read-only. */
+  legacy?: { value: LegacySubscriptionRecord; etag?: string }[];
   futureChanges?: { value: FutureChange; etag?: string }[];
   log?: ChangeLogEntry[];
   idempotency?: { value: IdempotencyRecord; etag?: string };
@@ -35,10 +38,12 @@ export interface CommitResult {
  * query can read My Services.
  */
 export interface CustomerDataStore {
-  /** Subscriptions and future changes of one customer: one partition query. */
-  services(
-    customerId: string,
-  ): Promise<{ subscriptions: Versioned<SubscriptionRecord>[]; futureChanges: Versioned<FutureChange>[] }>;
+  /** Subscriptions, legacy subscriptions and future changes of one customer: one partition query. */
+  services(customerId: string): Promise<{
+    subscriptions: Versioned<SubscriptionRecord>[];
+    futureChanges: Versioned<FutureChange>[];
+    legacy: Versioned<LegacySubscriptionRecord>[];
+  }>;
   subscription(customerId: string, subscriptionId: string): Promise<Versioned<SubscriptionRecord> | undefined>;
   futureChange(customerId: string, changeId: string): Promise<Versioned<FutureChange> | undefined>;
   idempotency(customerId: string, key: string): Promise<Versioned<IdempotencyRecord> | undefined>;

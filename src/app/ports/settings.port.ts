@@ -1,4 +1,5 @@
 import type { BillingConfirmationSettings } from '../../domain/billing-confirmation.ts';
+import type { PartnerProfile } from '../../domain/partner-profile.ts';
 import type { UsageSettings } from '../../domain/usage.ts';
 import type { Versioned } from './customer.repository.port.ts';
 
@@ -14,4 +15,8 @@ export interface SettingsStore {
   usage(): Promise<Versioned<UsageSettings> | undefined>;
   /** Creates (no etag) or replaces (etag, 412 when stale) the usage settings. */
   saveUsage(value: UsageSettings, etag?: string): Promise<Versioned<UsageSettings>>;
+  /** F-BRAND: the partner's profile on reports, invoices and mail; undefined until saved. */
+  partnerProfile(): Promise<Versioned<PartnerProfile> | undefined>;
+  /** Creates (no etag) or replaces (etag, 412 when stale) the partner profile. */
+  savePartnerProfile(value: PartnerProfile, etag?: string): Promise<Versioned<PartnerProfile>>;
 }

@@ -5,17 +5,17 @@ import {
   reportFormats,
   type ReportFormat,
 } from '../../domain/billing-report.ts';
-import type { Services } from '../../main.ts';
 import { getCustomer } from '../customers.ts';
 import { notFound, validation } from '../errors.ts';
 import type { ReadLink } from '../ports/report-store.port.ts';
+import type { ReportsDeps } from './deps.ts';
 import { readLinkFor } from './provider-reports.ts';
 
 /**
  * A customer's billing reports for a range of dates: one per cycle whose end (the report's date) falls in
  * [from, to], newest first, each with the formats written; and a short-lived read-only link to one of them.
  */
-export type BillingReportsDeps = Pick<Services, 'config' | 'clock' | 'customers' | 'billing' | 'reports'>;
+export type BillingReportsDeps = Pick<ReportsDeps, 'config' | 'clock' | 'customers' | 'billing' | 'reports'>;
 
 /** At most two years of cycles in one listing. */
 const MAX_DAYS = 731;
@@ -57,7 +57,7 @@ export async function listBillingReports(
   const files = new Map<string, ListedBillingReport['formats']>();
   for (const period of new Set(invoices.map((i) => periodOfCycle(i.cycle)))) {
     for await (const file of deps.reports.list(`${period}/${customerId}/`)) {
-      const match = /\/(\d{4}-\d{2}-\d{2})\.(xlsx|csv|xml)$/.exec(file.name);
+      const match = /\/(\d{4}-\d{2}-\d{2})\.(xlsx|csv|xml|pdf)$/.exec(file.name);
       if (!match?.[1] || !match[2]) continue;
       const formats = files.get(match[1]) ?? [];
       formats.push({ format: match[2] as ReportFormat, size: file.size, sha256: file.sha256 });

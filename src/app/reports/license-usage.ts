@@ -1,33 +1,28 @@
 import { allCustomers } from '../customers.ts';
-import type { Customer } from '../../domain/customer.ts';
+import type { SeatSnapshot } from '../../domain/seat-snapshot.ts';
 import { monthEnd, type ManualLicenseCount } from '../../domain/license-counts.ts';
 import type { Reseller } from '../../domain/reseller.ts';
-import type { Services } from '../../main.ts';
+import type { CustomerDataStore } from '../ports/customer-data.port.ts';
+import type { CustomerRepository } from '../ports/customer.repository.port.ts';
+import type { SeatSnapshotStore } from '../ports/seat-snapshot.port.ts';
+import type { CustomerMonth, ProductCount, ProductMonth, ResellerGroup } from '../ports/report-renderers.port.ts';
 import { histories } from '../billing/bill-customer-cycle.ts';
 
 /**
  * Licenses per customer, product and month, computed from what the portal keeps:
  * - allocated (seats held) at the end of a month: each subscription's state replayed from the change log, as
  *   the billing engine does (active and suspended subscriptions hold seats; Microsoft bills both);
- * - used ("in use"): licenses assigned to users, from the subscriptions mirror. The mirror knows today's
- *   assignments only, so `used` is given for the latest month asked for and left out (null) for earlier ones.
+ * - used ("in use"): licenses assigned to users, from the month's latest daily seat snapshot; for a month with
+ *   no snapshot, today's assignments from the subscriptions mirror if it is the latest month asked for, else
+ *   unknown (null).
  */
-export type UsageDeps = Pick<Services, 'customers' | 'customerData'>;
-
-export interface ProductCount {
-  productId: string;
-  productName: string;
-  subscriptions: number;
-  allocated: number;
-  /** Assigned licenses, where known (the latest month only). */
-  used: number | null;
+export interface UsageDeps {
+  customers: CustomerRepository;
+  customerData: CustomerDataStore;
+  seatSnapshots: SeatSnapshotStore;
 }
 
-export interface CustomerMonth {
-  customer: Customer;
-  month: string;
-  products: ProductCount[];
-}
+export type { CustomerMonth, ProductCount, ProductMonth, ResellerGroup };
 
 /** Every customer's product counts for each month (oldest first); `used` for the last month only. */
 export async function customerMonths(
@@ -41,15 +36,24 @@ export async function customerMonths(
   const queue = [...customers];
   const worker = async () => {
     for (let customer = queue.shift(); customer; customer = queue.shift()) {
-      const [subscriptionHistories, mirror] = await Promise.all([
+      const [subscriptionHistories, mirror, snapshots] = await Promise.all([
         histories(deps, customer.id),
         deps.customerData.services(customer.id),
+        months.length
+          ? deps.seatSnapshots.monthly(customer.id, months[0] ?? '', latest ?? '')
+          : new Map<string, SeatSnapshot>(),
       ]);
-      const assigned = new Map(mirror.subscriptions.map(({ value }) => [value.id, value.assignedQuantity]));
+      const today = new Map(mirror.subscriptions.map(({ value }) => [value.id, value.assignedQuantity]));
       const seen = new Set(subscriptionHistories.map((h) => h.subscriptionId));
       const rows: CustomerMonth[] = [];
       for (const month of months) {
         const end = monthEnd(month);
+        const snapshot = snapshots.get(month);
+        const assigned: Map<string, number> | undefined = snapshot
+          ? new Map(snapshot.subscriptions.map((s) => [s.subscriptionId, s.assigned]))
+          : month === latest
+            ? today
+            : undefined;
         const products = new Map<string, ProductCount>();
         const add = (productId: string, productName: string, seats: number, subscriptionId: string) => {
           const product = products.get(productId) ?? {
@@ -57,11 +61,11 @@ export async function customerMonths(
             productName,
             subscriptions: 0,
             allocated: 0,
-            used: month === latest ? 0 : null,
+            used: assigned ? 0 : null,
           };
           product.subscriptions += 1;
           product.allocated += seats;
-          if (product.used !== null) product.used += Math.min(seats, assigned.get(subscriptionId) ?? 0);
+          if (product.used !== null) product.used += Math.min(seats, assigned?.get(subscriptionId) ?? 0);
           products.set(productId, product);
         };
         for (const history of subscriptionHistories) {
@@ -94,18 +98,6 @@ export async function customerMonths(
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   return customers.flatMap((c) => out.get(c.id) ?? []);
-}
-
-export interface ProductMonth {
-  month: string;
-  productId: string;
-  productName: string;
-  customers: number;
-  subscriptions: number;
-  seatsHeld: number;
-  inUse: number | null;
-  manualCount: number | null;
-  note?: string;
 }
 
 /** Per month and product: computed totals over customers beside the partner's manual counts of that month. */
@@ -159,11 +151,6 @@ export function productMonths(
     );
   }
   return out;
-}
-
-export interface ResellerGroup {
-  reseller: Reseller | null;
-  customers: CustomerMonth[];
 }
 
 /** Customers of one month grouped by reseller (resellers by name, then the partner's direct customers). */

@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { reportContentTypes } from '../../domain/billing-report.ts';
 import { monthsUpTo, type ManualLicenseCount, type StoredLicenseCounts } from '../../domain/license-counts.ts';
-import type { Services } from '../../main.ts';
+import type { ReportsDeps } from './deps.ts';
 import { AppError, preconditionFailed } from '../errors.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
 import type { ReadLink, WriteResult } from '../ports/report-store.port.ts';
 import { byReseller, customerMonths, productMonths, type CustomerMonth, type ProductMonth } from './license-usage.ts';
 import { reportLogo, writeManifest } from './report-writer.ts';
+import { partnerProfile } from '../partner-profile/partner-profile.ts';
 
 /**
  * F-REPORTS, service provider reports of one month, written to `{period}/provider/…` in the reports container:
@@ -15,7 +16,7 @@ import { reportLogo, writeManifest } from './report-writer.ts';
  * response says so); the same figures give the same bytes and write nothing.
  */
 export type ProviderDeps = Pick<
-  Services,
+  ReportsDeps,
   | 'config'
   | 'clock'
   | 'customers'
@@ -25,6 +26,9 @@ export type ProviderDeps = Pick<
   | 'reports'
   | 'logos'
   | 'billingRuns'
+  | 'settings'
+  | 'reportRenderers'
+  | 'seatSnapshots'
 >;
 
 export const providerReports = {
@@ -56,17 +60,17 @@ export async function generateProviderReports(
   period: string,
 ): Promise<(WriteResult & { kind: ProviderReportKind | 'manifest' })[]> {
   const months = monthsUpTo(period, USAGE_MONTHS);
-  const [rows, manual, resellers, logo] = await Promise.all([
+  const [rows, manual, resellers, logo, profile] = await Promise.all([
     customerMonths(deps, months),
     manualCounts(deps, months),
     deps.resellers.list(),
     reportLogo(deps),
+    partnerProfile(deps),
   ]);
   const products = productMonths(rows, manual, months);
   const ofPeriod = rows.filter((r) => r.month === period);
-  const partnerName = deps.config.PARTNER_NAME;
-  const { licenseReportXml, allocationReportXml } = await import('../../adapters/reports/provider-reports.xml.ts');
-  const { writeSubscriptionUsageXlsx } = await import('../../adapters/reports/provider-reports.xlsx.ts');
+  const partnerName = profile.value.legalName;
+  const render = deps.reportRenderers.provider;
 
   const write = (kind: ProviderReportKind, content: Uint8Array | AsyncIterable<Uint8Array>) =>
     deps.reports
@@ -77,21 +81,20 @@ export async function generateProviderReports(
       .then((r) => ({ ...r, kind }));
 
   const stream = new PassThrough();
-  const writing = writeSubscriptionUsageXlsx(
-    { period, partnerName, months, products, ...(logo ? { logo } : {}) },
-    stream,
-  ).catch((error: unknown) => {
-    stream.destroy(error instanceof Error ? error : new Error(String(error)));
-    throw error;
-  });
+  const writing = render
+    .subscriptionUsageXlsx({ period, partnerName, months, products, ...(logo ? { logo } : {}) }, stream)
+    .catch((error: unknown) => {
+      stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    });
   const [usage] = await Promise.all([write('subscriptionUsage', stream), writing]);
   const license = await write(
     'licenseReport',
-    licenseReportXml({ period, partnerName, products: products.filter((p) => p.month === period) }),
+    await render.licenseReportXml({ period, partnerName, products: products.filter((p) => p.month === period) }),
   );
   const allocation = await write(
     'allocationReport',
-    allocationReportXml({
+    await render.allocationReportXml({
       period,
       partnerName,
       groups: byReseller(
@@ -102,7 +105,9 @@ export async function generateProviderReports(
   );
   const run = (await deps.billingRuns.get(period))?.value;
   const manifest =
-    run && run.status !== 'running' ? [{ ...(await writeManifest(deps.reports, run)), kind: 'manifest' as const }] : [];
+    run && run.status !== 'running'
+      ? [{ ...(await writeManifest(deps.reports, run, deps.billingRuns)), kind: 'manifest' as const }]
+      : [];
   return [usage, license, allocation, ...manifest];
 }
 
@@ -117,7 +122,7 @@ export interface ListedReport {
 
 /** The period's provider reports that exist, each with a short-lived read-only link. */
 export async function listProviderReports(
-  deps: Pick<Services, 'config' | 'clock' | 'reports'>,
+  deps: Pick<ReportsDeps, 'config' | 'clock' | 'reports'>,
   period: string,
 ): Promise<ListedReport[]> {
   const out: ListedReport[] = [];
@@ -139,7 +144,7 @@ export async function listProviderReports(
 
 /** A link valid from a few minutes ago (clock skew) for REPORT_SAS_MINUTES. */
 export function readLinkFor(
-  deps: Pick<Services, 'config' | 'clock' | 'reports'>,
+  deps: Pick<ReportsDeps, 'config' | 'clock' | 'reports'>,
   name: string,
   fileName: string,
 ): Promise<ReadLink> {
@@ -152,7 +157,10 @@ export function readLinkFor(
 }
 
 /** Bundles (products) allocated and used per customer in a month, grouped by customer. */
-export async function bundlesView(deps: Pick<Services, 'customers' | 'customerData'>, period: string) {
+export async function bundlesView(
+  deps: Pick<ReportsDeps, 'customers' | 'customerData' | 'seatSnapshots'>,
+  period: string,
+) {
   const rows = await customerMonths(deps, [period]);
   return rows.map((row: CustomerMonth) => ({
     customerId: row.customer.id,
@@ -172,7 +180,7 @@ export async function bundlesView(deps: Pick<Services, 'customers' | 'customerDa
 
 /** The month's license information: computed fields (read-only) beside the manual ones, and the manual record's ETag. */
 export async function licenseCountsView(
-  deps: Pick<Services, 'customers' | 'customerData' | 'licenseCounts'>,
+  deps: Pick<ReportsDeps, 'customers' | 'customerData' | 'licenseCounts' | 'seatSnapshots'>,
   period: string,
 ): Promise<{ items: ProductMonth[]; etag?: string; updatedAt?: string; updatedBy?: string }> {
   const [rows, stored] = await Promise.all([customerMonths(deps, [period]), deps.licenseCounts.get(period)]);
@@ -185,7 +193,7 @@ export async function licenseCountsView(
 
 /** Replaces the month's manual counts; once saved, a change needs the ETag of what was read (If-Match). */
 export async function saveLicenseCounts(
-  deps: Pick<Services, 'clock' | 'licenseCounts'>,
+  deps: Pick<ReportsDeps, 'clock' | 'licenseCounts'>,
   period: string,
   counts: ManualLicenseCount[],
   ifMatch: string | null,

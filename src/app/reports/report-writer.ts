@@ -9,23 +9,44 @@ import {
 } from '../../domain/billing-report.ts';
 import type { Customer } from '../../domain/customer.ts';
 import type { BillingLine, Invoice } from '../../domain/billing.ts';
-import type { Services } from '../../main.ts';
+import type { ReportsDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import { commitWithOutbox } from '../future/outbox.ts';
 import type { BillingRun } from '../ports/billing.port.ts';
 import type { ReportStore, WriteResult } from '../ports/report-store.port.ts';
-import type { CycleBill } from '../billing/bill-customer-cycle.ts';
-import type { SheetLogo } from '../../adapters/reports/xlsx-support.ts';
+import { histories, type CycleBill } from '../billing/bill-customer-cycle.ts';
+import type { ReportRenderers, SheetLogo } from '../ports/report-renderers.port.ts';
+import type { BillingRunStore, CustomerRunResult } from '../ports/billing.port.ts';
+import { partnerProfile } from '../partner-profile/partner-profile.ts';
+import type { PartnerProfile } from '../../domain/partner-profile.ts';
+import type { SubscriptionFacts } from '../../domain/billing-report.ts';
 
 /**
- * F-REPORTS: what a billing run writes. After each customer's cycle is billed, its report in three formats
- * (`{period}/{customerId}/{cycle}.xlsx|csv|xml`); when the run finishes, the period's manifest
+ * F-REPORTS: what a billing run writes. After each customer's cycle is billed, its report in three formats and its
+ * invoice as a PDF (`{period}/{customerId}/{cycle}.xlsx|csv|xml|pdf`); when the run finishes, the period's manifest
  * (`{period}/manifest.json`: every file with its size and SHA-256) and a mail to the partner, sent through the
  * outbox so that a crash between the two loses nothing. One writer serves the daily timer, the HTTP route and
  * the command line.
  */
-export type ReportDeps = Pick<Services, 'config' | 'billing' | 'logos' | 'reports'> &
+export type ReportDeps = Pick<
+  ReportsDeps,
+  | 'config'
+  | 'billing'
+  | 'logos'
+  | 'reports'
+  | 'settings'
+  | 'customerData'
+  | 'billingRuns'
+  | 'invoiceDocuments'
+  | 'reportRenderers'
+> &
   Parameters<typeof commitWithOutbox>[0];
+
+/** What one customer's reports are made of. */
+export type CustomerReportDeps = Pick<
+  ReportsDeps,
+  'config' | 'billing' | 'reports' | 'settings' | 'customerData' | 'invoiceDocuments' | 'reportRenderers'
+>;
 
 export interface WrittenFile extends WriteResult {
   customerId?: string;
@@ -44,14 +65,23 @@ export function reportWriter(
   options: { onFile?: (file: WrittenFile) => void } = {},
 ): ReportWriter {
   let logo: Promise<SheetLogo | undefined> | undefined;
+  let partner: Promise<PartnerProfile> | undefined;
   const partnerLogo = () => (logo ??= reportLogo(services));
+  const profile = () => (partner ??= partnerProfile(services).then((p) => p.value));
   return {
     async afterCustomer(customer, bill) {
-      const files = await writeCustomerReports(services, customer, bill.invoice, await partnerLogo(), bill.lines);
+      const files = await writeCustomerReports(
+        services,
+        customer,
+        bill.invoice,
+        await partnerLogo(),
+        await profile(),
+        bill.lines,
+      );
       for (const file of files) options.onFile?.({ ...file, customerId: customer.id });
     },
     async afterRun(run) {
-      const manifest = await writeManifest(services.reports, run);
+      const manifest = await writeManifest(services.reports, run, services.billingRuns);
       options.onFile?.(manifest);
       await notifyRunFinished(services, run, manifest);
     },
@@ -59,7 +89,7 @@ export function reportWriter(
 }
 
 /** The partner's logo as a spreadsheet can show it (PNG or JPEG; an SVG logo is left out of spreadsheets). */
-export async function reportLogo(deps: Pick<Services, 'logos'>): Promise<SheetLogo | undefined> {
+export async function reportLogo(deps: Pick<ReportsDeps, 'logos'>): Promise<SheetLogo | undefined> {
   const stored = await deps.logos.get();
   if (!stored) return undefined;
   const extension =
@@ -72,34 +102,66 @@ export async function reportLogo(deps: Pick<Services, 'logos'>): Promise<SheetLo
 }
 
 export async function billingReportOf(
-  deps: Pick<Services, 'config' | 'billing'>,
+  deps: Pick<ReportsDeps, 'config' | 'billing' | 'settings' | 'customerData'>,
   customer: Customer,
   invoice: Invoice,
+  partner?: PartnerProfile,
   known?: BillingLine[],
 ): Promise<BillingReport> {
-  const lines = known ?? (await deps.billing.lines(customer.id, invoice.cycle, invoice.cycle));
+  const [lines, subscriptions, profile] = await Promise.all([
+    known ?? deps.billing.lines(customer.id, invoice.cycle, invoice.cycle),
+    subscriptionFacts(deps, customer.id, invoice.cycle),
+    partner ?? partnerProfile(deps).then((p) => p.value),
+  ]);
   return buildBillingReport({
-    partnerName: deps.config.PARTNER_NAME,
+    partnerName: profile.legalName,
+    partner: profile,
     customer: {
       id: customer.id,
       name: customer.name,
       ...(customer.tenantId ? { tenantId: customer.tenantId } : {}),
       ...(customer.resellerId ? { resellerId: customer.resellerId } : {}),
+      ...(customer.company.address ? { address: customer.company.address } : {}),
+      country: customer.country,
     },
+    subscriptions,
     invoice,
     lines,
   });
 }
 
-/** Writes the cycle's report in every format, each once (a re-run finds the same bytes and writes nothing). */
+/**
+ * Each subscription's product, seats and term at the end of the cycle, replayed from the change log (append-only,
+ * so a report written again says the same), not from the mirror.
+ */
+async function subscriptionFacts(
+  deps: Pick<ReportsDeps, 'customerData'>,
+  customerId: string,
+  cycleEnd: string,
+): Promise<Map<string, SubscriptionFacts>> {
+  const end = `${cycleEnd}T00:00:00.000Z`;
+  const facts = new Map<string, SubscriptionFacts>();
+  for (const history of await histories(deps, customerId)) {
+    const event = history.events.filter((e) => e.at < end).at(-1) ?? history.events[0];
+    if (event) facts.set(history.subscriptionId, { productName: history.productName, state: event.state });
+  }
+  return facts;
+}
+
+/**
+ * Writes the cycle's report in every format, each once (a re-run finds the same bytes and writes nothing). A cycle
+ * with no lines gets no files: the run's manifest lists it under `noLines`.
+ */
 export async function writeCustomerReports(
-  deps: Pick<Services, 'config' | 'billing' | 'reports'>,
+  deps: CustomerReportDeps,
   customer: Customer,
   invoice: Invoice,
   logo?: SheetLogo,
+  partner?: PartnerProfile,
   lines?: BillingLine[],
 ): Promise<WriteResult[]> {
-  const report = await billingReportOf(deps, customer, invoice, lines);
+  const report = await billingReportOf(deps, customer, invoice, partner, lines);
+  if (report.lineCount === 0) return [];
   const metadata = { customerId: customer.id, cycle: invoice.cycle, invoiceId: invoice.id };
   const write = (format: ReportFormat, content: Uint8Array | AsyncIterable<Uint8Array>) =>
     deps.reports.writeOnce(billingReportBlobName(customer.id, invoice.cycle, format), content, {
@@ -107,23 +169,23 @@ export async function writeCustomerReports(
       metadata: { ...metadata, format },
     });
 
-  const { billingReportCsv } = await import('../../adapters/reports/billing-report.csv.ts');
-  const { billingReportXml } = await import('../../adapters/reports/billing-report.xml.ts');
-  const csv = await write('csv', billingReportCsv(report));
-  const xml = await write('xml', billingReportXml(report));
-  const xlsx = await writeXlsx(report, (content) => write('xlsx', content), logo);
-  return [xlsx, csv, xml];
+  const render = deps.reportRenderers.billing;
+  const csv = await write('csv', await render.csv(report));
+  const xml = await write('xml', await render.xml(report));
+  const xlsx = await writeXlsx(render, report, (content) => write('xlsx', content), logo);
+  const pdf = await write('pdf', await deps.invoiceDocuments.pdf(report, logo ? { logo } : {}));
+  return [xlsx, csv, xml, pdf];
 }
 
 /** Streams the spreadsheet into the store as exceljs writes it. */
 async function writeXlsx(
+  render: ReportRenderers['billing'],
   report: BillingReport,
   write: (content: AsyncIterable<Uint8Array>) => Promise<WriteResult>,
   logo?: SheetLogo,
 ): Promise<WriteResult> {
-  const { writeBillingReportXlsx } = await import('../../adapters/reports/billing-report.xlsx.ts');
   const stream = new PassThrough();
-  const writing = writeBillingReportXlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
+  const writing = render.xlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
     stream.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;
   });
@@ -136,23 +198,34 @@ export interface Manifest {
   status: BillingRun['status'];
   customers: { total: number; done: number; failed: number; notDue: number };
   files: { name: string; size: number; sha256: string; contentType: string }[];
+  /** Customer cycles billed with no lines: nothing to report, so no files. */
+  noLines?: { customerId: string; cycle: string }[];
 }
 
 /**
  * Lists every file of the period (not the manifest itself) and writes the manifest, replacing an older one; when
  * another process writes it meanwhile, lists again.
  */
-export async function writeManifest(store: ReportStore, run: BillingRun): Promise<WriteResult> {
+export async function writeManifest(
+  store: ReportStore,
+  run: BillingRun,
+  runs?: Pick<BillingRunStore, 'results'>,
+): Promise<WriteResult> {
+  const results = runs ? await runs.results(run.id) : [];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeManifestOnce(store, run);
+      return await writeManifestOnce(store, run, results);
     } catch (error) {
       if (!(error instanceof AppError && error.kind === 'PreconditionFailed') || attempt >= 3) throw error;
     }
   }
 }
 
-async function writeManifestOnce(store: ReportStore, run: BillingRun): Promise<WriteResult> {
+async function writeManifestOnce(
+  store: ReportStore,
+  run: BillingRun,
+  results: CustomerRunResult[],
+): Promise<WriteResult> {
   const name = manifestBlobName(run.period);
   const files: Manifest['files'] = [];
   for await (const file of store.list(`${run.period}/`)) {
@@ -171,6 +244,11 @@ async function writeManifestOnce(store: ReportStore, run: BillingRun): Promise<W
     },
     files,
   };
+  const noLines = results
+    .filter((r) => r.status === 'done' && r.lines === 0 && r.cycle)
+    .map((r) => ({ customerId: r.customerId, cycle: r.cycle ?? '' }))
+    .sort((a, b) => a.customerId.localeCompare(b.customerId));
+  if (noLines.length) manifest.noLines = noLines;
   return store.replace(name, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`), {
     contentType: reportContentTypes.json,
     metadata: { period: run.period },
@@ -205,4 +283,29 @@ async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: Wr
     // The same outcome was queued already: told once.
     if (!(error instanceof AppError && error.code === 'REQUEST.ALREADY_EXISTS')) throw error;
   }
+}
+
+/**
+ * The invoice as a customer downloads it from the invoice route: the same spreadsheet or PDF the run writes to
+ * the reports container, made from the stored lines (so also for an invoice whose files were never written).
+ */
+export async function invoiceDocument(
+  deps: CustomerReportDeps & Pick<ReportsDeps, 'logos'>,
+  customer: Customer,
+  invoice: Invoice,
+  format: 'xlsx' | 'pdf',
+): Promise<Uint8Array> {
+  const [report, logo] = await Promise.all([billingReportOf(deps, customer, invoice), reportLogo(deps)]);
+  if (format === 'pdf') return deps.invoiceDocuments.pdf(report, logo ? { logo } : {});
+  const chunks: Uint8Array[] = [];
+  await writeXlsx(
+    deps.reportRenderers.billing,
+    report,
+    async (content) => {
+      for await (const chunk of content) chunks.push(chunk);
+      return { name: '', size: 0, sha256: '', status: 'created' };
+    },
+    logo,
+  );
+  return Buffer.concat(chunks);
 }

@@ -7,6 +7,7 @@ import {
   type FutureChange,
   type SubscriptionRecord,
 } from '../../domain/subscription.ts';
+import { commerceLegacy } from '../commerce-errors.ts';
 import { AppError, notFound, preconditionFailed } from '../errors.ts';
 import type { CommerceSubscription, SubscriptionUpdate } from '../ports/commerce.port.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
@@ -50,7 +51,7 @@ export async function changeSubscription(deps: SubscriptionDeps, input: ChangeIn
     );
   }
   const found = await deps.customerData.subscription(input.customerId, input.subscriptionId);
-  if (!found) throw notFound('SUBSCRIPTION.NOT_FOUND', `No subscription ${input.subscriptionId} for this customer.`);
+  if (!found) throw await missingSubscription(deps, input.customerId, input.subscriptionId);
   if (found.etag !== input.ifMatch) throw preconditionFailed();
 
   const now = deps.clock.now();
@@ -162,6 +163,7 @@ async function schedule(
       {
         scheduledNextTermInstructions: {
           productSkuId: record.productId,
+          catalogItemId: record.catalogItemId,
           quantity: change.quantity,
           termDuration: record.term,
           billingCycle: record.billingFrequency,
@@ -245,6 +247,7 @@ export async function sendToMicrosoft(
       {
         scheduledNextTermInstructions: {
           productSkuId: record.productId,
+          catalogItemId: record.catalogItemId,
           quantity: record.scheduledQuantity,
           termDuration: record.term,
           billingCycle: record.billingFrequency,
@@ -295,4 +298,12 @@ function logEntry(
     effective: change.effective,
     ...(scheduled ? { effectiveDate: scheduled.effectiveDate } : {}),
   };
+}
+
+/** No subscription to change: a legacy one says why (409, read-only here), anything else is not found. */
+async function missingSubscription(deps: Pick<SubscriptionDeps, 'customerData'>, customerId: string, id: string) {
+  const legacy = (await deps.customerData.services(customerId)).legacy.find((l) => l.value.id === id);
+  return legacy
+    ? commerceLegacy(id, legacy.value.reason)
+    : notFound('SUBSCRIPTION.NOT_FOUND', `No subscription ${id} for this customer.`);
 }

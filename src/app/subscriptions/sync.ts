@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { legacyChanged, type LegacySubscriptionRecord } from '../../domain/legacy-subscription.ts';
 import { stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
 import type { CustomerWrite } from '../ports/customer-data.port.ts';
 import type { DueEntry } from '../ports/due-index.port.ts';
 import { commitWithOutbox, schedulingOf } from '../future/outbox.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { SubscriptionDeps } from './deps.ts';
-import type { CommerceSubscription } from '../ports/commerce.port.ts';
+import type { CommerceSubscription, LegacySubscription } from '../ports/commerce.port.ts';
 import { mergeFromMicrosoft, priceOf, toRecord } from './mirror.ts';
 
 export interface SyncResult {
   subscriptions: number;
+  /** Legacy subscriptions Microsoft listed (mirrored read-only). */
+  legacy: number;
   changed: number;
   renewed: number;
   appliedFutureChanges: number;
@@ -18,7 +21,8 @@ export interface SyncResult {
 /**
  * Refreshes the mirror from Microsoft (the system of record): new subscriptions are added, changed ones
  * updated and logged with source `sync`; a subscription whose term started anew is re-priced for the new term
- * and its pending on-renewal changes are marked applied, since Microsoft's renewal carried them out.
+ * and its pending on-renewal changes are marked applied, since Microsoft's renewal carried them out. Legacy
+ * subscriptions (no term, no billing cycle) are mirrored read-only with the reason they cannot be changed here.
  */
 export async function syncSubscriptions(deps: SubscriptionDeps, customerId: string): Promise<SyncResult> {
   const customer = (await deps.customers.get(customerId))?.value;
@@ -27,13 +31,31 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
     throw new AppError('Conflict', 'CUSTOMER.NO_TENANT', 'This customer has no Microsoft tenant yet.');
   const tenantId = customer.tenantId;
   const now = deps.clock.now();
-  const [remote, local] = await Promise.all([
-    deps.commerce.listSubscriptions(tenantId),
+  const [listing, local] = await Promise.all([
+    deps.commerce.listAllSubscriptions(tenantId),
     deps.customerData.services(customerId),
   ]);
+  const remote = listing.subscriptions;
   const records = new Map(local.subscriptions.map((s) => [s.value.id, s]));
   const assigned = await assignedLicenses(deps, tenantId, remote, records);
-  const result: SyncResult = { subscriptions: remote.length, changed: 0, renewed: 0, appliedFutureChanges: 0 };
+  const result: SyncResult = {
+    subscriptions: remote.length,
+    legacy: listing.legacy.length,
+    changed: 0,
+    renewed: 0,
+    appliedFutureChanges: 0,
+  };
+
+  const storedLegacy = new Map(local.legacy.map((l) => [l.value.id, l]));
+  const legacyWrites = listing.legacy
+    .map((l) => ({ value: legacyRecord(customerId, l, now), stored: storedLegacy.get(l.id) }))
+    .filter(({ value, stored }) => !stored || legacyChanged(stored.value, value))
+    .map(({ value, stored }) => ({ value, ...(stored ? { etag: stored.etag } : {}) }));
+  // One entity-group transaction holds at most 100 rows.
+  for (let i = 0; i < legacyWrites.length; i += 100) {
+    await deps.customerData.commit(customerId, { legacy: legacyWrites.slice(i, i + 100) });
+    result.changed += Math.min(100, legacyWrites.length - i);
+  }
 
   for (const subscription of remote) {
     const previous = records.get(subscription.id);
@@ -88,6 +110,23 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
     await commitWithOutbox(deps, customerId, write, due);
   }
   return result;
+}
+
+function legacyRecord(customerId: string, l: LegacySubscription, now: Date): LegacySubscriptionRecord {
+  return {
+    id: l.id,
+    customerId,
+    offerId: l.offerId,
+    name: l.friendlyName,
+    quantity: l.quantity,
+    status: l.status,
+    ...(l.billingType ? { billingType: l.billingType } : {}),
+    creationDate: l.creationDate,
+    ...(l.parentSubscriptionId ? { parentSubscriptionId: l.parentSubscriptionId } : {}),
+    autoRenew: l.autoRenewEnabled,
+    reason: l.reason,
+    syncedAt: now.toISOString(),
+  };
 }
 
 function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], record: SubscriptionRecord, now: Date) {

@@ -3,12 +3,15 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { notFound, preconditionFailed, validation } from '../../app/errors.ts';
 import { periodPattern, startBillingRun } from '../../app/billing/billing-run.ts';
+import { getCustomer } from '../../app/customers.ts';
+import { invoiceDocument } from '../../app/reports/report-writer.ts';
+import { reportContentTypes } from '../../domain/billing-report.ts';
 import { billingLineSchema, billingRunSchema, invoiceSchema, type BillingLine } from '../../domain/billing.ts';
 import { isoDateSchema } from '../../domain/calendar.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
 import { currencyCodeSchema } from '../../domain/customer.ts';
 import { dec, decimalStringSchema, money, sum } from '../../domain/money.ts';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../app/services.ts';
 import { defineRoute } from '../route.ts';
 import { customerIdParams, requireIfMatch } from '../schemas.ts';
 import { actorOf } from './subscriptions.ts';
@@ -46,7 +49,7 @@ export const listInvoicesRoute = defineRoute({
   },
 });
 
-const breakdownSchema = z
+export const breakdownSchema = z
   .object({
     invoice: invoiceSchema,
     subscriptions: z.array(
@@ -60,7 +63,7 @@ const breakdownSchema = z
   })
   .meta({ id: 'InvoiceBreakdown' });
 
-function breakdown(lines: BillingLine[], currency: string) {
+export function breakdown(lines: BillingLine[], currency: string) {
   const groups = new Map<string, BillingLine[]>();
   for (const line of lines)
     groups.set(line.subscriptionId ?? '', [...(groups.get(line.subscriptionId ?? '') ?? []), line]);
@@ -117,12 +120,27 @@ export const downloadInvoiceRoute = defineRoute({
   method: 'GET',
   path: '/customers/{customerId}/invoices/{invoiceId}/download',
   access: { customer: 'View' },
-  summary: 'The invoice lines as CSV',
+  summary: 'The invoice as CSV (its lines, the default), as the report spreadsheet (xlsx) or as a PDF document',
   tags: ['invoices'],
   params: invoiceParams,
-  responses: { 200: { description: 'CSV, UTF-8 with a header row', contentType: 'text/csv' } },
-  async handler({ params, services }) {
+  query: z.strictObject({ format: z.enum(['csv', 'xlsx', 'pdf']).default('csv') }),
+  responses: {
+    200: {
+      description: 'CSV (UTF-8 with a header row), xlsx or PDF, as an attachment',
+      contentType: 'text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf',
+    },
+  },
+  async handler({ params, query, services }) {
     const { value } = await findInvoice(services, params.customerId, params.invoiceId);
+    if (query.format !== 'csv') {
+      const { value: customer } = await getCustomer(services, params.customerId);
+      return {
+        status: 200,
+        body: await invoiceDocument(services, customer, value, query.format),
+        contentType: reportContentTypes[query.format],
+        headers: { 'content-disposition': `attachment; filename="${value.id}.${query.format}"` },
+      };
+    }
     const lines = await services.billing.lines(params.customerId, value.cycle, value.cycle);
     const csv = stringify(
       lines
@@ -241,6 +259,7 @@ export const startBillingRunRoute = defineRoute({
     202: { description: 'Started; follow it at the Location', schema: runSchema, headers: { Location: 'The run' } },
   },
   async handler({ body, principal, services }) {
+    // Records the run and enqueues one message per customer cycle; the queue's consumers do the billing.
     // Records the run and enqueues one message per customer cycle; the queue's consumers do the billing.
     const { run } = await startBillingRun(services, body.period, actorOf(principal).label);
     return { status: 202, body: run, headers: { location: `/api/billing/runs/${run.id}` } };

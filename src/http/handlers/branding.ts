@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { matchesIfNoneMatch, uploadLogo } from '../../app/branding.ts';
 import { notFound } from '../../app/errors.ts';
+import { publicBranding } from '../../app/partner-profile/partner-profile.ts';
 import { LOGO_LIMITS, logoContentTypes } from '../../domain/logo.ts';
 import { defineRoute } from '../route.ts';
 
@@ -64,5 +65,28 @@ export const getLogoRoute = defineRoute({
         ? { 'content-security-policy': SVG_POLICY, 'x-content-type-options': 'nosniff' }
         : {};
     return { status: 200, body: logo.bytes, contentType: logo.contentType, headers: { ...cacheHeaders, ...svg } };
+  },
+});
+
+const BRANDING_CACHE_CONTROL = 'public, max-age=300';
+
+export const getBrandingRoute = defineRoute({
+  name: 'getBranding',
+  method: 'GET',
+  path: '/branding',
+  access: 'anonymous',
+  summary: 'The partner’s public branding for the portal’s theme: name, accent colour and the logo’s URL (or null)',
+  tags: ['branding'],
+  responses: {
+    200: {
+      description: 'The public part of the partner profile',
+      schema: z
+        .object({ partnerName: z.string(), accentColor: z.string(), logoUrl: z.string().nullable() })
+        .meta({ id: 'Branding' }),
+      headers: { 'Cache-Control': BRANDING_CACHE_CONTROL },
+    },
+  },
+  async handler({ services }) {
+    return { status: 200, body: await publicBranding(services), headers: { 'cache-control': BRANDING_CACHE_CONTROL } };
   },
 });

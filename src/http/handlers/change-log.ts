@@ -1,10 +1,11 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { compareDates, date } from '../../domain/calendar.ts';
+import { describeChange } from '../../domain/change-log-text.ts';
 import { inertCell } from '../../domain/csv-safety.ts';
 import { changeLogEntrySchema, type ChangeLogEntry } from '../../domain/subscription.ts';
 import { validation } from '../../app/errors.ts';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../app/services.ts';
 import { defineRoute } from '../route.ts';
 import { customerIdParams, pageOf, pageQuery } from '../schemas.ts';
 
@@ -55,6 +56,7 @@ const columns = [
   'action',
   'subscriptionId',
   'productName',
+  'change',
   'before',
   'after',
   'effective',
@@ -84,6 +86,9 @@ export const exportChangeLogRoute = defineRoute({
   path: '/customers/{customerId}/change-log/export',
   access: { customer: 'View' },
   summary: 'The change log as CSV (newest first)',
+  description:
+    'The change log as a spreadsheet reads it: one row per transaction, newest first, with `change` saying what ' +
+    'changed (`quantity 10 → 15`) and `before`/`after` holding only the changed fields. Same filters as the list.',
   tags: ['change-log'],
   params: customerIdParams,
   query: filterQuery,
@@ -92,7 +97,10 @@ export const exportChangeLogRoute = defineRoute({
     checkRange(query);
     const entries = await allEntries(services, params.customerId, query);
     const csv = stringify(
-      entries.map((e) => columns.map((c) => inertCell(e[c]))),
+      entries.map((e) => {
+        const readable = { ...e, ...describeChange(e.before, e.after) };
+        return columns.map((c) => inertCell(readable[c]));
+      }),
       { header: true, columns: [...columns], bom: true, record_delimiter: 'windows' },
     );
     return {

@@ -48,7 +48,7 @@ const nonEmpty = (c: { add: string[]; remove: string[] }) => c.add.length + c.re
 const licenseChangeSchema = z
   .strictObject(licenseChangeFields)
   .refine(nonEmpty, { message: 'name at least one license to add or remove', path: ['add'] })
-  .meta({ id: 'M365LicenseChange' });
+  .meta({ id: 'M365LicenseChange', examples: [{ add: ['SPB'], remove: ['O365_BUSINESS_ESSENTIALS'] }] });
 
 const skuSchema = z
   .object({
@@ -253,7 +253,8 @@ export const assignM365LicensesBatchRoute = defineRoute({
         .array(
           z
             .strictObject({ userId: guidSchema, ...licenseChangeFields })
-            .refine(nonEmpty, { message: 'name at least one license to add or remove', path: ['add'] }),
+            .refine(nonEmpty, { message: 'name at least one license to add or remove', path: ['add'] })
+            .meta({ examples: [{ userId: '3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b', add: ['SPB'], remove: [] }] }),
         )
         .min(1)
         .max(100)
@@ -440,10 +441,9 @@ export const importM365UsersRoute = defineRoute({
     400: { description: 'The file has problems, each named by line; nothing was created' },
   },
   async handler({ params, query, body, headers, principal, services }) {
-    const { readCsv } = await import('../../adapters/csv/csv-reader.ts');
     const result = await importUsers(services, {
       customerId: params.customerId,
-      csv: readCsv(body),
+      csv: await services.csv.table(body),
       sendPasswordsTo: query.sendPasswordsTo,
       confirmBillingChange: query.confirmBillingChange ?? false,
       actor: actorOf(principal),

@@ -65,24 +65,39 @@ export const invitePortalUserRoute = defineRoute({
   method: 'POST',
   path: '/customers/{customerId}/portal-users',
   access: { customer: 'Admin' },
-  summary: 'Invite a user by name and Microsoft 365 e-mail: listed as inactive until an invitation is accepted',
+  summary: 'Invite a user by name and Microsoft 365 e-mail, and send the invitation mail in the same call',
+  description:
+    'Creates the portal user (inactive until the invitation is accepted) and mails a single-use, expiring link ' +
+    '`{PORTAL_BASE_URL}/invitations/{token}`. With `sendInvitation=false` the user is only created; send the ' +
+    'invitation later with `POST …/portal-users/{userId}/invitation`. If the mail cannot be sent (503), the user ' +
+    'exists: send the invitation again later.',
   tags: ['portal users'],
   params: customerIdParams,
+  query: z.strictObject({
+    sendInvitation: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true')
+      .describe('false to create the user without mailing the invitation now'),
+  }),
   body: inviteRequestSchema.meta({ id: 'NewPortalUser' }),
   responses: {
     201: {
-      description: 'Created (inactive); send the invitation next',
+      description: 'Created (inactive), invitation sent unless `sendInvitation=false`',
       schema: portalUserSchema,
       headers: { ...etagHeader, Location: 'URL of the new user' },
     },
     409: { description: 'The e-mail is a portal user of this customer already' },
   },
-  async handler({ params, body, services }) {
+  async handler({ params, query, body, services }) {
     const created = await inviteUser(services, params.customerId, body);
+    const user = query.sendInvitation
+      ? (await sendInvitation(services, params.customerId, created.value.id)).user
+      : created;
     return {
       status: 201,
-      body: portalUserView(created),
-      headers: { etag: created.etag, location: `/api/customers/${params.customerId}/portal-users/${created.value.id}` },
+      body: portalUserView(user),
+      headers: { etag: user.etag, location: `/api/customers/${params.customerId}/portal-users/${created.value.id}` },
     };
   },
 });
@@ -142,6 +157,7 @@ export const sendInvitationRoute = defineRoute({
   responses: {
     200: {
       description: 'Sent',
+      headers: etagHeader,
       schema: z
         .object({ sentTo: z.string(), expiresAt: z.iso.datetime(), user: portalUserSchema })
         .meta({ id: 'SentInvitation' }),
@@ -150,7 +166,11 @@ export const sendInvitationRoute = defineRoute({
   },
   async handler({ params, services }) {
     const sent = await sendInvitation(services, params.customerId, params.userId);
-    return { status: 200, body: { sentTo: sent.sentTo, expiresAt: sent.expiresAt, user: portalUserView(sent.user) } };
+    return {
+      status: 200,
+      body: { sentTo: sent.sentTo, expiresAt: sent.expiresAt, user: portalUserView(sent.user) },
+      headers: { etag: sent.user.etag },
+    };
   },
 });
 

@@ -70,7 +70,6 @@ export const importPricesRoute = defineRoute({
   textBody: { contentTypes: ['text/csv'], maxBytes: 1024 * 1024 },
   responses: { 200: { description: 'Imported; re-importing the same file changes nothing', schema: saveResult } },
   async handler({ params, body, services }) {
-    const { readCsv } = await import('../../adapters/csv/csv-reader.ts');
-    return { status: 200, body: await importPrices(services, params.priceListId, readCsv(body)) };
+    return { status: 200, body: await importPrices(services, params.priceListId, await services.csv.table(body)) };
   },
 });

@@ -73,12 +73,31 @@ const subscriptionWithAddOns = z
   .object({ ...subscriptionFields, addOns: z.array(subscriptionSchema) })
   .meta({ id: 'SubscriptionWithAddOns' });
 
+/** A legacy subscription (Azure legacy, legacy add-on): shown, never changed here, with the reason. */
+const legacySubscriptionSchema = z
+  .object({
+    id: z.string(),
+    offerId: z.string(),
+    name: z.string(),
+    quantity: z.number().int(),
+    status: z.enum(['active', 'suspended', 'expired', 'deleted']),
+    billingType: z.string().optional(),
+    parentSubscriptionId: z.string().optional(),
+    autoRenew: z.boolean(),
+    startDate: z.iso.date(),
+    readOnly: z.literal(true),
+    reason: z.string(),
+  })
+  .meta({ id: 'LegacySubscription' });
+
 const myServicesSchema = z
   .object({
     customerId: z.uuid(),
     contracts: z.array(
       z.object({ billingContract: z.string(), label: z.string(), subscriptions: z.array(subscriptionWithAddOns) }),
     ),
+    /** Subscriptions from before new commerce, read-only here. */
+    legacySubscriptions: z.array(legacySubscriptionSchema),
   })
   .meta({ id: 'MyServices' });
 
@@ -128,7 +147,7 @@ export const listSubscriptionsRoute = defineRoute({
   responses: { 200: { description: 'My Services', schema: myServicesSchema } },
   async handler({ params, services }) {
     const now = services.clock.now();
-    const { subscriptions, futureChanges } = await services.customerData.services(params.customerId);
+    const { subscriptions, futureChanges, legacy } = await services.customerData.services(params.customerId);
     const pending = futureChanges.filter((c) => ['pending', 'applying', 'failed'].includes(c.value.status));
     const views = subscriptions.map((s) =>
       subscriptionView(
@@ -138,7 +157,25 @@ export const listSubscriptionsRoute = defineRoute({
         now,
       ),
     );
-    return { status: 200, body: { customerId: params.customerId, contracts: myServicesView(views) } };
+    const legacySubscriptions = legacy
+      .map(({ value: l }) => ({
+        id: l.id,
+        offerId: l.offerId,
+        name: l.name,
+        quantity: l.quantity,
+        status: l.status,
+        ...(l.billingType ? { billingType: l.billingType } : {}),
+        ...(l.parentSubscriptionId ? { parentSubscriptionId: l.parentSubscriptionId } : {}),
+        autoRenew: l.autoRenew,
+        startDate: l.creationDate.slice(0, 10),
+        readOnly: true as const,
+        reason: l.reason,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      status: 200,
+      body: { customerId: params.customerId, contracts: myServicesView(views), legacySubscriptions },
+    };
   },
 });
 
@@ -223,7 +260,14 @@ export const changeSubscriptionRoute = defineRoute({
   body: z
     .discriminatedUnion('kind', [...changeVariants, addOnChangeSchema])
     .superRefine(checkEffectiveDate)
-    .meta({ id: 'ChangeRequest' }),
+    .meta({
+      id: 'ChangeRequest',
+      examples: [
+        { kind: 'quantity', quantity: 15, effective: 'immediately' },
+        { kind: 'quantity', quantity: 8, effective: 'custom', effectiveDate: '2026-11-01' },
+        { kind: 'autoRenew', enabled: false, effective: 'immediately' },
+      ],
+    }),
   requestHeaders: {
     'If-Match': { description: 'The subscription’s ETag from your last read', required: true },
     'Accept-Language': { description: 'Language of a confirmation message' },
@@ -236,6 +280,7 @@ export const changeSubscriptionRoute = defineRoute({
     201: { description: 'An add-on ordered from Microsoft under this subscription', schema: purchaseResultSchema },
     202: {
       description: 'Stored as a future change',
+      headers: { ETag: 'The future change’s ETag: send it as If-Match to cancel the change' },
       schema: z.union([
         z.object({ futureChange: futureChangeSchema, preview: previewSchema }).meta({ id: 'ScheduledChange' }),
         scheduledPurchaseSchema,
@@ -271,7 +316,11 @@ export const changeSubscriptionRoute = defineRoute({
           body: { subscription: result.subscription, preview: result.preview },
           headers: { etag: result.subscription.etag },
         }
-      : { status: 202, body: { futureChange: result.futureChange, preview: result.preview } };
+      : {
+          status: 202,
+          body: { futureChange: result.futureChange, preview: result.preview },
+          headers: { etag: result.futureChange.etag },
+        };
   },
 });
 
@@ -328,6 +377,7 @@ export const syncSubscriptionsRoute = defineRoute({
       schema: z
         .object({
           subscriptions: z.number().int(),
+          legacy: z.number().int(),
           changed: z.number().int(),
           renewed: z.number().int(),
           appliedFutureChanges: z.number().int(),

@@ -150,9 +150,8 @@ export const importUsageRoute = defineRoute({
     },
   },
   async handler({ body, principal, services }) {
-    const { csvRows } = await import('../../adapters/csv/csv-reader.ts');
     const by = principal.identity.email ?? principal.identity.objectId;
-    return { status: 200, body: await importUsage(services, body, csvRows, by) };
+    return { status: 200, body: await importUsage(services, body, (text) => services.csv.rows(text), by) };
   },
 });
 

@@ -1,0 +1,89 @@
+import { Button, Field, Input } from '@fluentui/react-components';
+import { useState } from 'react';
+import { api, call, saveFile } from '../../api/client';
+import { useI18n } from '../../i18n/i18n';
+import { DataTable, ErrorBar, Loading, Page, Toolbar } from '../../components/page';
+import { useAction, useApi } from '../../components/use-api';
+import { WithCustomer } from '../../components/customer';
+
+export default function ChangeLog() {
+  return <WithCustomer>{(customerId) => <ChangeLogOf customerId={customerId} />}</WithCustomer>;
+}
+
+const show = (value: Record<string, unknown> | undefined) =>
+  value
+    ? Object.entries(value)
+        .filter(([k]) => ['quantity', 'status', 'autoRenew'].includes(k))
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ')
+    : '';
+
+function ChangeLogOf({ customerId }: { customerId: string }) {
+  const { t } = useI18n();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const query = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  const state = useApi(
+    () =>
+      call(
+        api.GET('/api/customers/{customerId}/change-log', {
+          params: { path: { customerId }, query: { ...query, pageSize: 100 } },
+        }),
+      ),
+    [customerId, from, to],
+  );
+  const exporting = useAction();
+  return (
+    <Page
+      title={t('nav.changeLog')}
+      actions={
+        <Button
+          disabled={exporting.busy}
+          onClick={() =>
+            void exporting.run(async () => {
+              const csv = await call(
+                api.GET('/api/customers/{customerId}/change-log/export', {
+                  params: { path: { customerId }, query },
+                  parseAs: 'text',
+                }),
+              );
+              saveFile(String(csv), `change-log-${customerId}.csv`, 'text/csv');
+            })
+          }
+        >
+          {t('log.export')}
+        </Button>
+      }
+    >
+      <Toolbar>
+        <Field label={t('app.from')}>
+          <Input type="date" value={from} onChange={(_, d) => setFrom(d.value)} />
+        </Field>
+        <Field label={t('app.to')}>
+          <Input type="date" value={to} onChange={(_, d) => setTo(d.value)} />
+        </Field>
+      </Toolbar>
+      <ErrorBar error={exporting.error} />
+      <Loading state={state}>
+        {(page) => (
+          <DataTable
+            label={t('nav.changeLog')}
+            rows={page.items}
+            rowKey={(e) => e.id}
+            columns={[
+              { key: 'at', header: t('log.when'), render: (e) => new Date(e.at).toLocaleString() },
+              { key: 'who', header: t('log.who'), render: (e) => e.actor },
+              {
+                key: 'what',
+                header: t('log.what'),
+                render: (e) => `${e.action}${e.productName ? ` · ${e.productName}` : ''}`,
+              },
+              { key: 'ba', header: t('log.beforeAfter'), render: (e) => `${show(e.before)} → ${show(e.after)}` },
+              { key: 'source', header: t('log.source'), render: (e) => e.source },
+            ]}
+          />
+        )}
+      </Loading>
+    </Page>
+  );
+}

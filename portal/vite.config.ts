@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The portal is static files: Azure Static Web Apps serves them with the Function App linked as /api, and
+// `npm start` serves the same build beside the API. `npm run dev` proxies /api to a running local host.
+export default defineConfig({
+  plugins: [react()],
+  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 800 },
+  server: {
+    proxy: {
+      '/api': `http://localhost:${process.env.API_PORT ?? 7071}`,
+      '/config.json': `http://localhost:${process.env.API_PORT ?? 7071}`,
+    },
+  },
+});

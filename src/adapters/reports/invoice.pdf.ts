@@ -1,0 +1,359 @@
+import type PDFKit from 'pdfkit';
+import type { DocumentLogo } from '../../app/ports/invoice-document.port.ts';
+import { lineKindLabels, minorUnits, type BillingReport } from '../../domain/billing-report.ts';
+import type { BillingLine } from '../../domain/billing.ts';
+import { date } from '../../domain/calendar.ts';
+import { addressLines } from '../../domain/partner-profile.ts';
+
+/**
+ * The invoice as a PDF (pdfkit, loaded on first use): the partner's logo and details, the customer billed, the
+ * invoice number, cycle and issue date; the lines grouped by subscription (each group headed by product, seats
+ * and term) with their period, quantity, unit price and amount, a subtotal per subscription; corrections say
+ * which line they correct; the total, net of tax. Every page ends with `Page x of y`. Portrait, on Letter in the
+ * US and Canada and A4 elsewhere.
+ *
+ * Text is set in the PDF standard fonts (Helvetica), which ship with pdfkit and need no font file, but only
+ * cover Windows-1252: a character outside it is written as its nearest equivalent where there is one (− as -),
+ * else as `?`. The file depends only on the report (dated by the invoice), so it is the same bytes every time.
+ */
+export async function invoicePdf(report: BillingReport, options: { logo?: DocumentLogo } = {}): Promise<Uint8Array> {
+  const { default: PDFDocument } = await import('pdfkit');
+  const issued = new Date(`${report.invoice.issuedOn}T00:00:00.000Z`);
+  const letter = report.customer.country === 'US' || report.customer.country === 'CA';
+  const doc = new PDFDocument({
+    size: letter ? 'LETTER' : 'A4',
+    margins: { top: 48, bottom: 56, left: 48, right: 48 },
+    bufferPages: true,
+    autoFirstPage: true,
+    compress: true,
+    info: {
+      Title: pdfText(`Invoice ${report.invoice.id}`),
+      Author: pdfText(report.partner.legalName),
+      Subject: pdfText(`Invoice to ${report.customer.name}, cycle ${report.cycle.start} to ${report.cycle.lastDay}`),
+      Creator: 'CSP portal',
+      Producer: 'CSP portal',
+      CreationDate: issued,
+      ModDate: issued,
+    },
+  });
+  const chunks: Uint8Array[] = [];
+  doc.on('data', (chunk: Uint8Array) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
+  new InvoiceLayout(doc, report, options.logo).draw();
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+const FONT = 'Helvetica';
+const BOLD = 'Helvetica-Bold';
+const GREY = '#555555';
+const RULE = '#BBBBBB';
+
+/** Columns of the lines table, as fractions of the text width. */
+const COLUMNS = [
+  { key: 'no', title: 'No.', share: 0.06, align: 'left' },
+  { key: 'description', title: 'Description', share: 0.37, align: 'left' },
+  { key: 'period', title: 'Period', share: 0.2, align: 'left' },
+  { key: 'quantity', title: 'Qty', share: 0.07, align: 'right' },
+  { key: 'unitPrice', title: 'Unit price', share: 0.14, align: 'right' },
+  { key: 'amount', title: 'Amount', share: 0.16, align: 'right' },
+] as const;
+type ColumnKey = (typeof COLUMNS)[number]['key'];
+
+class InvoiceLayout {
+  private readonly left: number;
+  private readonly width: number;
+  private readonly bottom: number;
+  private readonly accent: string;
+  private readonly columns: { key: ColumnKey; title: string; x: number; width: number; align: 'left' | 'right' }[];
+  private readonly numbers = new Map<string, number>();
+
+  constructor(
+    private readonly doc: PDFKit.PDFDocument,
+    private readonly report: BillingReport,
+    private readonly logo: DocumentLogo | undefined,
+  ) {
+    this.left = doc.page.margins.left;
+    this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+    this.bottom = doc.page.height - doc.page.margins.bottom;
+    this.accent = report.partner.accentColor;
+    let x = this.left;
+    this.columns = COLUMNS.map((c) => {
+      const column = { key: c.key, title: c.title, x, width: this.width * c.share, align: c.align };
+      x += column.width;
+      return column;
+    });
+    let number = 0;
+    for (const group of report.groups) for (const line of group.lines) this.numbers.set(line.id, ++number);
+  }
+
+  draw(): void {
+    this.header();
+    this.parties();
+    this.table();
+    this.totals();
+    this.footers();
+  }
+
+  private text(value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}): void {
+    this.doc.text(pdfText(value), x, y, { lineBreak: true, ...options });
+  }
+
+  private header(): void {
+    const { doc, report } = this;
+    const top = doc.page.margins.top;
+    let logoBottom = top;
+    if (this.logo) {
+      // At most 200 × 50 pt, keeping its proportions.
+      const scale = Math.min(200 / this.logo.width, 50 / this.logo.height, 1);
+      doc.image(Buffer.from(this.logo.bytes), this.left, top, {
+        width: this.logo.width * scale,
+        height: this.logo.height * scale,
+      });
+      logoBottom = top + this.logo.height * scale + 8;
+    }
+    const partner = report.partner;
+    const right = this.left + this.width / 2;
+    const column = this.width / 2;
+    doc.font(BOLD).fontSize(11).fillColor('black');
+    this.text(partner.legalName, right, top, { width: column, align: 'right' });
+    doc.font(FONT).fontSize(9).fillColor(GREY);
+    const details = [
+      ...addressLines(partner.address),
+      ...(partner.taxId ? [`Tax id ${partner.taxId}`] : []),
+      ...[partner.supportEmail, partner.supportPhone].filter((v): v is string => !!v),
+    ];
+    for (const line of details) this.text(line, right, doc.y, { width: column, align: 'right' });
+    doc.y = Math.max(doc.y, logoBottom) + 16;
+
+    doc.font(BOLD).fontSize(22).fillColor(this.accent);
+    this.text('Invoice', this.left, doc.y);
+    doc.moveDown(0.3);
+  }
+
+  private parties(): void {
+    const { doc, report } = this;
+    const top = doc.y;
+    const half = this.width / 2;
+    doc.font(BOLD).fontSize(9).fillColor(GREY);
+    this.text('Bill to', this.left, top);
+    doc.font(BOLD).fontSize(11).fillColor('black');
+    this.text(report.customer.name, this.left, doc.y, { width: half - 12 });
+    doc.font(FONT).fontSize(9);
+    for (const line of addressLines(report.customer.address)) this.text(line, this.left, doc.y, { width: half - 12 });
+    const leftBottom = doc.y;
+
+    const facts: [string, string][] = [
+      ['Invoice number', report.invoice.id],
+      ['Issue date', report.invoice.issuedOn],
+      ['Billing cycle', `${report.cycle.start} to ${report.cycle.lastDay}`],
+      ['Customer id', report.customer.id],
+      ['Currency', report.currency],
+    ];
+    let y = top;
+    for (const [label, value] of facts) {
+      doc.font(BOLD).fontSize(9).fillColor(GREY);
+      this.text(label, this.left + half, y, { width: 72 });
+      doc.font(FONT).fillColor('black');
+      this.text(value, this.left + half + 72, y, { width: half - 72 });
+      y = doc.y + 2;
+    }
+    doc.y = Math.max(leftBottom, y) + 18;
+  }
+
+  private tableHeader(): void {
+    const { doc } = this;
+    const y = doc.y;
+    doc.rect(this.left, y - 3, this.width, 16).fill(this.accent);
+    doc.font(BOLD).fontSize(8.5).fillColor('white');
+    for (const c of this.columns) {
+      const title = c.key === 'unitPrice' || c.key === 'amount' ? `${c.title} (${this.report.currency})` : c.title;
+      this.text(title, c.x + 2, y, { width: c.width - 4, align: c.align });
+    }
+    doc.fillColor('black');
+    doc.y = y + 17;
+  }
+
+  /** Starts a new page (with the table's header) when `height` does not fit on this one. */
+  private ensureRoom(height: number, withHeader = true): void {
+    if (this.doc.y + height <= this.bottom) return;
+    this.doc.addPage();
+    this.doc.y = this.doc.page.margins.top;
+    if (withHeader) this.tableHeader();
+  }
+
+  private row(cells: Partial<Record<ColumnKey, string>>, options: { bold?: boolean; note?: string } = {}): void {
+    const { doc } = this;
+    doc.font(options.bold ? BOLD : FONT).fontSize(8.5);
+    const heights = this.columns.map((c) =>
+      doc.heightOfString(pdfText(cells[c.key] ?? ''), { width: c.width - 4, align: c.align }),
+    );
+    doc.font(FONT).fontSize(7.5);
+    const noteColumn = this.columns[1];
+    const noteHeight =
+      options.note && noteColumn ? doc.heightOfString(pdfText(options.note), { width: noteColumn.width - 4 }) : 0;
+    const height = Math.max(...heights, 0) + noteHeight + 4;
+    this.ensureRoom(height);
+    const y = doc.y;
+    doc
+      .font(options.bold ? BOLD : FONT)
+      .fontSize(8.5)
+      .fillColor('black');
+    for (const c of this.columns) {
+      const value = cells[c.key];
+      if (value) this.text(value, c.x + 2, y, { width: c.width - 4, align: c.align });
+    }
+    if (options.note && noteColumn) {
+      doc.font(FONT).fontSize(7.5).fillColor(GREY);
+      this.text(options.note, noteColumn.x + 2, y + (heights[1] ?? 0), { width: noteColumn.width - 4 });
+      doc.fillColor('black');
+    }
+    doc.y = y + height;
+  }
+
+  private rule(color = RULE, weight = 0.5): void {
+    this.doc
+      .moveTo(this.left, this.doc.y - 2)
+      .lineTo(this.left + this.width, this.doc.y - 2)
+      .lineWidth(weight)
+      .strokeColor(color)
+      .stroke();
+  }
+
+  private table(): void {
+    const { doc, report } = this;
+    this.tableHeader();
+    const money = (value: string) => formatAmount(minorUnits(value, report.decimals));
+    for (const group of report.groups) {
+      doc.font(BOLD).fontSize(9.5);
+      const headingHeight = doc.heightOfString(pdfText(group.heading), { width: this.width }) + 6;
+      // A heading is never left alone at the bottom of a page.
+      this.ensureRoom(headingHeight + 24);
+      const y = doc.y + 2;
+      doc.fillColor(this.accent);
+      this.text(group.heading, this.left, y, { width: this.width });
+      doc.fillColor('black');
+      doc.y = y + headingHeight;
+      for (const line of group.lines) {
+        this.row(
+          {
+            no: String(this.numbers.get(line.id) ?? ''),
+            description: `${lineKindLabels[line.kind]}: ${line.description}`,
+            period: periodOf(line),
+            quantity: formatQuantity(line.quantity),
+            unitPrice: money(line.unitPrice),
+            amount: money(line.amount),
+          },
+          line.correctsLineId || line.originalCycle ? { note: this.correctionNote(line) } : {},
+        );
+      }
+      doc.y += 2;
+      this.rule();
+      this.row({ description: `Subtotal ${group.name}`, amount: money(group.subtotal) }, { bold: true });
+      doc.y += 4;
+    }
+  }
+
+  /** Which line a correction corrects: its number on this invoice, else its id and the cycle it was billed in. */
+  private correctionNote(line: BillingLine): string {
+    const corrected = line.correctsLineId ? this.numbers.get(line.correctsLineId) : undefined;
+    if (corrected !== undefined) return `Corrects line ${corrected} of this invoice`;
+    const cycle = line.originalCycle ? `the invoice of the cycle ending ${line.originalCycle}` : 'an earlier invoice';
+    return line.correctsLineId ? `Corrects line ${line.correctsLineId} of ${cycle}` : `Belongs to ${cycle}`;
+  }
+
+  private totals(): void {
+    const { doc, report } = this;
+    this.ensureRoom(60, false);
+    doc.y += 6;
+    this.rule(this.accent, 1.2);
+    const amount = this.columns.at(-1);
+    const label = this.columns.at(-2);
+    if (!amount || !label) return;
+    const y = doc.y + 4;
+    doc.font(BOLD).fontSize(11).fillColor('black');
+    this.text(`Total (${report.currency})`, this.left, y, { width: amount.x - this.left - 4, align: 'right' });
+    this.text(formatAmount(minorUnits(report.total, report.decimals)), amount.x + 2, y, {
+      width: amount.width - 4,
+      align: 'right',
+    });
+    doc.font(FONT).fontSize(8.5).fillColor(GREY);
+    this.text(`Amounts in ${report.currency}, net of tax. ${report.lineCount} line(s).`, this.left, doc.y + 10, {
+      width: this.width,
+    });
+  }
+
+  private footers(): void {
+    const { doc, report } = this;
+    const range = doc.bufferedPageRange();
+    for (let index = range.start; index < range.start + range.count; index++) {
+      doc.switchToPage(index);
+      const y = doc.page.height - doc.page.margins.bottom + 20;
+      // Writing below the bottom margin would start a new page: the margin is lifted while the footer is written.
+      const bottom = doc.page.margins.bottom;
+      doc.page.margins.bottom = 0;
+      doc.font(FONT).fontSize(7.5).fillColor(GREY);
+      this.text(`${report.partner.legalName} · Invoice ${report.invoice.id}`, this.left, y, {
+        width: this.width / 2,
+        lineBreak: false,
+      });
+      this.text(`Page ${index - range.start + 1} of ${range.count}`, this.left + this.width / 2, y, {
+        width: this.width / 2,
+        align: 'right',
+        lineBreak: false,
+      });
+      doc.page.margins.bottom = bottom;
+    }
+  }
+}
+
+/** `2026-03-01 – 2026-03-31` (the period's last day; periods are stored half-open). */
+function periodOf(line: BillingLine): string {
+  const last = date(line.periodEnd).subtract({ days: 1 }).toString();
+  return last <= line.periodStart ? line.periodStart : `${line.periodStart} – ${last}`;
+}
+
+/** A decimal string with thousands separators: `1234.50` → `1,234.50`, `-5` → `-5`. */
+export function formatAmount(value: string): string {
+  const negative = value.startsWith('-');
+  const [whole = '0', fraction] = (negative ? value.slice(1) : value).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? `.${fraction}` : ''}`;
+}
+
+function formatQuantity(value: string): string {
+  return formatAmount(value.includes('.') ? value.replace(/\.?0+$/, '') : value);
+}
+
+/** Windows-1252 beyond Latin-1: what the standard fonts can show besides U+0020–U+007E and U+00A0–U+00FF. */
+const CP1252_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+const NEAREST: Record<string, string> = {
+  '−': '-',
+  '‐': '-',
+  '‑': '-',
+  '‒': '–',
+  '→': '->',
+  '←': '<-',
+  '≤': '<=',
+  '≥': '>=',
+  '\u00A0': ' ',
+  '\u202F': ' ',
+  '\u2009': ' ',
+};
+
+/** Text as the standard fonts can show it: the nearest Windows-1252 character, else `?`. */
+export function pdfText(value: string): string {
+  let out = '';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa1 && code <= 0xff && code !== 0xad) || CP1252_EXTRA.has(char))
+      out += char;
+    else if (char === '\n') out += char;
+    else out += NEAREST[char] ?? '?';
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { Clock } from './clock.port.ts';
+import type { Versioned } from './customer.repository.port.ts';
+
+/**
+ * F-CLOCK: the simulator clock's row. The app's time is the real time plus `offsetMs`; the offset only grows, so
+ * the app's time never moves backwards. `advancing` is the lease of the one advance under way (its target and
+ * when it was taken, in real time), so two processes never run the same span twice.
+ */
+export interface SimulatorClockState {
+  offsetMs: number;
+  advancing?: { to: string; since: string };
+}
+
+/** Where the clock's row lives (Table Storage), so that every process of the app sees the same time. */
+export interface SimulatorClockStore {
+  read(): Promise<Versioned<SimulatorClockState> | undefined>;
+  /** Creates (no etag; Conflict when it exists) or replaces (etag; PreconditionFailed when stale) the row. */
+  save(state: SimulatorClockState, etag?: string): Promise<Versioned<SimulatorClockState>>;
+}
+
+/** The app's clock in simulator mode: real time plus the stored offset, cached in-process and refreshed in the background. */
+export interface SimulatedClock extends Clock {
+  /** The offset this process uses now. */
+  offsetMs(): number;
+  /** Moves this process's time (the advance does this at each instant it runs work at); never backwards. */
+  setOffset(offsetMs: number): void;
+  /**
+   * Sets the time of a clock that was never stored (a fresh demo starts in the past); Conflict once it exists,
+   * since after that it only moves forward.
+   */
+  startAt(instant: Date): Promise<void>;
+  /** Reads the stored offset now (otherwise it is re-read at most every few seconds, off the request path). */
+  refresh(): Promise<void>;
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalHost, type LocalHost } from '../../dev/host.ts';
+import { DEMO_END, demoPortalUsers } from '../../dev/seed.ts';
+import { testEnv } from '../support/test-app.ts';
+
+/**
+ * The demo replayed through the simulator clock (F-CLOCK): two months here to keep the suite quick (`npm start`
+ * replays twelve). What the jobs made on their simulated days is there: invoices, older ones paid, reports in
+ * Blob, usage, the change log, portal users of every role.
+ */
+let host: LocalHost;
+
+beforeAll(async () => {
+  host = await startLocalHost({
+    env: testEnv(),
+    port: 0,
+    azurite: 'memory',
+    seed: { months: 2 },
+    jobs: [],
+    log: () => {},
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await host?.close();
+});
+
+describe('the demo history', () => {
+  it('ends at the demo’s fixed end, with a month of invoices per customer, the older ones paid', async () => {
+    const { services } = host;
+    expect(services.clock.now().toISOString().slice(0, 10)).toBe(DEMO_END.slice(0, 10));
+    const customers = (await services.customers.list(10)).items;
+    expect(customers).toHaveLength(4);
+    for (const customer of customers) {
+      const invoices = (await services.billing.invoices(customer.id)).map((i) => i.value);
+      expect(invoices.length, customer.name).toBeGreaterThanOrEqual(2);
+      expect(invoices.filter((i) => i.status === 'paid').length, customer.name).toBeGreaterThanOrEqual(1);
+      expect(
+        invoices.some((i) => i.status === 'open'),
+        customer.name,
+      ).toBe(true);
+      const reports = [];
+      for await (const report of services.reports.list('')) if (report.name.includes(customer.id)) reports.push(report);
+      // Each invoice with lines has its xlsx, csv, xml and PDF; a cycle with no lines writes no files.
+      const withLines = invoices.filter((i) => i.lineCount > 0).length;
+      expect(withLines, customer.name).toBeGreaterThanOrEqual(1);
+      expect(reports.length, customer.name).toBeGreaterThanOrEqual(withLines * 4);
+    }
+  });
+
+  it('has daily Azure usage, the changes of the script and portal users of every role', async () => {
+    const { services } = host;
+    const contoso = (await services.customers.list(10)).items.find((c) => c.name === 'Contoso Ltd');
+    if (!contoso) throw new Error('no Contoso');
+    const days = new Set<string>();
+    for await (const record of services.usageStore.list(contoso.id, '2026-09-01', '2026-11-25')) days.add(record.date);
+    expect(days.size).toBeGreaterThan(60);
+
+    const log = (await services.customerData.changeLog(contoso.id, {}, 500)).items as {
+      action?: string;
+      source: string;
+    }[];
+    const kinds = new Set(log.map((e) => `${e.action}/${e.source}`));
+    for (const kind of ['purchase/portal', 'quantity/portal', 'schedule:quantity/portal', 'renewal/sync'])
+      expect([...kinds]).toContain(kind);
+    expect(log.filter((e) => e.action === 'purchase').length).toBe(4); // three plans and the Teams Phone add-on
+
+    const users = (await services.portalUsers.list(contoso.id, 'active', 50)).items.map((u) => u.value);
+    const expected = demoPortalUsers.filter((u) => u.customer === 'Contoso Ltd');
+    expect(users.map((u) => [u.email, u.role]).sort()).toEqual(expected.map((u) => [u.email, u.role]).sort());
+  });
+});
