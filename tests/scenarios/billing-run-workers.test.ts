@@ -46,10 +46,13 @@ it('bills every customer cycle once and completes the run once when a worker is 
   expect(run).toMatchObject({ status: 'running', customersTotal: CUSTOMERS });
 
   const common = { WORKER_LEASE_MS: '3000', WORKER_CONCURRENCY: '1' };
-  const [killed, survivor] = await Promise.all([
-    worker({ ...env, ...common, WORKER_DIE_AT: '2' }),
+  // The dying worker starts first, so that it surely reaches its second customer whatever the machine's load (with
+  // both started at once the other one may take every message before it); the survivor joins while it runs.
+  const killedRun = worker({ ...env, ...common, WORKER_DIE_AT: '2' });
+  const survivorRun = new Promise<void>((resolve) => setTimeout(resolve, 4000)).then(() =>
     worker({ ...env, ...common }),
-  ]);
+  );
+  const [killed, survivor] = await Promise.all([killedRun, survivorRun]);
   expect(killed.signal).toBe('SIGKILL');
   expect(survivor.code).toBe(0);
 
