@@ -96,8 +96,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start (or continue) the billing run of a month: every customer cycle ending in it
-         * @description Start (or continue) the billing run of a month: every customer cycle ending in it.
+         * Start the billing run of a month: one queued job per customer cycle ending in it
+         * @description Start the billing run of a month: one queued job per customer cycle ending in it.
          *
          *     **Who may call:** the partner’s administrators.
          *
@@ -2265,6 +2265,7 @@ export interface components {
             }[];
             id: string;
             period: string;
+            queuedAt?: string;
             requestedBy: string;
             startedAt: string;
             /** @enum {string} */
@@ -4382,6 +4383,7 @@ export interface operations {
                      *       "startedAt": "CFQ7TTC0LCHC:0002",
                      *       "updatedAt": "CFQ7TTC0LCHC:0002",
                      *       "completedAt": "CFQ7TTC0LCHC:0002",
+                     *       "queuedAt": "CFQ7TTC0LCHC:0002",
                      *       "customersTotal": -9007199254740991,
                      *       "customersDone": -9007199254740991,
                      *       "customersFailed": -9007199254740991,
@@ -4511,6 +4513,7 @@ export interface operations {
                      *       "startedAt": "CFQ7TTC0LCHC:0002",
                      *       "updatedAt": "CFQ7TTC0LCHC:0002",
                      *       "completedAt": "CFQ7TTC0LCHC:0002",
+                     *       "queuedAt": "CFQ7TTC0LCHC:0002",
                      *       "customersTotal": -9007199254740991,
                      *       "customersDone": -9007199254740991,
                      *       "customersFailed": -9007199254740991,
