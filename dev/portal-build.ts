@@ -32,8 +32,9 @@ export function ensurePortalBuild(log: (line: string) => void = console.log): bo
   const env = { ...process.env, NODE_ENV: 'production' };
   const run = (args: string[]) => spawnSync('npm', args, { cwd: portalDir, stdio: 'inherit', env }).status === 0;
   if (!existsSync(path.join(portalDir, 'node_modules'))) {
-    log('Installing the portal’s packages (npm ci in portal/)…');
-    if (!run(['ci', '--no-audit', '--no-fund'])) return false;
+    // npm install, not ci: Vite's lock lists a Windows-only optional dependency that `npm ci` insists on.
+    log('Installing the portal’s packages (npm install in portal/)…');
+    if (!run(['install', '--no-audit', '--no-fund'])) return false;
   }
   log('Building the portal (portal/dist)…');
   return run(['run', 'build']);

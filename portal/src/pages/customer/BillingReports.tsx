@@ -29,7 +29,7 @@ function BillingReportsOf({ customerId }: { customerId: string }) {
     [customerId, range],
   );
   const action = useAction();
-  const download = (report: Schemas['BillingReport'], format: 'xlsx' | 'csv' | 'xml') =>
+  const download = (report: Schemas['BillingReport'], format: Schemas['BillingReport']['formats'][number]['format']) =>
     action.run(async () => {
       const link = await call(
         api.GET('/api/customers/{customerId}/billing-reports/{reportId}/download', {
