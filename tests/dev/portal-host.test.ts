@@ -14,7 +14,7 @@ beforeAll(async () => {
     env: testEnv(),
     port: 0,
     azurite: 'memory',
-    seed: true,
+    seed: { months: 0 },
     jobs: [],
     log: () => undefined,
   });
