@@ -131,7 +131,8 @@ describe('the portal in a browser', () => {
     await page.goto(`${portal.url}/services`);
     await page.getByRole('button', { name: 'Change Microsoft 365 Business Premium' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('spinbutton', { name: 'New quantity' }).fill('12');
+    // The demo's Contoso holds 25 Business Premium seats: 30 is an increase, allowed at any time.
+    await dialog.getByRole('spinbutton', { name: 'New quantity' }).fill('30');
     await dialog.getByRole('radio', { name: 'Custom date' }).click();
     const date = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     await dialog.getByLabel('Effective date').fill(date);
@@ -143,7 +144,7 @@ describe('the portal in a browser', () => {
     const row = page
       .getByRole('row')
       .filter({ hasText: 'Microsoft 365 Business Premium' })
-      .filter({ hasText: 'quantity → 12' });
+      .filter({ hasText: 'quantity → 30' });
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('Pending');
     await context.close();
@@ -193,24 +194,49 @@ describe('the portal in a browser', () => {
     const admin = await portal.identity('Contoso Ltd', 'Admin');
     await signIn(page, portal.url, admin);
     await page.goto(`${portal.url}/licenses`);
-    const box = page.getByRole('checkbox', { name: 'Assign Microsoft 365 Business Premium to Adele Vance' });
-    await expect(box.isChecked()).resolves.toBe(false);
+    // The demo's users hold every Business Premium seat, so one license is given back first, then assigned again.
+    const boxes = page.getByRole('checkbox', { name: /^Assign Microsoft 365 Business Premium to / });
+    await boxes.first().waitFor();
+    let userName = '';
+    for (const candidate of await boxes.all()) {
+      if (!(await candidate.isChecked())) continue;
+      userName = ((await candidate.getAttribute('aria-label')) ?? '').replace(
+        /^Assign Microsoft 365 Business Premium to /,
+        '',
+      );
+      break;
+    }
+    expect(userName, 'a demo user with Business Premium').not.toBe('');
+    const box = page.getByRole('checkbox', { name: `Assign Microsoft 365 Business Premium to ${userName}` });
+    await box.uncheck();
+    await page.getByRole('button', { name: /Apply changes/ }).click();
+    await expect.poll(() => box.isChecked(), { timeout: 20_000 }).toBe(false);
+    const licensesOf = async () => {
+      const answer = await portal.api(
+        'GET',
+        `/api/customers/${contoso}/m365/users?search=${encodeURIComponent(userName.split(' ')[0] ?? '')}`,
+        await portal.token({ id: admin.id }),
+      );
+      const body = (await answer.json()) as { items: { displayName: string; licenses: { name: string }[] }[] };
+      return body.items.find((u) => u.displayName === userName)?.licenses.map((l) => l.name) ?? [];
+    };
+    // Microsoft's side no longer holds it before it is assigned again.
+    await expect.poll(licensesOf, { timeout: 20_000 }).not.toContain('Microsoft 365 Business Premium');
     await box.check();
     await page.getByRole('button', { name: /Apply changes/ }).click();
-    await page.getByRole('status').filter({ hasText: '1 users updated' }).waitFor();
-    await expect
-      .poll(() =>
-        page.getByRole('checkbox', { name: 'Assign Microsoft 365 Business Premium to Adele Vance' }).isChecked(),
-      )
-      .toBe(true);
+    await expect.poll(() => box.isChecked(), { timeout: 20_000 }).toBe(true);
     // Microsoft's side (the directory simulator) holds the assignment.
     const token = await portal.token({ id: admin.id });
     const users = (await (
-      await portal.api('GET', `/api/customers/${contoso}/m365/users?search=Adele`, token)
+      await portal.api(
+        'GET',
+        `/api/customers/${contoso}/m365/users?search=${encodeURIComponent(userName.split(' ')[0] ?? '')}`,
+        token,
+      )
     ).json()) as {
       items: { displayName: string; licenses: { name: string }[] }[];
     };
-    expect(users.items.find((u) => u.displayName === 'Adele Vance')?.licenses.map((l) => l.name)).toContain(
+    expect(users.items.find((u) => u.displayName === userName)?.licenses.map((l) => l.name)).toContain(
       'Microsoft 365 Business Premium',
     );
     await context.close();
