@@ -387,7 +387,10 @@ async function createReporting(
   };
 }
 
-/** F-RECON: Microsoft's side from Graph's billed reconciliation export with Partner Center, else the simulator's ledger. */
+/**
+ * F-RECON: Microsoft's side from Graph's billed reconciliation export with Partner Center (its invoice line items as
+ * the fallback), else the simulator's ledger.
+ */
 async function createReconciliation(
   config: Config,
   storage: Storage,
@@ -402,13 +405,24 @@ async function createReconciliation(
   ]);
   const reconciliation = reconciliationTables(storage.table('msbilled'), storage.table('reconciliation'));
   if (config.COMMERCE_MODE === 'partnerCenter') {
-    const [{ graphUsageSource }, { graphBilledSource }] = await Promise.all([
+    const [
+      { graphUsageSource },
+      { graphBilledSource },
+      { partnerCenterBilledSource, withFallback },
+      { partnerCenterHttp },
+    ] = await Promise.all([
       import('./adapters/usage/graph.usage.ts'),
       import('./adapters/reconciliation/graph.billed.ts'),
+      import('./adapters/reconciliation/partner-center.billed.ts'),
+      import('./adapters/partner-center/partner-center-http.ts'),
     ]);
     const customersByTenant = async () => (await customerIndex(customers)).byTenant;
     const graph = graphUsageSource(config, { customersByTenant, clock });
-    return { microsoftBilled: graphBilledSource(graph), reconciliation, reconciliationReport: reconciliationXlsx };
+    const microsoftBilled = withFallback(
+      graphBilledSource(graph),
+      partnerCenterBilledSource(partnerCenterHttp(config)),
+    );
+    return { microsoftBilled, reconciliation, reconciliationReport: reconciliationXlsx };
   }
   const { simulatorBilledSource } = await import('./adapters/reconciliation/simulator.billed.ts');
   const microsoftBilled = simulatorBilledSource(storage.table('commercesim', { counted: false }), {

@@ -34,6 +34,8 @@ export interface FakeGraphBilling {
   /** Unbilled rows per billing period (`current`, `last`), billed rows per invoice id. */
   unbilled: Record<string, Row[]>;
   billed: Record<string, Row[]>;
+  /** Billed reconciliation (license-based) rows per invoice id; an invoice absent here is refused with 400. */
+  reconciliation: Record<string, Row[]>;
   /** Rows per blob (a manifest lists as many blobs as it takes). */
   rowsPerBlob: number;
   /** Polls that answer `running` before the operation completes, with this Retry-After (seconds). */
@@ -71,6 +73,7 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
     requests: [],
     unbilled: {},
     billed: {},
+    reconciliation: {},
     rowsPerBlob: 1000,
     runningPolls: 0,
     pollRetryAfter: undefined,
@@ -168,6 +171,21 @@ export async function startFakeGraphBilling(): Promise<FakeGraphBilling> {
         rows = fake.billed[String(params.invoiceId)];
       }
       if (!rows) return graphError(res, 400, 'BadRequest', 'unknown billing period or invoice');
+      const operation: Operation = { id: randomUUID(), rows, polls: 0, failure: fake.failOperations };
+      operations.set(operation.id, operation);
+      res.writeHead(202, { location: `${fake.url}${BILLING}/operations/${operation.id}`, 'retry-after': '10' });
+      return res.end();
+    }
+
+    // Graph's partnerBillingReconciliation billed export: { invoiceId, attributeSet } → 202 + Location.
+    if (req.method === 'POST' && url.pathname === `${BILLING}/reconciliation/billed/export`) {
+      if (!/^application\/json/.test(req.headers['content-type'] ?? ''))
+        return graphError(res, 415, 'UnsupportedMediaType', 'JSON only');
+      const params = (body ?? {}) as Record<string, unknown>;
+      if (params.attributeSet !== 'full' && params.attributeSet !== 'basic')
+        return graphError(res, 400, 'BadRequest', 'attributeSet');
+      const rows = fake.reconciliation[String(params.invoiceId)];
+      if (!rows) return graphError(res, 400, 'BadRequest', 'The invoice is not available for this export.');
       const operation: Operation = { id: randomUUID(), rows, polls: 0, failure: fake.failOperations };
       operations.set(operation.id, operation);
       res.writeHead(202, { location: `${fake.url}${BILLING}/operations/${operation.id}`, 'retry-after': '10' });
