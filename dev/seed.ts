@@ -202,6 +202,22 @@ const timeline: { day: number; run: (demo: Demo) => Promise<void> }[] = [
   // Increase, then a decrease inside the 7-day window of the added seats (refunded pro rata).
   { day: 2, run: (d) => d.change('contoso-premium', { kind: 'quantity', quantity: 30, effective: 'immediately' }) },
   { day: 4, run: (d) => d.change('contoso-premium', { kind: 'quantity', quantity: 28, effective: 'immediately' }) },
+  // Two things done in Partner Center behind the portal's back, for reconciliation (F-RECON) to find: Exchange
+  // bought through the portal and cancelled there two days later (Microsoft refunds it; the customer never sees
+  // the refund), and three Basic seats added there (the portal's sync bills them from the next cycle, but the
+  // pro-rata charge for the rest of the current term is never billed).
+  {
+    day: 8,
+    run: (d) =>
+      d.buy('adatum-exchange-direct', 'Adatum Corporation', {
+        productId: EXCHANGE,
+        term: 'P1M',
+        billingFrequency: 'monthly',
+        quantity: 5,
+      }),
+  },
+  { day: 10, run: (d) => d.inPartnerCenter('adatum-exchange-direct', { status: 'deleted' }) },
+  { day: 14, run: (d) => d.inPartnerCenter('adatum-basic', { quantity: 15 }) },
   {
     day: 17,
     run: (d) =>
@@ -322,6 +338,18 @@ class Demo {
       isAdmin: true,
       acceptLanguage: null,
     });
+  }
+
+  /**
+   * A change made directly at Microsoft (the partner's staff in Partner Center), not through the portal. The
+   * portal learns of it only at its next sync of the customer's subscriptions (here: when Microsoft next renews
+   * one of them), and bills from then on.
+   */
+  async inPartnerCenter(label: string, update: { quantity?: number; status?: 'deleted' }): Promise<void> {
+    const { customerId, id } = this.subscription(label);
+    const customer = this.customers.find((c) => c.id === customerId);
+    if (!customer?.tenantId) throw new Error(`Demo customer ${customerId} has no tenant`);
+    await this.services.commerce.updateSubscription(customer.tenantId, id, update, `demo-direct-${label}`);
   }
 
   /** What a customer does when the portal refuses a decrease outside the window: schedules it for renewal. */

@@ -70,3 +70,71 @@ describe('the demo history', () => {
     expect(users.map((u) => [u.email, u.role]).sort()).toEqual(expected.map((u) => [u.email, u.role]).sort());
   });
 });
+
+/**
+ * F-RECON on the demo's first month (2026-09 here; 2025-11 in the twelve-month demo, with the same amounts): Adatum's
+ * partner staff cancelled Exchange in Partner Center two days after it was bought through the portal, and added
+ * three Business Basic seats there; the portal learned of both only at its next sync (the renewal on 10-03).
+ * Monthly-term prices are Microsoft's annual-term ones plus 20%: Exchange Plan 1 costs 4.32 (price 4.80), Business
+ * Basic costs 6.48 (price 7.20); terms of 30 days.
+ */
+describe('reconciliation of the demo', () => {
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await fetch(`${host.url}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  let token: string;
+  let customers: Map<string, string>;
+
+  beforeAll(async () => {
+    const signIn = await fetch(`${host.url}/api/dev/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'partner-admin' }),
+    });
+    token = ((await signIn.json()) as { token: string }).token;
+    customers = new Map((await host.services.customers.list(10)).items.map((c) => [c.name, c.id]));
+    for (const month of ['2026-09', '2026-10']) {
+      expect((await call('POST', `/reconciliation/${month}/imports`, token, {})).status).toBe(200);
+      expect((await call('POST', `/reconciliation/${month}`, token)).status).toBe(200);
+    }
+  });
+
+  it('finds the seat change nobody billed and the refund not passed on, to the cent', async () => {
+    const adatum = await call('GET', `/reconciliation/2026-09/customers/${customers.get('Adatum Corporation')}`, token);
+    expect(adatum.status).toBe(200);
+    const mismatches = adatum.body.subscriptions.flatMap((s: { mismatches: unknown[] }) => s.mismatches);
+    expect(mismatches).toEqual([
+      // Exchange ×5 bought 09-11 (term to 10-11), cancelled at Microsoft 09-13: 5 × 4.32 × 28/30 = 20.16 credited
+      // to the partner; the customer paid 5 × 4.80 = 24.00 and got nothing back that month.
+      expect.objectContaining({ kind: 'refundNotPassedOn', chargeDate: '2026-09-13', impact: '-20.16' }),
+      // +3 Basic seats at Microsoft on 09-17, to the term's end on 10-03: 3 × 6.48 × 16/30 = 10.37, never billed.
+      expect.objectContaining({ kind: 'chargedNotBilled', chargeDate: '2026-09-17', impact: '10.37' }),
+    ]);
+    expect(adatum.body).toMatchObject({ leakage: '10.37', mismatchCount: 2 });
+  });
+
+  it('reconciles the other customers’ months to zero difference', async () => {
+    for (const month of ['2026-09', '2026-10']) {
+      for (const name of ['Contoso Ltd', 'Fabrikam GmbH', 'Northwind Traders']) {
+        const result = await call('GET', `/reconciliation/${month}/customers/${customers.get(name)}`, token);
+        expect(result.body, `${name} ${month}`).toMatchObject({ mismatchCount: 0, leakage: '0.00' });
+      }
+    }
+    // Adatum's October holds only the sync's late credit of the cancelled Exchange: 5 × 4.80 × 8/30 = 6.40 for
+    // 10-03 to 10-11, which Microsoft had already credited in September.
+    const october = await call(
+      'GET',
+      `/reconciliation/2026-10/customers/${customers.get('Adatum Corporation')}`,
+      token,
+    );
+    const mismatches = october.body.subscriptions.flatMap((s: { mismatches: unknown[] }) => s.mismatches);
+    expect(mismatches).toEqual([
+      expect.objectContaining({ kind: 'billedNotCharged', chargeDate: '2026-10-03', billedAmount: '-6.40' }),
+    ]);
+  });
+});
