@@ -84,9 +84,7 @@ for (const job of jobs) {
           },
         );
         if (result.outcome !== 'completed')
-          context.warn(
-            JSON.stringify({ message: `queue message ${result.outcome}`, queue: job.queue, ...result }),
-          );
+          context.warn(JSON.stringify({ message: `queue message ${result.outcome}`, queue: job.queue, ...result }));
       },
     });
   }

@@ -145,7 +145,9 @@ describe('Service Bus consumer: throttled and failed messages', () => {
     expect(seen).toEqual([1, 2, 3]);
     expect(outcomes.map((o) => o.outcome)).toEqual(['rescheduled', 'rescheduled', 'completed']);
     expect(dead).toEqual([]);
-    const gaps = sender.scheduled.map((s, i) => s.at.getTime() - (i ? (sender.scheduled[i - 1]?.at.getTime() ?? 0) : START));
+    const gaps = sender.scheduled.map(
+      (s, i) => s.at.getTime() - (i ? (sender.scheduled[i - 1]?.at.getTime() ?? 0) : START),
+    );
     expect(gaps[0]).toBeGreaterThanOrEqual(1000);
     expect(gaps[0]).toBeLessThanOrEqual(2000);
     expect(gaps[1]).toBeGreaterThanOrEqual(2000);

@@ -59,7 +59,12 @@ const retryAfterMs = (error: unknown) => {
 };
 
 const reasonOf = (error: unknown) =>
-  (error instanceof AppError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)).slice(0, 1000);
+  (error instanceof AppError
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error)
+  ).slice(0, 1000);
 
 export async function consumeServiceBusMessage(
   delivery: ServiceBusDelivery,
@@ -110,12 +115,7 @@ export async function consumeServiceBusMessage(
 function scalarProperties(properties: Record<string, unknown> = {}): Record<string, string | number | boolean | Date> {
   const out: Record<string, string | number | boolean | Date> = {};
   for (const [key, value] of Object.entries(properties))
-    if (
-      typeof value === 'string' ||
-      typeof value === 'number' ||
-      typeof value === 'boolean' ||
-      value instanceof Date
-    )
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date)
       out[key] = value;
   return out;
 }
