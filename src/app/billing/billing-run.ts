@@ -182,8 +182,11 @@ export async function completeBillingRun(
     completedAt: now.toISOString(),
   };
   await deps.afterRun?.(outcome);
-  return (await saveIfCurrent(deps, { ...outcome, updatedAt: deps.clock.now().toISOString() }, run.etag))?.value ??
-    (await deps.billingRuns.get(runId))?.value ?? outcome;
+  return (
+    (await saveIfCurrent(deps, { ...outcome, updatedAt: deps.clock.now().toISOString() }, run.etag))?.value ??
+    (await deps.billingRuns.get(runId))?.value ??
+    outcome
+  );
 }
 
 /** Saves the run guarded by `etag`; undefined when another caller changed it first. */
