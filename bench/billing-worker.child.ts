@@ -2,6 +2,7 @@ import { billRunCustomer } from '../src/app/billing/billing-run.ts';
 import { billingDepsOf } from '../src/app/billing/deps.ts';
 import { reportWriter } from '../src/app/reports/report-writer.ts';
 import { consumeWorkQueue, TableWorkQueue } from '../src/adapters/queue/table-work-queue.ts';
+import { callKind, storageCallScope, type StorageCallCounter } from '../src/adapters/storage/storage.ts';
 import { loadConfig } from '../src/config.ts';
 import { billCycleMessageSchema, BILLING_DELIVERIES } from '../src/jobs/billing.ts';
 import { createServices } from '../src/main.ts';
@@ -17,7 +18,9 @@ const runId = process.argv[2] ?? '';
 let peak = process.memoryUsage.rss();
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
 
-const services = await createServices(loadConfig(process.env));
+const config = loadConfig(process.env);
+const prefix = config.STORAGE_NAME_PREFIX;
+const services = await createServices(config);
 const queue = new TableWorkQueue(services.storage.table('workqueue', { counted: false }), 'billing', {
   maxDeliveries: BILLING_DELIVERIES,
   leaseMs: Number(process.env.WORKER_LEASE_MS ?? 5 * 60_000),
@@ -30,8 +33,25 @@ const deps = billingDepsOf(services, {
     await writer.afterCustomer(customer, bill);
     if (dieAt && started >= dieAt) process.kill(process.pid, 'SIGKILL');
   },
-  afterRun: (run) => writer.afterRun(run),
+  afterRun: async (run) => {
+    const scope = storageCallScope.getStore();
+    if (scope) completers.add(scope);
+    await writer.afterRun(run);
+  },
 });
+type Scope = StorageCallCounter & { requests: string[] };
+/** Each billed customer's calls (its message's scope), and the scopes that also completed the run. */
+const customerScopes: Scope[] = [];
+const completers = new Set<StorageCallCounter>();
+/**
+ * Calls a customer's message makes that are not that customer's: the per-process caches it happens to refresh (the
+ * partner's settings, the global price list and who has a list of their own, each at most once a minute), and the
+ * whole run's counts read when one of the 16 count shards finishes (16 per run).
+ */
+const runLevel = (request: string) =>
+  / [^ ]*settings\(/.test(request) ||
+  /prices\(\)\?.*PartitionKey (eq|ne) 'global'/.test(request) ||
+  /billingruns\(\)\?.*RowKey ge '~progress\|'/.test(request);
 
 const abort = new AbortController();
 let watchCalls = 0;
@@ -44,14 +64,21 @@ const watch = setInterval(() => {
 
 let billed = 0;
 const callsBefore = services.storage.calls.count;
+const kindsBefore = new Map(services.storage.calls.byKind);
 await consumeWorkQueue(
   queue,
   async (body, message) => {
     started += 1;
-    const result = await billRunCustomer(deps, billCycleMessageSchema.parse(body), {
-      finalAttempt: message.deliveryCount >= BILLING_DELIVERIES,
-    });
-    if (result.status === 'done') billed += 1;
+    const scope: Scope = { count: 0, byKind: new Map(), requests: [] };
+    const result = await storageCallScope.run(scope, () =>
+      billRunCustomer(deps, billCycleMessageSchema.parse(body), {
+        finalAttempt: message.deliveryCount >= BILLING_DELIVERIES,
+      }),
+    );
+    if (result.status === 'done') {
+      billed += 1;
+      customerScopes.push(scope);
+    }
   },
   { concurrency: Number(process.env.WORKER_CONCURRENCY ?? 8), idleMs: 200, signal: abort.signal },
 );
@@ -59,12 +86,32 @@ clearInterval(watch);
 clearInterval(sampler);
 // The watch on the run's status is this harness's, not billing's.
 const calls = services.storage.calls.count - callsBefore - watchCalls;
+const kinds: Record<string, number> = {};
+for (const [kind, count] of services.storage.calls.byKind) {
+  const own = count - (kindsBefore.get(kind) ?? 0) - (kind === 'GET billingruns' ? watchCalls : 0);
+  if (own) kinds[kind] = own;
+}
+// Per customer: the calls of the messages that billed a customer and did not also complete the run.
+const perCustomer = customerScopes.filter((scope) => !completers.has(scope));
+let customerCalls = 0;
+const customerKinds: Record<string, number> = {};
+for (const scope of perCustomer)
+  for (const request of scope.requests) {
+    if (runLevel(request)) continue;
+    customerCalls += 1;
+    const kind = callKind(request.slice(0, request.indexOf(' ')), request.slice(request.indexOf(' ') + 1), prefix);
+    customerKinds[kind] = (customerKinds[kind] ?? 0) + 1;
+  }
 console.log(
   JSON.stringify({
     pid: process.pid,
     billed,
     calls,
     callsPerCustomer: billed ? calls / billed : 0,
+    kinds,
+    customers: perCustomer.length,
+    customerCalls,
+    customerKinds,
     peakRssMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20,
   }),
 );

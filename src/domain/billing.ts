@@ -70,11 +70,17 @@ export type Invoice = z.infer<typeof invoiceSchema>;
 export const billingRunSchema = z.object({
   id: z.string(),
   period: z.string(),
-  status: z.enum(['running', 'completed', 'completedWithFailures']),
+  /**
+   * `completing`: every customer has a result and one consumer is writing the manifest and telling the partner; a
+   * run left `completing` (a crash there) is finished by the next consumer or the daily timer after the lease.
+   */
+  status: z.enum(['running', 'completing', 'completed', 'completedWithFailures']),
   requestedBy: z.string(),
   startedAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().optional(),
+  /** When the current finisher of a `completing` run took it (its lease starts then). */
+  completingAt: z.string().optional(),
   /** When every customer's message was enqueued (a start interrupted before it is redone). */
   queuedAt: z.string().optional(),
   customersTotal: z.number().int(),

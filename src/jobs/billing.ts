@@ -55,6 +55,7 @@ export const billCustomerCycleJob = defineQueueJob({
   name: 'billCustomerCycle',
   queue: BILLING_QUEUE,
   schema: billCycleMessageSchema,
+  maxAttempts: () => BILLING_DELIVERIES,
   async handler(message, { services, deliveryCount, log }) {
     const { reportWriter } = await import('../app/reports/report-writer.ts');
     const result = await billRunCustomer(billingDepsOf(services, reportWriter(services)), message, {

@@ -16,6 +16,7 @@ export const applyChange = defineQueueJob({
   name: 'applyChange',
   queue: CHANGES_QUEUE,
   schema: changeMessageSchema,
+  maxAttempts: (services) => services.config.CHANGE_MAX_DELIVERIES,
   async handler(message, { services, deliveryCount, log }) {
     const outcome = await applyDueChange(services, message, { deliveryCount });
     log('info', 'future change', {

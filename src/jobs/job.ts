@@ -29,6 +29,11 @@ export interface QueueJob<S extends z.ZodType = z.ZodType> {
   name: string;
   queue: string;
   schema: S;
+  /**
+   * Attempts before a message that keeps failing is dead-lettered (the Service Bus consumer reschedules each failed
+   * one with back-off until then); default 10.
+   */
+  maxAttempts?: (services: Services) => number;
   handler: (message: z.output<S>, ctx: JobContext) => Promise<void>;
 }
 

@@ -50,6 +50,7 @@ async function billDueCustomers(services: Services): Promise<void> {
   const lastMonth = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
   for (const period of [lastMonth, thisMonth]) {
     const run = await services.billingRuns.get(period);
-    if (run && run.value.status === 'running') await continueBillingRun(deps, period);
+    if (run && (run.value.status === 'running' || run.value.status === 'completing'))
+      await continueBillingRun(deps, period);
   }
 }

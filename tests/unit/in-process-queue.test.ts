@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InProcessQueue, type QueueMessage } from '../../src/adapters/queue/in-process-queue.ts';
+import { commerceThrottled } from '../../src/app/commerce-errors.ts';
 
 describe('in-process queue', () => {
   afterEach(() => {
@@ -103,5 +104,26 @@ describe('in-process queue', () => {
     expect(queue.deadLetters).toEqual([
       expect.objectContaining({ messageId: 't1', deliveryCount: 5, reason: 'Microsoft said 429' }),
     ]);
+  });
+
+  it('waits for the Retry-After of Microsoft when it is longer than the back-off (a long one becomes a later attempt)', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-01T00:00:00Z') });
+    const queue = new InProcessQueue('q', {
+      now: () => Date.now(),
+      maxDeliveryCount: 4,
+      redeliveryDelayMs: 1000,
+      maxRedeliveryDelayMs: 60_000,
+      random: () => 0.5,
+    });
+    const times: number[] = [];
+    queue.subscribe(async () => {
+      times.push(Date.now());
+      throw commerceThrottled(57);
+    });
+    queue.send('throttled', { messageId: 't2' });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    expect(gaps).toEqual([57_000, 57_000, 57_000]);
+    expect(queue.deadLetters).toEqual([expect.objectContaining({ messageId: 't2', deliveryCount: 4 })]);
   });
 });

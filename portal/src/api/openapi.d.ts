@@ -2254,6 +2254,7 @@ export interface components {
         };
         BillingRun: {
             completedAt?: string;
+            completingAt?: string;
             customersDone: number;
             customersFailed: number;
             customersNotDue: number;
@@ -2269,7 +2270,7 @@ export interface components {
             requestedBy: string;
             startedAt: string;
             /** @enum {string} */
-            status: "running" | "completed" | "completedWithFailures";
+            status: "running" | "completing" | "completed" | "completedWithFailures";
             updatedAt: string;
         };
         BillingRunRequest: {
@@ -4383,6 +4384,7 @@ export interface operations {
                      *       "startedAt": "CFQ7TTC0LCHC:0002",
                      *       "updatedAt": "CFQ7TTC0LCHC:0002",
                      *       "completedAt": "CFQ7TTC0LCHC:0002",
+                     *       "completingAt": "CFQ7TTC0LCHC:0002",
                      *       "queuedAt": "CFQ7TTC0LCHC:0002",
                      *       "customersTotal": -9007199254740991,
                      *       "customersDone": -9007199254740991,
@@ -4513,6 +4515,7 @@ export interface operations {
                      *       "startedAt": "CFQ7TTC0LCHC:0002",
                      *       "updatedAt": "CFQ7TTC0LCHC:0002",
                      *       "completedAt": "CFQ7TTC0LCHC:0002",
+                     *       "completingAt": "CFQ7TTC0LCHC:0002",
                      *       "queuedAt": "CFQ7TTC0LCHC:0002",
                      *       "customersTotal": -9007199254740991,
                      *       "customersDone": -9007199254740991,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../../app/errors.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../../domain/retry.ts';
 
 /**
@@ -142,7 +143,10 @@ export class InProcessQueue {
       if (attempt.deliveryCount >= this.maxDeliveryCount) {
         this.deadLetters.push({ ...attempt, reason: error instanceof Error ? error.message : String(error) });
       } else if (!this.closed) {
-        this.schedule(attempt, backoffDelayMs(attempt.deliveryCount, this.backoff, this.random()));
+        // Microsoft's Retry-After (carried by a throttled or unavailable error) when it is longer than the back-off.
+        const retryAfter = error instanceof AppError ? Number(error.extra.retryAfterSeconds ?? 0) * 1000 : 0;
+        const backoff = backoffDelayMs(attempt.deliveryCount, this.backoff, this.random());
+        this.schedule(attempt, Math.max(backoff, Number.isFinite(retryAfter) ? retryAfter : 0));
       }
     }
   }

@@ -131,17 +131,7 @@ export class TableWorkQueue {
   /** A failed delivery: visible again after the back-off, or dead-lettered with the reason after the last one. */
   async fail(message: WorkMessage, reason: string): Promise<{ retryInMs?: number; deadLettered: boolean }> {
     if (message.deliveryCount >= this.maxDeliveries) {
-      await this.client.upsertEntity(
-        {
-          partitionKey: `${this.name}|dead`,
-          rowKey: message.messageId,
-          body: JSON.stringify(message.body),
-          deliveryCount: message.deliveryCount,
-          reason: reason.slice(0, 2000),
-          deadLetteredAt: new Date(this.now()).toISOString(),
-        },
-        'Replace',
-      );
+      await this.deadLetter(message, reason);
       await this.complete(message);
       return { deadLettered: true };
     }
@@ -161,6 +151,24 @@ export class TableWorkQueue {
         if (storageStatus(error) !== 412 && storageStatus(error) !== 404) throw error;
       });
     return { retryInMs, deadLettered: false };
+  }
+
+  /**
+   * Records a message as dead-lettered with the reason (partition `{queue}|dead`). Also the dead-letter record of
+   * the Service Bus consumers in Azure, which cannot settle a message to the broker's dead-letter queue themselves.
+   */
+  async deadLetter(message: Pick<WorkMessage, 'messageId' | 'body' | 'deliveryCount'>, reason: string): Promise<void> {
+    await this.client.upsertEntity(
+      {
+        partitionKey: `${this.name}|dead`,
+        rowKey: message.messageId,
+        body: JSON.stringify(message.body),
+        deliveryCount: message.deliveryCount,
+        reason: reason.slice(0, 2000),
+        deadLetteredAt: new Date(this.now()).toISOString(),
+      },
+      'Replace',
+    );
   }
 
   /** Messages waiting or leased (not dead-lettered). */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
@@ -41,6 +42,21 @@ export type ContainerName = (typeof containerNames)[number];
 
 export interface StorageCallCounter {
   count: number;
+  /** The same calls by kind: `{METHOD} {table}` (`POST $batch` for a transaction), for benchmarks' breakdowns. */
+  byKind: Map<string, number>;
+}
+
+/**
+ * Calls made inside `storageCallScope.run(counter, fn)` are also counted in that counter (and its kinds): a benchmark
+ * attributes calls to the unit of work (one customer's message) that made them, however many run at once.
+ */
+export const storageCallScope = new AsyncLocalStorage<StorageCallCounter & { requests?: string[] }>();
+
+/** `GET billingruns`, `POST $batch`: the method and the table (the name prefix dropped) a request goes to. */
+export function callKind(method: string, url: string, prefix: string): string {
+  const segment = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
+  const table = segment.replace(/\(.*$/, '');
+  return `${method} ${table.startsWith(prefix) ? table.slice(prefix.length) : table}`;
 }
 
 export interface Storage {
@@ -62,11 +78,19 @@ export function physicalName(config: Pick<Config, 'STORAGE_NAME_PREFIX'>, name: 
 /** Builds the storage clients once. The SDKs are imported here, on first use, to keep cold start short. */
 export async function createStorage(config: Config): Promise<Storage> {
   const { TableClient, TableServiceClient } = await import('@azure/data-tables');
-  const calls: StorageCallCounter = { count: 0 };
+  const calls: StorageCallCounter = { count: 0, byKind: new Map() };
   const counter: PipelinePolicy = {
     name: 'storageCallCounter',
     sendRequest: (request, next) => {
       calls.count += 1;
+      const kind = callKind(request.method, request.url, config.STORAGE_NAME_PREFIX);
+      calls.byKind.set(kind, (calls.byKind.get(kind) ?? 0) + 1);
+      const scope = storageCallScope.getStore();
+      if (scope) {
+        scope.count += 1;
+        scope.byKind.set(kind, (scope.byKind.get(kind) ?? 0) + 1);
+        scope.requests?.push(`${request.method} ${decodeURIComponent(request.url)}`);
+      }
       return next(request);
     },
   };

@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { CatalogAdmin } from '../../app/ports/catalog-admin.port.ts';
 import type { CatalogPort, Price } from '../../app/ports/catalog.port.ts';
 import { entryInForce, GLOBAL_PRICE_LIST, type PriceEntry } from '../../domain/price-list.ts';
@@ -17,7 +17,10 @@ function toPrice(entry: PriceEntry, priceListId: string): Price {
   };
 }
 
-/** How long a process keeps the global price list for billing (its own writes clear it at once). */
+/**
+ * How long a process keeps the global price list, and the set of customers with a list of their own, for billing
+ * (its own writes clear them at once; another process's write shows within this time).
+ */
 const GLOBAL_LIST_TTL_MS = 60_000;
 
 /** The catalog on Table Storage: the management repositories, and the port the buy and billing use cases read. */
@@ -35,12 +38,32 @@ export function catalogTables(tables: { catalog: TableClient; prices: TableClien
     }
     return global.entries;
   };
+  // Which customers have a price list of their own, kept like the global list (a customer without one is priced
+  // from the global list with no read of its own: billing reads its prices once a minute, not once per customer).
+  let owners: { at: number; ids: Promise<Set<string>> } | undefined;
+  const listOwners = async () => {
+    const ids = new Set<string>();
+    for await (const entity of tables.prices.listEntities({
+      queryOptions: { filter: odata`PartitionKey ne ${GLOBAL_PRICE_LIST}`, select: ['PartitionKey'] },
+    }))
+      ids.add(String(entity.partitionKey));
+    return ids;
+  };
+  const priceListOwners = () => {
+    if (!owners || Date.now() - owners.at > GLOBAL_LIST_TTL_MS) {
+      const ids = listOwners();
+      owners = { at: Date.now(), ids };
+      ids.catch(() => (owners = undefined));
+    }
+    return owners.ids;
+  };
   const admin: CatalogAdmin = {
     products: productTable(tables.catalog),
     prices: {
       ...prices,
       async upsert(priceListId, entries) {
         if (priceListId === GLOBAL_PRICE_LIST) global = undefined;
+        else owners = undefined;
         await prices.upsert(priceListId, entries);
       },
     },
@@ -58,7 +81,10 @@ export function catalogTables(tables: { catalog: TableClient; prices: TableClien
       return undefined;
     },
     async priceBook(customerId) {
-      const [own, shared] = await Promise.all([prices.all(customerId), globalEntries()]);
+      const [own, shared] = await Promise.all([
+        priceListOwners().then((ids) => (ids.has(customerId) ? prices.all(customerId) : [])),
+        globalEntries(),
+      ]);
       return ({ onDate, ...offer }) => {
         const entry = entryInForce(own, offer, onDate);
         if (entry) return toPrice(entry, customerId);

@@ -33,11 +33,11 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
   const invoices = await deps.billing.invoices(customer.id);
   const existing = invoices.find((i) => i.value.cycle === cycleEnd);
   if (existing) return { cycle: cycleEnd, invoice: existing.value, added: 0 };
-  const { added, invoice, lines } = await draftCycleBill(deps, customer, cycleEnd, invoices);
+  const { added, invoice, lines, histories: known } = await draftCycleBill(deps, customer, cycleEnd, invoices);
   await deps.billing.addLines(customer.id, added);
   try {
     const saved = await deps.billing.saveInvoice(invoice);
-    return { cycle: cycleEnd, invoice: saved.value, added: added.length, lines: inKeyOrder(lines) };
+    return { cycle: cycleEnd, invoice: saved.value, added: added.length, lines: inKeyOrder(lines), histories: known };
   } catch (error) {
     // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
     if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
@@ -54,6 +54,8 @@ export interface CycleDraft {
   /** Every line of the cycle: those stored already and `added`. */
   lines: BillingLine[];
   invoice: Invoice;
+  /** The customer's subscription histories the draft was made from (the reports need them too). */
+  histories: SubscriptionHistory[];
 }
 
 /**
@@ -73,11 +75,13 @@ export async function draftCycleBill(
   const stored = await deps.billing.lines(customer.id, (earlier[0] ?? cycle).end.toString(), cycleEnd);
   const now = deps.clock.now().toISOString();
 
+  const known = await histories(deps, customer.id);
   const expected = await expectedLines(
     deps,
     customer,
     { from: windowStart, to: cycleEnd },
     [...earlier, cycle].map((c) => ({ start: c.start.toString(), end: c.end.toString() })),
+    known,
   );
   const byId = new Map<string, BillingLine[]>();
   for (const line of stored) {
@@ -133,7 +137,7 @@ export async function draftCycleBill(
     status: 'open',
     createdAt: now,
   };
-  return { added, lines: cycleLines, invoice };
+  return { added, lines: cycleLines, invoice, histories: known };
 }
 
 /** Every line the facts give for charge dates in [from, to): subscriptions, usage per cycle, one-off charges. */
@@ -142,10 +146,11 @@ export async function expectedLines(
   customer: Customer,
   window: { from: string; to: string },
   cycles: { start: string; end: string }[],
+  known?: SubscriptionHistory[],
 ): Promise<DraftLine[]> {
   const lines: DraftLine[] = [];
   const priceAt = pricesFor(deps, customer);
-  for (const history of await histories(deps, customer.id))
+  for (const history of known ?? (await histories(deps, customer.id)))
     lines.push(...(await subscriptionLines(history, window, priceAt)));
 
   const usage: UsageRecord[] = [];

@@ -121,46 +121,86 @@ export async function billRunCustomer(
   return result;
 }
 
+/** How long a run may stay `completing` under one consumer before another (the timer) finishes it instead. */
+export const COMPLETING_LEASE_MS = 10 * 60_000;
+
 /**
- * Marks a finished run completed, then writes its manifest and the partner's notice (`afterRun`), once per
- * outcome: a run already completed with the same counts is left as it is. Safe to call from many consumers at once:
- * the run's row is ETag-guarded, and only the caller whose write won calls `afterRun`. (A crash between the two
- * leaves a completed run without its manifest: known gap, see the report.)
+ * Completes a finished run in two recorded steps, so that a crash between them is recovered: the run's row goes
+ * `running → completing` (ETag-guarded: one caller wins and finishes it), then `afterRun` writes the manifest and
+ * the partner's notice, then `completing → completed`. A run found `completing` past its lease (the finisher
+ * died) is finished by whoever finds it — the daily timer, any consumer — again ETag-guarded, and `afterRun` is
+ * idempotent (the manifest is replaced by the same listing, the notice is keyed by the outcome): one manifest, one
+ * mail. A run already completed with the same counts is left as it is; one completed with other counts (a failed
+ * customer billed later) is completed again for its new outcome.
  */
 export async function completeBillingRun(
   deps: Pick<RunDeps, 'billingRuns' | 'clock' | 'afterRun'>,
   runId: string,
+  known?: Versioned<BillingRun>,
 ): Promise<BillingRun> {
-  const run = await deps.billingRuns.get(runId);
+  let run = known ?? (await deps.billingRuns.get(runId));
   if (!run) throw new AppError('NotFound', 'BILLING_RUN.NOT_FOUND', `No billing run ${runId}.`);
-  const progress = await deps.billingRuns.progress(runId);
-  if (!progress || !runFinished(progress)) return run.value;
-  const same =
-    run.value.customersDone === progress.done &&
-    run.value.customersFailed === progress.failed &&
-    run.value.customersTotal === progress.total;
-  if (run.value.status !== 'running' && same) return run.value;
-  const now = deps.clock.now().toISOString();
-  const next: BillingRun = {
-    ...run.value,
-    customersTotal: progress.total,
-    customersDone: progress.done,
-    customersFailed: progress.failed,
-    customersNotDue: progress.notDue,
-    status: progress.failed ? 'completedWithFailures' : 'completed',
-    updatedAt: now,
-    completedAt: now,
-  };
-  // The ETag makes one caller the completer: it alone writes the manifest and tells the partner.
-  let saved: BillingRun;
-  try {
-    saved = (await deps.billingRuns.save(next, run.etag)).value;
-  } catch (error) {
-    if (!(error instanceof AppError && error.kind === 'PreconditionFailed')) throw error;
-    return (await deps.billingRuns.get(runId))?.value ?? next;
+  const now = deps.clock.now();
+  if (run.value.status === 'completing') {
+    // Its finisher died (or is still at it, within the lease): take it over, ETag-guarded.
+    const since = new Date(run.value.completingAt ?? run.value.updatedAt).getTime();
+    if (now.getTime() - since < COMPLETING_LEASE_MS) return run.value;
+    const taken = await saveIfCurrent(
+      deps,
+      { ...run.value, updatedAt: now.toISOString(), completingAt: now.toISOString() },
+      run.etag,
+    );
+    if (!taken) return (await deps.billingRuns.get(runId))?.value ?? run.value;
+    run = taken;
+  } else {
+    const progress = await deps.billingRuns.progress(runId);
+    if (!progress || !runFinished(progress)) return run.value;
+    const same =
+      run.value.customersDone === progress.done &&
+      run.value.customersFailed === progress.failed &&
+      run.value.customersTotal === progress.total;
+    if (run.value.status !== 'running' && same) return run.value;
+    const completing: BillingRun = {
+      ...run.value,
+      customersTotal: progress.total,
+      customersDone: progress.done,
+      customersFailed: progress.failed,
+      customersNotDue: progress.notDue,
+      status: 'completing',
+      updatedAt: now.toISOString(),
+      completingAt: now.toISOString(),
+    };
+    const saved = await saveIfCurrent(deps, completing, run.etag);
+    if (!saved) return (await deps.billingRuns.get(runId))?.value ?? completing;
+    run = saved;
   }
-  await deps.afterRun?.(saved);
-  return saved;
+  // This caller's write won: it alone finishes the run (until its lease ends).
+  const { completingAt: _lease, ...rest } = run.value;
+  const outcome: BillingRun = {
+    ...rest,
+    status: run.value.customersFailed ? 'completedWithFailures' : 'completed',
+    completedAt: now.toISOString(),
+  };
+  await deps.afterRun?.(outcome);
+  return (
+    (await saveIfCurrent(deps, { ...outcome, updatedAt: deps.clock.now().toISOString() }, run.etag))?.value ??
+    (await deps.billingRuns.get(runId))?.value ??
+    outcome
+  );
+}
+
+/** Saves the run guarded by `etag`; undefined when another caller changed it first. */
+async function saveIfCurrent(
+  deps: Pick<RunDeps, 'billingRuns'>,
+  run: BillingRun,
+  etag: string,
+): Promise<Versioned<BillingRun> | undefined> {
+  try {
+    return await deps.billingRuns.save(run, etag);
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'PreconditionFailed') return undefined;
+    throw error;
+  }
 }
 
 /**

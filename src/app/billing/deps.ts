@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
 import type { BillingLine, Invoice } from '../../domain/billing.ts';
+import type { SubscriptionHistory } from '../../domain/billing-lines.ts';
 import type { Customer } from '../../domain/customer.ts';
 import type { BillingRun, BillingRunStore, BillingStore } from '../ports/billing.port.ts';
 import type { CatalogPort } from '../ports/catalog.port.ts';
@@ -38,6 +39,8 @@ export interface CycleBill {
   added: number;
   /** The cycle's lines when this call billed it (the report writer need not read them again). */
   lines?: BillingLine[];
+  /** The customer's subscription histories when this call billed it (the reports' subscription facts). */
+  histories?: SubscriptionHistory[];
 }
 
 /** What a billing run needs: billing a cycle, the runs and the customers, and what to do after each. */

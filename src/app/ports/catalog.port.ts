@@ -31,8 +31,9 @@ export interface CatalogPort {
     onDate: string;
   }): Promise<Price | undefined>;
   /**
-   * Rule 7 for many lookups of one customer: its own list is read once, the global list at most once a minute per
-   * process (a billing run prices a customer with one storage call, whatever the number of customers).
+   * Rule 7 for many lookups of one customer: its own list is read once (not at all when it has none), the global
+   * list and which customers have a list of their own at most once a minute per process (a billing run prices a
+   * customer with at most one storage call, whatever the number of customers).
    */
   priceBook?(
     customerId: string,

@@ -105,7 +105,7 @@ export async function generateProviderReports(
   );
   const run = (await deps.billingRuns.get(period))?.value;
   const manifest =
-    run && run.status !== 'running'
+    run && (run.status === 'completed' || run.status === 'completedWithFailures')
       ? [{ ...(await writeManifest(deps.reports, run, deps.billingRuns)), kind: 'manifest' as const }]
       : [];
   return [usage, license, allocation, ...manifest];

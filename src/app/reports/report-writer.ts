@@ -8,6 +8,7 @@ import {
   type ReportFormat,
 } from '../../domain/billing-report.ts';
 import type { Customer } from '../../domain/customer.ts';
+import type { SubscriptionHistory } from '../../domain/billing-lines.ts';
 import type { BillingLine, Invoice } from '../../domain/billing.ts';
 import type { ReportsDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
@@ -77,6 +78,7 @@ export function reportWriter(
         await partnerLogo(),
         await profile(),
         bill.lines,
+        bill.histories,
       );
       for (const file of files) options.onFile?.({ ...file, customerId: customer.id });
     },
@@ -107,10 +109,11 @@ export async function billingReportOf(
   invoice: Invoice,
   partner?: PartnerProfile,
   known?: BillingLine[],
+  knownHistories?: SubscriptionHistory[],
 ): Promise<BillingReport> {
   const [lines, subscriptions, profile] = await Promise.all([
     known ?? deps.billing.lines(customer.id, invoice.cycle, invoice.cycle),
-    subscriptionFacts(deps, customer.id, invoice.cycle),
+    subscriptionFacts(deps, customer.id, invoice.cycle, knownHistories),
     partner ?? partnerProfile(deps).then((p) => p.value),
   ]);
   return buildBillingReport({
@@ -138,10 +141,11 @@ async function subscriptionFacts(
   deps: Pick<ReportsDeps, 'customerData'>,
   customerId: string,
   cycleEnd: string,
+  known?: SubscriptionHistory[],
 ): Promise<Map<string, SubscriptionFacts>> {
   const end = `${cycleEnd}T00:00:00.000Z`;
   const facts = new Map<string, SubscriptionFacts>();
-  for (const history of await histories(deps, customerId)) {
+  for (const history of known ?? (await histories(deps, customerId))) {
     const event = history.events.filter((e) => e.at < end).at(-1) ?? history.events[0];
     if (event) facts.set(history.subscriptionId, { productName: history.productName, state: event.state });
   }
@@ -159,8 +163,9 @@ export async function writeCustomerReports(
   logo?: SheetLogo,
   partner?: PartnerProfile,
   lines?: BillingLine[],
+  knownHistories?: SubscriptionHistory[],
 ): Promise<WriteResult[]> {
-  const report = await billingReportOf(deps, customer, invoice, partner, lines);
+  const report = await billingReportOf(deps, customer, invoice, partner, lines, knownHistories);
   if (report.lineCount === 0) return [];
   const metadata = { customerId: customer.id, cycle: invoice.cycle, invoiceId: invoice.id };
   const write = (format: ReportFormat, content: Uint8Array | AsyncIterable<Uint8Array>) =>
