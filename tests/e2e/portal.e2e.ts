@@ -347,6 +347,55 @@ describe('the portal in a browser', () => {
     expect(buy.status).toBe(403);
     await context.close();
   }, 90_000);
+
+  it('saves the partner name and accent colour on the server, seen by a customer in another browser', async () => {
+    const partner = await newPage();
+    await signIn(partner.page, portal.url, await portal.identity('', 'PartnerAdmin'));
+    await partner.page.goto(`${portal.url}/partner/branding`);
+    const name = partner.page.getByRole('textbox', { name: /^Partner name/ });
+    const hex = partner.page.getByRole('textbox', { name: 'Accent colour (hex)' });
+    const save = partner.page.getByRole('button', { name: 'Save' });
+    await name.waitFor();
+    await name.fill('Fabrikam Cloud Partners');
+    await hex.fill('#8A2BE2');
+    await save.click();
+    await partner.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await expect(partner.page.getByTestId('partner-name').textContent()).resolves.toBe('Fabrikam Cloud Partners');
+
+    // Another browser (its own context: no storage shared) reads the branding from the server.
+    const customer = await newPage();
+    await signIn(customer.page, portal.url, await portal.identity('Contoso Ltd', 'View'));
+    await expect(customer.page.getByTestId('partner-name').textContent()).resolves.toBe('Fabrikam Cloud Partners');
+    const header = customer.page.locator('header').first();
+    await expect(header.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor')).resolves.toBe(
+      'rgb(138, 43, 226)',
+    );
+    await screenshot(customer.page, 'branded-home-desktop');
+    await customer.context.close();
+
+    // Someone else saves meanwhile: this page's next save is refused (412), explained, and overwrites nothing.
+    const token = await portal.token({ id: 'partner-admin' });
+    const read = await portal.api('GET', '/api/settings/partner-profile', token);
+    const theirs = await portal.api(
+      'PUT',
+      '/api/settings/partner-profile',
+      token,
+      { ...((await read.json()) as object), accentColor: '#0F6CBD' },
+      { 'if-match': read.headers.get('etag')! },
+    );
+    expect(theirs.status).toBe(200);
+    await name.fill('Fabrikam Partners');
+    await save.click();
+    await partner.page.getByRole('alert').filter({ hasText: 'Someone else changed the branding' }).waitFor();
+    const stored = (await (await portal.api('GET', '/api/settings/partner-profile', token)).json()) as {
+      legalName: string;
+      accentColor: string;
+    };
+    expect(stored).toMatchObject({ legalName: 'Fabrikam Cloud Partners', accentColor: '#0F6CBD' });
+    await partner.page.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => hex.inputValue()).toBe('#0F6CBD');
+    await partner.context.close();
+  }, 90_000);
 });
 
 async function readDownload(download: Download, encoding: BufferEncoding = 'utf8') {
