@@ -123,7 +123,12 @@ export default function Branding() {
                   </div>
                 )}
               </Field>
-              <Button type="submit" appearance="primary" disabled={action.busy || stale}>
+              <Button
+                type="submit"
+                appearance="primary"
+                disabled={action.busy || stale}
+                style={{ justifySelf: 'start' }}
+              >
                 {t('app.save')}
               </Button>
             </form>
