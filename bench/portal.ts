@@ -59,13 +59,21 @@ export const portal: Benchmark = async ({ quick }) => {
     // JavaScript of the signed-in landing page, each file gzipped as a static host would serve it.
     const { context, page } = await fresh();
     const scripts = new Map<string, number>();
+    const reading: Promise<void>[] = [];
     page.on('response', (response) => {
       if (/javascript/.test(response.headers()['content-type'] ?? ''))
-        void response.body().then((body) => scripts.set(response.url(), gzipSync(body, { level: 9 }).byteLength));
+        reading.push(
+          response.body().then((body) => {
+            scripts.set(response.url(), gzipSync(body, { level: 9 }).byteLength);
+          }),
+        );
     });
     await page.goto(`${host.url}/`, { waitUntil: 'networkidle' });
     await page.getByRole('navigation').waitFor();
+    await page.getByRole('heading', { level: 1 }).waitFor();
     await page.waitForLoadState('networkidle');
+    // Every script's body is read before the context (and its responses) goes away.
+    await Promise.all(reading);
     await context.close();
     const jsKb = round([...scripts.values()].reduce((a, b) => a + b, 0) / 1024, 1);
 

@@ -66,7 +66,8 @@ export function portalRuntimeConfig(config: Config) {
     ? {
         authMode: 'entra' as const,
         clientId: config.AUTH_AUDIENCE.replace(/^api:\/\//, ''),
-        authority: 'https://login.microsoftonline.com/organizations',
+        authority: config.PORTAL_AUTHORITY,
+        ...(config.PORTAL_KNOWN_AUTHORITIES.length ? { knownAuthorities: config.PORTAL_KNOWN_AUTHORITIES } : {}),
         scopes: [`${config.AUTH_AUDIENCE}/.default`],
       }
     : { authMode: config.AUTH_MODE };

@@ -220,6 +220,8 @@ var appConfigSettings = {
   CONNECTWISE_PRIVATE_KEY: empty(connectWiseBaseUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/connectwise-private-key/)'
   CONNECTWISE_CLIENT_ID: connectWiseClientId
   PORTAL_BASE_URL: first(portalOrigins)
+  PORTAL_AUTHORITY: '${environment().authentication.loginEndpoint}organizations'
+  PORTAL_KNOWN_AUTHORITIES: ''
   INVITATION_TTL_HOURS: '168'
   MAIL_MODE: mailMode
   MAIL_SENDER: mailSender

@@ -96,6 +96,10 @@ export const configSchema = z
     REPORT_SAS_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
     /** Base URL of the portal web app; invitation links are `{PORTAL_BASE_URL}/invitations/{token}`. */
     PORTAL_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:7071'),
+    /** The portal's MSAL authority (its /config.json in AUTH_MODE=entra): Entra ID's, or a tenant's own. */
+    PORTAL_AUTHORITY: z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com/organizations'),
+    /** Host names MSAL may trust as authorities besides Microsoft's (a B2C/CIAM domain, or a test's identity provider). */
+    PORTAL_KNOWN_AUTHORITIES: csv.default([]),
     /** Hours an invitation link stays valid after it is sent. */
     INVITATION_TTL_HOURS: z.coerce
       .number()

@@ -8,31 +8,34 @@ import { phoneSchema, postalAddressInputSchema, postalAddressSchema } from './cu
  */
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const accentColorSchema = z
+const hexColorSchema = z
   .string()
   .regex(/^#[0-9A-Fa-f]{6}$/, 'a hex colour #RRGGBB, e.g. #1F4E79')
-  .meta({ examples: ['#1F4E79'] })
-  .transform((hex) => hex.toUpperCase());
+  .meta({ examples: ['#1F4E79'] });
+/** As entered: any case, kept in upper case. */
+export const accentColorSchema = hexColorSchema.transform((hex) => hex.toUpperCase());
 
 const profileFields = {
   legalName: text(200),
   taxId: text(50).optional(),
   supportEmail: z.email().max(254).optional(),
   supportPhone: phoneSchema.optional(),
-  accentColor: accentColorSchema,
 };
 
-/** As stored and answered. */
-export const partnerProfileSchema = z.strictObject({ ...profileFields, address: postalAddressSchema.optional() }).meta({
-  id: 'PartnerProfile',
-  examples: [
-    { legalName: 'Northwind Cloud Services Ltd', supportEmail: 'support@northwind.example', accentColor: '#1F4E79' },
-  ],
-});
+/** As stored and answered (the colour already in upper case, so the answer's schema is a plain string). */
+export const partnerProfileSchema = z
+  .strictObject({ ...profileFields, accentColor: hexColorSchema, address: postalAddressSchema.optional() })
+  .meta({
+    id: 'PartnerProfile',
+    examples: [
+      { legalName: 'Northwind Cloud Services Ltd', supportEmail: 'support@northwind.example', accentColor: '#1F4E79' },
+    ],
+  });
 /** As entered: the address's postal code is also checked against its country's format. */
 export const partnerProfileInputSchema = z
   .strictObject({
     ...profileFields,
+    accentColor: accentColorSchema,
     address: postalAddressInputSchema.optional(),
   })
   .meta({

@@ -2,13 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import {
   launchBrowser,
+  navigateInApp,
   screenshot,
   seriousViolations,
   settled,
+  trackRequests,
   viewports,
   type AxeViolation,
 } from './support/browser.ts';
 import { signIn, startPortalHost, type PortalHost } from './support/portal-host.ts';
+import type { DemoIdentity } from '../../dev/portal.ts';
 
 /**
  * The reference portal in Debian's Chromium against the local host (`npm start`'s host, in-memory Azurite, the
@@ -70,7 +73,19 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: viewports.desktop, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
+  trackRequests(page);
   return { context, page };
+}
+
+/**
+ * Signs the page's browser in as a demo identity with a token from the demo sign-in (the one the sign-in page gets;
+ * the first test goes through that page), so that a test starts on the page it is about.
+ */
+async function signInWithToken(page: Page, identity: DemoIdentity): Promise<void> {
+  const token = await portal.token({ id: identity.id });
+  await page
+    .context()
+    .addInitScript(`try { sessionStorage.setItem('portal.token', ${JSON.stringify(token)}); } catch {}`);
 }
 
 async function visitAll(
@@ -80,7 +95,9 @@ async function visitAll(
   const found: Record<string, AxeViolation[]> = {};
   for (const [name, path] of pages) {
     await page.setViewportSize(viewports.desktop);
-    await page.goto(`${portal.url}${path}`);
+    // The first page is loaded, the others reached as a click in the navigation would (no reload of the app).
+    if (!page.url().startsWith(portal.url)) await page.goto(`${portal.url}${path}`);
+    else if (new URL(page.url()).pathname !== path) await navigateInApp(page, path);
     await page.getByRole('heading', { level: 1 }).waitFor();
     await settled(page);
     // The problem detail is shown when a page fails; no page of the demo should.
@@ -120,14 +137,14 @@ describe('the portal in a browser', () => {
 
   it('shows every partner page to the partner admin, with no serious axe violation', async () => {
     const { context, page } = await newPage();
-    await signIn(page, portal.url, await portal.identity('', 'PartnerAdmin'));
+    await signInWithToken(page, await portal.identity('', 'PartnerAdmin'));
     expect(summary(await visitAll(page, partnerPages))).toEqual([]);
     await context.close();
   }, 420_000);
 
   it('raises a quantity on a custom date with a live preview, and lists it in Future Changes', async () => {
     const { context, page } = await newPage();
-    await signIn(page, portal.url, await portal.identity('Contoso Ltd', 'Admin'));
+    await signInWithToken(page, await portal.identity('Contoso Ltd', 'Admin'));
     await page.goto(`${portal.url}/services`);
     await page.getByRole('button', { name: 'Change Microsoft 365 Business Premium' }).click();
     const dialog = page.getByRole('dialog');
@@ -136,7 +153,7 @@ describe('the portal in a browser', () => {
     await dialog.getByRole('radio', { name: 'Custom date' }).click();
     const date = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     await dialog.getByLabel('Effective date').fill(date);
-    await expect(dialog.getByTestId('new-monthly-cost').textContent()).resolves.toMatch(/USD \d/);
+    await expect(dialog.getByTestId('new-monthly-cost').textContent()).resolves.toMatch(/USD\s\d/);
     await screenshot(page, 'change-dialog-desktop');
     await dialog.getByRole('button', { name: 'Submit change' }).click();
     await page.getByRole('status').filter({ hasText: 'Change scheduled' }).waitFor();
@@ -152,7 +169,7 @@ describe('the portal in a browser', () => {
 
   it('explains why a decrease outside the NCE window is refused, with the date it would work', async () => {
     const { context, page } = await newPage();
-    await signIn(page, portal.url, await portal.identity('Contoso Ltd', 'Admin'));
+    await signInWithToken(page, await portal.identity('Contoso Ltd', 'Admin'));
     await page.goto(`${portal.url}/services`);
     await page.getByRole('button', { name: 'Change Microsoft 365 Business Premium' }).click();
     const dialog = page.getByRole('dialog');
@@ -175,7 +192,7 @@ describe('the portal in a browser', () => {
 
   it('buys from the catalog', async () => {
     const { context, page } = await newPage();
-    await signIn(page, portal.url, await portal.identity('Northwind Traders', 'Admin'));
+    await signInWithToken(page, await portal.identity('Northwind Traders', 'Admin'));
     await page.goto(`${portal.url}/catalog`);
     await page.getByRole('searchbox').fill('Business Basic');
     const buy = page.getByRole('button', { name: /^Buy Microsoft 365 Business Basic/ }).first();
@@ -192,7 +209,7 @@ describe('the portal in a browser', () => {
   it('assigns a license to a user', async () => {
     const { context, page } = await newPage();
     const admin = await portal.identity('Contoso Ltd', 'Admin');
-    await signIn(page, portal.url, admin);
+    await signInWithToken(page, admin);
     await page.goto(`${portal.url}/licenses`);
     // The demo's users hold every Business Premium seat, so one license is given back first, then assigned again.
     const boxes = page.getByRole('checkbox', { name: /^Assign Microsoft 365 Business Premium to / });
@@ -208,9 +225,18 @@ describe('the portal in a browser', () => {
     }
     expect(userName, 'a demo user with Business Premium').not.toBe('');
     const box = page.getByRole('checkbox', { name: `Assign Microsoft 365 Business Premium to ${userName}` });
+    // Applied, the table is read again: the box is usable once it shows what Microsoft's side now holds.
+    const apply = async (checked: boolean) => {
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/m365/licenses/assignments') && r.request().method() === 'POST'),
+        page.getByRole('button', { name: /Apply changes/ }).click(),
+      ]);
+      await expect
+        .poll(async () => (await box.isEnabled()) && (await box.isChecked()) === checked, { timeout: 20_000 })
+        .toBe(true);
+    };
     await box.uncheck();
-    await page.getByRole('button', { name: /Apply changes/ }).click();
-    await expect.poll(() => box.isChecked(), { timeout: 20_000 }).toBe(false);
+    await apply(false);
     const licensesOf = async () => {
       const answer = await portal.api(
         'GET',
@@ -223,8 +249,7 @@ describe('the portal in a browser', () => {
     // Microsoft's side no longer holds it before it is assigned again.
     await expect.poll(licensesOf, { timeout: 20_000 }).not.toContain('Microsoft 365 Business Premium');
     await box.check();
-    await page.getByRole('button', { name: /Apply changes/ }).click();
-    await expect.poll(() => box.isChecked(), { timeout: 20_000 }).toBe(true);
+    await apply(true);
     // Microsoft's side (the directory simulator) holds the assignment.
     const token = await portal.token({ id: admin.id });
     const users = (await (
@@ -245,7 +270,7 @@ describe('the portal in a browser', () => {
   it('invites a user, who accepts the invitation from the mailed link', async () => {
     const email = `new.user.${Date.now()}@contoso.example`;
     const { context, page } = await newPage();
-    await signIn(page, portal.url, await portal.identity('Contoso Ltd', 'Admin'));
+    await signInWithToken(page, await portal.identity('Contoso Ltd', 'Admin'));
     await page.goto(`${portal.url}/portal-users`);
     await page.getByRole('textbox', { name: 'First name' }).fill('Nina');
     await page.getByRole('textbox', { name: 'Last name' }).fill('Newcomer');
@@ -277,7 +302,7 @@ describe('the portal in a browser', () => {
 
   it('downloads an invoice and a billing report', async () => {
     const { context, page } = await newPage();
-    await signIn(page, portal.url, await portal.identity('Contoso Ltd', 'Admin'));
+    await signInWithToken(page, await portal.identity('Contoso Ltd', 'Admin'));
     await page.goto(`${portal.url}/invoices`);
     const [invoice] = await Promise.all([
       page.waitForEvent('download'),
@@ -308,7 +333,7 @@ describe('the portal in a browser', () => {
   it('shows a View user no change controls, and the API refuses those calls anyway', async () => {
     const { context, page } = await newPage();
     const viewer = await portal.identity('Contoso Ltd', 'View');
-    await signIn(page, portal.url, viewer);
+    await signInWithToken(page, viewer);
     await page.goto(`${portal.url}/services`);
     await page.getByRole('row').filter({ hasText: 'Microsoft 365 Business Premium' }).first().waitFor();
     await expect(page.getByRole('button', { name: /^Change / }).count()).resolves.toBe(0);
@@ -346,6 +371,57 @@ describe('the portal in a browser', () => {
     );
     expect(buy.status).toBe(403);
     await context.close();
+  }, 90_000);
+
+  it('saves the partner name and accent colour on the server, seen by a customer in another browser', async () => {
+    const partner = await newPage();
+    await signInWithToken(partner.page, await portal.identity('', 'PartnerAdmin'));
+    await partner.page.goto(`${portal.url}/partner/branding`);
+    const name = partner.page.getByRole('textbox', { name: /^Partner name/ });
+    const hex = partner.page.getByRole('textbox', { name: 'Accent colour (hex)' });
+    const save = partner.page.getByRole('button', { name: 'Save' });
+    await name.waitFor();
+    await name.fill('Fabrikam Cloud Partners');
+    await hex.fill('#8A2BE2');
+    await save.click();
+    await partner.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await expect(partner.page.getByTestId('partner-name').textContent()).resolves.toBe('Fabrikam Cloud Partners');
+
+    // Another browser (its own context: no storage shared) reads the branding from the server.
+    const customer = await newPage();
+    await signInWithToken(customer.page, await portal.identity('Contoso Ltd', 'View'));
+    await customer.page.goto(`${portal.url}/`);
+    await customer.page.getByRole('navigation').waitFor();
+    await expect(customer.page.getByTestId('partner-name').textContent()).resolves.toBe('Fabrikam Cloud Partners');
+    const header = customer.page.locator('header').first();
+    await expect(header.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor')).resolves.toBe(
+      'rgb(138, 43, 226)',
+    );
+    await screenshot(customer.page, 'branded-home-desktop');
+    await customer.context.close();
+
+    // Someone else saves meanwhile: this page's next save is refused (412), explained, and overwrites nothing.
+    const token = await portal.token({ id: 'partner-admin' });
+    const read = await portal.api('GET', '/api/settings/partner-profile', token);
+    const theirs = await portal.api(
+      'PUT',
+      '/api/settings/partner-profile',
+      token,
+      { ...((await read.json()) as object), accentColor: '#0F6CBD' },
+      { 'if-match': read.headers.get('etag')! },
+    );
+    expect(theirs.status).toBe(200);
+    await name.fill('Fabrikam Partners');
+    await save.click();
+    await partner.page.getByRole('alert').filter({ hasText: 'Someone else changed the branding' }).waitFor();
+    const stored = (await (await portal.api('GET', '/api/settings/partner-profile', token)).json()) as {
+      legalName: string;
+      accentColor: string;
+    };
+    expect(stored).toMatchObject({ legalName: 'Fabrikam Cloud Partners', accentColor: '#0F6CBD' });
+    await partner.page.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => hex.inputValue()).toBe('#0F6CBD');
+    await partner.context.close();
   }, 90_000);
 });
 

@@ -3159,7 +3159,8 @@ export interface components {
          *     }
          */
         PartnerProfile: {
-            accentColor: unknown;
+            /** @example #1F4E79 */
+            accentColor: string;
             /**
              * @example {
              *       "line1": "1 Microsoft Way",

@@ -1,5 +1,5 @@
 import { FluentProvider, Spinner } from '@fluentui/react-components';
-import { lazy, Suspense, useEffect, useMemo, useState, type JSX } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType, type JSX } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from '../auth/session';
 import { useI18n } from '../i18n/i18n';
@@ -10,53 +10,39 @@ import { Shell } from './Shell';
 import { customerNav, partnerNav } from './nav';
 import { SignInPage } from './SignInPage';
 
-// Route-level code splitting: each page is its own chunk, loaded when first visited.
-const Home = lazy(() => import('../pages/customer/Home'));
-const Services = lazy(() => import('../pages/customer/Services'));
-const Catalog = lazy(() => import('../pages/customer/Catalog'));
-const FutureChanges = lazy(() => import('../pages/customer/FutureChanges'));
-const ChangeLog = lazy(() => import('../pages/customer/ChangeLog'));
-const Licenses = lazy(() => import('../pages/customer/Licenses'));
-const PortalUsers = lazy(() => import('../pages/customer/PortalUsers'));
-const Company = lazy(() => import('../pages/customer/Company'));
-const Profile = lazy(() => import('../pages/customer/Profile'));
-const Agreements = lazy(() => import('../pages/customer/Agreements'));
-const Invoices = lazy(() => import('../pages/customer/Invoices'));
-const Usage = lazy(() => import('../pages/customer/Usage'));
-const BillingReports = lazy(() => import('../pages/customer/BillingReports'));
-const Customers = lazy(() => import('../pages/partner/Customers'));
-const PriceLists = lazy(() => import('../pages/partner/PriceLists'));
-const SaleProfiles = lazy(() => import('../pages/partner/SaleProfiles'));
-const BillingSettings = lazy(() => import('../pages/partner/BillingSettings'));
-const BillingRuns = lazy(() => import('../pages/partner/BillingRuns'));
-const ProviderReports = lazy(() => import('../pages/partner/ProviderReports'));
-const Resellers = lazy(() => import('../pages/partner/Resellers'));
-const BrandingPage = lazy(() => import('../pages/partner/Branding'));
-const Invitation = lazy(() => import('./InvitationPage'));
-
-const elements: Record<string, JSX.Element> = {
-  '/': <Home />,
-  '/services': <Services />,
-  '/catalog': <Catalog />,
-  '/future-changes': <FutureChanges />,
-  '/change-log': <ChangeLog />,
-  '/licenses': <Licenses />,
-  '/portal-users': <PortalUsers />,
-  '/company': <Company />,
-  '/profile': <Profile />,
-  '/agreements': <Agreements />,
-  '/invoices': <Invoices />,
-  '/usage': <Usage />,
-  '/billing-reports': <BillingReports />,
-  '/partner/customers': <Customers />,
-  '/partner/prices': <PriceLists />,
-  '/partner/sale-profiles': <SaleProfiles />,
-  '/partner/billing-settings': <BillingSettings />,
-  '/partner/billing-runs': <BillingRuns />,
-  '/partner/provider-reports': <ProviderReports />,
-  '/partner/resellers': <Resellers />,
-  '/partner/branding': <BrandingPage />,
+// Route-level code splitting: each page is its own chunk, loaded when first visited. The chunk of the page the
+// browser opened starts loading at once, beside the sign-in settings and /api/me, rather than after them.
+const pageLoaders: Record<string, () => Promise<{ default: ComponentType }>> = {
+  '/': () => import('../pages/customer/Home'),
+  '/services': () => import('../pages/customer/Services'),
+  '/catalog': () => import('../pages/customer/Catalog'),
+  '/future-changes': () => import('../pages/customer/FutureChanges'),
+  '/change-log': () => import('../pages/customer/ChangeLog'),
+  '/licenses': () => import('../pages/customer/Licenses'),
+  '/portal-users': () => import('../pages/customer/PortalUsers'),
+  '/company': () => import('../pages/customer/Company'),
+  '/profile': () => import('../pages/customer/Profile'),
+  '/agreements': () => import('../pages/customer/Agreements'),
+  '/invoices': () => import('../pages/customer/Invoices'),
+  '/usage': () => import('../pages/customer/Usage'),
+  '/billing-reports': () => import('../pages/customer/BillingReports'),
+  '/partner/customers': () => import('../pages/partner/Customers'),
+  '/partner/prices': () => import('../pages/partner/PriceLists'),
+  '/partner/sale-profiles': () => import('../pages/partner/SaleProfiles'),
+  '/partner/billing-settings': () => import('../pages/partner/BillingSettings'),
+  '/partner/billing-runs': () => import('../pages/partner/BillingRuns'),
+  '/partner/provider-reports': () => import('../pages/partner/ProviderReports'),
+  '/partner/resellers': () => import('../pages/partner/Resellers'),
+  '/partner/branding': () => import('../pages/partner/Branding'),
 };
+const elements: Record<string, JSX.Element> = Object.fromEntries(
+  Object.entries(pageLoaders).map(([path, load]) => {
+    const Page = lazy(load);
+    return [path, <Page />];
+  }),
+);
+void pageLoaders[window.location.pathname]?.().catch(() => undefined);
+const Invitation = lazy(() => import('./InvitationPage'));
 
 export function App() {
   const session = useSession();

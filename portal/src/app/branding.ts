@@ -1,5 +1,4 @@
 import { createLightTheme, type BrandVariants, type Theme } from '@fluentui/react-components';
-import type { Client } from 'openapi-fetch';
 import { api } from '../api/client';
 
 /** The partner's public profile: GET /api/branding when the API has it, else these defaults. */
@@ -15,53 +14,15 @@ export const defaultBranding: Branding = {
   logoUrl: undefined,
 };
 
-// GET /api/branding comes with the branding-profile work; typed here in the generated client's form until then.
-interface BrandingPaths {
-  '/api/branding': {
-    get: {
-      responses: {
-        200: {
-          content: {
-            'application/json': { partnerName?: string; accentColor?: string; logo?: string; logoUrl?: string };
-          };
-        };
-      };
-    };
-  };
-}
-
+/** The partner's public branding (anonymous GET /api/branding), falling back to the defaults when unreachable. */
 export async function loadBranding(): Promise<Branding> {
-  const local = readLocalBranding();
-  const branding: Branding = { ...defaultBranding, ...local };
-  const profile = await (api as unknown as Client<BrandingPaths>).GET('/api/branding').catch(() => undefined);
-  if (profile?.data) {
-    branding.partnerName = profile.data.partnerName ?? branding.partnerName;
-    branding.accentColor = validColor(profile.data.accentColor) ?? branding.accentColor;
-    branding.logoUrl = profile.data.logoUrl ?? profile.data.logo ?? branding.logoUrl;
-  }
-  if (!branding.logoUrl) {
-    const logo = await api.GET('/api/branding/logo', { parseAs: 'blob' }).catch(() => undefined);
-    if (logo?.response.ok && logo.data) branding.logoUrl = URL.createObjectURL(logo.data as Blob);
-  }
-  return branding;
-}
-
-const localKey = 'portal.branding';
-
-export function readLocalBranding(): Partial<Branding> {
-  try {
-    const saved = JSON.parse(localStorage.getItem(localKey) ?? '{}') as Partial<Branding>;
-    return {
-      ...(saved.partnerName ? { partnerName: saved.partnerName } : {}),
-      ...(validColor(saved.accentColor) ? { accentColor: saved.accentColor } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-export function saveLocalBranding(value: Pick<Branding, 'partnerName' | 'accentColor'>): void {
-  localStorage.setItem(localKey, JSON.stringify(value));
+  const profile = await api.GET('/api/branding').catch(() => undefined);
+  if (!profile?.data) return defaultBranding;
+  return {
+    partnerName: profile.data.partnerName || defaultBranding.partnerName,
+    accentColor: validColor(profile.data.accentColor) ?? defaultBranding.accentColor,
+    logoUrl: profile.data.logoUrl ?? undefined,
+  };
 }
 
 export function validColor(value: string | undefined): string | undefined {

@@ -5,6 +5,8 @@ export interface RuntimeConfig {
   authMode: 'local' | 'entra' | 'easyauth';
   clientId?: string;
   authority?: string;
+  /** Authority hosts MSAL may trust without Microsoft's instance discovery (a custom domain, a test provider). */
+  knownAuthorities?: string[];
   scopes?: string[];
 }
 
@@ -28,6 +30,7 @@ async function entraClient(config: RuntimeConfig): Promise<Msal> {
       clientId: config.clientId ?? '',
       authority: config.authority ?? 'https://login.microsoftonline.com/organizations',
       redirectUri: window.location.origin,
+      ...(config.knownAuthorities?.length ? { knownAuthorities: config.knownAuthorities } : {}),
     },
     cache: { cacheLocation: 'sessionStorage' },
   });

@@ -255,8 +255,13 @@ export const de: Record<MessageKey, string> = {
   'branding.upload': 'Logo hochladen',
   'branding.uploaded': 'Logo hochgeladen: {width} × {height} px.',
   'branding.preview': 'Vorschau',
-  'branding.local':
-    'Partnername und Farbe werden in diesem Browser gespeichert, bis die Branding-Profil-API verfügbar ist.',
+  'branding.accentHex': 'Akzentfarbe (hex)',
+  'branding.accentInvalid': 'Eine Hex-Farbe wie #1F4E79.',
+  'branding.shared':
+    'Name und Farbe sind das Partnerprofil: Jeder Kunde sieht sie in der Kopfzeile des Portals sowie auf Rechnungen und Berichten.',
+  'branding.stale':
+    'Jemand anderes hat das Branding geändert, seit Sie diese Seite geöffnet haben. Laden Sie neu, um dessen Fassung zu sehen, und nehmen Sie Ihre Änderung dann erneut vor.',
+  'branding.reload': 'Neu laden',
   'invitation.title': 'Einladung annehmen',
   'invitation.intro': 'Melden Sie sich mit dem Microsoft-Konto an, an das die Einladung ging, und nehmen Sie sie an.',
   'invitation.accept': 'Einladung annehmen',

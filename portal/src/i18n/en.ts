@@ -251,7 +251,13 @@ export const en = {
   'branding.upload': 'Upload logo',
   'branding.uploaded': 'Logo uploaded: {width} × {height} px.',
   'branding.preview': 'Preview',
-  'branding.local': 'Partner name and colour are stored in this browser until the branding profile API is available.',
+  'branding.accentHex': 'Accent colour (hex)',
+  'branding.accentInvalid': 'A hex colour such as #1F4E79.',
+  'branding.shared':
+    'Name and colour are the partner profile: every customer sees them in the portal’s header and on invoices and reports.',
+  'branding.stale':
+    'Someone else changed the branding since you opened this page. Reload to see their version, then make your change again.',
+  'branding.reload': 'Reload',
   'invitation.title': 'Accept your invitation',
   'invitation.intro': 'Sign in with the Microsoft account the invitation was sent to, then accept it.',
   'invitation.accept': 'Accept invitation',

@@ -68,5 +68,6 @@ export function formatDecimal(amount: string, currency: string, locale: string):
   const decimal = locale.startsWith('de') ? ',' : '.';
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, group);
   const number = `${negative ? '-' : ''}${grouped}${fraction ? decimal + fraction : ''}`;
-  return currency ? (locale.startsWith('de') ? `${number} ${currency}` : `${currency} ${number}`) : number;
+  // A no-break space: an amount never wraps between its currency and its number (narrow table cells, phones).
+  return currency ? (locale.startsWith('de') ? `${number}\u00a0${currency}` : `${currency}\u00a0${number}`) : number;
 }

@@ -1,5 +1,5 @@
 import { Button, Checkbox, Field, Text, Textarea, Tooltip } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, call, saveFile } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useI18n } from '../../i18n/i18n';
@@ -31,6 +31,15 @@ function LicensesOf({ customerId }: { customerId: string }) {
   const [message, setMessage] = useState<string>();
   const [justification, setJustification] = useState('');
   const action = useAction();
+  // After an apply, the toggles stay as the user set them until the reloaded table arrives (the table read before
+  // the apply would flip them back for a moment, and a click then would undo the change instead of making one).
+  const [settlingFrom, setSettlingFrom] = useState<object>();
+  useEffect(() => {
+    if (settlingFrom && state.data !== settlingFrom) {
+      setPending({});
+      setSettlingFrom(undefined);
+    }
+  }, [state.data, settlingFrom]);
 
   const toggle = (userId: string, skuId: string, on: boolean) =>
     setPending((p) => ({ ...p, [userId]: { ...p[userId], [skuId]: on } }));
@@ -49,11 +58,11 @@ function LicensesOf({ customerId }: { customerId: string }) {
       const result = await call(
         api.POST('/api/customers/{customerId}/m365/licenses/assignments', { params: { path }, body: { assignments } }),
       );
-      setPending({});
       setMessage(t('licenses.applied', { count: result.succeeded }));
+      setSettlingFrom(state.data);
+      state.reload();
       if (result.failed)
         throw new Error(result.results.flatMap((r) => (r.status === 'failed' ? [r.message] : [])).join(' '));
-      state.reload();
     });
 
   const importCsv = (file: File) =>
@@ -182,7 +191,7 @@ function LicensesOf({ customerId }: { customerId: string }) {
                     const box = (
                       <Checkbox
                         checked={checked}
-                        disabled={!canModify || Boolean(fromGroup)}
+                        disabled={!canModify || Boolean(fromGroup) || Boolean(settlingFrom)}
                         aria-label={t('licenses.assign', { sku: l.name, user: u.displayName })}
                         onChange={(_, d) => toggle(u.id, l.skuId, Boolean(d.checked))}
                       />
@@ -212,7 +221,11 @@ function LicensesOf({ customerId }: { customerId: string }) {
             />
             {canModify && (
               <div>
-                <Button appearance="primary" disabled={changes === 0 || action.busy} onClick={() => void apply()}>
+                <Button
+                  appearance="primary"
+                  disabled={changes === 0 || action.busy || Boolean(settlingFrom)}
+                  onClick={() => void apply()}
+                >
                   {t('licenses.apply')} {changes ? `(${changes})` : ''}
                 </Button>
               </div>
