@@ -28,6 +28,7 @@ const m365Ops = [
   'exportM365Users',
   'importM365Users',
   'assignM365UserLicenses',
+  'updateM365User',
   'listM365Licenses',
   'assignM365LicensesBatch',
   'listM365Groups',
@@ -756,7 +757,7 @@ export const problemRegistry: readonly ProblemEntry[] = [
     title: 'No such Microsoft 365 user',
     when: 'The user id is not a user of the customer’s tenant.',
     action: 'Search for the user with `GET …/m365/users?search=`.',
-    on: ['assignM365UserLicenses', 'assignM365LicensesBatch'],
+    on: ['assignM365UserLicenses', 'assignM365LicensesBatch', 'updateM365User'],
   },
   {
     code: 'DIRECTORY.GROUP_NOT_FOUND',
@@ -780,7 +781,7 @@ export const problemRegistry: readonly ProblemEntry[] = [
     title: 'Microsoft Graph refused the change',
     when: 'Graph answered with a refusal not covered by a more specific code; `graphCode` names it.',
     action: 'Read `detail` and `graphCode`, fix what it names and retry.',
-    on: [...licenseWriteOps],
+    on: [...licenseWriteOps, 'updateM365User'],
   },
   {
     code: 'DIRECTORY.NOT_FOUND',
