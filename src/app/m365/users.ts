@@ -9,15 +9,7 @@ import { userProfileLimits, type DirectoryUser, type DirectoryUserUpdate } from 
 import { requireBillingConfirmation } from '../subscriptions/confirmation.ts';
 import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
-import {
-  explain,
-  getUserView,
-  resolveSkus,
-  tenantSkus,
-  userView,
-  type SkuView,
-  type UserView,
-} from './licenses.ts';
+import { explain, getUserView, resolveSkus, tenantSkus, userView, type SkuView, type UserView } from './licenses.ts';
 import { logM365 } from './log.ts';
 import { generatePassword } from './password.ts';
 
@@ -480,7 +472,20 @@ const lineOf = (path: string) => Number(/^line (\d+)/.exec(path)?.[1] ?? 0);
 
 // ---- profile ----
 
-const profileText = (max: number) => displayText(max).nullable().optional();
+/**
+ * A profile property's text: trimmed, within Graph's length, no control characters (spelled as a range rather
+ * than `\p{Cc}`, so that the OpenAPI document's pattern reads the same without the `u` flag).
+ */
+const profileText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters')
+    .nullable()
+    .optional();
 
 /**
  * The profile properties Graph lets the portal change on a user (`PATCH /users/{id}`), with Graph's limits. A
