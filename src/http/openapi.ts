@@ -176,6 +176,7 @@ export function problemsOf(route: Route): ProblemEntry[] {
   return problemRegistry.filter((entry) => {
     switch (entry.on) {
       case 'jobs':
+      case 'unrouted':
         return false;
       case 'any':
         return true;

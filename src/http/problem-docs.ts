@@ -57,7 +57,9 @@ function answeredBy(entry: ProblemEntry): string {
     case 'write':
       return 'every signed-in write (POST, PUT, PATCH, DELETE)';
     case 'jobs':
-      return 'no operation: timers, queue consumers or the local host’s router (logged, or a failed change’s reason)';
+      return 'no operation: timers and queue consumers (logged, or a failed change’s reason)';
+    case 'unrouted':
+      return 'a request that matches no operation (answered by the host’s router)';
     default:
       return entry.on.map((op) => `\`${op}\``).join(', ');
   }

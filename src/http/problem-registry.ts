@@ -7,9 +7,17 @@
  * (`signedIn`: every route needing sign-in; `customer`: every route under `/customers/{customerId}`; `input`:
  * every route reading parameters, a query or a body; `body`: every route with a body; `ifMatch`: every route
  * taking If-Match; `write`: every signed-in non-GET route; `any`: every route). `jobs` marks codes met only by
- * timers and queue consumers (shown as a failed future change's reason or in the logs), never in a response.
+ * timers and queue consumers (shown as a failed future change's reason or in the logs), never in a response;
+ * `unrouted` marks those answered to a request that reaches no operation.
  */
 export type ProblemScope = readonly string[] | 'any' | 'signedIn' | 'customer' | 'input' | 'body' | 'ifMatch' | 'write';
+
+/**
+ * Where a code arises besides an operation's scope: `jobs` for timers and queue consumers only (never in a
+ * response); `unrouted` for requests that match no operation (a path or method the API does not have), answered
+ * by the host's router, so that no operation lists them.
+ */
+export type ProblemSurface = 'jobs' | 'unrouted';
 
 export interface ProblemEntry {
   code: string;
@@ -17,7 +25,7 @@ export interface ProblemEntry {
   title: string;
   when: string;
   action: string;
-  on: ProblemScope | 'jobs';
+  on: ProblemScope | ProblemSurface;
 }
 
 const changeOps = ['changeSubscription', 'previewSubscriptionChange'] as const;
@@ -28,6 +36,7 @@ const m365Ops = [
   'exportM365Users',
   'importM365Users',
   'assignM365UserLicenses',
+  'updateM365User',
   'listM365Licenses',
   'assignM365LicensesBatch',
   'listM365Groups',
@@ -108,7 +117,7 @@ export const problemRegistry: readonly ProblemEntry[] = [
     title: 'This path does not take that method',
     when: 'The path exists but not with this HTTP method (the `Allow` header lists the methods it takes).',
     action: 'Use one of the methods in `Allow`; the OpenAPI document lists every operation.',
-    on: 'jobs',
+    on: 'unrouted',
   },
   {
     code: 'ROUTE.NOT_FOUND',
@@ -116,7 +125,7 @@ export const problemRegistry: readonly ProblemEntry[] = [
     title: 'No operation at this path',
     when: 'No route of the API matches the path.',
     action: 'Check the path against the OpenAPI document at /api/openapi.json (every path starts with /api).',
-    on: 'jobs',
+    on: 'unrouted',
   },
   {
     code: 'ROW.GONE',
@@ -756,7 +765,7 @@ export const problemRegistry: readonly ProblemEntry[] = [
     title: 'No such Microsoft 365 user',
     when: 'The user id is not a user of the customer’s tenant.',
     action: 'Search for the user with `GET …/m365/users?search=`.',
-    on: ['assignM365UserLicenses', 'assignM365LicensesBatch'],
+    on: ['assignM365UserLicenses', 'assignM365LicensesBatch', 'updateM365User'],
   },
   {
     code: 'DIRECTORY.GROUP_NOT_FOUND',
@@ -780,7 +789,7 @@ export const problemRegistry: readonly ProblemEntry[] = [
     title: 'Microsoft Graph refused the change',
     when: 'Graph answered with a refusal not covered by a more specific code; `graphCode` names it.',
     action: 'Read `detail` and `graphCode`, fix what it names and retry.',
-    on: [...licenseWriteOps],
+    on: [...licenseWriteOps, 'updateM365User'],
   },
   {
     code: 'DIRECTORY.NOT_FOUND',

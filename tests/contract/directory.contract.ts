@@ -209,6 +209,59 @@ export function directoryContract(name: string, setup: () => Promise<DirectoryCo
       expect(await consumed(SPB)).toBe(0);
     });
 
+    it('sets a usage location (then licensing works) and other profile properties; null clears one', async () => {
+      await seats('SPB', 1);
+      const user = await subject.simulator.seedUser(tenant, {
+        displayName: 'No Location',
+        userPrincipalName: `setloc${randomUUID().slice(0, 6)}@contoso.example`,
+      });
+      await directory.updateUser(tenant, user.id, {
+        usageLocation: 'GB',
+        jobTitle: 'Finance lead',
+        department: 'Finance',
+        businessPhones: ['+44 20 7946 0000'],
+        preferredLanguage: 'en-GB',
+      });
+      expect(await directory.getUser(tenant, user.id)).toMatchObject({
+        usageLocation: 'GB',
+        jobTitle: 'Finance lead',
+        department: 'Finance',
+        businessPhones: ['+44 20 7946 0000'],
+        preferredLanguage: 'en-GB',
+        displayName: 'No Location',
+      });
+      await directory.assignLicenses(tenant, user.id, { add: [SPB], remove: [] });
+      expect(await consumed(SPB)).toBe(1);
+
+      await directory.updateUser(tenant, user.id, { jobTitle: null, businessPhones: [], displayName: 'Jo Located' });
+      const after = await directory.getUser(tenant, user.id);
+      expect(after).toMatchObject({ displayName: 'Jo Located', department: 'Finance', usageLocation: 'GB' });
+      expect(after.jobTitle).toBeUndefined();
+      expect(after.businessPhones).toBeUndefined();
+      expect(after.assignedLicenses.map((l) => l.skuId)).toEqual([SPB]);
+    });
+
+    it('refuses what Graph refuses in a user update, changing nothing', async () => {
+      const user = await newUser({ usageLocation: 'US' });
+      for (const update of [
+        { usageLocation: 'XX' },
+        { usageLocation: 'gb' },
+        { preferredLanguage: 'English' },
+        { businessPhones: ['+1 425 555 0100', '+1 425 555 0101'] },
+        { jobTitle: 'x'.repeat(129) },
+        { displayName: ' ' },
+      ]) {
+        expect(await rejection(directory.updateUser(tenant, user.id, update)), JSON.stringify(update)).toMatchObject({
+          code: 'DIRECTORY.REFUSED',
+        });
+      }
+      expect(await directory.getUser(tenant, user.id)).toMatchObject({ usageLocation: 'US' });
+      expect(await rejection(directory.updateUser(tenant, randomUUID(), { usageLocation: 'GB' }))).toMatchObject({
+        kind: 'NotFound',
+        code: 'DIRECTORY.USER_NOT_FOUND',
+      });
+    });
+
     it('refuses a SKU the tenant has not bought, and removing a license the user does not have', async () => {
       await seats('SPB', 1);
       const user = await newUser();

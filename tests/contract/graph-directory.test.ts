@@ -85,6 +85,21 @@ describe('Microsoft Graph adapter at the wire', () => {
     expect(payload.tid).toBe(tenant);
   });
 
+  it('sends a user update as PATCH /users/{id} with only the properties given, null clearing one', async () => {
+    const u = await user({ usageLocation: 'US' });
+    await directory.updateUser(tenant, u.id, { usageLocation: 'GB', jobTitle: null, department: 'Finance' });
+    expect(sent('PATCH')).toEqual([
+      expect.objectContaining({
+        path: `/v1.0/users/${u.id}`,
+        body: { usageLocation: 'GB', jobTitle: null, department: 'Finance' },
+      }),
+    ]);
+    expect(sent('PATCH')[0]?.headers['content-type']).toMatch(/^application\/json/);
+    const read = await directory.getUser(tenant, u.id);
+    expect(read).toMatchObject({ usageLocation: 'GB', department: 'Finance' });
+    expect(sent('GET').at(-1)?.path).toMatch(/\$select=[^&]*department/);
+  });
+
   it('sends a group’s assignLicense to the group', async () => {
     await buySeats(fake.commerce, tenant, 'SPB', 2);
     const group = await fake.simulator.seedGroup(tenant, 'Sales', [(await user()).id]);

@@ -11,7 +11,7 @@ import { Agent } from 'undici';
 import { z } from 'zod';
 import { AppError } from '../../src/app/errors.ts';
 import type { Clock } from '../../src/app/ports/clock.port.ts';
-import type { DirectoryUser, SubscribedSku } from '../../src/app/ports/directory.port.ts';
+import type { DirectoryUser, DirectoryUserUpdate, SubscribedSku } from '../../src/app/ports/directory.port.ts';
 import type { CommerceSimulator } from '../../src/adapters/commerce/simulator.commerce.ts';
 import { DirectorySimulator } from '../../src/adapters/directory/simulator.directory.ts';
 import { createTableSimulator } from './fake-partner-center.ts';
@@ -158,6 +158,25 @@ const assignLicenseSchema = z.strictObject({
   addLicenses: z.array(z.strictObject({ skuId: z.guid(), disabledPlans: z.array(z.guid()) })),
   removeLicenses: z.array(z.guid()),
 });
+/** user-update, v1.0: the writable properties this product sends; any other property is refused here. */
+const text = z.string().nullable().optional();
+const userUpdateSchema = z.strictObject({
+  displayName: z.string().optional(),
+  usageLocation: z.string().optional(),
+  givenName: text,
+  surname: text,
+  jobTitle: text,
+  department: text,
+  officeLocation: text,
+  mobilePhone: text,
+  businessPhones: z.array(z.string()).optional(),
+  streetAddress: text,
+  city: text,
+  state: text,
+  postalCode: text,
+  country: text,
+  preferredLanguage: text,
+});
 const newUserSchema = z.looseObject({
   accountEnabled: z.boolean(),
   displayName: z.string(),
@@ -183,13 +202,19 @@ export async function startFakeGraph(options: { connectionString: string; clock:
     mail: user.mail ?? null,
     usageLocation: user.usageLocation ?? null,
     accountEnabled: user.accountEnabled,
-    businessPhones: [],
-    givenName: null,
-    surname: null,
-    jobTitle: null,
-    mobilePhone: null,
-    officeLocation: null,
-    preferredLanguage: null,
+    businessPhones: user.businessPhones ?? [],
+    givenName: user.givenName ?? null,
+    surname: user.surname ?? null,
+    jobTitle: user.jobTitle ?? null,
+    mobilePhone: user.mobilePhone ?? null,
+    officeLocation: user.officeLocation ?? null,
+    preferredLanguage: user.preferredLanguage ?? null,
+    department: user.department ?? null,
+    streetAddress: user.streetAddress ?? null,
+    city: user.city ?? null,
+    state: user.state ?? null,
+    postalCode: user.postalCode ?? null,
+    country: user.country ?? null,
     assignedLicenses: user.assignedLicenses,
     licenseAssignmentStates: user.licenseAssignmentStates.map((s) => ({
       assignedByGroup: s.assignedByGroup ?? null,
@@ -364,6 +389,15 @@ export async function startFakeGraph(options: { connectionString: string; clock:
         status: 200,
         body: select(graphUser(await simulator.getUser(tenantId, m[1] ?? '')), url, USER_DEFAULT_PROPERTIES),
       };
+    }
+
+    // user-update, v1.0: "If successful, this method returns a 204 No Content response code."
+    if ((m = /^\/v1\.0\/users\/([^/]+)$/.exec(p)) && method === 'PATCH') {
+      const input = userUpdateSchema.safeParse(body);
+      if (!input.success)
+        throw new GraphHttpError(400, 'Request_BadRequest', `Invalid request: ${z.prettifyError(input.error)}`);
+      await simulator.updateUser(tenantId, m[1] ?? '', input.data as DirectoryUserUpdate);
+      return { status: 204 };
     }
 
     if ((m = /^\/v1\.0\/users\/([^/]+)\/assignLicense$/.exec(p)) && method === 'POST') {

@@ -854,6 +854,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{customerId}/m365/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a user’s usage location (needed before licensing) and other profile properties Microsoft allows
+         * @description Changes the properties given on the user in the customer’s tenant (Microsoft Graph `PATCH /users/{id}`): `usageLocation` (ISO 3166-1 alpha-2, required by Microsoft before a license can be assigned), `displayName`, `givenName`, `surname`, `jobTitle`, `department`, `officeLocation`, `mobilePhone`, `businessPhones` (one number at most), `streetAddress`, `city`, `state`, `postalCode`, `country` and `preferredLanguage` (`en-US`). `null` clears a property (not the display name or usage location); absent ones are kept. Idempotent: properties that already have the value are not sent to Microsoft, and a request that changes nothing answers the user as it is. Each change is written to the customer’s change log (`updateM365User`, e.g. `usageLocation — → GB`). After a `DIRECTORY.USAGE_LOCATION_REQUIRED` answer, set the usage location here, then assign the license again.
+         *
+         *     **Who may call:** portal users of the customer with role Modify or above (Modify, Admin), and the partner’s administrators.
+         *
+         *     **Refusals specific to this operation:** `CUSTOMER.NO_TENANT`, `DIRECTORY.CONSENT_REQUIRED`, `DIRECTORY.USER_NOT_FOUND`, `DIRECTORY.REFUSED`, `DIRECTORY.NOT_FOUND`, `DIRECTORY.TENANT_NOT_FOUND`, `DIRECTORY.THROTTLED`, `DIRECTORY.UNAVAILABLE`, `DIRECTORY.BAD_ANSWER` (see `x-problem-codes` and `/api/problems/{code}`).
+         */
+        patch: operations["updateM365User"];
+        trace?: never;
+    };
     "/api/customers/{customerId}/m365/users/{userId}/licenses": {
         parameters: {
             query?: never;
@@ -2922,8 +2946,14 @@ export interface components {
         };
         M365User: {
             accountEnabled: boolean;
+            businessPhones?: string[];
+            city?: string;
+            country?: string;
+            department?: string;
             displayName: string;
+            givenName?: string;
             id: string;
+            jobTitle?: string;
             licenses: {
                 /** @description Assigned to the user directly (removable from the user) */
                 direct: boolean;
@@ -2941,6 +2971,13 @@ export interface components {
                 state: "Active" | "Error";
             }[];
             mail?: string;
+            mobilePhone?: string;
+            officeLocation?: string;
+            postalCode?: string;
+            preferredLanguage?: string;
+            state?: string;
+            streetAddress?: string;
+            surname?: string;
             usageLocation?: string;
             userPrincipalName: string;
         };
@@ -2962,6 +2999,32 @@ export interface components {
         M365UserPage: {
             continuationToken?: string;
             items: components["schemas"]["M365User"][];
+        };
+        /**
+         * @example {
+         *       "usageLocation": "GB",
+         *       "jobTitle": "Finance lead",
+         *       "department": "Finance"
+         *     }
+         */
+        M365UserUpdate: {
+            /** @description At most one number; [] clears it */
+            businessPhones?: string[];
+            city?: string | null;
+            country?: string | null;
+            department?: string | null;
+            displayName?: string & (unknown & unknown);
+            givenName?: string | null;
+            jobTitle?: string | null;
+            mobilePhone?: string | null;
+            officeLocation?: string | null;
+            postalCode?: string | null;
+            preferredLanguage?: string | null;
+            state?: string | null;
+            streetAddress?: string | null;
+            surname?: string | null;
+            /** @description ISO 3166-1 alpha-2 country where the user uses the services; Microsoft needs it to license */
+            usageLocation?: string;
         };
         ManualLicenseCount: {
             customers?: unknown;
@@ -8869,7 +8932,22 @@ export interface operations {
                      *                 "state": "Active",
                      *                 "error": "CFQ7TTC0LCHC:0002"
                      *               }
-                     *             ]
+                     *             ],
+                     *             "givenName": "Northwind Traders",
+                     *             "surname": "Northwind Traders",
+                     *             "jobTitle": "CFQ7TTC0LCHC:0002",
+                     *             "department": "CFQ7TTC0LCHC:0002",
+                     *             "officeLocation": "CFQ7TTC0LCHC:0002",
+                     *             "mobilePhone": "+1 425 555 0100",
+                     *             "businessPhones": [
+                     *               "+1 425 555 0100"
+                     *             ],
+                     *             "streetAddress": "CFQ7TTC0LCHC:0002",
+                     *             "city": "CFQ7TTC0LCHC:0002",
+                     *             "state": "CFQ7TTC0LCHC:0002",
+                     *             "postalCode": "CFQ7TTC0LCHC:0002",
+                     *             "country": "US",
+                     *             "preferredLanguage": "en"
                      *           }
                      *         }
                      *       ],
@@ -9034,7 +9112,22 @@ export interface operations {
                      *               "state": "Active",
                      *               "error": "CFQ7TTC0LCHC:0002"
                      *             }
-                     *           ]
+                     *           ],
+                     *           "givenName": "Northwind Traders",
+                     *           "surname": "Northwind Traders",
+                     *           "jobTitle": "CFQ7TTC0LCHC:0002",
+                     *           "department": "CFQ7TTC0LCHC:0002",
+                     *           "officeLocation": "CFQ7TTC0LCHC:0002",
+                     *           "mobilePhone": "+1 425 555 0100",
+                     *           "businessPhones": [
+                     *             "+1 425 555 0100"
+                     *           ],
+                     *           "streetAddress": "CFQ7TTC0LCHC:0002",
+                     *           "city": "CFQ7TTC0LCHC:0002",
+                     *           "state": "CFQ7TTC0LCHC:0002",
+                     *           "postalCode": "CFQ7TTC0LCHC:0002",
+                     *           "country": "US",
+                     *           "preferredLanguage": "en"
                      *         }
                      *       ],
                      *       "continuationToken": "CFQ7TTC0LCHC:0002"
@@ -9178,7 +9271,22 @@ export interface operations {
                      *             "state": "Active",
                      *             "error": "CFQ7TTC0LCHC:0002"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "givenName": "Northwind Traders",
+                     *         "surname": "Northwind Traders",
+                     *         "jobTitle": "CFQ7TTC0LCHC:0002",
+                     *         "department": "CFQ7TTC0LCHC:0002",
+                     *         "officeLocation": "CFQ7TTC0LCHC:0002",
+                     *         "mobilePhone": "+1 425 555 0100",
+                     *         "businessPhones": [
+                     *           "+1 425 555 0100"
+                     *         ],
+                     *         "streetAddress": "CFQ7TTC0LCHC:0002",
+                     *         "city": "CFQ7TTC0LCHC:0002",
+                     *         "state": "CFQ7TTC0LCHC:0002",
+                     *         "postalCode": "CFQ7TTC0LCHC:0002",
+                     *         "country": "US",
+                     *         "preferredLanguage": "en"
                      *       },
                      *       "passwordSentTo": "CFQ7TTC0LCHC:0002",
                      *       "passwordDelivered": true,
@@ -9290,6 +9398,179 @@ export interface operations {
             };
         };
     };
+    updateM365User: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer’s id (from `GET /api/me` or `GET /api/customers`).
+                 * @example 3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b
+                 */
+                customerId: string;
+                /**
+                 * @description The user’s object id
+                 * @example 3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b
+                 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "usageLocation": "GB",
+                 *       "jobTitle": "Finance lead",
+                 *       "department": "Finance"
+                 *     }
+                 */
+                "application/json": components["schemas"]["M365UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The user with its properties and licenses now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "CFQ7TTC0LCHC:0002",
+                     *       "displayName": "Alice Wong",
+                     *       "userPrincipalName": "alice@contoso.onmicrosoft.com",
+                     *       "mail": "alice@contoso.example",
+                     *       "usageLocation": "US",
+                     *       "accountEnabled": true,
+                     *       "licenses": [
+                     *         {
+                     *           "skuId": "CFQ7TTC0LCHC:0002",
+                     *           "skuPartNumber": "CFQ7TTC0LCHC:0002",
+                     *           "name": "Northwind Traders",
+                     *           "direct": true,
+                     *           "groups": [
+                     *             {
+                     *               "id": "CFQ7TTC0LCHC:0002",
+                     *               "displayName": "Alice Wong"
+                     *             }
+                     *           ],
+                     *           "state": "Active",
+                     *           "error": "CFQ7TTC0LCHC:0002"
+                     *         }
+                     *       ],
+                     *       "givenName": "Northwind Traders",
+                     *       "surname": "Northwind Traders",
+                     *       "jobTitle": "CFQ7TTC0LCHC:0002",
+                     *       "department": "CFQ7TTC0LCHC:0002",
+                     *       "officeLocation": "CFQ7TTC0LCHC:0002",
+                     *       "mobilePhone": "+1 425 555 0100",
+                     *       "businessPhones": [
+                     *         "+1 425 555 0100"
+                     *       ],
+                     *       "streetAddress": "CFQ7TTC0LCHC:0002",
+                     *       "city": "CFQ7TTC0LCHC:0002",
+                     *       "state": "CFQ7TTC0LCHC:0002",
+                     *       "postalCode": "CFQ7TTC0LCHC:0002",
+                     *       "country": "US",
+                     *       "preferredLanguage": "en"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["M365User"];
+                };
+            };
+            /** @description `REQUEST.INVALID`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `AUTH.MISSING`: Sign-in required. `AUTH.INVALID_TOKEN`: The sign-in token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `AUTH.PARTNER_ADMIN_REQUIRED`: Only the partner’s administrators may do this. `AUTH.NO_ACCESS`: You have no access to this customer. `AUTH.ROLE_TOO_LOW`: Your role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `CUSTOMER.NOT_FOUND`: No such customer. `DIRECTORY.USER_NOT_FOUND`: No such Microsoft 365 user. `DIRECTORY.NOT_FOUND`: Microsoft Graph did not find what was asked. `DIRECTORY.TENANT_NOT_FOUND`: Microsoft Graph does not know the customer’s tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `CUSTOMER.NO_TENANT`: The customer has no Microsoft tenant yet. `DIRECTORY.CONSENT_REQUIRED`: The customer’s tenant has not granted the portal admin consent. `DIRECTORY.REFUSED`: Microsoft Graph refused the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `REQUEST.TOO_LARGE`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `REQUEST.UNSUPPORTED_MEDIA_TYPE`: The body is not in a content type this route reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `REQUEST.RATE_LIMITED`: Too many changes in a short time. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `INTERNAL`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `AUTH.KEYS_UNAVAILABLE`: The sign-in keys could not be read. `DIRECTORY.THROTTLED`: Microsoft Graph is throttling requests. `DIRECTORY.UNAVAILABLE`: Microsoft Graph did not answer in time. `DIRECTORY.BAD_ANSWER`: Microsoft Graph answered in an unexpected shape. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     assignM365UserLicenses: {
         parameters: {
             query?: never;
@@ -9353,7 +9634,22 @@ export interface operations {
                      *           "state": "Active",
                      *           "error": "CFQ7TTC0LCHC:0002"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "givenName": "Northwind Traders",
+                     *       "surname": "Northwind Traders",
+                     *       "jobTitle": "CFQ7TTC0LCHC:0002",
+                     *       "department": "CFQ7TTC0LCHC:0002",
+                     *       "officeLocation": "CFQ7TTC0LCHC:0002",
+                     *       "mobilePhone": "+1 425 555 0100",
+                     *       "businessPhones": [
+                     *         "+1 425 555 0100"
+                     *       ],
+                     *       "streetAddress": "CFQ7TTC0LCHC:0002",
+                     *       "city": "CFQ7TTC0LCHC:0002",
+                     *       "state": "CFQ7TTC0LCHC:0002",
+                     *       "postalCode": "CFQ7TTC0LCHC:0002",
+                     *       "country": "US",
+                     *       "preferredLanguage": "en"
                      *     }
                      */
                     "application/json": components["schemas"]["M365User"];

@@ -25,11 +25,13 @@ import {
   type DirectoryGroup,
   type DirectoryPort,
   type DirectoryUser,
+  type DirectoryUserUpdate,
   type LicenseAssignmentState,
   type LicenseChange,
   type NewDirectoryUser,
   type SubscribedSku,
   type UserQuery,
+  userProfileLimits,
 } from '../../app/ports/directory.port.ts';
 import type { Config } from '../../config.ts';
 import {
@@ -62,8 +64,15 @@ export interface GraphDirectoryOptions extends Partial<HttpDependencies> {
 export const GLOBAL_ADMIN_ROLE_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
 
 const VERSION = 'v1.0';
-const USER_SELECT =
-  'id,displayName,userPrincipalName,mail,usageLocation,accountEnabled,assignedLicenses,licenseAssignmentStates';
+/** The profile properties a user update may change, read back with every user. */
+const PROFILE_PROPERTIES = [
+  ...Object.keys(userProfileLimits).filter((key) => key !== 'displayName'),
+  'businessPhones',
+] as const;
+const USER_SELECT = [
+  'id,displayName,userPrincipalName,mail,usageLocation,accountEnabled,assignedLicenses,licenseAssignmentStates',
+  ...PROFILE_PROPERTIES,
+].join(',');
 /** Longest total wait between attempts of one call: past it the caller gets the 503 and retries later. */
 const MAX_TOTAL_WAIT_MS = 30_000;
 /** Graph's limit of values in one `in (…)` filter. */
@@ -94,6 +103,8 @@ function clientSecretTokens(config: GraphConfig): NonNullable<GraphDirectoryOpti
 
 const licenseSchema = z.object({ skuId: z.string(), disabledPlans: z.array(z.string()).nullish() });
 const userSchema = z.object({
+  ...Object.fromEntries(PROFILE_PROPERTIES.map((key) => [key, z.string().nullish()])),
+  businessPhones: z.array(z.string()).nullish(),
   id: z.string(),
   displayName: z.string().nullish(),
   userPrincipalName: z.string(),
@@ -205,7 +216,7 @@ class Transport implements Middleware {
 // ---- the adapter ----
 
 interface Request {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch';
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -308,6 +319,18 @@ class GraphDirectory implements DirectoryPort {
       ...created,
       ...(created.usageLocation || !user.usageLocation ? {} : { usageLocation: user.usageLocation }),
     };
+  }
+
+  /** `PATCH /users/{id}` with the properties to change (`null` clears one); Graph answers 204 No Content. */
+  async updateUser(tenantId: string, userId: string, update: DirectoryUserUpdate): Promise<void> {
+    const body = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
+    if (!Object.keys(body).length) return;
+    await this.send(tenantId, {
+      method: 'patch',
+      path: `/users/${encodeURIComponent(userId)}`,
+      body,
+      context: { notFound: () => userNotFound(userId), userId },
+    });
   }
 
   async subscribedSkus(tenantId: string): Promise<SubscribedSku[]> {
@@ -446,6 +469,7 @@ class GraphDirectory implements DirectoryPort {
     let call = client.api(request.path).middlewareOptions([new CallOptions(request.retryServerErrors ?? true)]);
     for (const [name, value] of Object.entries(request.headers ?? {})) call = call.header(name, value);
     try {
+      if (request.method === 'patch') return await call.patch(request.body ?? {});
       return request.method === 'get' ? await call.get() : await call.post(request.body ?? {});
     } catch (error) {
       throw fromGraphError(error, request.context ?? {});
@@ -478,7 +502,14 @@ class GraphDirectory implements DirectoryPort {
 // ---- mapping ----
 
 function toUser(u: z.output<typeof userSchema>): DirectoryUser {
+  const profile: Record<string, unknown> = {};
+  for (const key of PROFILE_PROPERTIES) {
+    const value = (u as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value) profile[key] = value;
+    else if (Array.isArray(value) && value.length) profile[key] = value;
+  }
   return {
+    ...profile,
     id: u.id,
     displayName: u.displayName ?? u.userPrincipalName,
     userPrincipalName: u.userPrincipalName,

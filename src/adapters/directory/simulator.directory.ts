@@ -29,12 +29,15 @@ import {
   type DirectoryGroup,
   type DirectoryPort,
   type DirectoryUser,
+  type DirectoryUserProfile,
+  type DirectoryUserUpdate,
   type GraphPermission,
   type LicenseAssignmentState,
   type LicenseChange,
   type NewDirectoryUser,
   type SubscribedSku,
   type UserQuery,
+  userProfileLimits,
 } from '../../app/ports/directory.port.ts';
 import { guidFrom } from '../../domain/ids.ts';
 import { isCountryCode } from '../../domain/locale.ts';
@@ -96,6 +99,11 @@ const inheritedSchema = z.object({
   error: z.enum(licenseAssignmentErrors),
 });
 
+const profileSchema = z.object({
+  ...Object.fromEntries(Object.keys(userProfileLimits).map((key) => [key, z.string().optional()])),
+  businessPhones: z.array(z.string()).optional(),
+}) as z.ZodType<Omit<DirectoryUserProfile, 'displayName'>>;
+
 const userRowSchema = z.object({
   rowKey: z.string(),
   etag: z.string(),
@@ -110,6 +118,8 @@ const userRowSchema = z.object({
   groups: json(z.array(z.string())),
   direct: json(z.array(licenseSchema)),
   inherited: json(z.array(inheritedSchema)),
+  /** Profile properties set through `updateUser` (absent on rows written before they existed). */
+  profile: json(profileSchema).optional(),
 });
 type UserState = Omit<z.output<typeof userRowSchema>, 'rowKey' | 'etag'> & { id: string };
 type Inherited = z.output<typeof inheritedSchema>;
@@ -193,6 +203,14 @@ export class DirectorySimulator implements DirectoryPort {
     await this.requireConsent(tenantId, 'User.ReadWrite.All');
     checkNewUser(input);
     return toDirectoryUser(await this.insertUser(tenantId, input, false));
+  }
+
+  async updateUser(tenantId: string, userId: string, update: DirectoryUserUpdate): Promise<void> {
+    this.maybeFail();
+    await this.requireConsent(tenantId, 'User.ReadWrite.All');
+    checkUpdate(update);
+    // The user's licenses do not change: no counter is touched, but the user row is guarded by its ETag.
+    await this.mutateUser(tenantId, userId, new Map(), (user) => applyUpdate(user, update));
   }
 
   // ---- licenses ----
@@ -622,6 +640,25 @@ function inherit(user: UserState, group: GroupState, units: Map<string, SkuUnits
   return { ...user, inherited: [...others, ...mine] };
 }
 
+/** A user with the update's properties set (`null` and an empty phone list clear one), as Graph applies a PATCH. */
+function applyUpdate(user: UserState, update: DirectoryUserUpdate): UserState {
+  const profile: Record<string, unknown> = { ...user.profile };
+  let { displayName, usageLocation } = user;
+  for (const [key, value] of Object.entries(update)) {
+    if (value === undefined) continue;
+    if (key === 'displayName') displayName = value as string;
+    else if (key === 'usageLocation') usageLocation = value as string;
+    else if (value === null || (Array.isArray(value) && value.length === 0)) delete profile[key];
+    else profile[key] = value;
+  }
+  return {
+    ...user,
+    displayName,
+    ...(usageLocation ? { usageLocation } : {}),
+    profile: profile as Omit<DirectoryUserProfile, 'displayName'>,
+  };
+}
+
 function toDirectoryUser(user: UserState): DirectoryUser {
   const assigned: AssignedLicense[] = [...user.direct];
   for (const i of user.inherited) {
@@ -629,6 +666,7 @@ function toDirectoryUser(user: UserState): DirectoryUser {
       assigned.push({ skuId: i.skuId, disabledPlans: [] });
   }
   return {
+    ...user.profile,
     id: user.id,
     displayName: user.displayName,
     userPrincipalName: user.userPrincipalName,
@@ -699,6 +737,30 @@ function checkNewUser(input: NewDirectoryUser): void {
   }
 }
 
+const LANGUAGE_TAG = /^[a-z]{2}(-[A-Z]{2})?$/;
+
+/**
+ * Graph's checks of a user update (`PATCH /users/{id}`): a display name is never empty, a usage location is an
+ * ISO 3166-1 alpha-2 country, a preferred language an ISO 639-1 code (with an optional region), one business phone
+ * at most, and each property within the `user` resource's length.
+ */
+function checkUpdate(update: DirectoryUserUpdate): void {
+  const invalid = (property: string) =>
+    directoryRefused('Request_BadRequest', `Invalid value specified for property '${property}' of resource 'User'.`, {
+      property,
+    });
+  if (update.usageLocation !== undefined && !isCountryCode(update.usageLocation)) throw invalid('usageLocation');
+  if (update.displayName !== undefined && !update.displayName.trim()) throw invalid('displayName');
+  for (const [key, max] of Object.entries(userProfileLimits)) {
+    const value = update[key as keyof typeof userProfileLimits];
+    if (typeof value === 'string' && value.length > max) throw invalid(key);
+  }
+  if (typeof update.preferredLanguage === 'string' && !LANGUAGE_TAG.test(update.preferredLanguage))
+    throw invalid('preferredLanguage');
+  if (update.businessPhones && (update.businessPhones.length > 1 || update.businessPhones.some((p) => p.length > 64)))
+    throw invalid('businessPhones');
+}
+
 function userEntity(tenantId: string, user: UserState) {
   return {
     partitionKey: tenantId,
@@ -714,6 +776,7 @@ function userEntity(tenantId: string, user: UserState) {
     groups: JSON.stringify(user.groups),
     direct: JSON.stringify(user.direct),
     inherited: JSON.stringify(user.inherited),
+    ...(user.profile ? { profile: JSON.stringify(user.profile) } : {}),
   };
 }
 

@@ -1,7 +1,14 @@
 import { skuName, type SkuNameSource } from '../../domain/sku-names.ts';
 import { AppError, validation, type FieldError } from '../errors.ts';
 import type { Page } from '../ports/customer.repository.port.ts';
-import type { DirectoryGroup, DirectoryUser, LicenseChange, SubscribedSku } from '../ports/directory.port.ts';
+import {
+  userProfileLimits,
+  type DirectoryGroup,
+  type DirectoryUser,
+  type DirectoryUserProfile,
+  type LicenseChange,
+  type SubscribedSku,
+} from '../ports/directory.port.ts';
 import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
 import { logM365 } from './log.ts';
@@ -35,7 +42,13 @@ export interface UserLicenseView {
   error?: string;
 }
 
-export interface UserView {
+/** The profile properties a user view carries when set (all but the display name, which is always there). */
+const PROFILE_KEYS = [
+  ...Object.keys(userProfileLimits).filter((key) => key !== 'displayName'),
+  'businessPhones',
+] as (keyof DirectoryUserProfile)[];
+
+export interface UserView extends Omit<DirectoryUserProfile, 'displayName'> {
   id: string;
   displayName: string;
   userPrincipalName: string;
@@ -197,7 +210,13 @@ export function userView(user: DirectoryUser, skus: SkuView[], groups?: Readonly
     license.state = 'Active';
   }
   for (const license of licenses.values()) if (license.state === 'Active') delete license.error;
+  const profile: Record<string, unknown> = {};
+  for (const key of PROFILE_KEYS) {
+    const value = user[key];
+    if (value !== undefined && value.length) profile[key] = value;
+  }
   return {
+    ...profile,
     id: user.id,
     displayName: user.displayName,
     userPrincipalName: user.userPrincipalName,

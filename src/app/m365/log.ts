@@ -11,7 +11,13 @@ export async function logM365(
   deps: Pick<M365Deps, 'customerData' | 'clock'>,
   customerId: string,
   actor: Actor,
-  entries: { action: string; detail: string; productName?: string; after?: Record<string, unknown> }[],
+  entries: {
+    action: string;
+    detail: string;
+    productName?: string;
+    before?: Record<string, unknown>;
+    after?: Record<string, unknown>;
+  }[],
 ): Promise<void> {
   if (!entries.length) return;
   const at = deps.clock.now().toISOString();
@@ -24,6 +30,7 @@ export async function logM365(
     action: e.action,
     detail: e.detail,
     ...(e.productName ? { productName: e.productName } : {}),
+    ...(e.before ? { before: e.before } : {}),
     ...(e.after ? { after: e.after } : {}),
   }));
   // An entity-group transaction takes at most 100 rows.

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { countryCodeSchema, type Customer } from '../../domain/customer.ts';
+import { countryCodeSchema, phoneSchema, type Customer } from '../../domain/customer.ts';
 import { dec, money, type Dec, type Money } from '../../domain/money.ts';
 import { displayText } from '../../domain/product.ts';
 import { monthlyCost } from '../../domain/proration.ts';
 import { AppError, validation, type FieldError } from '../errors.ts';
 import type { CsvTable } from '../ports/csv-table.ts';
-import type { DirectoryUser } from '../ports/directory.port.ts';
+import { userProfileLimits, type DirectoryUser, type DirectoryUserUpdate } from '../ports/directory.port.ts';
 import { requireBillingConfirmation } from '../subscriptions/confirmation.ts';
 import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
-import { explain, resolveSkus, tenantSkus, userView, type SkuView, type UserView } from './licenses.ts';
+import { explain, getUserView, resolveSkus, tenantSkus, userView, type SkuView, type UserView } from './licenses.ts';
 import { logM365 } from './log.ts';
 import { generatePassword } from './password.ts';
 
@@ -469,3 +469,112 @@ function checkHeader(header: string[]): Record<(typeof IMPORT_COLUMNS)[number], 
 }
 
 const lineOf = (path: string) => Number(/^line (\d+)/.exec(path)?.[1] ?? 0);
+
+// ---- profile ----
+
+/**
+ * A profile property's text: trimmed, within Graph's length, no control characters (spelled as a range rather
+ * than `\p{Cc}`, so that the OpenAPI document's pattern reads the same without the `u` flag).
+ */
+const profileText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters')
+    .nullable()
+    .optional();
+
+/**
+ * The profile properties Graph lets the portal change on a user (`PATCH /users/{id}`), with Graph's limits. A
+ * property given is set, `null` clears it (not the display name or usage location), an absent one is kept.
+ */
+export const userUpdateSchema = z
+  .strictObject({
+    usageLocation: countryCodeSchema
+      .optional()
+      .describe('ISO 3166-1 alpha-2 country where the user uses the services; Microsoft needs it to license'),
+    displayName: displayText(userProfileLimits.displayName).optional(),
+    givenName: profileText(userProfileLimits.givenName),
+    surname: profileText(userProfileLimits.surname),
+    jobTitle: profileText(userProfileLimits.jobTitle),
+    department: profileText(userProfileLimits.department),
+    officeLocation: profileText(userProfileLimits.officeLocation),
+    mobilePhone: phoneSchema.nullable().optional(),
+    businessPhones: z
+      .array(phoneSchema)
+      .max(1, 'Microsoft keeps one business phone')
+      .optional()
+      .describe('At most one number; [] clears it'),
+    streetAddress: profileText(userProfileLimits.streetAddress),
+    city: profileText(userProfileLimits.city),
+    state: profileText(userProfileLimits.state),
+    postalCode: profileText(userProfileLimits.postalCode),
+    country: profileText(userProfileLimits.country),
+    preferredLanguage: z
+      .string()
+      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'an ISO 639-1 language with an optional region, e.g. en-US')
+      .nullable()
+      .optional(),
+  })
+  .refine((update) => Object.values(update).some((value) => value !== undefined), {
+    message: 'name at least one property to change',
+    path: ['usageLocation'],
+  })
+  .meta({
+    id: 'M365UserUpdate',
+    examples: [{ usageLocation: 'GB', jobTitle: 'Finance lead', department: 'Finance' }],
+  });
+export type UserUpdateRequest = z.infer<typeof userUpdateSchema>;
+
+const profileKeys = [
+  'usageLocation',
+  ...Object.keys(userProfileLimits),
+  'businessPhones',
+] as (keyof UserUpdateRequest)[];
+
+/** A property as the change log shows it: `—` when unset. */
+const shown = (value: unknown): string =>
+  Array.isArray(value) ? value.join('; ') || '—' : typeof value === 'string' && value ? value : '—';
+
+/**
+ * F-LICENSES: sets a Microsoft 365 user's usage location and other profile properties. Idempotent: only properties
+ * whose value differs from the user's are sent to Microsoft and logged (`jobTitle — → Finance lead`); a request
+ * that changes nothing answers the user as it is.
+ */
+export async function updateUserProfile(
+  deps: M365Deps,
+  input: { customerId: string; userId: string; request: UserUpdateRequest; actor: Actor },
+): Promise<UserView> {
+  const { tenantId } = await requireTenant(deps, input.customerId);
+  const before = await deps.directory.getUser(tenantId, input.userId);
+  const changes: DirectoryUserUpdate = {};
+  const beforeLog: Record<string, unknown> = {};
+  const afterLog: Record<string, unknown> = {};
+  for (const key of profileKeys) {
+    const wanted = input.request[key];
+    if (wanted === undefined) continue;
+    const current = (before as unknown as Record<string, unknown>)[key];
+    if (shown(current) === shown(wanted)) continue;
+    (changes as Record<string, unknown>)[key] = wanted;
+    if (shown(current) !== '—') beforeLog[key] = current;
+    if (shown(wanted) !== '—') afterLog[key] = wanted;
+  }
+  const skus = await tenantSkus(deps, tenantId);
+  if (!Object.keys(changes).length) return getUserView(deps, tenantId, input.userId, skus);
+  await deps.directory.updateUser(tenantId, input.userId, changes);
+  const user = await getUserView(deps, tenantId, input.userId, skus);
+  await logM365(deps, input.customerId, input.actor, [
+    {
+      action: 'updateM365User',
+      detail: `${user.userPrincipalName}: ${Object.keys(changes)
+        .map((key) => `${key} ${shown(beforeLog[key])} → ${shown(afterLog[key])}`)
+        .join(', ')}`,
+      before: beforeLog,
+      after: afterLog,
+    },
+  ]);
+  return user;
+}

@@ -35,7 +35,42 @@ export interface LicenseAssignmentState {
   error: LicenseAssignmentError;
 }
 
-export interface DirectoryUser {
+/**
+ * The profile properties of a user that Graph lets an app with User.ReadWrite.All change (`PATCH /users/{id}`),
+ * with Graph's limits: the lengths of the `user` resource, one business phone at most, `preferredLanguage` an
+ * ISO 639-1 code with an optional region (`en-US`), `usageLocation` an ISO 3166-1 alpha-2 code.
+ */
+export const userProfileLimits = {
+  displayName: 256,
+  givenName: 64,
+  surname: 64,
+  jobTitle: 128,
+  department: 64,
+  officeLocation: 128,
+  mobilePhone: 64,
+  city: 128,
+  state: 128,
+  country: 128,
+  postalCode: 40,
+  streetAddress: 1024,
+  preferredLanguage: 10,
+} as const;
+export type UserProfileText = keyof typeof userProfileLimits;
+/** Text properties that may be cleared (`null`); a display name cannot be. */
+export type ClearableUserText = Exclude<UserProfileText, 'displayName'>;
+
+/** The profile properties as read. */
+export type DirectoryUserProfile = { [K in UserProfileText]?: string } & {
+  /** Graph stores a list but accepts one number only. */
+  businessPhones?: string[];
+};
+
+/** A change of a user's profile: the properties given are set, `null` clears one; the others are kept. */
+export type DirectoryUserUpdate = { displayName?: string; usageLocation?: string; businessPhones?: string[] } & {
+  [K in ClearableUserText]?: string | null;
+};
+
+export interface DirectoryUser extends DirectoryUserProfile {
   id: string;
   displayName: string;
   userPrincipalName: string;
@@ -122,6 +157,8 @@ export interface DirectoryPort {
   /** Which of these user principal names already exist in the tenant (case-insensitive, answered as stored). */
   existingUserPrincipalNames(tenantId: string, userPrincipalNames: string[]): Promise<string[]>;
   createUser(tenantId: string, user: NewDirectoryUser): Promise<DirectoryUser>;
+  /** Changes profile properties of a user (Graph's `PATCH /users/{id}`); setting a value it has changes nothing. */
+  updateUser(tenantId: string, userId: string, update: DirectoryUserUpdate): Promise<void>;
   subscribedSkus(tenantId: string): Promise<SubscribedSku[]>;
   /** Assigns and removes a user's direct licenses; all or nothing. */
   assignLicenses(tenantId: string, userId: string, change: LicenseChange): Promise<void>;

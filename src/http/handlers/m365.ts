@@ -16,6 +16,8 @@ import {
   IMPORT_COLUMNS,
   importUsers,
   newUserSchema,
+  updateUserProfile,
+  userUpdateSchema,
 } from '../../app/m365/users.ts';
 import { requiredGraphPermissions } from '../../app/ports/directory.port.ts';
 import { consentRequestSchema } from '../../domain/consent-request.ts';
@@ -85,6 +87,19 @@ const userSchema = z
     usageLocation: z.string().optional(),
     accountEnabled: z.boolean(),
     licenses: z.array(userLicenseSchema),
+    givenName: z.string().optional(),
+    surname: z.string().optional(),
+    jobTitle: z.string().optional(),
+    department: z.string().optional(),
+    officeLocation: z.string().optional(),
+    mobilePhone: z.string().optional(),
+    businessPhones: z.array(z.string()).optional(),
+    streetAddress: z.string().optional(),
+    city: z.string().optional(),
+    state: z.string().optional(),
+    postalCode: z.string().optional(),
+    country: z.string().optional(),
+    preferredLanguage: z.string().optional(),
   })
   .meta({ id: 'M365User' });
 
@@ -215,6 +230,41 @@ export const assignM365UserLicensesRoute = defineRoute({
     return {
       status: 200,
       body: await assignUserLicenses(services, params.customerId, params.userId, body, actorOf(principal)),
+    };
+  },
+});
+
+export const updateM365UserRoute = defineRoute({
+  name: 'updateM365User',
+  method: 'PATCH',
+  path: '/customers/{customerId}/m365/users/{userId}',
+  access: { customer: 'Modify' },
+  summary: 'Set a user’s usage location (needed before licensing) and other profile properties Microsoft allows',
+  description:
+    'Changes the properties given on the user in the customer’s tenant (Microsoft Graph `PATCH /users/{id}`): ' +
+    '`usageLocation` (ISO 3166-1 alpha-2, required by Microsoft before a license can be assigned), `displayName`, ' +
+    '`givenName`, `surname`, `jobTitle`, `department`, `officeLocation`, `mobilePhone`, `businessPhones` (one ' +
+    'number at most), `streetAddress`, `city`, `state`, `postalCode`, `country` and `preferredLanguage` ' +
+    '(`en-US`). `null` clears a property (not the display name or usage location); absent ones are kept. ' +
+    'Idempotent: properties that already have the value are not sent to Microsoft, and a request that changes ' +
+    'nothing answers the user as it is. Each change is written to the customer’s change log ' +
+    '(`updateM365User`, e.g. `usageLocation — → GB`). After a `DIRECTORY.USAGE_LOCATION_REQUIRED` answer, set ' +
+    'the usage location here, then assign the license again.',
+  tags: TAGS,
+  params: userParams,
+  body: userUpdateSchema,
+  responses: {
+    200: { description: 'The user with its properties and licenses now', schema: userSchema },
+  },
+  async handler({ params, body, principal, services }) {
+    return {
+      status: 200,
+      body: await updateUserProfile(services, {
+        customerId: params.customerId,
+        userId: params.userId,
+        request: body,
+        actor: actorOf(principal),
+      }),
     };
   },
 });
@@ -459,6 +509,7 @@ export const m365Routes = [
   exportM365UsersRoute,
   importM365UsersRoute,
   assignM365UserLicensesRoute,
+  updateM365UserRoute,
   listM365LicensesRoute,
   assignM365LicensesBatchRoute,
   listM365GroupsRoute,
