@@ -60,11 +60,17 @@ export interface CycleDraft {
  * What billing the cycle `cycleEnd` would write if it ran now, writing nothing: the billing run's own computation
  * (billCustomerCycle writes exactly this), and the upcoming invoice (F-UPCOMING).
  */
+export interface DraftOptions {
+  /** Change-log entries taken as written (a change's preview: what it would do to the bill), nothing stored. */
+  assume?: ChangeLogEntry[];
+}
+
 export async function draftCycleBill(
   deps: BillingDeps,
   customer: Customer,
   cycleEnd: string,
   invoices?: { value: Invoice }[],
+  options: DraftOptions = {},
 ): Promise<CycleDraft> {
   const cycle = cycleNamed(customer.billingDay, cycleEnd);
   const earlier = previousCycles(customer.billingDay, cycle, CORRECTION_LOOKBACK);
@@ -78,6 +84,7 @@ export async function draftCycleBill(
     customer,
     { from: windowStart, to: cycleEnd },
     [...earlier, cycle].map((c) => ({ start: c.start.toString(), end: c.end.toString() })),
+    options.assume,
   );
   const byId = new Map<string, BillingLine[]>();
   for (const line of stored) {
@@ -142,10 +149,11 @@ export async function expectedLines(
   customer: Customer,
   window: { from: string; to: string },
   cycles: { start: string; end: string }[],
+  assume: ChangeLogEntry[] = [],
 ): Promise<DraftLine[]> {
   const lines: DraftLine[] = [];
   const priceAt = pricesFor(deps, customer);
-  for (const history of await histories(deps, customer.id))
+  for (const history of await histories(deps, customer.id, assume))
     lines.push(...(await subscriptionLines(history, window, priceAt)));
 
   const usage: UsageRecord[] = [];
@@ -222,6 +230,7 @@ const inKeyOrder = (lines: BillingLine[]) => [...lines].sort((a, b) => (a.id < b
 export async function histories(
   deps: Pick<BillingDeps, 'customerData'>,
   customerId: string,
+  assume: ChangeLogEntry[] = [],
 ): Promise<SubscriptionHistory[]> {
   const entries: ChangeLogEntry[] = [];
   let token: string | undefined;
@@ -230,6 +239,7 @@ export async function histories(
     entries.push(...page.items.map((e) => changeLogEntrySchema.parse(e)));
     token = page.continuationToken;
   } while (token);
+  entries.push(...assume);
   const bySubscription = new Map<string, SubscriptionHistory>();
   for (const entry of entries) {
     if (!entry.subscriptionId) continue;
