@@ -244,18 +244,18 @@ const timeline: { day: number; run: (demo: Demo) => Promise<void> }[] = [
   { day: 229, run: (d) => d.change('contoso-basic', { kind: 'quantity', quantity: 14, effective: 'immediately' }) },
   // Microsoft re-rates a day of Azure usage in a closed cycle: the next run bills the difference as a correction.
   { day: 250, run: (d) => d.rerateUsage('contoso-azure', 200) },
-  // Auto-renew switched off, and on again before the term ends.
+  // Auto-renew switched off, and on again before the term ends (its monthly term ends on day 301).
   {
-    day: 300,
+    day: 299,
     run: (d) => d.change('northwind-basic', { kind: 'autoRenew', enabled: false, effective: 'immediately' }),
   },
-  { day: 301, run: (d) => d.change('northwind-basic', { kind: 'autoRenew', enabled: true, effective: 'immediately' }) },
+  { day: 300, run: (d) => d.change('northwind-basic', { kind: 'autoRenew', enabled: true, effective: 'immediately' }) },
   // Pending at the end of the demo: a decrease at Fabrikam's next renewal and a dated increase at Northwind.
   { day: 385, run: (d) => d.change('fabrikam-premium', { kind: 'quantity', quantity: 42, effective: 'onRenewal' }) },
   {
     day: 386,
     run: (d) =>
-      d.change('northwind-basic', { kind: 'quantity', quantity: 10, effective: 'custom', effectiveDate: '2026-12-01' }),
+      d.change('northwind-basic', { kind: 'quantity', quantity: 10, effective: 'custom', effectiveDate: '2026-11-27' }),
   },
 ];
 
