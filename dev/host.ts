@@ -272,9 +272,7 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
   for (const job of jobs) {
     if (job.kind === 'timer') {
       if (simulated) continue;
-      crons.push(
-        new Cron(job.schedule, { timezone: 'UTC', protect: true, name: job.name }, () => runTimer(job)),
-      );
+      crons.push(new Cron(job.schedule, { timezone: 'UTC', protect: true, name: job.name }, () => runTimer(job)));
     } else if (services.workQueue?.name === job.queue) {
       // A queue kept in Table Storage: other local processes (the billing CLI, workers) consume it too.
       const workQueue = services.workQueue;

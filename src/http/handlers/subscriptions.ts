@@ -365,12 +365,7 @@ export const previewChangeRoute = defineRoute({
     const now = services.clock.now();
     const refusal = checkChange(found.value, body, { now, windowHours: services.config.NCE_WINDOW_HOURS });
     const preview = previewChange(found.value, body, now);
-    const upcomingInvoice = await upcomingInvoiceMove(
-      billingDepsOf(services),
-      params.customerId,
-      found.value,
-      body,
-    );
+    const upcomingInvoice = await upcomingInvoiceMove(billingDepsOf(services), params.customerId, found.value, body);
     return {
       status: 200,
       body: {
