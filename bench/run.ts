@@ -9,6 +9,7 @@ import { load } from './load.ts';
 import { reconciliation } from './reconciliation.ts';
 import { assistantRetrieval } from './assistant-retrieval.ts';
 import { portal } from './portal.ts';
+import { demoSeed } from './demo-seed.ts';
 
 /**
  * `npm run bench` (or `npm run bench -- --quick`): runs every benchmark, prints one table and writes
@@ -24,6 +25,7 @@ const benchmarks: Record<string, Benchmark> = {
   reconciliation,
   assistantRetrieval,
   portal,
+  demoSeed,
 };
 
 const quick = process.argv.includes('--quick');

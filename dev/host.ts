@@ -14,7 +14,7 @@ import { internalErrorReply, problemReply } from '../src/http/problem.ts';
 import { AppError } from '../src/app/errors.ts';
 import type { HttpMethod, Reply, Route } from '../src/http/route.ts';
 import { routes as appRoutes } from '../src/http/routes.ts';
-import type { Job, JobContext } from '../src/jobs/job.ts';
+import type { Job, JobContext, TimerJob } from '../src/jobs/job.ts';
 import type { Clock } from '../src/app/ports/clock.port.ts';
 import { jobs as appJobs } from '../src/jobs/jobs.ts';
 import type { InProcessQueue } from '../src/adapters/queue/in-process-queue.ts';
@@ -30,6 +30,7 @@ import {
   type RunningAzurite,
 } from './azurite.ts';
 import { createRouter } from './router.ts';
+import { startSimulatedTimers } from './simulated-timers.ts';
 import { seedDemoData } from './seed.ts';
 import { devSignIn, servePortal } from './portal.ts';
 
@@ -217,7 +218,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const address = server.address();
   const url = `http://localhost:${typeof address === 'object' && address ? address.port : options.port}`;
 
-  const { crons, queues, consumers } = startJobs(options.jobs ?? appJobs, services, log);
+  const { crons, simulated, queues, consumers } = startJobs(options.jobs ?? appJobs, services, log);
 
   let closed = false;
   return {
@@ -228,6 +229,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (closed) return;
       closed = true;
       for (const cron of crons) cron.stop();
+      simulated?.stop();
       consumers.abort.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -251,17 +253,26 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
       log(`[${level}] ${JSON.stringify({ message, invocationId, ...data })}`);
     return { services, invocationId, log: logger, deliveryCount };
   };
+  const runTimer = async (job: TimerJob) => {
+    try {
+      await job.handler(context(1));
+    } catch (error) {
+      log(`[error] timer ${job.name} failed: ${String(error)}`);
+    }
+  };
+  // COMMERCE_MODE=simulator: timers fire on the simulator clock's time, never on the wall clock's.
+  const simulatedClock = services.simulatorClock?.clock;
+  const simulated = simulatedClock
+    ? startSimulatedTimers(
+        jobs.filter((job): job is TimerJob => job.kind === 'timer'),
+        simulatedClock,
+        runTimer,
+      )
+    : undefined;
   for (const job of jobs) {
     if (job.kind === 'timer') {
-      crons.push(
-        new Cron(job.schedule, { timezone: 'UTC', protect: true, name: job.name }, async () => {
-          try {
-            await job.handler(context(1));
-          } catch (error) {
-            log(`[error] timer ${job.name} failed: ${String(error)}`);
-          }
-        }),
-      );
+      if (simulated) continue;
+      crons.push(new Cron(job.schedule, { timezone: 'UTC', protect: true, name: job.name }, () => runTimer(job)));
     } else if (services.workQueue?.name === job.queue) {
       // A queue kept in Table Storage: other local processes (the billing CLI, workers) consume it too.
       const workQueue = services.workQueue;
@@ -294,7 +305,7 @@ function startJobs(jobs: readonly Job[], services: Services, log: (line: string)
       });
     }
   }
-  return { crons, queues, consumers };
+  return { crons, simulated, queues, consumers };
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

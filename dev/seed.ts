@@ -23,7 +23,7 @@ import { seedDemoDirectory } from './demo-directory.ts';
  * usage pull and monthly billing run happens at its own simulated time, through the same use cases and jobs as
  * in production. The script and the start are fixed, so two seeds give the same history (ids aside).
  */
-export const DEMO_START = '2025-11-03T08:00:00.000Z';
+export const DEMO_START = '2025-10-31T08:00:00.000Z';
 export const DEMO_END = '2026-11-25T08:00:00.000Z';
 
 const BASIC = 'CFQ7TTC0LH18:0001';
@@ -112,8 +112,10 @@ export async function seedDemoData(services: Services, options: DemoOptions = {}
   const control = services.simulatorClock;
   const end = new Date(DEMO_END);
   const months = options.months ?? 12;
-  // With no months of history the demo starts (and ends) at DEMO_END: its first purchases only.
-  const start = months ? new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - months, 3, 8)) : end;
+  // With no months of history the demo starts (and ends) at DEMO_END: its first purchases only. Otherwise it starts
+  // on the last day of a month: the first run after the purchases is the next month's, and every customer's first
+  // cycle it bills holds them (begun on the 3rd, Contoso's first invoice was its cycle ending on the 1st, empty).
+  const start = months ? new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - months, 0, 8)) : end;
   if (control && !(await control.clockStore.read())) await control.clock.startAt(start);
   const demo = new Demo(services);
   for (const fields of demoCustomers) await demo.createCustomer(fields);
@@ -258,18 +260,18 @@ const timeline: { day: number; run: (demo: Demo) => Promise<void> }[] = [
   { day: 229, run: (d) => d.change('contoso-basic', { kind: 'quantity', quantity: 14, effective: 'immediately' }) },
   // Microsoft re-rates a day of Azure usage in a closed cycle: the next run bills the difference as a correction.
   { day: 250, run: (d) => d.rerateUsage('contoso-azure', 200) },
-  // Auto-renew switched off, and on again before the term ends.
+  // Auto-renew switched off, and on again before the term ends (its monthly term ends on day 301).
   {
-    day: 300,
+    day: 299,
     run: (d) => d.change('northwind-basic', { kind: 'autoRenew', enabled: false, effective: 'immediately' }),
   },
-  { day: 301, run: (d) => d.change('northwind-basic', { kind: 'autoRenew', enabled: true, effective: 'immediately' }) },
+  { day: 300, run: (d) => d.change('northwind-basic', { kind: 'autoRenew', enabled: true, effective: 'immediately' }) },
   // Pending at the end of the demo: a decrease at Fabrikam's next renewal and a dated increase at Northwind.
   { day: 385, run: (d) => d.change('fabrikam-premium', { kind: 'quantity', quantity: 42, effective: 'onRenewal' }) },
   {
     day: 386,
     run: (d) =>
-      d.change('northwind-basic', { kind: 'quantity', quantity: 10, effective: 'custom', effectiveDate: '2026-12-01' }),
+      d.change('northwind-basic', { kind: 'quantity', quantity: 10, effective: 'custom', effectiveDate: '2026-11-27' }),
   },
 ];
 

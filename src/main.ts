@@ -68,8 +68,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const { commerce, simulator } = await createCommerce(config, storage, clock, catalog.catalog);
   const { cachedCustomers } = await import('./app/cached-customers.ts');
   const { dueIndexTables } = await import('./adapters/tables/due-index.table.ts');
-  const queues = await createChangeQueue(config);
-  const billingQueues = await createBillingQueue(config, storage);
+  // Scheduled messages (a change due at a time, a customer billed at its cycle's end) wait for the app's time: in
+  // simulator mode the simulator clock's, or one scheduled for a simulated date would arrive at the wall clock's.
+  const queueNow = simulatorClock ? () => clock.now().getTime() : undefined;
+  const queues = await createChangeQueue(config, queueNow);
+  const billingQueues = await createBillingQueue(config, storage, queueNow);
   const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
   const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
@@ -221,6 +224,7 @@ const CLOCK_REFRESH_MS = 5000;
 
 async function createChangeQueue(
   config: Config,
+  now: (() => number) | undefined,
 ): Promise<{ changeQueue: ChangeQueue; inProcessQueues?: InProcessQueues }> {
   if (config.QUEUE_MODE === 'serviceBus') {
     const { serviceBusChangeQueue, serviceBusSender } = await import('./adapters/queue/service-bus.change-queue.ts');
@@ -230,6 +234,7 @@ async function createChangeQueue(
   const inProcessQueues = new InProcessQueues({
     maxDeliveryCount: config.CHANGE_MAX_DELIVERIES,
     redeliveryDelayMs: 2000,
+    ...(now ? { now } : {}),
   });
   return { changeQueue: inProcessChangeQueue(inProcessQueues), inProcessQueues };
 }
@@ -237,6 +242,7 @@ async function createChangeQueue(
 async function createBillingQueue(
   config: Config,
   storage: Storage,
+  now: (() => number) | undefined,
 ): Promise<{ billingQueue: BillingQueue; workQueue?: TableWorkQueue }> {
   if (config.QUEUE_MODE === 'serviceBus') {
     const [{ serviceBusBillingQueue }, { serviceBusSender }] = await Promise.all([
@@ -252,6 +258,7 @@ async function createBillingQueue(
   const workQueue = new TableWorkQueue(storage.table('workqueue', { counted: false }), 'billing', {
     // As the Service Bus queue's maxDeliveryCount (infra/modules/servicebus.bicep) and BILLING_DELIVERIES.
     maxDeliveries: 5,
+    ...(now ? { now } : {}),
   });
   return { billingQueue: tableBillingQueue(workQueue), workQueue };
 }

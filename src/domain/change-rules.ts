@@ -1,7 +1,7 @@
 import { billingPeriodContaining, compareDates, date, utcDate, type PlainDate } from './calendar.ts';
 import { dec, money, roundLine, type Dec, type Money } from './money.ts';
 import { monthlyCost, proratedAmount } from './proration.ts';
-import type { ChangeRequest, SubscriptionRecord } from './subscription.ts';
+import { stateOf, type ChangeRequest, type SubscriptionRecord, type SubscriptionState } from './subscription.ts';
 
 /**
  * Whether a change to a subscription is allowed, and what it costs, as pure functions of the mirrored
@@ -263,4 +263,24 @@ export function previewChange(record: SubscriptionRecord, change: ChangeRequest,
 /** Whether the change makes the bill larger (what F-CONFIRM asks customers to confirm). */
 export function raisesBill(record: SubscriptionRecord, change: ChangeRequest): boolean {
   return change.kind === 'quantity' && change.quantity > record.quantity;
+}
+
+/**
+ * The subscription's state once the change has taken effect, as its change-log entry would record it (what the
+ * billing engine replays): seats, status or auto-renewal changed, the term as it is.
+ */
+export function stateAfterChange(record: SubscriptionRecord, change: ChangeRequest): SubscriptionState {
+  const state = stateOf(record);
+  switch (change.kind) {
+    case 'quantity':
+      return { ...state, quantity: change.quantity };
+    case 'cancel':
+      return { ...state, status: 'deleted' };
+    case 'suspend':
+      return { ...state, status: 'suspended' };
+    case 'reactivate':
+      return { ...state, status: 'active' };
+    case 'autoRenew':
+      return { ...state, autoRenew: change.enabled };
+  }
 }

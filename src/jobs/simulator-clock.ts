@@ -31,26 +31,31 @@ export async function advanceSimulatorClock(
       next: (after) => cron.nextRun(after) ?? new Date(8.64e15),
       ...(job.whenChangesDue ? { whenChangesDue: true } : {}),
       run: async () => {
-        await job.handler({ services, invocationId: randomUUID(), log, deliveryCount: 1 });
-        // The billing timer only enqueues one message per customer cycle; the clock delivers what is due now, in
-        // this process and in time order, as it does every scheduled message (a consumer's copy of one is harmless).
-        if (job.name === 'dailyBilling') await billDueCustomers(services);
+        const context = { services, invocationId: randomUUID(), log, deliveryCount: 1 };
+        // The billing timer only starts the month's run and enqueues one message per customer cycle; the clock
+        // delivers what is due now, in this process and in time order, as it does every scheduled message (a
+        // consumer's copy of one is harmless). Billing in-process leaves nothing for the timer's resume pass to do.
+        if (job.name === 'dailyBilling') await billDueCustomers(services, () => job.handler(context));
+        else await job.handler(context);
       },
     });
   }
   return advanceClock({ clock: control.clock, clockStore: control.clockStore, dueIndex: services.dueIndex, work }, to);
 }
 
-/** Bills every customer cycle of this and last month's runs that is due at the clock's time. */
-async function billDueCustomers(services: Services): Promise<void> {
+/**
+ * The daily billing timer's firing on the simulator clock: the timer itself (`startRun`) when this month's run has
+ * not started, then every customer cycle of this and last month's runs that is due at the clock's time, billed here.
+ */
+async function billDueCustomers(services: Services, startRun: () => Promise<void>): Promise<void> {
   const { reportWriter } = await import('../app/reports/report-writer.ts');
   const deps = billingDepsOf(services, reportWriter(services));
   const today = services.clock.now();
   const thisMonth = today.toISOString().slice(0, 7);
   const lastMonth = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-  for (const period of [lastMonth, thisMonth]) {
-    const run = await services.billingRuns.get(period);
-    if (run && (run.value.status === 'running' || run.value.status === 'completing'))
-      await continueBillingRun(deps, period);
-  }
+  const last = await services.billingRuns.get(lastMonth);
+  if (last && (last.value.status === 'running' || last.value.status === 'completing'))
+    await continueBillingRun(deps, lastMonth);
+  if (!(await services.billingRuns.get(thisMonth))) await startRun();
+  await continueBillingRun(deps, thisMonth);
 }

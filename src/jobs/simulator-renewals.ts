@@ -5,7 +5,7 @@ import type { TimerJob } from './job.ts';
 /**
  * Local only (COMMERCE_MODE=simulator): Microsoft renews subscriptions from 00:00 UTC on their term end date;
  * the simulator does the same shortly after midnight, and the mirror of each customer whose subscriptions renewed
- * or expired is refreshed so that My Services and the change log show it (a day without renewals costs one scan).
+ * or expired is refreshed so that My Services and the change log show it (a day without renewals costs one query).
  */
 export const simulatorRenewals: TimerJob = {
   kind: 'timer',
@@ -16,7 +16,7 @@ export const simulatorRenewals: TimerJob = {
     if (!simulator) return;
     let renewed = 0;
     const touched = new Set<string>();
-    for (const tenant of await simulator.tenants()) {
+    for (const tenant of await simulator.tenantsWithRenewalsDue()) {
       const result = await simulator.processRenewals(tenant);
       renewed += result.renewed.length;
       if (result.renewed.length || result.expired.length) touched.add(tenant);

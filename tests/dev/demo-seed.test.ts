@@ -5,9 +5,11 @@ import { testEnv } from '../support/test-app.ts';
 
 /**
  * The demo replayed through the simulator clock (F-CLOCK): two months here to keep the suite quick (`npm start`
- * replays twelve). What the jobs made on their simulated days is there: invoices, older ones paid, reports in
- * Blob, usage, the change log, portal users of every role.
+ * replays twelve; DEMO_YEAR=1 replays the year here too, for the year's figures below, some minutes on a busy
+ * machine). What the jobs made on their simulated days is there: invoices, older ones paid, reports in Blob,
+ * usage, the change log, portal users of every role.
  */
+const MONTHS = process.env.DEMO_YEAR === '1' ? 12 : 2;
 let host: LocalHost;
 
 beforeAll(async () => {
@@ -15,11 +17,17 @@ beforeAll(async () => {
     env: testEnv(),
     port: 0,
     azurite: 'memory',
-    seed: { months: 2 },
+    seed: { months: MONTHS },
     jobs: [],
     log: () => {},
   });
-}, 600_000);
+}, 1_200_000);
+
+const customerNamed = async (name: string) => {
+  const found = (await host.services.customers.list(10)).items.find((c) => c.name === name);
+  if (!found) throw new Error(`no ${name}`);
+  return found;
+};
 
 afterAll(async () => {
   await host?.close();
@@ -68,6 +76,40 @@ describe('the demo history', () => {
     const users = (await services.portalUsers.list(contoso.id, 'active', 50)).items.map((u) => u.value);
     const expected = demoPortalUsers.filter((u) => u.customer === 'Contoso Ltd');
     expect(users.map((u) => [u.email, u.role]).sort()).toEqual(expected.map((u) => [u.email, u.role]).sort());
+  });
+
+  it('bills what was bought from every customer’s first invoice on, with usage in every month', async () => {
+    const { services } = host;
+    for (const customer of (await services.customers.list(10)).items) {
+      const invoices = (await services.billing.invoices(customer.id)).map((i) => i.value);
+      invoices.sort((a, b) => a.cycle.localeCompare(b.cycle));
+      // The story starts on a month's last day: the first cycle billed holds the first purchases.
+      expect(invoices[0]?.lineCount, customer.name).toBeGreaterThan(0);
+      expect(Number(invoices[0]?.total), customer.name).toBeGreaterThan(0);
+      // One invoice per month of the replay (the last cycle may still be open at the demo's end).
+      expect(invoices.length, customer.name).toBeGreaterThanOrEqual(MONTHS);
+    }
+    const contoso = await customerNamed('Contoso Ltd');
+    const months = new Set<string>();
+    for await (const record of services.usageStore.list(contoso.id, '2025-01-01', DEMO_END.slice(0, 10)))
+      months.add(record.date.slice(0, 7));
+    // Daily Azure usage from the first day (a month's last) to the demo's end: MONTHS + 2 calendar months.
+    expect(months.size).toBe(MONTHS + 2);
+  });
+
+  it('has change-log entries of every kind the story makes, across the customers', async () => {
+    const kinds = new Set<string>();
+    for (const customer of (await host.services.customers.list(10)).items) {
+      const log = (await host.services.customerData.changeLog(customer.id, {}, 1000)).items as {
+        action?: string;
+        source: string;
+      }[];
+      for (const entry of log) kinds.add(`${entry.action}/${entry.source}`);
+    }
+    const expected = ['purchase/portal', 'quantity/portal', 'schedule:quantity/portal', 'renewal/sync'];
+    // The year's later steps: a cancellation, a suspension (then an expiry), auto-renew switched off and on.
+    if (MONTHS === 12) expected.push('cancel/portal', 'suspend/portal', 'sync/sync', 'autoRenew/portal');
+    for (const kind of expected) expect([...kinds]).toContain(kind);
   });
 });
 

@@ -154,6 +154,8 @@ describe('the portal in a browser', () => {
     const date = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     await dialog.getByLabel('Effective date').fill(date);
     await expect(dialog.getByTestId('new-monthly-cost').textContent()).resolves.toMatch(/USD\s\d/);
+    // How the change moves the upcoming invoice: before → after (difference), in the customer's currency.
+    await expect(dialog.getByTestId('upcoming-invoice-move').textContent()).resolves.toMatch(/USD\s.+→.+USD\s.+\(.+\)/);
     await screenshot(page, 'change-dialog-desktop');
     await dialog.getByRole('button', { name: 'Submit change' }).click();
     await page.getByRole('status').filter({ hasText: 'Change scheduled' }).waitFor();

@@ -2392,6 +2392,7 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            upcomingInvoice: components["schemas"]["UpcomingInvoiceMove"];
         };
         /**
          * @example {
@@ -3782,6 +3783,17 @@ export interface components {
             legacy: number;
             renewed: number;
             subscriptions: number;
+        };
+        /** @description How the change moves the upcoming invoice's total, in the customer's currency (same computation as the upcoming invoice) */
+        UpcomingInvoiceMove: {
+            after: components["schemas"]["Money"];
+            before: components["schemas"]["Money"];
+            /**
+             * Format: date
+             * @description The open cycle (its end date)
+             */
+            cycle: string;
+            difference: components["schemas"]["Money"];
         };
         UsageImport: {
             /** @description The same file was imported before; nothing was written again */
@@ -12183,6 +12195,21 @@ export interface operations {
                      *         "period": {
                      *           "start": "2026-10-16",
                      *           "end": "2026-10-16"
+                     *         }
+                     *       },
+                     *       "upcomingInvoice": {
+                     *         "cycle": "2026-10-16",
+                     *         "before": {
+                     *           "amount": "12.50",
+                     *           "currency": "USD"
+                     *         },
+                     *         "after": {
+                     *           "amount": "12.50",
+                     *           "currency": "USD"
+                     *         },
+                     *         "difference": {
+                     *           "amount": "12.50",
+                     *           "currency": "USD"
                      *         }
                      *       }
                      *     }

@@ -123,6 +123,8 @@ export const de: Record<MessageKey, string> = {
   'change.newCost': 'Neue Monatskosten',
   'change.prorated': 'Anteiliger Betrag jetzt',
   'change.difference': 'Monatliche Differenz',
+  'change.upcomingInvoice': 'Nächste Rechnung ({date})',
+  'change.upcomingInvoiceMove': '{before} → {after} ({difference})',
   'change.previewing': 'Neue Kosten werden berechnet…',
   'change.refused': 'Diese Änderung ist nicht möglich',
   'change.suggestRenewal': 'Sie kann für die Verlängerung am {date} geplant werden.',

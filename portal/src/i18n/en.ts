@@ -119,6 +119,8 @@ export const en = {
   'change.newCost': 'New monthly cost',
   'change.prorated': 'Prorated amount now',
   'change.difference': 'Monthly difference',
+  'change.upcomingInvoice': 'Upcoming invoice ({date})',
+  'change.upcomingInvoiceMove': '{before} → {after} ({difference})',
   'change.previewing': 'Calculating the new cost…',
   'change.refused': 'This change is not possible',
   'change.suggestRenewal': 'It can be scheduled for the renewal on {date}.',

@@ -339,6 +339,23 @@ export class CommerceSimulator implements CommercePort {
     return { renewed, expired };
   }
 
+  /**
+   * Tenants holding an active or suspended subscription whose term has ended by today: one query, answered by
+   * the table (a superset: other rows with those columns only cost a `processRenewals` that finds nothing).
+   */
+  async tenantsWithRenewalsDue(): Promise<string[]> {
+    const today = utcDate(this.options.clock.now()).toString();
+    const seen = new Set<string>();
+    const rows = this.table.listEntities({
+      queryOptions: {
+        filter: odata`termEndDate le ${today} and (status eq 'active' or status eq 'suspended')`,
+        select: ['PartitionKey'],
+      },
+    });
+    for await (const entity of rows) seen.add(String(entity.partitionKey));
+    return [...seen];
+  }
+
   /** Every customer tenant the simulator knows (for the renewal timer). */
   async tenants(): Promise<string[]> {
     const seen = new Set<string>();

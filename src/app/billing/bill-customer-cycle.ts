@@ -62,11 +62,17 @@ export interface CycleDraft {
  * What billing the cycle `cycleEnd` would write if it ran now, writing nothing: the billing run's own computation
  * (billCustomerCycle writes exactly this), and the upcoming invoice (F-UPCOMING).
  */
+export interface DraftOptions {
+  /** Change-log entries taken as written (a change's preview: what it would do to the bill), nothing stored. */
+  assume?: ChangeLogEntry[];
+}
+
 export async function draftCycleBill(
   deps: BillingDeps,
   customer: Customer,
   cycleEnd: string,
   invoices?: { value: Invoice }[],
+  options: DraftOptions = {},
 ): Promise<CycleDraft> {
   const cycle = cycleNamed(customer.billingDay, cycleEnd);
   const earlier = previousCycles(customer.billingDay, cycle, CORRECTION_LOOKBACK);
@@ -75,7 +81,7 @@ export async function draftCycleBill(
   const stored = await deps.billing.lines(customer.id, (earlier[0] ?? cycle).end.toString(), cycleEnd);
   const now = deps.clock.now().toISOString();
 
-  const known = await histories(deps, customer.id);
+  const known = await histories(deps, customer.id, options.assume);
   const expected = await expectedLines(
     deps,
     customer,
@@ -227,6 +233,7 @@ const inKeyOrder = (lines: BillingLine[]) => [...lines].sort((a, b) => (a.id < b
 export async function histories(
   deps: Pick<BillingDeps, 'customerData'>,
   customerId: string,
+  assume: ChangeLogEntry[] = [],
 ): Promise<SubscriptionHistory[]> {
   const entries: ChangeLogEntry[] = [];
   let token: string | undefined;
@@ -235,6 +242,7 @@ export async function histories(
     entries.push(...page.items.map((e) => changeLogEntrySchema.parse(e)));
     token = page.continuationToken;
   } while (token);
+  entries.push(...assume);
   const bySubscription = new Map<string, SubscriptionHistory>();
   for (const entry of entries) {
     if (!entry.subscriptionId) continue;

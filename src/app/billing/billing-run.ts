@@ -215,12 +215,15 @@ export async function resumeBillingRun(
   if (!run) throw new AppError('NotFound', 'BILLING_RUN.NOT_FOUND', `No billing run ${runId}.`);
   if (!run.value.queuedAt) return enqueueRun(deps, run);
   const today = utcDate(deps.clock.now()).toString();
-  const left = (await deps.billingRuns.results(runId)).filter(
-    (r) => r.status !== 'done' && (r.status !== 'notDue' || (r.cycle ?? '') <= today),
-  );
+  const results = await deps.billingRuns.results(runId);
+  const left = results.filter((r) => r.status !== 'done' && (r.status !== 'notDue' || (r.cycle ?? '') <= today));
   await deps.billingQueue?.enqueue(left.map((r) => ({ runId, period: run.value.period, customerId: r.customerId })));
+  // A customer still queued or not due: the run is not finished, and its last consumer will complete it.
+  if (results.some(unbilled)) return run.value;
   return completeBillingRun(deps, runId);
 }
+
+const unbilled = (r: CustomerRunResult) => r.status === 'queued' || r.status === 'notDue';
 
 /**
  * Works through what is left of a run in this process: every customer of the run without a `done` result whose
@@ -242,6 +245,8 @@ export async function continueBillingRun(
   const today = utcDate(deps.clock.now()).toString();
   const results = await deps.billingRuns.results(runId);
   const queue = results.filter((r) => r.status !== 'done' && (r.cycle ?? '') <= today);
+  // Nothing due yet and customers still to bill (the simulator's clock asks daily): nothing to do or complete.
+  if (!queue.length && results.some(unbilled)) return run;
   let done = results.length - queue.length;
   options.onProgress?.(done, results.length);
   const worker = async () => {

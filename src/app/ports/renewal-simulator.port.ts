@@ -5,5 +5,7 @@
 export interface RenewalSimulator {
   /** Customer tenants the simulator holds subscriptions for. */
   tenants(): Promise<string[]>;
+  /** Tenants with a subscription to renew or expire today (a superset is allowed), without reading every row. */
+  tenantsWithRenewalsDue(): Promise<string[]>;
   processRenewals(customerTenantId: string): Promise<{ renewed: string[]; expired: string[] }>;
 }

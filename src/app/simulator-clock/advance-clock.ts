@@ -1,6 +1,7 @@
 import { utcDate } from '../../domain/calendar.ts';
 import { AppError } from '../errors.ts';
 import type { Versioned } from '../ports/customer.repository.port.ts';
+import type { DueEntry } from '../ports/due-index.port.ts';
 import type { SimulatorClockState } from '../ports/simulator-clock.port.ts';
 import type { AdvanceResult, SimulatorClockDeps, TimedWork } from './deps.ts';
 
@@ -48,19 +49,26 @@ export async function advanceClock(deps: SimulatorClockDeps, to: Date): Promise<
   const runs: Record<string, number> = {};
   const moveTo = (instant: Date) => deps.clock.setOffset(instant.getTime() - realNow());
   let savedDay = utcDate(from).toString();
+  // The due index's date partitions as read during this advance: only the sweep removes entries, and entries are
+  // added by requests (a change scheduled while the clock advances), so they are read again after each sweep and
+  // on each new simulated day, instead of at every firing (four or more a day).
+  const dueDays = new Map<string, Promise<DueEntry[]>>();
+  const dueIndex = { due: (date: string) => getOrRead(dueDays, date, () => deps.dueIndex.due(date)) };
   try {
     let cursor = from;
     for (;;) {
-      const next = await nextFiring(deps, cursor, to);
+      const next = await nextFiring({ ...deps, dueIndex }, cursor, to);
       if (!next) break;
       const day = utcDate(next.at).toString();
       if (day !== savedDay) {
         row = await deps.clockStore.save({ ...row.value, offsetMs: deps.clock.offsetMs() }, row.etag);
         savedDay = day;
+        dueDays.clear();
       }
       moveTo(next.at);
       for (const work of next.work) {
         await work.run();
+        if (work.whenChangesDue) dueDays.clear();
         runs[work.name] = (runs[work.name] ?? 0) + 1;
       }
       cursor = next.at;
@@ -71,6 +79,16 @@ export async function advanceClock(deps: SimulatorClockDeps, to: Date): Promise<
     await deps.clockStore.save({ offsetMs: deps.clock.offsetMs() }, row.etag);
   }
   return { from: from.toISOString(), to: to.toISOString(), runs };
+}
+
+function getOrRead<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let found = cache.get(key);
+  if (!found) {
+    found = read();
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  return found;
 }
 
 async function claim(

@@ -10,6 +10,8 @@ import { futureChangeView, myServicesView, subscriptionView } from '../../app/su
 import { billingFrequencies, terms } from '../../domain/calendar.ts';
 import { checkChange, previewChange } from '../../domain/change-rules.ts';
 import { moneySchema } from '../../domain/money.ts';
+import { upcomingInvoiceMove } from '../../app/billing/upcoming-invoice.ts';
+import { billingDepsOf } from '../../app/billing/deps.ts';
 import { addOnChangeSchema, idempotencyKeySchema, purchaseRequestSchema } from '../../domain/purchase.ts';
 import {
   changeRequestSchema,
@@ -342,6 +344,17 @@ export const previewChangeRoute = defineRoute({
           allowed: z.boolean(),
           refusal: z.object({ code: z.string(), message: z.string() }).catchall(z.unknown()).optional(),
           preview: previewSchema,
+          upcomingInvoice: z
+            .object({
+              cycle: z.iso.date().describe('The open cycle (its end date)'),
+              before: moneySchema,
+              after: moneySchema,
+              difference: moneySchema,
+            })
+            .describe(
+              "How the change moves the upcoming invoice's total, in the customer's currency (same computation as the upcoming invoice)",
+            )
+            .meta({ id: 'UpcomingInvoiceMove' }),
         })
         .meta({ id: 'ChangePreviewResult' }),
     },
@@ -352,12 +365,14 @@ export const previewChangeRoute = defineRoute({
     const now = services.clock.now();
     const refusal = checkChange(found.value, body, { now, windowHours: services.config.NCE_WINDOW_HOURS });
     const preview = previewChange(found.value, body, now);
+    const upcomingInvoice = await upcomingInvoiceMove(billingDepsOf(services), params.customerId, found.value, body);
     return {
       status: 200,
       body: {
         allowed: !refusal,
         ...(refusal ? { refusal: { code: refusal.code, message: refusal.message, ...refusal.extra } } : {}),
         preview,
+        upcomingInvoice,
       },
     };
   },

@@ -190,6 +190,14 @@ export function ChangeDialog({
                 <dd style={{ margin: 0 }}>{money(preview.preview.proratedAmount)}</dd>
                 <dt>{t('change.date')}</dt>
                 <dd style={{ margin: 0 }}>{formatDate(preview.preview.effectiveDate)}</dd>
+                <dt>{t('change.upcomingInvoice', { date: formatDate(preview.upcomingInvoice.cycle) })}</dt>
+                <dd style={{ margin: 0 }} data-testid="upcoming-invoice-move">
+                  {t('change.upcomingInvoiceMove', {
+                    before: money(preview.upcomingInvoice.before),
+                    after: money(preview.upcomingInvoice.after),
+                    difference: money(preview.upcomingInvoice.difference),
+                  })}
+                </dd>
               </dl>
             )}
             {refusal && (
