@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import {
   billingReportBlobName,
   buildBillingReport,
@@ -15,7 +15,7 @@ import { commitWithOutbox } from '../future/outbox.ts';
 import type { BillingRun } from '../ports/billing.port.ts';
 import type { ReportStore, WriteResult } from '../ports/report-store.port.ts';
 import { histories, type CycleBill } from '../billing/bill-customer-cycle.ts';
-import type { ReportRenderers, SheetLogo } from '../ports/report-renderers.port.ts';
+import type { SheetLogo } from '../ports/report-renderers.port.ts';
 import type { BillingRunStore, CustomerRunResult } from '../ports/billing.port.ts';
 import { partnerProfile } from '../partner-profile/partner-profile.ts';
 import type { PartnerProfile } from '../../domain/partner-profile.ts';
@@ -172,20 +172,25 @@ export async function writeCustomerReports(
   const render = deps.reportRenderers.billing;
   const csv = await write('csv', await render.csv(report));
   const xml = await write('xml', await render.xml(report));
-  const xlsx = await writeXlsx(render, report, (content) => write('xlsx', content), logo);
-  const pdf = await write('pdf', await deps.invoiceDocuments.pdf(report, logo ? { logo } : {}));
+  const withLogo = logo ? { logo } : {};
+  const xlsx = await streamed(
+    (out) => render.xlsx(report, out, withLogo),
+    (content) => write('xlsx', content),
+  );
+  const pdf = await streamed(
+    (out) => deps.invoiceDocuments.pdf(report, out, withLogo),
+    (content) => write('pdf', content),
+  );
   return [xlsx, csv, xml, pdf];
 }
 
-/** Streams the spreadsheet into the store as exceljs writes it. */
-async function writeXlsx(
-  render: ReportRenderers['billing'],
-  report: BillingReport,
+/** Streams a document into the store as its writer lays it out (the spreadsheet, the PDF). */
+async function streamed(
+  render: (out: Writable) => Promise<void>,
   write: (content: AsyncIterable<Uint8Array>) => Promise<WriteResult>,
-  logo?: SheetLogo,
 ): Promise<WriteResult> {
   const stream = new PassThrough();
-  const writing = render.xlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
+  const writing = render(stream).catch((error: unknown) => {
     stream.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;
   });
@@ -296,16 +301,17 @@ export async function invoiceDocument(
   format: 'xlsx' | 'pdf',
 ): Promise<Uint8Array> {
   const [report, logo] = await Promise.all([billingReportOf(deps, customer, invoice), reportLogo(deps)]);
-  if (format === 'pdf') return deps.invoiceDocuments.pdf(report, logo ? { logo } : {});
+  const withLogo = logo ? { logo } : {};
   const chunks: Uint8Array[] = [];
-  await writeXlsx(
-    deps.reportRenderers.billing,
-    report,
+  await streamed(
+    (out) =>
+      format === 'pdf'
+        ? deps.invoiceDocuments.pdf(report, out, withLogo)
+        : deps.reportRenderers.billing.xlsx(report, out, withLogo),
     async (content) => {
       for await (const chunk of content) chunks.push(chunk);
       return { name: '', size: 0, sha256: '', status: 'created' };
     },
-    logo,
   );
   return Buffer.concat(chunks);
 }
