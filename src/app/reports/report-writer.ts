@@ -19,6 +19,7 @@ import type { SheetLogo } from '../ports/report-renderers.port.ts';
 import type { BillingRunStore, CustomerRunResult } from '../ports/billing.port.ts';
 import { partnerProfile } from '../partner-profile/partner-profile.ts';
 import type { PartnerProfile } from '../../domain/partner-profile.ts';
+import { partnerMail } from '../../domain/partner-mail.ts';
 import type { SubscriptionFacts } from '../../domain/billing-report.ts';
 
 /**
@@ -83,7 +84,7 @@ export function reportWriter(
     async afterRun(run) {
       const manifest = await writeManifest(services.reports, run, services.billingRuns);
       options.onFile?.(manifest);
-      await notifyRunFinished(services, run, manifest);
+      await notifyRunFinished(services, run, manifest, await profile(), await partnerLogo());
     },
   };
 }
@@ -260,12 +261,47 @@ async function writeManifestOnce(
   });
 }
 
-/** A mail to the partner through the outbox (its id follows the outcome, so the same outcome is told once). */
-async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: WriteResult): Promise<void> {
+/**
+ * A mail to the partner through the outbox (its id follows the outcome, so the same outcome is told once), in the
+ * partner's name like its reports: logo (served by the public `GET /api/branding/logo` beside the portal), legal
+ * name, accent colour and support contact.
+ */
+async function notifyRunFinished(
+  deps: ReportDeps,
+  run: BillingRun,
+  manifest: WriteResult,
+  profile: PartnerProfile,
+  logo: SheetLogo | undefined,
+): Promise<void> {
   const id = `billing-run-${run.period}-${run.customersDone}-${run.customersFailed}`;
-  const failed = run.customersFailed
-    ? ` ${run.customersFailed} customer(s) failed; see GET /api/billing/runs/${run.period}.`
-    : '';
+  const completed = run.status === 'completed';
+  const scale = logo ? Math.min(200 / logo.width, 50 / logo.height, 1) : 1;
+  const { text, html } = partnerMail(profile, {
+    heading: `Billing run ${run.period} ${completed ? 'completed' : 'completed with failures'}`,
+    paragraphs: [
+      `The billing run for ${run.period} finished: ${run.customersDone} customer(s) billed, ${run.customersNotDue} not due yet.` +
+        (run.customersFailed
+          ? ` ${run.customersFailed} customer(s) failed; see GET /api/billing/runs/${run.period}.`
+          : ''),
+      `Reports are in the reports container under ${run.period}/; the manifest ${manifest.name} lists them (sha256 ${manifest.sha256}).`,
+    ],
+    facts: [
+      ['Period', run.period],
+      ['Customers billed', String(run.customersDone)],
+      ['Not due yet', String(run.customersNotDue)],
+      ['Failed', String(run.customersFailed)],
+      ['Manifest', manifest.name],
+    ],
+    ...(logo
+      ? {
+          logo: {
+            url: `${deps.config.PORTAL_BASE_URL.replace(/\/+$/, '')}/api/branding/logo`,
+            width: Math.round(logo.width * scale),
+            height: Math.round(logo.height * scale),
+          },
+        }
+      : {}),
+  });
   try {
     await commitWithOutbox(deps, PARTNER_PARTITION, {
       outbox: [
@@ -276,10 +312,9 @@ async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: Wr
             id,
             to: deps.config.PARTNER_NOTIFY_EMAIL,
             kind: 'billing-run-finished',
-            subject: `Billing run ${run.period}: ${run.status === 'completed' ? 'completed' : 'completed with failures'}`,
-            text:
-              `The billing run for ${run.period} finished: ${run.customersDone} customer(s) billed, ${run.customersNotDue} not due yet.${failed}\n` +
-              `Reports are in the reports container under ${run.period}/; the manifest ${manifest.name} lists them (sha256 ${manifest.sha256}).`,
+            subject: `${profile.legalName}: billing run ${run.period} ${completed ? 'completed' : 'completed with failures'}`,
+            text,
+            html,
           },
         },
       ],
