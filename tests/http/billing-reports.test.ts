@@ -118,7 +118,7 @@ const kindLabel: Record<string, string> = {
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 const grouped = (value: string) =>
   value.replace(/^(-?)(\d+)/, (_, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
-/** What the PDF's font (DejaVu Sans) can show: all but Chinese, Japanese and Korean, which become `?`. */
+/** What the PDF's font (DejaVu Sans Condensed) can show: all but Chinese, Japanese and Korean, which become `?`. */
 const asPdfText = (text: string) => text.replace(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g, '?');
 
 async function pdfTextOf(bytes: Uint8Array): Promise<string> {

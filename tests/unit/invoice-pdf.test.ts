@@ -6,7 +6,7 @@ import type { PartnerProfile } from '../../src/domain/partner-profile.ts';
 
 /**
  * The PDF invoice in scripts other than Latin: its text, read back with a PDF parser (unpdf), is the customer's
- * and the partner's names as they are, in Latin with diacritics, Greek and Cyrillic (DejaVu Sans, embedded). What
+ * and the partner's names as they are, in Latin with diacritics, Greek and Cyrillic (DejaVu Sans Condensed, embedded). What
  * the font lacks (Chinese, Japanese, Korean) is written as `?`, never dropped silently.
  */
 const CUSTOMER = '7d0c8a52-1f7e-4d4e-9c61-0a4b5d6e7f80';
@@ -108,8 +108,8 @@ describe('PDF invoice text beyond Latin-1', () => {
 
   it('embeds its fonts and no standard font', async () => {
     const raw = Buffer.from(await invoicePdf(report('Müller Ωmega Ltd', partner, ['Setup']))).toString('latin1');
-    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
-    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans-Bold\b/);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed\b/);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed-Bold\b/);
     expect(raw).not.toContain('/BaseFont /Helvetica');
   });
 

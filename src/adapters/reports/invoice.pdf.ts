@@ -16,7 +16,7 @@ import { addressLines } from '../../domain/partner-profile.ts';
  * which line they correct; the total, net of tax. Every page ends with `Page x of y`. Portrait, on Letter in the
  * US and Canada and A4 elsewhere.
  *
- * Text is set in DejaVu Sans (`fonts/`, embedded as a subset of the glyphs used), which covers Latin, Greek,
+ * Text is set in DejaVu Sans Condensed (`fonts/`, embedded as a subset of the glyphs used), which covers Latin, Greek,
  * Cyrillic, Armenian, Georgian, Hebrew and Arabic letters and common symbols, but not Chinese, Japanese or Korean: a
  * character the font lacks is written as `?`. The fonts are read and parsed once per process and shared by every
  * document. The PDF is streamed into `out` as pdfkit produces it; it depends only on the report (dated by the
@@ -91,13 +91,13 @@ interface InvoiceFonts {
 
 let fontsLoaded: Promise<InvoiceFonts> | undefined;
 
-/** DejaVu Sans and DejaVu Sans Bold, read and parsed once per process (about 1.4 MB of font files). */
+/** DejaVu Sans Condensed and its bold, read and parsed once per process (about 1.3 MB of font files). */
 function invoiceFonts(): Promise<InvoiceFonts> {
   fontsLoaded ??= (async () => {
     const [{ create }, regularBytes, boldBytes] = await Promise.all([
       import('fontkit'),
-      readFile(new URL('./fonts/DejaVuSans.ttf', import.meta.url)),
-      readFile(new URL('./fonts/DejaVuSans-Bold.ttf', import.meta.url)),
+      readFile(new URL('./fonts/DejaVuSansCondensed.ttf', import.meta.url)),
+      readFile(new URL('./fonts/DejaVuSansCondensed-Bold.ttf', import.meta.url)),
     ]);
     const regular = create(regularBytes) as FontkitFont;
     const bold = create(boldBytes) as FontkitFont;
@@ -137,19 +137,19 @@ function forOneDocument(font: FontkitFont): FontkitFont {
   return Object.create(font, { _glyphs: { value: {}, writable: true } }) as FontkitFont;
 }
 
-const FONT = 'DejaVuSans';
-const BOLD = 'DejaVuSans-Bold';
+const FONT = 'DejaVuSansCondensed';
+const BOLD = 'DejaVuSansCondensed-Bold';
 const GREY = '#555555';
 const RULE = '#BBBBBB';
 
 /** Columns of the lines table, as fractions of the text width. */
 const COLUMNS = [
   { key: 'no', title: 'No.', share: 0.06, align: 'left' },
-  { key: 'description', title: 'Description', share: 0.37, align: 'left' },
-  { key: 'period', title: 'Period', share: 0.2, align: 'left' },
-  { key: 'quantity', title: 'Qty', share: 0.07, align: 'right' },
+  { key: 'description', title: 'Description', share: 0.38, align: 'left' },
+  { key: 'period', title: 'Period', share: 0.21, align: 'left' },
+  { key: 'quantity', title: 'Qty', share: 0.06, align: 'right' },
   { key: 'unitPrice', title: 'Unit price', share: 0.14, align: 'right' },
-  { key: 'amount', title: 'Amount', share: 0.16, align: 'right' },
+  { key: 'amount', title: 'Amount', share: 0.15, align: 'right' },
 ] as const;
 type ColumnKey = (typeof COLUMNS)[number]['key'];
 
@@ -244,13 +244,19 @@ class InvoiceLayout {
       ['Customer id', report.customer.id],
       ['Currency', report.currency],
     ];
+    // Labels as wide as the widest; a value too long for its column (a customer id) is set smaller, not wrapped.
+    doc.font(BOLD).fontSize(9);
+    const labelWidth = Math.max(...facts.map(([label]) => doc.widthOfString(this.pdfText(label)))) + 10;
+    const valueWidth = half - labelWidth;
     let y = top;
     for (const [label, value] of facts) {
       doc.font(BOLD).fontSize(9).fillColor(GREY);
-      this.text(label, this.left + half, y, { width: 72 });
-      doc.font(FONT).fillColor('black');
-      this.text(value, this.left + half + 72, y, { width: half - 72 });
-      y = doc.y + 2;
+      this.text(label, this.left + half, y, { width: labelWidth });
+      doc.font(FONT).fontSize(9).fillColor('black');
+      const width = doc.widthOfString(this.pdfText(value));
+      if (width > valueWidth) doc.fontSize(Math.max(6.5, (9 * valueWidth) / width));
+      this.text(value, this.left + half + labelWidth, y, { width: valueWidth });
+      y = Math.max(doc.y, y + doc.currentLineHeight()) + 2;
     }
     doc.y = Math.max(leftBottom, y) + 18;
   }
@@ -258,14 +264,20 @@ class InvoiceLayout {
   private tableHeader(): void {
     const { doc } = this;
     const y = doc.y;
-    doc.rect(this.left, y - 3, this.width, 16).fill(this.accent);
+    const titles = this.columns.map((c) =>
+      c.key === 'unitPrice' || c.key === 'amount' ? `${c.title} (${this.report.currency})` : c.title,
+    );
+    doc.font(BOLD).fontSize(8.5);
+    // As high as its tallest title, so that a title that wraps stays inside the band.
+    const height =
+      Math.max(
+        ...this.columns.map((c, i) => doc.heightOfString(this.pdfText(titles[i] ?? ''), { width: c.width - 4 })),
+      ) + 5;
+    doc.rect(this.left, y - 3, this.width, height).fill(this.accent);
     doc.font(BOLD).fontSize(8.5).fillColor('white');
-    for (const c of this.columns) {
-      const title = c.key === 'unitPrice' || c.key === 'amount' ? `${c.title} (${this.report.currency})` : c.title;
-      this.text(title, c.x + 2, y, { width: c.width - 4, align: c.align });
-    }
+    this.columns.forEach((c, i) => this.text(titles[i] ?? '', c.x + 2, y, { width: c.width - 4, align: c.align }));
     doc.fillColor('black');
-    doc.y = y + 17;
+    doc.y = y + height + 1;
   }
 
   /** Starts a new page (with the table's header) when `height` does not fit on this one. */
@@ -302,6 +314,23 @@ class InvoiceLayout {
       this.text(options.note, noteColumn.x + 2, y + (heights[1] ?? 0), { width: noteColumn.width - 4 });
       doc.fillColor('black');
     }
+    doc.y = y + height;
+  }
+
+  /** A subtotal row: its label across the columns from the description to the unit price, its amount right. */
+  private subtotal(label: string, amount: string): void {
+    const { doc } = this;
+    const description = this.columns[1];
+    const last = this.columns.at(-1);
+    if (!description || !last) return;
+    const labelWidth = last.x - description.x - 4;
+    doc.font(BOLD).fontSize(8.5);
+    const height = doc.heightOfString(this.pdfText(label), { width: labelWidth }) + 4;
+    this.ensureRoom(height);
+    const y = doc.y;
+    doc.fillColor('black');
+    this.text(label, description.x + 2, y, { width: labelWidth });
+    this.text(amount, last.x + 2, y, { width: last.width - 4, align: 'right' });
     doc.y = y + height;
   }
 
@@ -343,7 +372,7 @@ class InvoiceLayout {
       }
       doc.y += 2;
       this.rule();
-      this.row({ description: `Subtotal ${group.name}`, amount: money(group.subtotal) }, { bold: true });
+      this.subtotal(`Subtotal ${group.name}`, money(group.subtotal));
       doc.y += 4;
     }
   }
