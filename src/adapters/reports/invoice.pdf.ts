@@ -144,10 +144,11 @@ const RULE = '#BBBBBB';
 
 /** Columns of the lines table, as fractions of the text width. */
 const COLUMNS = [
-  { key: 'no', title: 'No.', share: 0.06, align: 'left' },
-  { key: 'description', title: 'Description', share: 0.38, align: 'left' },
+  { key: 'no', title: 'No.', share: 0.05, align: 'left' },
+  { key: 'description', title: 'Description', share: 0.35, align: 'left' },
   { key: 'period', title: 'Period', share: 0.21, align: 'left' },
-  { key: 'quantity', title: 'Qty', share: 0.06, align: 'right' },
+  // Wide enough for a usage quantity with four decimals (1,694.3101).
+  { key: 'quantity', title: 'Qty', share: 0.1, align: 'right' },
   { key: 'unitPrice', title: 'Unit price', share: 0.14, align: 'right' },
   { key: 'amount', title: 'Amount', share: 0.15, align: 'right' },
 ] as const;
