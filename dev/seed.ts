@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { savePartnerProfile } from '../src/app/partner-profile/partner-profile.ts';
+import type { PartnerProfile } from '../src/domain/partner-profile.ts';
 import type { z } from 'zod';
 import { createCustomer } from '../src/app/customers.ts';
 import { AppError } from '../src/app/errors.ts';
@@ -105,6 +107,16 @@ export interface DemoOptions {
 }
 
 /** Seeds the demo when there are no customers yet; returns the customers it created. */
+/** The demo partner: a profile like a real partner's, so that the demo's invoices look like ones it would send. */
+export const demoPartnerProfile: PartnerProfile = {
+  legalName: 'Lakeshore Cloud Services Ltd',
+  address: { line1: '200 Harbour Street', city: 'Seattle', region: 'WA', postalCode: '98101', country: 'US' },
+  taxId: 'EIN 91-1234567',
+  supportEmail: 'billing@lakeshore.example',
+  supportPhone: '+1 206 555 0100',
+  accentColor: '#1F4E79',
+};
+
 export async function seedDemoData(services: Services, options: DemoOptions = {}): Promise<Customer[]> {
   await seedDemoCatalog(services);
   const existing = await services.customers.list(1);
@@ -117,6 +129,8 @@ export async function seedDemoData(services: Services, options: DemoOptions = {}
   // cycle it bills holds them (begun on the 3rd, Contoso's first invoice was its cycle ending on the 1st, empty).
   const start = months ? new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - months, 0, 8)) : end;
   if (control && !(await control.clockStore.read())) await control.clock.startAt(start);
+  // The partner as its customers see it on every report, invoice and mail (a partner admin may change it).
+  if (!(await services.settings.partnerProfile())) await savePartnerProfile(services, demoPartnerProfile, undefined);
   const demo = new Demo(services);
   for (const fields of demoCustomers) await demo.createCustomer(fields);
   const directoryUsers = await seedDemoDirectory(services, demo.customers);

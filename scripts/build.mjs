@@ -1,7 +1,7 @@
 // Bundles the function app into dist/ (ESM, Node 20). Heavy SDKs stay behind dynamic imports and land in
 // their own chunks, so a cold start loads only the entry.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 
 await rm('dist', { recursive: true, force: true });
 const result = await build({
@@ -21,6 +21,8 @@ const result = await build({
   },
   logLevel: 'warning',
 });
+// The PDF invoice's fonts: its chunk reads them from `./fonts/` beside itself, as the source module does.
+await cp('src/adapters/reports/fonts', 'dist/fonts', { recursive: true });
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .reduce((sum, [, output]) => sum + output.bytes, 0);

@@ -389,7 +389,8 @@ async function createReporting(
     licenseCounts: licenseCountsTable(storage.table('licensecounts')),
     seatSnapshots: seatSnapshotTable(storage.table('seatsnapshots')),
     invoiceDocuments: {
-      pdf: async (report, options) => (await import('./adapters/reports/invoice.pdf.ts')).invoicePdf(report, options),
+      pdf: async (report, out, options) =>
+        (await import('./adapters/reports/invoice.pdf.ts')).writeInvoicePdf(report, out, options),
     },
   };
 }

@@ -16,7 +16,14 @@ export const outboxMessageSchema = z.discriminatedUnion('type', [
   z.object({
     id: z.string(),
     type: z.literal('mail'),
-    mail: z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), kind: z.string() }),
+    mail: z.object({
+      id: z.string(),
+      to: z.string(),
+      subject: z.string(),
+      text: z.string(),
+      html: z.string().optional(),
+      kind: z.string(),
+    }),
   }),
 ]);
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;

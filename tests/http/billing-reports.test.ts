@@ -118,9 +118,8 @@ const kindLabel: Record<string, string> = {
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 const grouped = (value: string) =>
   value.replace(/^(-?)(\d+)/, (_, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
-/** What the PDF standard fonts can show: outside Windows-1252, the minus becomes a hyphen, anything else `?`. */
-const asPdfText = (text: string) =>
-  [...text].map((c) => (c === '−' ? '-' : /[\u0020-\u007e\u00a1-\u00ff€–—’“”…]/.test(c) ? c : '?')).join('');
+/** What the PDF's font (DejaVu Sans Condensed) can show: all but Chinese, Japanese and Korean, which become `?`. */
+const asPdfText = (text: string) => text.replace(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g, '?');
 
 async function pdfTextOf(bytes: Uint8Array): Promise<string> {
   const { extractText, getDocumentProxy } = await import('unpdf');
@@ -433,15 +432,38 @@ describe('files written by the run', () => {
           to: string;
           subject: string;
           text: string;
+          html?: string;
         },
     );
     const notice = mails.filter((m) => m.kind === 'billing-run-finished');
     expect(notice).toHaveLength(1);
-    expect(notice[0]).toMatchObject({
+    const mail = notice[0];
+    expect(mail).toMatchObject({
       to: app.config.PARTNER_NOTIFY_EMAIL,
-      subject: `Billing run ${PERIOD}: completed`,
+      subject: `Fabrikam Cloud Services GmbH: billing run ${PERIOD} completed`,
     });
-    expect(notice[0]?.text).toContain(`${PERIOD}/manifest.json`);
+    // In the partner's name, as its reports: legal name, address, tax id and support contact, in text and HTML.
+    for (const expected of [
+      `${PERIOD}/manifest.json`,
+      'Fabrikam Cloud Services GmbH',
+      'Bahnhofstrasse 1',
+      '8001 Zürich',
+      'Tax id CHE-123.456.789 MWST',
+      'Support: billing@fabrikam.example',
+      'Customers billed: 4',
+    ])
+      expect(mail?.text, expected).toContain(expected);
+    const html = mail?.html ?? '';
+    expect(html).toContain('border-top:4px solid #0A7D5A');
+    expect(html).toContain('color:#0A7D5A');
+    // The logo (300 × 60, shown at most 200 × 50 wide) from the public branding route beside the portal.
+    expect(html).toContain(
+      `<img src="${app.config.PORTAL_BASE_URL.replace(/\/+$/, '')}/api/branding/logo" alt="Fabrikam Cloud Services GmbH" width="200" height="40"`,
+    );
+    const logo = await app.call('GET', '/api/branding/logo');
+    expect(logo.status).toBe(200);
+    for (const expected of ['Tax id CHE-123.456.789 MWST', 'billing@fabrikam.example', `${PERIOD}/manifest.json`])
+      expect(html, expected).toContain(expected);
   });
 });
 

@@ -102,6 +102,22 @@ describe('Graph sendMail notifier', () => {
     ]);
   });
 
+  it('sends the HTML body (Graph takes one body per message) when the mail has one', async () => {
+    await notifier().send(buildMail({ html: '<p>Hello <b>Dana</b></p>' }));
+    expect(requests).toEqual([
+      expect.objectContaining({
+        body: {
+          message: {
+            subject: 'Your invitation',
+            body: { contentType: 'HTML', content: '<p>Hello <b>Dana</b></p>' },
+            toRecipients: [{ emailAddress: { address: 'dana@fabrikam.example' } }],
+          },
+          saveToSentItems: false,
+        },
+      }),
+    ]);
+  });
+
   it('sends to the cloud GRAPH_BASE_URL names (national clouds: user-sendmail, "HTTP request")', async () => {
     const national = graphNotifier({ ...config, GRAPH_BASE_URL: baseUrl }, { getToken: async () => 'us-gov-token' });
     await national.send(buildMail());

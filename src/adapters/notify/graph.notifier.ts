@@ -58,7 +58,7 @@ export function graphNotifier(config: GraphMailConfig, options: GraphMailOptions
       const body = JSON.stringify({
         message: {
           subject: mail.subject,
-          body: { contentType: 'Text', content: mail.text },
+          body: mail.html ? { contentType: 'HTML', content: mail.html } : { contentType: 'Text', content: mail.text },
           toRecipients: [{ emailAddress: { address: mail.to } }],
         },
         saveToSentItems: false,

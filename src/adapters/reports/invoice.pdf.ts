@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { Font as FontkitFont } from 'fontkit';
 import type PDFKit from 'pdfkit';
 import type { DocumentLogo } from '../../app/ports/invoice-document.port.ts';
 import { lineKindLabels, minorUnits, type BillingReport } from '../../domain/billing-report.ts';
@@ -12,55 +16,141 @@ import { addressLines } from '../../domain/partner-profile.ts';
  * which line they correct; the total, net of tax. Every page ends with `Page x of y`. Portrait, on Letter in the
  * US and Canada and A4 elsewhere.
  *
- * Text is set in the PDF standard fonts (Helvetica), which ship with pdfkit and need no font file, but only
- * cover Windows-1252: a character outside it is written as its nearest equivalent where there is one (− as -),
- * else as `?`. The file depends only on the report (dated by the invoice), so it is the same bytes every time.
+ * Text is set in DejaVu Sans Condensed (`fonts/`, embedded as a subset of the glyphs used), which covers Latin, Greek,
+ * Cyrillic, Armenian, Georgian, Hebrew and Arabic letters and common symbols, but not Chinese, Japanese or Korean: a
+ * character the font lacks is written as `?`. The fonts are read and parsed once per process and shared by every
+ * document. The PDF is streamed into `out` as pdfkit produces it; it depends only on the report (dated by the
+ * invoice), so it is the same bytes every time.
  */
-export async function invoicePdf(report: BillingReport, options: { logo?: DocumentLogo } = {}): Promise<Uint8Array> {
-  const { default: PDFDocument } = await import('pdfkit');
+export async function writeInvoicePdf(
+  report: BillingReport,
+  out: Writable,
+  options: { logo?: DocumentLogo } = {},
+): Promise<void> {
+  const [{ default: PDFDocument }, fonts] = await Promise.all([import('pdfkit'), invoiceFonts()]);
   const issued = new Date(`${report.invoice.issuedOn}T00:00:00.000Z`);
   const letter = report.customer.country === 'US' || report.customer.country === 'CA';
+  const text = (value: string) => fonts.text(value);
   const doc = new PDFDocument({
     size: letter ? 'LETTER' : 'A4',
     margins: { top: 48, bottom: 56, left: 48, right: 48 },
     bufferPages: true,
     autoFirstPage: true,
     compress: true,
+    // No standard font is loaded: every text is set in the embedded fonts registered below.
+    font: null as unknown as string,
     info: {
-      Title: pdfText(`Invoice ${report.invoice.id}`),
-      Author: pdfText(report.partner.legalName),
-      Subject: pdfText(`Invoice to ${report.customer.name}, cycle ${report.cycle.start} to ${report.cycle.lastDay}`),
+      Title: text(`Invoice ${report.invoice.id}`),
+      Author: text(report.partner.legalName),
+      Subject: text(`Invoice to ${report.customer.name}, cycle ${report.cycle.start} to ${report.cycle.lastDay}`),
       Creator: 'CSP portal',
       Producer: 'CSP portal',
       CreationDate: issued,
       ModDate: issued,
     },
   });
-  const chunks: Uint8Array[] = [];
-  doc.on('data', (chunk: Uint8Array) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve, reject) => {
-    doc.on('end', resolve);
-    doc.on('error', reject);
-  });
-  new InvoiceLayout(doc, report, options.logo).draw();
+  doc.registerFont(FONT, forOneDocument(fonts.regular) as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.registerFont(BOLD, forOneDocument(fonts.bold) as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.font(FONT);
+  const written = finished(out);
+  doc.pipe(out);
+  try {
+    new InvoiceLayout(doc, report, options.logo, text).draw();
+  } catch (error) {
+    doc.unpipe(out);
+    out.destroy(error instanceof Error ? error : new Error(String(error)));
+    written.catch(() => undefined);
+    throw error;
+  }
   doc.end();
-  await ended;
+  await written;
+}
+
+/** The PDF whole, for a caller that needs the bytes (a download answered at once). */
+export async function invoicePdf(report: BillingReport, options: { logo?: DocumentLogo } = {}): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  await writeInvoicePdf(
+    report,
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    }),
+    options,
+  );
   return Buffer.concat(chunks);
 }
 
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+interface InvoiceFonts {
+  regular: FontkitFont;
+  bold: FontkitFont;
+  /** The text as the fonts can show it: a character either lacks becomes `?`. */
+  text(value: string): string;
+}
+
+let fontsLoaded: Promise<InvoiceFonts> | undefined;
+
+/** DejaVu Sans Condensed and its bold, read and parsed once per process (about 1.3 MB of font files). */
+function invoiceFonts(): Promise<InvoiceFonts> {
+  fontsLoaded ??= (async () => {
+    const [{ create }, regularBytes, boldBytes] = await Promise.all([
+      import('fontkit'),
+      readFile(new URL('./fonts/DejaVuSansCondensed.ttf', import.meta.url)),
+      readFile(new URL('./fonts/DejaVuSansCondensed-Bold.ttf', import.meta.url)),
+    ]);
+    const regular = create(regularBytes) as FontkitFont;
+    const bold = create(boldBytes) as FontkitFont;
+    const shown = new Map<number, boolean>();
+    const covered = (code: number) => {
+      let known = shown.get(code);
+      if (known === undefined) {
+        known = regular.hasGlyphForCodePoint(code) && bold.hasGlyphForCodePoint(code);
+        shown.set(code, known);
+      }
+      return known;
+    };
+    return {
+      regular,
+      bold,
+      text(value) {
+        let out = '';
+        for (const char of value) {
+          const code = char.codePointAt(0) ?? 0;
+          out += char === '\n' || (code >= 0x20 && covered(code)) ? char : '?';
+        }
+        return out;
+      },
+    };
+  })();
+  fontsLoaded.catch(() => (fontsLoaded = undefined));
+  return fontsLoaded;
+}
+
+/**
+ * One document's view of a font parsed once: its tables are shared, its glyph cache is its own. fontkit keeps each
+ * glyph with the characters it was first asked for, and a subset asks for the parts of accented letters (ί is ι
+ * and an accent) with none, so a cache shared between documents would give later documents an ι that no text
+ * extraction can read.
+ */
+function forOneDocument(font: FontkitFont): FontkitFont {
+  return Object.create(font, { _glyphs: { value: {}, writable: true } }) as FontkitFont;
+}
+
+const FONT = 'DejaVuSansCondensed';
+const BOLD = 'DejaVuSansCondensed-Bold';
 const GREY = '#555555';
 const RULE = '#BBBBBB';
 
 /** Columns of the lines table, as fractions of the text width. */
 const COLUMNS = [
-  { key: 'no', title: 'No.', share: 0.06, align: 'left' },
-  { key: 'description', title: 'Description', share: 0.37, align: 'left' },
-  { key: 'period', title: 'Period', share: 0.2, align: 'left' },
-  { key: 'quantity', title: 'Qty', share: 0.07, align: 'right' },
+  { key: 'no', title: 'No.', share: 0.05, align: 'left' },
+  { key: 'description', title: 'Description', share: 0.35, align: 'left' },
+  { key: 'period', title: 'Period', share: 0.21, align: 'left' },
+  // Wide enough for a usage quantity with four decimals (1,694.3101).
+  { key: 'quantity', title: 'Qty', share: 0.1, align: 'right' },
   { key: 'unitPrice', title: 'Unit price', share: 0.14, align: 'right' },
-  { key: 'amount', title: 'Amount', share: 0.16, align: 'right' },
+  { key: 'amount', title: 'Amount', share: 0.15, align: 'right' },
 ] as const;
 type ColumnKey = (typeof COLUMNS)[number]['key'];
 
@@ -76,6 +166,7 @@ class InvoiceLayout {
     private readonly doc: PDFKit.PDFDocument,
     private readonly report: BillingReport,
     private readonly logo: DocumentLogo | undefined,
+    private readonly pdfText: (value: string) => string,
   ) {
     this.left = doc.page.margins.left;
     this.width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
@@ -100,7 +191,7 @@ class InvoiceLayout {
   }
 
   private text(value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}): void {
-    this.doc.text(pdfText(value), x, y, { lineBreak: true, ...options });
+    this.doc.text(this.pdfText(value), x, y, { lineBreak: true, ...options });
   }
 
   private header(): void {
@@ -154,13 +245,19 @@ class InvoiceLayout {
       ['Customer id', report.customer.id],
       ['Currency', report.currency],
     ];
+    // Labels as wide as the widest; a value too long for its column (a customer id) is set smaller, not wrapped.
+    doc.font(BOLD).fontSize(9);
+    const labelWidth = Math.max(...facts.map(([label]) => doc.widthOfString(this.pdfText(label)))) + 10;
+    const valueWidth = half - labelWidth;
     let y = top;
     for (const [label, value] of facts) {
       doc.font(BOLD).fontSize(9).fillColor(GREY);
-      this.text(label, this.left + half, y, { width: 72 });
-      doc.font(FONT).fillColor('black');
-      this.text(value, this.left + half + 72, y, { width: half - 72 });
-      y = doc.y + 2;
+      this.text(label, this.left + half, y, { width: labelWidth });
+      doc.font(FONT).fontSize(9).fillColor('black');
+      const width = doc.widthOfString(this.pdfText(value));
+      if (width > valueWidth) doc.fontSize(Math.max(6.5, (9 * valueWidth) / width));
+      this.text(value, this.left + half + labelWidth, y, { width: valueWidth });
+      y = Math.max(doc.y, y + doc.currentLineHeight()) + 2;
     }
     doc.y = Math.max(leftBottom, y) + 18;
   }
@@ -168,14 +265,20 @@ class InvoiceLayout {
   private tableHeader(): void {
     const { doc } = this;
     const y = doc.y;
-    doc.rect(this.left, y - 3, this.width, 16).fill(this.accent);
+    const titles = this.columns.map((c) =>
+      c.key === 'unitPrice' || c.key === 'amount' ? `${c.title} (${this.report.currency})` : c.title,
+    );
+    doc.font(BOLD).fontSize(8.5);
+    // As high as its tallest title, so that a title that wraps stays inside the band.
+    const height =
+      Math.max(
+        ...this.columns.map((c, i) => doc.heightOfString(this.pdfText(titles[i] ?? ''), { width: c.width - 4 })),
+      ) + 5;
+    doc.rect(this.left, y - 3, this.width, height).fill(this.accent);
     doc.font(BOLD).fontSize(8.5).fillColor('white');
-    for (const c of this.columns) {
-      const title = c.key === 'unitPrice' || c.key === 'amount' ? `${c.title} (${this.report.currency})` : c.title;
-      this.text(title, c.x + 2, y, { width: c.width - 4, align: c.align });
-    }
+    this.columns.forEach((c, i) => this.text(titles[i] ?? '', c.x + 2, y, { width: c.width - 4, align: c.align }));
     doc.fillColor('black');
-    doc.y = y + 17;
+    doc.y = y + height + 1;
   }
 
   /** Starts a new page (with the table's header) when `height` does not fit on this one. */
@@ -190,12 +293,12 @@ class InvoiceLayout {
     const { doc } = this;
     doc.font(options.bold ? BOLD : FONT).fontSize(8.5);
     const heights = this.columns.map((c) =>
-      doc.heightOfString(pdfText(cells[c.key] ?? ''), { width: c.width - 4, align: c.align }),
+      doc.heightOfString(this.pdfText(cells[c.key] ?? ''), { width: c.width - 4, align: c.align }),
     );
     doc.font(FONT).fontSize(7.5);
     const noteColumn = this.columns[1];
     const noteHeight =
-      options.note && noteColumn ? doc.heightOfString(pdfText(options.note), { width: noteColumn.width - 4 }) : 0;
+      options.note && noteColumn ? doc.heightOfString(this.pdfText(options.note), { width: noteColumn.width - 4 }) : 0;
     const height = Math.max(...heights, 0) + noteHeight + 4;
     this.ensureRoom(height);
     const y = doc.y;
@@ -215,6 +318,23 @@ class InvoiceLayout {
     doc.y = y + height;
   }
 
+  /** A subtotal row: its label across the columns from the description to the unit price, its amount right. */
+  private subtotal(label: string, amount: string): void {
+    const { doc } = this;
+    const description = this.columns[1];
+    const last = this.columns.at(-1);
+    if (!description || !last) return;
+    const labelWidth = last.x - description.x - 4;
+    doc.font(BOLD).fontSize(8.5);
+    const height = doc.heightOfString(this.pdfText(label), { width: labelWidth }) + 4;
+    this.ensureRoom(height);
+    const y = doc.y;
+    doc.fillColor('black');
+    this.text(label, description.x + 2, y, { width: labelWidth });
+    this.text(amount, last.x + 2, y, { width: last.width - 4, align: 'right' });
+    doc.y = y + height;
+  }
+
   private rule(color = RULE, weight = 0.5): void {
     this.doc
       .moveTo(this.left, this.doc.y - 2)
@@ -230,7 +350,7 @@ class InvoiceLayout {
     const money = (value: string) => formatAmount(minorUnits(value, report.decimals));
     for (const group of report.groups) {
       doc.font(BOLD).fontSize(9.5);
-      const headingHeight = doc.heightOfString(pdfText(group.heading), { width: this.width }) + 6;
+      const headingHeight = doc.heightOfString(this.pdfText(group.heading), { width: this.width }) + 6;
       // A heading is never left alone at the bottom of a page.
       this.ensureRoom(headingHeight + 24);
       const y = doc.y + 2;
@@ -253,7 +373,7 @@ class InvoiceLayout {
       }
       doc.y += 2;
       this.rule();
-      this.row({ description: `Subtotal ${group.name}`, amount: money(group.subtotal) }, { bold: true });
+      this.subtotal(`Subtotal ${group.name}`, money(group.subtotal));
       doc.y += 4;
     }
   }
@@ -327,33 +447,4 @@ export function formatAmount(value: string): string {
 
 function formatQuantity(value: string): string {
   return formatAmount(value.includes('.') ? value.replace(/\.?0+$/, '') : value);
-}
-
-/** Windows-1252 beyond Latin-1: what the standard fonts can show besides U+0020–U+007E and U+00A0–U+00FF. */
-const CP1252_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-const NEAREST: Record<string, string> = {
-  '−': '-',
-  '‐': '-',
-  '‑': '-',
-  '‒': '–',
-  '→': '->',
-  '←': '<-',
-  '≤': '<=',
-  '≥': '>=',
-  '\u00A0': ' ',
-  '\u202F': ' ',
-  '\u2009': ' ',
-};
-
-/** Text as the standard fonts can show it: the nearest Windows-1252 character, else `?`. */
-export function pdfText(value: string): string {
-  let out = '';
-  for (const char of value) {
-    const code = char.codePointAt(0) ?? 0;
-    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa1 && code <= 0xff && code !== 0xad) || CP1252_EXTRA.has(char))
-      out += char;
-    else if (char === '\n') out += char;
-    else out += NEAREST[char] ?? '?';
-  }
-  return out;
 }

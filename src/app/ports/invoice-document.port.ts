@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { BillingReport } from '../../domain/billing-report.ts';
 
 /** The partner's logo as a document can show it (PNG or JPEG). */
@@ -14,5 +15,6 @@ export interface DocumentLogo {
  * (it is dated by the invoice), so it is written once like the other report files.
  */
 export interface InvoiceDocuments {
-  pdf(report: BillingReport, options?: { logo?: DocumentLogo }): Promise<Uint8Array>;
+  /** Streams the PDF into `out` as it is laid out (never held whole); resolves when `out` has it all. */
+  pdf(report: BillingReport, out: Writable, options?: { logo?: DocumentLogo }): Promise<void>;
 }

@@ -9,6 +9,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** The same message as HTML, sent instead of the text where the mail service takes one body only (Graph). */
+  html?: string;
   /** What it is about, for logs and tests: `invitation`, `new-user-password`, `change-failed`, … */
   kind: string;
 }

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import {
   billingReportBlobName,
   buildBillingReport,
@@ -16,10 +16,11 @@ import { commitWithOutbox } from '../future/outbox.ts';
 import type { BillingRun } from '../ports/billing.port.ts';
 import type { ReportStore, WriteResult } from '../ports/report-store.port.ts';
 import { histories, type CycleBill } from '../billing/bill-customer-cycle.ts';
-import type { ReportRenderers, SheetLogo } from '../ports/report-renderers.port.ts';
+import type { SheetLogo } from '../ports/report-renderers.port.ts';
 import type { BillingRunStore, CustomerRunResult } from '../ports/billing.port.ts';
 import { partnerProfile } from '../partner-profile/partner-profile.ts';
 import type { PartnerProfile } from '../../domain/partner-profile.ts';
+import { partnerMail } from '../../domain/partner-mail.ts';
 import type { SubscriptionFacts } from '../../domain/billing-report.ts';
 
 /**
@@ -85,7 +86,7 @@ export function reportWriter(
     async afterRun(run) {
       const manifest = await writeManifest(services.reports, run, services.billingRuns);
       options.onFile?.(manifest);
-      await notifyRunFinished(services, run, manifest);
+      await notifyRunFinished(services, run, manifest, await profile(), await partnerLogo());
     },
   };
 }
@@ -177,20 +178,25 @@ export async function writeCustomerReports(
   const render = deps.reportRenderers.billing;
   const csv = await write('csv', await render.csv(report));
   const xml = await write('xml', await render.xml(report));
-  const xlsx = await writeXlsx(render, report, (content) => write('xlsx', content), logo);
-  const pdf = await write('pdf', await deps.invoiceDocuments.pdf(report, logo ? { logo } : {}));
+  const withLogo = logo ? { logo } : {};
+  const xlsx = await streamed(
+    (out) => render.xlsx(report, out, withLogo),
+    (content) => write('xlsx', content),
+  );
+  const pdf = await streamed(
+    (out) => deps.invoiceDocuments.pdf(report, out, withLogo),
+    (content) => write('pdf', content),
+  );
   return [xlsx, csv, xml, pdf];
 }
 
-/** Streams the spreadsheet into the store as exceljs writes it. */
-async function writeXlsx(
-  render: ReportRenderers['billing'],
-  report: BillingReport,
+/** Streams a document into the store as its writer lays it out (the spreadsheet, the PDF). */
+async function streamed(
+  render: (out: Writable) => Promise<void>,
   write: (content: AsyncIterable<Uint8Array>) => Promise<WriteResult>,
-  logo?: SheetLogo,
 ): Promise<WriteResult> {
   const stream = new PassThrough();
-  const writing = render.xlsx(report, stream, logo ? { logo } : {}).catch((error: unknown) => {
+  const writing = render(stream).catch((error: unknown) => {
     stream.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;
   });
@@ -260,12 +266,47 @@ async function writeManifestOnce(
   });
 }
 
-/** A mail to the partner through the outbox (its id follows the outcome, so the same outcome is told once). */
-async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: WriteResult): Promise<void> {
+/**
+ * A mail to the partner through the outbox (its id follows the outcome, so the same outcome is told once), in the
+ * partner's name like its reports: logo (served by the public `GET /api/branding/logo` beside the portal), legal
+ * name, accent colour and support contact.
+ */
+async function notifyRunFinished(
+  deps: ReportDeps,
+  run: BillingRun,
+  manifest: WriteResult,
+  profile: PartnerProfile,
+  logo: SheetLogo | undefined,
+): Promise<void> {
   const id = `billing-run-${run.period}-${run.customersDone}-${run.customersFailed}`;
-  const failed = run.customersFailed
-    ? ` ${run.customersFailed} customer(s) failed; see GET /api/billing/runs/${run.period}.`
-    : '';
+  const completed = run.status === 'completed';
+  const scale = logo ? Math.min(200 / logo.width, 50 / logo.height, 1) : 1;
+  const { text, html } = partnerMail(profile, {
+    heading: `Billing run ${run.period} ${completed ? 'completed' : 'completed with failures'}`,
+    paragraphs: [
+      `The billing run for ${run.period} finished: ${run.customersDone} customer(s) billed, ${run.customersNotDue} not due yet.` +
+        (run.customersFailed
+          ? ` ${run.customersFailed} customer(s) failed; see GET /api/billing/runs/${run.period}.`
+          : ''),
+      `Reports are in the reports container under ${run.period}/; the manifest ${manifest.name} lists them (sha256 ${manifest.sha256}).`,
+    ],
+    facts: [
+      ['Period', run.period],
+      ['Customers billed', String(run.customersDone)],
+      ['Not due yet', String(run.customersNotDue)],
+      ['Failed', String(run.customersFailed)],
+      ['Manifest', manifest.name],
+    ],
+    ...(logo
+      ? {
+          logo: {
+            url: `${deps.config.PORTAL_BASE_URL.replace(/\/+$/, '')}/api/branding/logo`,
+            width: Math.round(logo.width * scale),
+            height: Math.round(logo.height * scale),
+          },
+        }
+      : {}),
+  });
   try {
     await commitWithOutbox(deps, PARTNER_PARTITION, {
       outbox: [
@@ -276,10 +317,9 @@ async function notifyRunFinished(deps: ReportDeps, run: BillingRun, manifest: Wr
             id,
             to: deps.config.PARTNER_NOTIFY_EMAIL,
             kind: 'billing-run-finished',
-            subject: `Billing run ${run.period}: ${run.status === 'completed' ? 'completed' : 'completed with failures'}`,
-            text:
-              `The billing run for ${run.period} finished: ${run.customersDone} customer(s) billed, ${run.customersNotDue} not due yet.${failed}\n` +
-              `Reports are in the reports container under ${run.period}/; the manifest ${manifest.name} lists them (sha256 ${manifest.sha256}).`,
+            subject: `${profile.legalName}: billing run ${run.period} ${completed ? 'completed' : 'completed with failures'}`,
+            text,
+            html,
           },
         },
       ],
@@ -301,16 +341,17 @@ export async function invoiceDocument(
   format: 'xlsx' | 'pdf',
 ): Promise<Uint8Array> {
   const [report, logo] = await Promise.all([billingReportOf(deps, customer, invoice), reportLogo(deps)]);
-  if (format === 'pdf') return deps.invoiceDocuments.pdf(report, logo ? { logo } : {});
+  const withLogo = logo ? { logo } : {};
   const chunks: Uint8Array[] = [];
-  await writeXlsx(
-    deps.reportRenderers.billing,
-    report,
+  await streamed(
+    (out) =>
+      format === 'pdf'
+        ? deps.invoiceDocuments.pdf(report, out, withLogo)
+        : deps.reportRenderers.billing.xlsx(report, out, withLogo),
     async (content) => {
       for await (const chunk of content) chunks.push(chunk);
       return { name: '', size: 0, sha256: '', status: 'created' };
     },
-    logo,
   );
   return Buffer.concat(chunks);
 }
