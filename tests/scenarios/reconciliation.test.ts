@@ -168,9 +168,22 @@ describe('reconciliation of March 2026', () => {
   it('mails the partner once about the leakage', async () => {
     const folder = path.join(app.config.DATA_DIR, 'mail');
     const mails = readdirSync(folder)
-      .map((f) => JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as { kind: string; subject: string })
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as {
+            kind: string;
+            subject: string;
+            text: string;
+            html?: string;
+          },
+      )
       .filter((m) => m.kind === 'reconciliation-leakage');
     expect(mails.map((m) => m.subject)).toEqual(['Billing leakage in 2026-03: 34.49 USD']);
+    // In the partner's name, like its reports: the profile's legal name heads the text and the HTML.
+    const name = app.config.PARTNER_NAME;
+    expect(mails[0]?.text.split('\n')[0]).toBe(name);
+    expect(mails[0]?.text).toContain('USD margin lost: 34.49 (Microsoft 378.99, billed 403.67)');
+    expect(mails[0]?.html).toContain(`>${name}</div>`);
   });
 
   it('refuses a month that has not begun, and a month never imported', async () => {

@@ -6,9 +6,10 @@ import type { BrandingDeps, PartnerProfileDeps } from './deps.ts';
  * F-BRAND: the partner profile in force (stored, else PARTNER_NAME alone) with its ETag when stored, and its
  * public part for the portal's theme, which anyone may read.
  */
-export async function partnerProfile(
-  deps: PartnerProfileDeps,
-): Promise<{ value: PartnerProfile; etag: string | undefined }> {
+export async function partnerProfile(deps: {
+  settings: Pick<PartnerProfileDeps['settings'], 'partnerProfile'>;
+  config: PartnerProfileDeps['config'];
+}): Promise<{ value: PartnerProfile; etag: string | undefined }> {
   const stored = await deps.settings.partnerProfile();
   return { value: effectivePartnerProfile(stored?.value, deps.config.PARTNER_NAME), etag: stored?.etag };
 }

@@ -10,6 +10,7 @@ import type {
   ReconciliationStore,
 } from '../ports/reconciliation.port.ts';
 import type { ReportStore } from '../ports/report-store.port.ts';
+import type { SettingsStore } from '../ports/settings.port.ts';
 
 /** What the reconciliation (F-RECON) needs. */
 export interface ReconciliationDeps {
@@ -24,4 +25,6 @@ export interface ReconciliationDeps {
   reconciliationReport: ReconciliationReportWriter;
   reports: Pick<ReportStore, 'replace' | 'readLink'>;
   notifier: Notifier;
+  /** The partner profile: the workbook and the leakage mail are in the partner's name. */
+  settings: Pick<SettingsStore, 'partnerProfile'>;
 }

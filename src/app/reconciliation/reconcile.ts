@@ -10,6 +10,8 @@ import {
   type MicrosoftBilledLine,
 } from '../../domain/reconciliation.ts';
 import { AppError } from '../errors.ts';
+import { partnerProfile } from '../partner-profile/partner-profile.ts';
+import { partnerMail } from '../../domain/partner-mail.ts';
 import type { SourceLine } from '../ports/reconciliation.port.ts';
 import type { ReconciliationDeps } from './deps.ts';
 
@@ -114,9 +116,10 @@ export async function reconcileMonth(deps: ReconciliationDeps, month: string): P
   } while (token);
 
   const report = reconciliationReportName(month);
+  const profile = (await partnerProfile({ settings: deps.settings, config: deps.config })).value;
   const stream = new PassThrough();
   const writing = deps.reconciliationReport.write(
-    { month, partnerName: deps.config.PARTNER_NAME, customers: deps.reconciliation.results(month) },
+    { month, partnerName: profile.legalName, customers: deps.reconciliation.results(month) },
     stream,
   );
   writing.catch((error: unknown) => stream.destroy(error as Error));
@@ -139,18 +142,24 @@ export async function reconcileMonth(deps: ReconciliationDeps, month: string): P
     }));
   const leaking = summary.filter((s) => dec(s.leakage).greaterThan(0));
   if (leaking.length) {
+    const { text, html } = partnerMail(profile, {
+      heading: `Billing leakage in ${month}`,
+      paragraphs: [
+        `Reconciling Microsoft's billed line items for ${month} against your customers' bills found charges that were not passed on.`,
+        `${mismatches} mismatch(es) in all; every one is named in the workbook ${report} and at GET /api/reconciliation/${month}.`,
+      ],
+      facts: leaking.map((s): [string, string] => [
+        `${s.currency} margin lost`,
+        `${s.leakage} (Microsoft ${s.microsoftCost}, billed ${s.billed})`,
+      ]),
+    });
     await deps.notifier.send({
       id: `reconciliation-leakage-${month}-${leaking.map((s) => `${s.currency}${s.leakage}`).join('-')}`,
       to: deps.config.PARTNER_NOTIFY_EMAIL,
       kind: 'reconciliation-leakage',
       subject: `Billing leakage in ${month}: ${leaking.map((s) => `${s.leakage} ${s.currency}`).join(', ')}`,
-      text: [
-        `Reconciling Microsoft's billed line items for ${month} against your customers' bills found charges that were not passed on:`,
-        ...leaking.map(
-          (s) => `  ${s.currency}: ${s.leakage} of margin lost (Microsoft ${s.microsoftCost}, billed ${s.billed}).`,
-        ),
-        `${mismatches} mismatch(es) in all; every one is named in the workbook ${report} and at GET /api/reconciliation/${month}.`,
-      ].join('\n'),
+      text,
+      html,
     });
   }
   return { month, customers, totals: summary, mismatches, report, importedAt: imported.importedAt };
