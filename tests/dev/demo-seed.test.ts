@@ -120,6 +120,12 @@ describe('the demo history', () => {
  * Monthly-term prices are Microsoft's annual-term ones plus 20%: Exchange Plan 1 costs 4.32 (price 4.80), Business
  * Basic costs 6.48 (price 7.20); terms of 30 days.
  */
+/** What the reconciliation routes answer, as far as these tests read it. */
+interface ReconciliationBody {
+  subscriptions: { mismatches: { chargeDate: string }[] }[];
+  items: { customerName: string; mismatchCount: number; leakage: string }[];
+}
+
 describe('reconciliation of the demo', () => {
   const call = async (method: string, path: string, token: string, body?: unknown) => {
     const res = await fetch(`${host.url}/api${path}`, {
@@ -127,7 +133,7 @@ describe('reconciliation of the demo', () => {
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as ReconciliationBody };
   };
   let token: string;
   let customers: Map<string, string>;
