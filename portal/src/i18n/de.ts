@@ -104,6 +104,7 @@ export const de: Record<MessageKey, string> = {
   'status.accepted': 'Angenommen',
   'status.running': 'Läuft',
   'status.completed': 'Abgeschlossen',
+  'status.completing': 'Wird abgeschlossen',
   'status.completedWithFailures': 'Mit Fehlern abgeschlossen',
   'change.title': '{name} ändern',
   'change.kind': 'Änderung',

@@ -100,6 +100,7 @@ export const en = {
   'status.accepted': 'Accepted',
   'status.running': 'Running',
   'status.completed': 'Completed',
+  'status.completing': 'Completing',
   'status.completedWithFailures': 'Completed with failures',
   'change.title': 'Change {name}',
   'change.kind': 'Change',
