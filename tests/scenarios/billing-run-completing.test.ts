@@ -85,5 +85,6 @@ it('finishes a run whose finisher crashed before the manifest, once, after the l
     .map((f) => JSON.parse(readFileSync(path.join(mailDir, f), 'utf8')) as { kind: string; subject: string })
     .filter((m) => m.kind === 'billing-run-finished');
   expect(mails).toHaveLength(1);
-  expect(mails[0]?.subject).toBe(`Billing run ${PERIOD}: completed`);
+  // In the partner's name, like its documents (the profile's legal name; PARTNER_NAME until one is saved).
+  expect(mails[0]?.subject).toBe(`${app.config.PARTNER_NAME}: billing run ${PERIOD} completed`);
 }, 120_000);

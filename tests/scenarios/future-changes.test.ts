@@ -231,7 +231,8 @@ describe('Microsoft failures', () => {
     clock.set('2026-03-20T00:05:00Z');
     app.services.simulator?.failNext({ status: 429, retryAfterSeconds: 1 });
     const { outcomes } = await deliverThroughQueue(message);
-    await expect.poll(async () => (await futureChange(message.changeId)).status).toBe('applied');
+    // The queue waits Microsoft's Retry-After (1 s) before the second delivery.
+    await expect.poll(async () => (await futureChange(message.changeId)).status, { timeout: 10_000 }).toBe('applied');
     expect(outcomes).toEqual([1, 2]);
     expect(await microsoftQuantity(id)).toBe(13);
   });
@@ -247,7 +248,7 @@ describe('Microsoft failures', () => {
     clock.set('2026-03-20T00:05:00Z');
     app.services.simulator?.failNext({ status: 500 }, { status: 500 }, { status: 500 });
     const { queue } = await deliverThroughQueue(message);
-    await expect.poll(async () => (await futureChange(message.changeId)).status).toBe('failed');
+    await expect.poll(async () => (await futureChange(message.changeId)).status, { timeout: 10_000 }).toBe('failed');
     expect(queue.deadLetters).toEqual([]);
     const failed = await app.call('GET', `/api/customers/${setup.customerId}/future-changes?status=failed`, {
       token: setup.viewer,

@@ -143,8 +143,10 @@ export class InProcessQueue {
       if (attempt.deliveryCount >= this.maxDeliveryCount) {
         this.deadLetters.push({ ...attempt, reason: error instanceof Error ? error.message : String(error) });
       } else if (!this.closed) {
-        // Microsoft's Retry-After (carried by a throttled or unavailable error) when it is longer than the back-off.
-        const retryAfter = error instanceof AppError ? Number(error.extra.retryAfterSeconds ?? 0) * 1000 : 0;
+        // Microsoft's Retry-After when it throttled us and asked for longer than the back-off. An unavailable
+        // error's retryAfterSeconds is only the hint given to HTTP clients (30 s by default), not Microsoft's.
+        const throttled = error instanceof AppError && error.code.endsWith('THROTTLED');
+        const retryAfter = throttled ? Number(error.extra.retryAfterSeconds ?? 0) * 1000 : 0;
         const backoff = backoffDelayMs(attempt.deliveryCount, this.backoff, this.random());
         this.schedule(attempt, Math.max(backoff, Number.isFinite(retryAfter) ? retryAfter : 0));
       }
