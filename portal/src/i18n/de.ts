@@ -1,4 +1,4 @@
-import type { MessageKey } from './en';
+import type { MessageKey } from './en.ts';
 
 /** German: every key of the English set (the type checker refuses a missing one). */
 export const de: Record<MessageKey, string> = {

@@ -1,5 +1,7 @@
-import { en, type MessageKey } from '../../i18n/en';
-import type { Translate } from '../../i18n/i18n';
+import { en, type MessageKey } from '../../i18n/en.ts';
+
+/** The i18n layer's translate (as `useI18n().t`); declared here so the texts stay plain TypeScript, testable. */
+type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 /** A change-log entry as the change-log route answers it (the fields read here). */
 export interface LogEntry {
