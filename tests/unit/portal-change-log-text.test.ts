@@ -75,5 +75,13 @@ describe('the change log page’s texts', () => {
       'Job title Sales → CEO',
     );
     expect(changeText(t, { action: 'sync', before: state, after: state })).toBe('');
+    expect(
+      changeText(t, {
+        action: 'renewal',
+        before: { ...state, termEndDate: '2026-10-14' },
+        after: { ...state, termEndDate: '2027-10-14' },
+      }),
+    ).toBe('Term ends 2026-10-14 → 2027-10-14');
+    expect(changeText(t, { action: 'purchase', after: { ...state, termEndDate: '2027-10-14' } })).not.toContain('Term');
   });
 });

@@ -182,6 +182,7 @@ export const de: Record<MessageKey, string> = {
   'log.field.quantity': 'Lizenzen',
   'log.field.status': 'Status',
   'log.field.autoRenew': 'Automatische Verlängerung',
+  'log.field.termEndDate': 'Laufzeitende',
   'log.field.effectiveDate': 'Wirksam',
   'log.field.userPrincipalName': 'Benutzer',
   'log.source.portal': 'Portal',

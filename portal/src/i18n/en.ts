@@ -178,6 +178,7 @@ export const en = {
   'log.field.quantity': 'Seats',
   'log.field.status': 'Status',
   'log.field.autoRenew': 'Auto-renew',
+  'log.field.termEndDate': 'Term ends',
   'log.field.effectiveDate': 'Effective',
   'log.field.userPrincipalName': 'User',
   'log.source.portal': 'Portal',

@@ -93,7 +93,9 @@ const fieldLabel = (t: Translate, key: string) => {
   const label = `log.field.${key}`;
   return label in en ? t(label as MessageKey) : key;
 };
-const subscriptionFields = ['quantity', 'status', 'autoRenew', 'effectiveDate'];
+const subscriptionFields = ['quantity', 'status', 'autoRenew', 'termEndDate', 'effectiveDate'];
+/** Shown only when they changed (a renewal, a sync that moved the term), not as a new subscription's state. */
+const changedOnly = ['termEndDate'];
 
 /**
  * What changed, readably: a license entry as `Licenses: + Microsoft 365 Business Premium (now …)`, a user change
@@ -131,6 +133,7 @@ export function changeText(t: Translate, entry: LogEntry): string {
     const had = key in before ? shown(t, key, before[key]) : undefined;
     const has = key in after ? shown(t, key, after[key]) : undefined;
     if (had !== undefined && has !== undefined) return had === has ? [] : [`${fieldLabel(t, key)} ${had} → ${has}`];
+    if (changedOnly.includes(key)) return [];
     if (has !== undefined) return [`${fieldLabel(t, key)} ${has}`];
     return had !== undefined ? [`${fieldLabel(t, key)} ${had}`] : [];
   });
