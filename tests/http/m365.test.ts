@@ -89,6 +89,31 @@ describe('GET …/m365/licenses', () => {
     ]);
   });
 
+  it('shows the licenses in use on My Services as soon as the portal assigns or removes them', async () => {
+    const { setup, person } = await licensedCustomer(3);
+    const assignedOnServices = async () =>
+      (
+        await app.call('GET', `/api/customers/${setup.customerId}/subscriptions`, { token: setup.viewer })
+      ).body.contracts.flatMap((c: { subscriptions: { name: string; assignedQuantity: number }[] }) =>
+        c.subscriptions.map((s) => [s.name, s.assignedQuantity]),
+      );
+    expect(await assignedOnServices()).toEqual([['Microsoft 365 Business Premium', 0]]);
+    const [adele, alex] = [await person('Adele Vance'), await person('Alex Wilber')];
+    for (const user of [adele, alex]) {
+      const res = await app.call('POST', m365(setup, `users/${user.id}/licenses`), {
+        token: setup.modifier,
+        body: { add: ['SPB'] },
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(await assignedOnServices()).toEqual([['Microsoft 365 Business Premium', 2]]);
+    await app.call('POST', m365(setup, `users/${alex.id}/licenses`), {
+      token: setup.modifier,
+      body: { remove: ['SPB'] },
+    });
+    expect(await assignedOnServices()).toEqual([['Microsoft 365 Business Premium', 1]]);
+  });
+
   it('answers 409 CUSTOMER.NO_TENANT for a customer without a Microsoft tenant', async () => {
     const partner = await app.tokens.partnerAdmin();
     const customer = await app.call('POST', '/api/customers', { token: partner, body: buildCustomerFields() });

@@ -14,7 +14,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import type { ReactNode } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 import type { Loaded } from './use-api';
@@ -29,6 +29,26 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     boxShadow: tokens.shadow4,
   },
+  // Below the phone breakpoint a table is a list of cards, one per row, every column a labelled field: nothing
+  // (least of all a row's action) is off-screen behind a sideways scroll.
+  cards: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '8px' },
+  item: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderRadius: tokens.borderRadiusMedium,
+    boxShadow: tokens.shadow4,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+  },
+  fields: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(6rem, 38%) minmax(0, 1fr)',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+    overflowWrap: 'anywhere',
+  },
+  field: { display: 'contents' },
+  term: { color: tokens.colorNeutralForeground2, fontWeight: tokens.fontWeightSemibold },
+  value: { margin: 0, minWidth: 0 },
   card: {
     backgroundColor: tokens.colorNeutralBackground1,
     borderRadius: tokens.borderRadiusMedium,
@@ -113,6 +133,20 @@ export function Loading<T>({ state, children }: { state: Loaded<T>; children: (d
   return <>{children(state.data)}</>;
 }
 
+/** Phone width: where tables become stacked cards (desktop and tablets keep the table). */
+const PHONE = '(max-width: 600px)';
+
+function usePhone(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      const query = window.matchMedia(PHONE);
+      query.addEventListener('change', changed);
+      return () => query.removeEventListener('change', changed);
+    },
+    () => window.matchMedia(PHONE).matches,
+  );
+}
+
 export interface Column<T> {
   key: string;
   header: string;
@@ -132,7 +166,26 @@ export function DataTable<T>({
 }) {
   const styles = useStyles();
   const { t } = useI18n();
+  const phone = usePhone();
   if (rows.length === 0) return <Card>{t('app.empty')}</Card>;
+  if (phone) {
+    return (
+      <ul aria-label={label} className={styles.cards}>
+        {rows.map((row) => (
+          <li key={rowKey(row)} className={styles.item}>
+            <dl className={styles.fields}>
+              {columns.map((c) => (
+                <div key={c.key} className={styles.field}>
+                  <dt className={styles.term}>{c.header}</dt>
+                  <dd className={styles.value}>{c.render(row)}</dd>
+                </div>
+              ))}
+            </dl>
+          </li>
+        ))}
+      </ul>
+    );
+  }
   return (
     <div className={styles.scroll}>
       <Table

@@ -12,6 +12,7 @@ import {
 import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
 import { logM365 } from './log.ts';
+import { refreshAssignedLicenses } from '../subscriptions/assigned-licenses.ts';
 
 /** A SKU of the customer's tenant as the license pages show it. */
 export interface SkuView {
@@ -281,6 +282,7 @@ export async function assignUserLicenses(
   await logM365(deps, customerId, actor, [
     licenseLogEntry('assignLicenses', user.userPrincipalName, change, skus, user),
   ]);
+  await refreshAssignedLicenses(deps, customerId, tenantId);
   return user;
 }
 
@@ -362,6 +364,7 @@ export async function assignLicensesInBatch(
         : [],
     ),
   );
+  if (results.some((r) => r.status === 'succeeded')) await refreshAssignedLicenses(deps, customerId, tenantId);
   // Counts changed as the batch went: show the units as they are now.
   const now = await tenantSkus(deps, tenantId);
   return results.map((r) => (r.status === 'succeeded' ? { ...r, user: relabel(r.user, now) } : r));
@@ -429,5 +432,6 @@ export async function assignGroupLicenses(
       after: { licenses: view.licenses.map((l) => l.skuPartNumber) },
     },
   ]);
+  await refreshAssignedLicenses(deps, customerId, tenantId);
   return view;
 }

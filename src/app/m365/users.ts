@@ -11,6 +11,7 @@ import type { Actor } from '../subscriptions/deps.ts';
 import { requireTenant, type M365Deps } from './deps.ts';
 import { explain, getUserView, resolveSkus, tenantSkus, userView, type SkuView, type UserView } from './licenses.ts';
 import { logM365 } from './log.ts';
+import { refreshAssignedLicenses } from '../subscriptions/assigned-licenses.ts';
 import { generatePassword } from './password.ts';
 
 /** Entra ID's user principal name: `alias@domain` (alias letters, digits and ' . - _ ! # ^ ~). */
@@ -101,6 +102,7 @@ export async function createUser(
   }
   const created = await createOne(deps, customer, skus, skuIds, request);
   await logM365(deps, customer.id, input.actor, [createdLogEntry(created)]);
+  if (skuIds.length) await refreshAssignedLicenses(deps, customer.id, customer.tenantId);
   return created;
 }
 
@@ -440,6 +442,8 @@ export async function importUsers(
     }
   }
   await logM365(deps, customer.id, input.actor, logged);
+  if (result.created.some((c) => c.licenses.length))
+    await refreshAssignedLicenses(deps, customer.id, customer.tenantId);
   return result;
 }
 

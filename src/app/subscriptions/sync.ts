@@ -8,6 +8,7 @@ import { AppError, notFound } from '../errors.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import type { CommerceSubscription, LegacySubscription } from '../ports/commerce.port.ts';
 import { mergeFromMicrosoft, priceOf, toRecord } from './mirror.ts';
+import { spreadConsumedUnits } from './assigned-licenses.ts';
 
 export interface SyncResult {
   subscriptions: number;
@@ -141,10 +142,7 @@ function dueRenewalChanges(changes: { value: FutureChange; etag: string }[], rec
     .map((c) => ({ value: { ...c.value, status: 'applied' as const, updatedAt: now.toISOString() }, etag: c.etag }));
 }
 
-/**
- * Licenses in use per subscription: each SKU's consumed units from the directory, spread over its active
- * subscriptions oldest first. Nothing when the directory cannot be read (no consent yet).
- */
+/** Licenses in use per subscription, from the directory (nothing when it cannot be read: no consent yet). */
 async function assignedLicenses(
   deps: SubscriptionDeps,
   tenantId: string,
@@ -152,20 +150,16 @@ async function assignedLicenses(
   records: Map<string, { value: SubscriptionRecord }>,
 ): Promise<Map<string, number>> {
   const skus = await deps.directory.subscribedSkus(tenantId).catch(() => []);
-  const result = new Map<string, number>();
-  for (const sku of skus) {
-    let left = sku.consumedUnits;
-    const holders = remote
-      .filter((s) => s.status === 'active' || s.status === 'suspended')
-      .filter((s) => records.get(s.id)?.value.skuPartNumber === sku.skuPartNumber)
-      .sort((a, b) => a.creationDate.localeCompare(b.creationDate));
-    for (const holder of holders) {
-      const share = Math.min(holder.quantity, left);
-      result.set(holder.id, share);
-      left -= share;
-    }
-  }
-  return result;
+  return spreadConsumedUnits(
+    skus,
+    remote.map((s) => ({
+      id: s.id,
+      skuPartNumber: records.get(s.id)?.value.skuPartNumber,
+      status: s.status,
+      quantity: s.quantity,
+      since: s.creationDate,
+    })),
+  );
 }
 
 /** The renewal date moved (the term changed): pending renewal changes follow it, with a new trigger. */

@@ -5,18 +5,11 @@ import { useI18n } from '../../i18n/i18n';
 import { DataTable, ErrorBar, Loading, Page, Toolbar } from '../../components/page';
 import { useAction, useApi } from '../../components/use-api';
 import { WithCustomer } from '../../components/customer';
+import { actionLabel, changeText, isM365, subjectOf } from './change-log-text';
 
 export default function ChangeLog() {
   return <WithCustomer>{(customerId) => <ChangeLogOf customerId={customerId} />}</WithCustomer>;
 }
-
-const show = (value: Record<string, unknown> | undefined) =>
-  value
-    ? Object.entries(value)
-        .filter(([k]) => ['quantity', 'status', 'autoRenew'].includes(k))
-        .map(([k, v]) => `${k} ${String(v)}`)
-        .join(', ')
-    : '';
 
 function ChangeLogOf({ customerId }: { customerId: string }) {
   const { t } = useI18n();
@@ -76,10 +69,13 @@ function ChangeLogOf({ customerId }: { customerId: string }) {
               {
                 key: 'what',
                 header: t('log.what'),
-                render: (e) => `${e.action}${e.productName ? ` · ${e.productName}` : ''}`,
+                render: (e) =>
+                  [actionLabel(t, e.action), subjectOf(e) ?? (isM365(e) ? undefined : e.productName)]
+                    .filter(Boolean)
+                    .join(' · '),
               },
-              { key: 'ba', header: t('log.beforeAfter'), render: (e) => `${show(e.before)} → ${show(e.after)}` },
-              { key: 'source', header: t('log.source'), render: (e) => e.source },
+              { key: 'ba', header: t('log.beforeAfter'), render: (e) => changeText(t, e) },
+              { key: 'source', header: t('log.source'), render: (e) => t(`log.source.${e.source}`) },
             ]}
           />
         )}
