@@ -105,7 +105,6 @@ export const de: Record<MessageKey, string> = {
   'status.running': 'Läuft',
   'status.completing': 'Wird abgeschlossen',
   'status.completed': 'Abgeschlossen',
-  'status.completing': 'Wird abgeschlossen',
   'status.completedWithFailures': 'Mit Fehlern abgeschlossen',
   'change.title': '{name} ändern',
   'change.kind': 'Änderung',

@@ -101,7 +101,6 @@ export const en = {
   'status.running': 'Running',
   'status.completing': 'Completing',
   'status.completed': 'Completed',
-  'status.completing': 'Completing',
   'status.completedWithFailures': 'Completed with failures',
   'change.title': 'Change {name}',
   'change.kind': 'Change',
