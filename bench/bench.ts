@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+
 /** One benchmark row, as written to bench/results/latest.json (DESIGN section 6). */
 export interface BenchRow {
   name: string;
@@ -24,3 +26,35 @@ export function median(values: number[]): number {
 }
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/**
+ * Runs `script` in a fresh Node process (tsx loaded) with `env` added, killed after `timeoutMs`; resolves with the
+ * JSON of its last stdout line, which it also echoes to stderr as `  {label}: …`. A non-zero exit rejects with the
+ * end of its stderr.
+ */
+export function runJsonChild<T>(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { label: string; timeoutMs: number },
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`${script} exited ${code}: ${stderr.slice(-2000)}`));
+      process.stderr.write(`  ${options.label}: ${last}\n`);
+      resolve(JSON.parse(last) as T);
+    });
+  });
+}

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { loadConfig } from '../src/config.ts';
 import { buildBillingReport } from '../src/domain/billing-report.ts';
 import type { BillingLine } from '../src/domain/billing.ts';
 import { createServices } from '../src/main.ts';
-import { round, type Benchmark, type BenchRow } from './bench.ts';
+import { round, runJsonChild, type Benchmark, type BenchRow } from './bench.ts';
 
 /**
  * `billing-run`: 2,000 customers, 20,000 subscriptions and 200,000 daily usage rows (10% with --quick) billed for
@@ -61,24 +60,9 @@ interface RunResult {
 
 /** Spawns one worker of the run against the shared storage; resolves with its JSON line. */
 export function runWorker(env: Record<string, string>, runId: string): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/billing-worker.child.ts', runId], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return reject(new Error(`billing worker exited ${code}: ${stderr.slice(-2000)}`));
-      process.stderr.write(`  worker: ${last}\n`);
-      resolve(JSON.parse(last) as WorkerResult);
-    });
+  return runJsonChild<WorkerResult>('bench/billing-worker.child.ts', [runId], env, {
+    label: 'worker',
+    timeoutMs: CHILD_TIMEOUT_MS,
   });
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { loadConfig } from '../src/config.ts';
 import type { BillingLine, Invoice } from '../src/domain/billing.ts';
 import type { MicrosoftBilledLine } from '../src/domain/reconciliation.ts';
 import { createServices, type Services } from '../src/main.ts';
-import { round, type Benchmark, type BenchRow } from './bench.ts';
+import { round, runJsonChild, type Benchmark, type BenchRow } from './bench.ts';
 
 /**
  * `reconciliation/rss`: a month's reconciliation (F-RECON) of 2,000 customers (10 subscriptions each, Microsoft's
@@ -119,24 +118,9 @@ interface ChildResult {
 }
 
 function runChild(env: Record<string, string>): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/reconciliation.child.ts', MONTH], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return reject(new Error(`reconciliation child exited ${code}: ${stderr.slice(-2000)}`));
-      process.stderr.write(`  child: ${last}\n`);
-      resolve(JSON.parse(last) as ChildResult);
-    });
+  return runJsonChild<ChildResult>('bench/reconciliation.child.ts', [MONTH], env, {
+    label: 'child',
+    timeoutMs: CHILD_TIMEOUT_MS,
   });
 }
 
