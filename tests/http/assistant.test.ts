@@ -107,7 +107,7 @@ describe('POST /assistant/messages', () => {
       expect(text).not.toContain(fabrikam.customerId);
       expect(text).not.toContain(fabrikamSubscription);
       expect(text).not.toContain('Fabrikam');
-      expect(text).not.toContain('287');
+      expect(text).not.toMatch(/\b287\b/); // Fabrikam's seat count as a number, not three digits inside a random id
     }
     // Asking on the other customer's route is refused by the same authorization as the API.
     const other = await ask(contoso.admin, 'How many seats do we have?', fabrikam.customerId);
@@ -242,7 +242,7 @@ describe('knowledge documents', () => {
     const text = JSON.stringify(response.body);
     expect(text).not.toContain('Fabrikam');
     expect(text).not.toContain(fabrikam.customerId);
-    expect(text).not.toContain('287');
+    expect(text).not.toMatch(/\b287\b/); // Fabrikam's seat count as a number, not three digits inside a random id
     // What the caller gets is the caller's own account plus quoted passages: the same as without the document.
     const own = response.body.references.filter((r: { kind: string }) => r.kind === 'account');
     for (const r of own) expect(r.link).toMatch(new RegExp(`^/api/customers/${contoso.customerId}/`));
