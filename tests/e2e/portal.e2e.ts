@@ -151,8 +151,13 @@ describe('the portal in a browser', () => {
     await page.getByRole('button', { name: 'Change Microsoft 365 Business Premium' }).click();
     const dialog = page.getByRole('dialog');
     // The demo's Contoso holds 25 Business Premium seats: 30 is an increase, allowed at any time.
-    await dialog.getByRole('spinbutton', { name: 'New quantity' }).fill('30');
-    await dialog.getByRole('radio', { name: 'Custom date' }).click();
+    const quantity = dialog.getByRole('spinbutton', { name: 'New quantity' });
+    await quantity.fill('30');
+    // The spin button commits on blur; let the immediate preview arrive before choosing the date, as a person
+    // reading it would, so that the click lands on a dialog that has finished changing.
+    await quantity.blur();
+    await dialog.getByTestId('new-monthly-cost').waitFor();
+    await dialog.getByRole('radio', { name: 'Custom date' }).check();
     const date = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     await dialog.getByLabel('Effective date').fill(date);
     await expect(dialog.getByTestId('new-monthly-cost').textContent()).resolves.toMatch(/USD\s\d/);

@@ -207,7 +207,7 @@ function BuyDialog({ customerId, item, onClose }: { customerId: string; item: It
 
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface aria-describedby={undefined}>
+      <DialogSurface aria-describedby={undefined} style={{ marginTop: 'min(8vh, 64px)' }}>
         <DialogBody>
           <DialogTitle>{t('catalog.buyTitle', { name: item.name })}</DialogTitle>
           <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>

@@ -122,7 +122,9 @@ export function ChangeDialog({
 
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface aria-describedby={undefined}>
+      {/* Anchored near the top: the preview grows the dialog as it arrives, and a centred dialog would move its
+          controls under the pointer while someone is choosing. */}
+      <DialogSurface aria-describedby={undefined} style={{ marginTop: 'min(8vh, 64px)' }}>
         <DialogBody>
           <DialogTitle>{t('change.title', { name: subscription.name })}</DialogTitle>
           <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
