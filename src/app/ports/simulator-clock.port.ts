@@ -22,8 +22,6 @@ export interface SimulatorClockStore {
 export interface SimulatedClock extends Clock {
   /** The offset this process uses now. */
   offsetMs(): number;
-  /** Moves this process's time (the advance does this at each instant it runs work at); never backwards. */
-  setOffset(offsetMs: number): void;
   /** Moves this process's time to `instant` (the advance does this at each instant it runs work at); never backwards. */
   moveTo(instant: Date): void;
   /**

@@ -39,9 +39,6 @@ export async function offsetClock(
       return new Date(held ?? real + offset);
     },
     offsetMs: () => offset,
-    setOffset(next) {
-      if (next > offset) offset = next;
-    },
     moveTo(instant) {
       const next = instant.getTime() - realNow();
       if (next > offset) offset = next;
