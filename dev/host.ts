@@ -51,7 +51,7 @@ export interface LocalHostOptions {
   /** More v4 handlers to serve beside the route table (benchmarks use this for their baseline). */
   extraHandlers?: { method: HttpMethod; path: string; handler: HttpHandler }[];
   /** Seed the demo on an empty store: `true` for the demo year, or fewer months of history (quicker, for tests). */
-  seed?: boolean | { months: number };
+  seed?: boolean | { months: number; seed?: string };
   validateResponses?: boolean;
   log?: (line: string) => void;
   /** The app's clock (default: the system clock); end-to-end tests seed history in the past with it. */
@@ -92,6 +92,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const seeded = await seedDemoData(services, {
       log,
       ...(typeof options.seed === 'object' ? { months: options.seed.months } : {}),
+      ...(typeof options.seed === 'object' && options.seed.seed ? { seed: options.seed.seed } : {}),
     });
     if (seeded.length) log(`Seeded demo customers: ${seeded.map((c) => `${c.name} (${c.id})`).join(', ')}`);
   }

@@ -23,7 +23,8 @@ import { seedDemoDirectory } from './demo-directory.ts';
  * The demo: four customers of different sizes, currencies and billing days, and a year of their history made by
  * replaying it through the simulator clock (F-CLOCK) from a fixed start: every purchase, change, renewal, daily
  * usage pull and monthly billing run happens at its own simulated time, through the same use cases and jobs as
- * in production. The script and the start are fixed, so two seeds give the same history (ids aside).
+ * in production. The script, the start and the seed of the ids are fixed, and the clock is held at each step's
+ * instant while the demo is written, so two seeds give the same bytes in every table and blob.
  */
 export const DEMO_START = '2025-10-31T08:00:00.000Z';
 export const DEMO_END = '2026-11-25T08:00:00.000Z';
@@ -103,8 +104,13 @@ export const demoPortalUsers: {
 export interface DemoOptions {
   /** Months of history before DEMO_END (12 by default; fewer, or 0 for none, for quicker test setups). */
   months?: number;
+  /** The seed of the demo's ids (DEMO_SEED by default): the same seed gives the same bytes in every table and blob. */
+  seed?: string;
   log?: (line: string) => void;
 }
+
+/** The demo's seed unless another is given. */
+export const DEMO_SEED = 'lakeshore-demo';
 
 /** Seeds the demo when there are no customers yet; returns the customers it created. */
 /** The demo partner: a profile like a real partner's, so that the demo's invoices look like ones it would send. */
@@ -121,6 +127,20 @@ export async function seedDemoData(services: Services, options: DemoOptions = {}
   await seedDemoCatalog(services);
   const existing = await services.customers.list(1);
   if (existing.items.length > 0) return [];
+  const control = services.simulatorClock;
+  // Ids from the seed and the time held at each firing's instant while the demo is written; random ids and the
+  // running clock again afterwards (ids made later must never repeat the seed's).
+  services.ids.useSeed(options.seed ?? DEMO_SEED);
+  control?.clock.hold(true);
+  try {
+    return await seedHistory(services, options);
+  } finally {
+    control?.clock.hold(false);
+    services.ids.useRandom();
+  }
+}
+
+async function seedHistory(services: Services, options: DemoOptions): Promise<Customer[]> {
   const control = services.simulatorClock;
   const end = new Date(DEMO_END);
   const months = options.months ?? 12;
@@ -337,6 +357,7 @@ class Demo {
       actor,
       isAdmin: true,
       acceptLanguage: null,
+      idempotencyKey: `demo-${label}`,
     });
     const bought = (result.body as { subscriptions?: { id: string }[] }).subscriptions?.[0];
     if (bought) this.subscriptions.set(label, { customerId: base.customerId, id: bought.id });

@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { loadConfig } from './config.ts';
 import type { Clock } from './app/ports/clock.port.ts';
+import type { IdGenerator } from './app/ports/ids.port.ts';
 import { systemClock } from './app/ports/clock.port.ts';
 import type { CustomerRepository } from './app/ports/customer.repository.port.ts';
 import type { CatalogPort } from './app/ports/catalog.port.ts';
@@ -18,6 +19,7 @@ import type { CommerceSimulator } from './adapters/commerce/simulator.commerce.t
 import type { DirectorySimulator } from './adapters/directory/simulator.directory.ts';
 import type { TokenCredential } from '@azure/identity';
 import type { SimulatorClockControl } from './app/simulator-clock/deps.ts';
+import type { SeedableIds } from './adapters/ids/seedable-ids.ts';
 
 /**
  * The app's services (src/app/services.ts, each field a port) as the composition root built them: the same
@@ -26,6 +28,8 @@ import type { SimulatorClockControl } from './app/simulator-clock/deps.ts';
  */
 export interface Services extends AppServices {
   storage: Storage;
+  /** Random ids, switched to a seed's while the demo seed runs (dev/seed.ts). */
+  ids: SeedableIds;
   simulator?: CommerceSimulator;
   directorySimulator?: DirectorySimulator;
   /** The in-process queues when QUEUE_MODE is `inProcess` (the local host delivers them). */
@@ -61,11 +65,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   });
   const simulatorClock = overrides.clock ? undefined : await createSimulatorClock(config, storage);
   const clock = overrides.clock ?? simulatorClock?.clock ?? systemClock;
+  const ids = new (await import('./adapters/ids/seedable-ids.ts')).SeedableIds();
   const [{ customerDataTable }, { settingsTable }] = await Promise.all([
     import('./adapters/tables/customer-data.table.ts'),
     import('./adapters/tables/settings.table.ts'),
   ]);
-  const { commerce, simulator } = await createCommerce(config, storage, clock, catalog.catalog);
+  const { commerce, simulator } = await createCommerce(config, storage, clock, ids, catalog.catalog);
   const { cachedCustomers } = await import('./app/cached-customers.ts');
   const { dueIndexTables } = await import('./adapters/tables/due-index.table.ts');
   // Scheduled messages (a change due at a time, a customer billed at its cycle's end) wait for the app's time: in
@@ -73,12 +78,20 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const queueNow = simulatorClock ? () => clock.now().getTime() : undefined;
   const queues = await createChangeQueue(config, queueNow);
   const billingQueues = await createBillingQueue(config, storage, queueNow);
-  const { directory, directorySimulator } = await createDirectory(config, storage, clock, commerce, catalog.catalog);
+  const { directory, directorySimulator } = await createDirectory(
+    config,
+    storage,
+    clock,
+    ids,
+    commerce,
+    catalog.catalog,
+  );
   const { consentRequestTable } = await import('./adapters/tables/consent-request.table.ts');
   const customers = customerTable(storage.table('customers'));
   const services: Services = {
     config,
     clock,
+    ids,
     storage,
     customers,
     customerCache: cachedCustomers(customers, config.ROLE_CACHE_SECONDS * 1000),
@@ -100,7 +113,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     directory,
     ...(directorySimulator ? { directorySimulator } : {}),
     consentRequests: consentRequestTable(storage.table('consentrequests')),
-    ...(await createSelfService(config, storage)),
+    ...(await createSelfService(config, storage, clock, ids)),
     ...(await createUsage(config, storage, clock, customers)),
     ...(await createReporting(config, storage)),
     ...(await createReconciliation(config, storage, clock, customers, catalog.catalog)),
@@ -109,7 +122,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     csv: lazyCsvReader,
     authenticate: createAuthenticator(await createIdentityVerifier(config), access, config),
     writeLimiter: (await import('./http/rate-limit.ts')).createRateLimiter(config.RATE_LIMIT_WRITES_PER_MINUTE),
-    ...(await createAssistant(config, storage, clock)),
+    ...(await createAssistant(config, storage, clock, ids)),
   };
   if (simulatorClock) {
     services.simulatorClock = {
@@ -129,6 +142,7 @@ async function createAssistant(
   config: Config,
   storage: Storage,
   clock: Clock,
+  ids: IdGenerator,
 ): Promise<Pick<Services, 'assistant' | 'assistantLimiter'>> {
   const [
     { knowledgeDocumentsBlob },
@@ -189,6 +203,7 @@ async function createAssistant(
       customerData: customerDataTable(storage.table('customerdata')),
       billing: billingTables(storage.table('billinglines'), storage.table('invoices'), storage.table('oneoffcharges')),
       clock,
+      ids,
       settings: { conversationHours: config.ASSISTANT_CONVERSATION_HOURS, indexCheckSeconds: 30 },
       freshness: newFreshness(),
     },
@@ -267,6 +282,7 @@ async function createCommerce(
   config: Config,
   storage: Storage,
   clock: Clock,
+  ids: IdGenerator,
   catalog: CatalogPort,
 ): Promise<{ commerce: CommercePort; simulator?: CommerceSimulator }> {
   if (config.COMMERCE_MODE === 'partnerCenter') {
@@ -278,6 +294,7 @@ async function createCommerce(
     windowHours: config.NCE_WINDOW_HOURS,
     throttlePercent: config.SIMULATOR_THROTTLE_PERCENT,
     clock,
+    ids,
     catalog,
   });
   return { commerce: simulator, simulator };
@@ -288,6 +305,7 @@ async function createDirectory(
   config: Config,
   storage: Storage,
   clock: Clock,
+  ids: IdGenerator,
   commerce: CommercePort,
   catalog: CatalogPort,
 ): Promise<{ directory: DirectoryPort; directorySimulator?: DirectorySimulator }> {
@@ -298,6 +316,7 @@ async function createDirectory(
   const { DirectorySimulator } = await import('./adapters/directory/simulator.directory.ts');
   const directorySimulator = new DirectorySimulator(storage.table('directorysim', { counted: false }), {
     clock,
+    ids,
     commerce,
     catalog,
   });
@@ -314,6 +333,8 @@ async function createNotifier(config: Config): Promise<Notifier> {
 async function createSelfService(
   config: Config,
   storage: Storage,
+  clock: Clock,
+  ids: IdGenerator,
 ): Promise<Pick<Services, 'portalUsers' | 'profiles' | 'agreements' | 'tenants' | 'logos'>> {
   const [{ portalUsersTable }, { profilesTable }, { agreementsTable }, { brandingBlob }] = await Promise.all([
     import('./adapters/tables/portal-users.table.ts'),
@@ -326,6 +347,7 @@ async function createSelfService(
       ? (await import('./adapters/tenants/partner-center.tenants.ts')).partnerCenterTenants(config)
       : (await import('./adapters/tenants/simulator.tenants.ts')).simulatorTenants(
           storage.table('tenantsim', { counted: false }),
+          { ids, clock },
         );
   return {
     portalUsers: portalUsersTable(storage.table('portalusers')),

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { customerFieldsSchema, type Customer, type CustomerFields } from '../domain/customer.ts';
 import { notFound, validation } from './errors.ts';
 import type { Clock } from './ports/clock.port.ts';
+import type { IdGenerator } from './ports/ids.port.ts';
 import type { CustomerRepository, Page, Versioned } from './ports/customer.repository.port.ts';
 import type { ResellerStore } from './ports/reseller.port.ts';
 
@@ -19,10 +19,13 @@ async function checkReseller(deps: CustomerDeps, resellerId: string | null | und
     throw validation(`No reseller ${resellerId}.`, [{ path: 'body.resellerId', message: 'no reseller with this id' }]);
 }
 
-export async function createCustomer(deps: CustomerDeps, fields: CustomerFields): Promise<Versioned<Customer>> {
+export async function createCustomer(
+  deps: CustomerDeps & { ids: IdGenerator },
+  fields: CustomerFields,
+): Promise<Versioned<Customer>> {
   await checkReseller(deps, fields.resellerId);
   const now = deps.clock.now().toISOString();
-  return deps.customers.create({ ...fields, id: randomUUID(), createdAt: now, updatedAt: now });
+  return deps.customers.create({ ...fields, id: deps.ids.next(), createdAt: now, updatedAt: now });
 }
 
 export async function getCustomer(deps: CustomerDeps, customerId: string): Promise<Versioned<Customer>> {

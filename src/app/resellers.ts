@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { Reseller, ResellerFields } from '../domain/reseller.ts';
 import { notFound, preconditionFailed } from './errors.ts';
 import type { Clock } from './ports/clock.port.ts';
+import type { IdGenerator } from './ports/ids.port.ts';
 import type { Versioned } from './ports/customer.repository.port.ts';
 import type { ResellerStore } from './ports/reseller.port.ts';
 
 export interface ResellerDeps {
   resellers: ResellerStore;
   clock: Clock;
+  ids: IdGenerator;
 }
 
 export async function createReseller(deps: ResellerDeps, fields: ResellerFields): Promise<Versioned<Reseller>> {
   const now = deps.clock.now().toISOString();
-  return deps.resellers.create({ ...fields, id: randomUUID(), createdAt: now, updatedAt: now });
+  return deps.resellers.create({ ...fields, id: deps.ids.next(), createdAt: now, updatedAt: now });
 }
 
 export async function getReseller(

@@ -6,6 +6,7 @@ import type { CatalogAdmin } from './ports/catalog-admin.port.ts';
 import type { CatalogPort } from './ports/catalog.port.ts';
 import type { ChangeQueue } from './ports/change-queue.port.ts';
 import type { Clock } from './ports/clock.port.ts';
+import type { IdGenerator } from './ports/ids.port.ts';
 import type { CommercePort } from './ports/commerce.port.ts';
 import type { ConsentRequestStore } from './ports/consent-request.port.ts';
 import type { CsvReader } from './ports/csv-reader.port.ts';
@@ -48,6 +49,8 @@ import type { AgreementAdditionsApi, PsaStore } from './ports/psa.port.ts';
 export interface Services {
   config: Config;
   clock: Clock;
+  /** New ids of stored things: random, or a seed's during the demo seed. */
+  ids: IdGenerator;
   /** Reachability of Table and Blob storage (GET /health). */
   storage: StorageHealth;
   customers: CustomerRepository;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomIds, type IdGenerator } from '../../app/ports/ids.port.ts';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { notFound, validation } from '../../app/errors.ts';
@@ -47,6 +47,8 @@ export interface SimulatorOptions {
   clock: Clock;
   catalog: Pick<CatalogPort, 'getProduct'>;
   random?: () => number;
+  /** Ids of orders, subscriptions and ledger rows (random unless given). */
+  ids?: IdGenerator;
 }
 
 export interface FaultPlan {
@@ -135,12 +137,14 @@ const isOwnRow = (rowKey: unknown) => {
 export class CommerceSimulator implements CommercePort {
   private readonly faults: FaultPlan[] = [];
   private readonly random: () => number;
+  private readonly ids: IdGenerator;
 
   constructor(
     private readonly table: TableClient,
     private readonly options: SimulatorOptions,
   ) {
     this.random = options.random ?? Math.random;
+    this.ids = options.ids ?? randomIds;
   }
 
   /** Test hook: the next calls fail as planned, one fault per call, before touching any state. */
@@ -156,7 +160,7 @@ export class CommerceSimulator implements CommercePort {
       throw validation('An order needs at least one line.', [{ path: 'lineItems', message: 'empty' }]);
     const now = this.options.clock.now();
     const today = utcDate(now);
-    const orderId = randomUUID();
+    const orderId = this.ids.next();
     const created: SimState[] = [];
     for (const [index, line] of lines.entries()) {
       if (!Number.isInteger(line.quantity) || line.quantity < 1) {
@@ -179,7 +183,7 @@ export class CommerceSimulator implements CommercePort {
         }
       }
       created.push({
-        id: randomUUID(),
+        id: this.ids.next(),
         tenantId: customerTenantId,
         orderId,
         productSkuId,
@@ -198,7 +202,7 @@ export class CommerceSimulator implements CommercePort {
       });
     }
     const actions: TransactionAction[] = created.map((s) => ['create', this.toEntity(s)]);
-    actions.push(...created.map((s): TransactionAction => ['create', ledgerEntity(s, now)]));
+    actions.push(...created.map((s): TransactionAction => ['create', ledgerEntity(s, now, this.ids)]));
     actions.push([
       'create',
       {
@@ -281,7 +285,7 @@ export class CommerceSimulator implements CommercePort {
     const now = this.options.clock.now();
     const next = applyUpdate(found.state, update, now, this.options.windowHours);
     const actions: TransactionAction[] = [['update', this.toEntity(next), 'Replace', { etag: found.etag }]];
-    if (billableChanged(found.state, next)) actions.push(['create', ledgerEntity(next, now)]);
+    if (billableChanged(found.state, next)) actions.push(['create', ledgerEntity(next, now, this.ids)]);
     await guarded(() => this.table.submitTransaction(actions));
     return this.toSubscription(next, now);
   }
@@ -332,7 +336,7 @@ export class CommerceSimulator implements CommercePort {
       await guarded(() =>
         this.table.submitTransaction([
           ['update', this.toEntity(next), 'Replace', { etag }],
-          ['create', ledgerEntity(next, at)],
+          ['create', ledgerEntity(next, at, this.ids)],
         ]),
       );
     }
@@ -577,7 +581,7 @@ function billableChanged(before: SimState, after: SimState): boolean {
 }
 
 /** A ledger row: the subscription's billable state from `at` on. Row keys sort by subscription, then time. */
-function ledgerEntity(state: SimState, at: Date) {
+function ledgerEntity(state: SimState, at: Date, ids: IdGenerator) {
   const ledger: LedgerState = {
     productId: state.productSkuId,
     productName: state.friendlyName,
@@ -591,7 +595,7 @@ function ledgerEntity(state: SimState, at: Date) {
   };
   return {
     partitionKey: state.tenantId,
-    rowKey: `${LEDGER_PREFIX}${state.id}|${at.toISOString()}|${randomUUID().slice(0, 8)}`,
+    rowKey: `${LEDGER_PREFIX}${state.id}|${at.toISOString()}|${ids.next().slice(0, 8)}`,
     subscriptionId: state.id,
     at: at.toISOString(),
     state: JSON.stringify(ledger),

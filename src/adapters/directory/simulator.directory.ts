@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomIds, type IdGenerator } from '../../app/ports/ids.port.ts';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { validation } from '../../app/errors.ts';
@@ -66,6 +66,8 @@ export interface DirectorySimulatorOptions {
   /** The catalog's SKU part number of each product (`{productId}:{skuId}`). */
   catalog: { getProduct(productId: string): Promise<{ skuPartNumber?: string | undefined } | undefined> };
   random?: () => number;
+  /** Ids of users and groups (random unless given). */
+  ids?: IdGenerator;
 }
 
 export interface DirectoryFault {
@@ -365,7 +367,7 @@ export class DirectorySimulator implements DirectoryPort {
 
   /** Creates a group with these members (no licenses yet). */
   async seedGroup(tenantId: string, displayName: string, memberIds: string[] = []): Promise<DirectoryGroup> {
-    const group: GroupState = { id: randomUUID(), displayName, assignedLicenses: [] };
+    const group: GroupState = { id: (this.options.ids ?? randomIds).next(), displayName, assignedLicenses: [] };
     await this.table.createEntity(groupEntity(tenantId, group));
     for (const userId of memberIds) await this.addGroupMember(tenantId, group.id, userId);
     return toGroup(group);
@@ -413,7 +415,7 @@ export class DirectorySimulator implements DirectoryPort {
     accountEnabled = true,
   ): Promise<UserState> {
     const user: UserState = {
-      id: randomUUID(),
+      id: (this.options.ids ?? randomIds).next(),
       displayName: input.displayName,
       userPrincipalName: input.userPrincipalName,
       mailNickname: input.mailNickname,

@@ -1,7 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { conflict } from '../../app/errors.ts';
+import { systemClock, type Clock } from '../../app/ports/clock.port.ts';
+import { randomIds, type IdGenerator } from '../../app/ports/ids.port.ts';
 import type { CreatedTenant, CustomerTenants, NewTenant } from '../../app/ports/customer-tenants.port.ts';
 import { INITIAL_DOMAIN_SUFFIX } from '../../domain/tenant.ts';
 import { corruptRow, storageStatus } from '../tables/table-errors.ts';
@@ -28,7 +30,11 @@ const takenFromTheStart = [
 
 const domainRowSchema = z.object({ tenantId: z.uuid(), requestId: z.string(), adminUserName: z.string() });
 
-export function simulatorTenants(client: TableClient): CustomerTenants {
+/** `ids` and `clock` make the tenants' ids and creation times (random ids and the system clock unless given). */
+export function simulatorTenants(
+  client: TableClient,
+  { ids = randomIds, clock = systemClock }: { ids?: IdGenerator; clock?: Clock } = {},
+): CustomerTenants {
   /** The row of a taken domain, `reserved` for a sample name, undefined when the domain is free. */
   const holderOf = async (domain: string): Promise<z.infer<typeof domainRowSchema> | 'reserved' | undefined> => {
     if (takenFromTheStart.includes(domain.slice(0, -INITIAL_DOMAIN_SUFFIX.length))) return 'reserved';
@@ -53,7 +59,7 @@ export function simulatorTenants(client: TableClient): CustomerTenants {
       const domain = tenant.domain.toLowerCase();
       const refused = () => conflict('TENANT.DOMAIN_TAKEN', `${domain} is taken.`);
       if ((await holderOf(domain)) === 'reserved') throw refused();
-      const tenantId = randomUUID();
+      const tenantId = ids.next();
       const adminUserName = `admin@${domain}`;
       try {
         await client.createEntity({
@@ -62,7 +68,7 @@ export function simulatorTenants(client: TableClient): CustomerTenants {
           tenantId,
           requestId,
           adminUserName,
-          createdAt: new Date().toISOString(),
+          createdAt: clock.now().toISOString(),
         });
       } catch (error) {
         if (storageStatus(error) !== 409) throw error;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { extractiveAnswer, type Reference, type Statement } from '../../domain/assistant/answer.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Principal } from '../principal.ts';
@@ -37,7 +36,7 @@ export function passageLink(documentId: string, anchor: string): string {
 
 async function conversationOf(deps: AssistantDeps, input: AskInput): Promise<{ value: Conversation; etag?: string }> {
   const now = deps.clock.now();
-  if (!input.conversationId) return { value: { id: randomUUID(), ...customer(input), turns: [], expiresAt: '' } };
+  if (!input.conversationId) return { value: { id: deps.ids.next(), ...customer(input), turns: [], expiresAt: '' } };
   const found = await deps.conversations.get(ownerKey(input.principal), input.conversationId);
   // Another identity's conversation, another customer's, or an expired one: all simply do not exist here.
   if (!found || found.value.customerId !== input.customerId || Date.parse(found.value.expiresAt) <= now.getTime())

@@ -1,5 +1,6 @@
 import type { BillingStore } from '../ports/billing.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { IdGenerator } from '../ports/ids.port.ts';
 import type { CustomerDataStore } from '../ports/customer-data.port.ts';
 import type {
   AnswerGenerator,
@@ -22,6 +23,7 @@ export interface AssistantDeps {
   customerData: Pick<CustomerDataStore, 'services'>;
   billing: Pick<BillingStore, 'invoices'>;
   clock: Clock;
+  ids: IdGenerator;
   settings: {
     /** Hours a conversation is kept after its last message. */
     conversationHours: number;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { checkChange } from '../../domain/change-rules.ts';
 import { guidFrom } from '../../domain/ids.ts';
 import {
@@ -278,7 +277,7 @@ async function markFailed(
     ],
     log: [
       {
-        id: randomUUID(),
+        id: deps.ids.next(),
         customerId: change.customerId,
         at: now.toISOString(),
         actor: 'schedule',
@@ -292,7 +291,7 @@ async function markFailed(
     ],
     outbox: [
       {
-        id: randomUUID(),
+        id: deps.ids.next(),
         type: 'mail',
         mail: {
           id: `change-failed-${change.id}`,

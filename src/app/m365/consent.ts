@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ConsentRequest } from '../../domain/consent-request.ts';
 import { AppError } from '../errors.ts';
 import type { ConsentStatus } from '../ports/directory.port.ts';
@@ -70,7 +69,7 @@ export async function requestConsent(
   }
 
   const request: ConsentRequest = {
-    id: randomUUID(),
+    id: deps.ids.next(),
     customerId: customer.id,
     tenantId: customer.tenantId,
     justification: input.justification,

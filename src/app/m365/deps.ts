@@ -2,6 +2,7 @@ import type { Customer } from '../../domain/customer.ts';
 import type { Config } from '../../config.ts';
 import type { CatalogAdmin } from '../ports/catalog-admin.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { IdGenerator } from '../ports/ids.port.ts';
 import type { ConsentRequestStore } from '../ports/consent-request.port.ts';
 import type { CustomerDataStore } from '../ports/customer-data.port.ts';
 import type { CustomerRepository } from '../ports/customer.repository.port.ts';
@@ -14,6 +15,7 @@ import { AppError, notFound } from '../errors.ts';
 export interface M365Deps {
   config: Config;
   clock: Clock;
+  ids: IdGenerator;
   customers: CustomerRepository;
   /** Customers' Microsoft 365 directories (users, licenses, groups, consent). */
   directory: DirectoryPort;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ChangeLogEntry } from '../../domain/subscription.ts';
 import type { Actor } from '../subscriptions/deps.ts';
 import type { M365Deps } from './deps.ts';
@@ -8,7 +7,7 @@ import type { M365Deps } from './deps.ts';
  * beside the subscription changes (no subscription id, so the billing engine's replay passes them by).
  */
 export async function logM365(
-  deps: Pick<M365Deps, 'customerData' | 'clock'>,
+  deps: Pick<M365Deps, 'customerData' | 'clock' | 'ids'>,
   customerId: string,
   actor: Actor,
   entries: {
@@ -22,7 +21,7 @@ export async function logM365(
   if (!entries.length) return;
   const at = deps.clock.now().toISOString();
   const log: ChangeLogEntry[] = entries.map((e) => ({
-    id: randomUUID(),
+    id: deps.ids.next(),
     customerId,
     at,
     actor: actor.label,

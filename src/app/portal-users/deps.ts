@@ -1,6 +1,7 @@
 import type { Config } from '../../config.ts';
 import type { AccessRepository } from '../ports/access.repository.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { IdGenerator } from '../ports/ids.port.ts';
 import type { CustomerRepository } from '../ports/customer.repository.port.ts';
 import type { Notifier } from '../ports/notifier.port.ts';
 import type { PortalUserStore } from '../ports/portal-users.port.ts';
@@ -10,6 +11,7 @@ export interface PortalUserDeps {
   customers: Pick<CustomerRepository, 'get'>;
   access: AccessRepository;
   clock: Clock;
+  ids: IdGenerator;
   notifier: Notifier;
   config: Pick<Config, 'INVITATION_TTL_HOURS' | 'PORTAL_BASE_URL'>;
 }

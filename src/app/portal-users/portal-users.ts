@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   inviteRequestSchema,
   statusOf,
@@ -65,7 +64,7 @@ export async function inviteUser(
   const now = deps.clock.now().toISOString();
   return deps.portalUsers.create({
     ...request,
-    id: randomUUID(),
+    id: deps.ids.next(),
     customerId,
     portalAccess: 'enabled',
     createdAt: now,

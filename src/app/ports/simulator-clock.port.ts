@@ -22,8 +22,14 @@ export interface SimulatorClockStore {
 export interface SimulatedClock extends Clock {
   /** The offset this process uses now. */
   offsetMs(): number;
-  /** Moves this process's time (the advance does this at each instant it runs work at); never backwards. */
-  setOffset(offsetMs: number): void;
+  /** Moves this process's time to `instant` (the advance does this at each instant it runs work at); never backwards. */
+  moveTo(instant: Date): void;
+  /**
+   * Holds this process's time (`true`): from then on `now()` is the instant the clock was last started or moved to,
+   * exactly, instead of running on with the wall clock, until released (`false`). The demo seed holds it, so that
+   * everything stamped during a step has the step's time on every run, whatever the machine's speed.
+   */
+  hold(held: boolean): void;
   /**
    * Sets the time of a clock that was never stored (a fresh demo starts in the past); Conflict once it exists,
    * since after that it only moves forward.

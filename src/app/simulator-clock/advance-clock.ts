@@ -47,7 +47,7 @@ export async function advanceClock(deps: SimulatorClockDeps, to: Date): Promise<
   }
   let row = await claim(deps, to, realNow);
   const runs: Record<string, number> = {};
-  const moveTo = (instant: Date) => deps.clock.setOffset(instant.getTime() - realNow());
+  const moveTo = (instant: Date) => deps.clock.moveTo(instant);
   let savedDay = utcDate(from).toString();
   // The due index's date partitions as read during this advance: only the sweep removes entries, and entries are
   // added by requests (a change scheduled while the clock advances), so they are read again after each sweep and

@@ -16,6 +16,8 @@ export async function offsetClock(
     () => ({ offset: 0, ok: false }),
   );
   let offset = initial.offset;
+  // While held: the instant `now()` answers (undefined when running with the wall clock).
+  let held: number | undefined;
   let readAt = initial.ok ? realNow() : -Infinity;
   let reading: Promise<void> | undefined;
   const refresh = () =>
@@ -34,16 +36,22 @@ export async function offsetClock(
     now() {
       const real = realNow();
       if (real - readAt > options.refreshMs) void refresh();
-      return new Date(real + offset);
+      return new Date(held ?? real + offset);
     },
     offsetMs: () => offset,
-    setOffset(next) {
+    moveTo(instant) {
+      const next = instant.getTime() - realNow();
       if (next > offset) offset = next;
+      if (held !== undefined && instant.getTime() > held) held = instant.getTime();
+    },
+    hold(on) {
+      held = on ? realNow() + offset : undefined;
     },
     async startAt(instant) {
       const start = instant.getTime() - realNow();
       await store.save({ offsetMs: start }); // Conflict when the clock exists already
       offset = start;
+      if (held !== undefined) held = instant.getTime();
       readAt = realNow();
     },
     refresh,

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { compareDates, date, isoDateSchema, utcDate } from '../../domain/calendar.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { guidFrom } from '../../domain/ids.ts';
@@ -109,7 +109,7 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
 
   if (compareDates(startDate, today) > 0) {
     const futureChange: FutureChange = {
-      id: randomUUID(),
+      id: deps.ids.next(),
       customerId: customer.id,
       subscriptionId: parent?.value.id ?? '',
       change: { ...input.request, kind: 'purchase' },
@@ -122,7 +122,7 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
       attempts: 0,
     };
     const response: BuyResult = { status: 202, body: { futureChange: futureChangeView(futureChange, ''), charge } };
-    const { due, message } = schedulingOf(futureChange, randomUUID());
+    const { due, message } = schedulingOf(futureChange, deps.ids.next());
     await commitWithOutbox(
       deps,
       customer.id,
@@ -130,6 +130,7 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
         futureChanges: [{ value: futureChange }],
         log: [
           logEntry(
+            deps.ids,
             customer.id,
             input.actor,
             `schedule:purchase`,
@@ -172,7 +173,7 @@ export async function buySubscription(deps: SubscriptionDeps, input: BuyInput): 
   const response: BuyResult = { status: 201, body: { orderId: order.orderId, subscriptions: views, charge } };
   const { subscriptionEtags } = await deps.customerData.commit(customer.id, {
     subscriptions: records.map((value) => ({ value })),
-    log: records.map((r) => logEntry(customer.id, input.actor, 'purchase', product, r.id, stateOf(r), now)),
+    log: records.map((r) => logEntry(deps.ids, customer.id, input.actor, 'purchase', product, r.id, stateOf(r), now)),
     idempotency: { value: idempotency(response), ...(idempotencyEtag ? { etag: idempotencyEtag } : {}) },
   });
   for (const view of views) view.etag = subscriptionEtags.get(view.id) ?? '';
@@ -194,7 +195,8 @@ async function withCurrentEtags(deps: SubscriptionDeps, customerId: string, resp
 
 /**
  * An add-on bought through the change route of its base subscription. The base's ETag (If-Match) makes the
- * request idempotent: the same change sent again against the same version is the same order.
+ * request idempotent: the same change sent again against the same version is the same order. A caller with its own
+ * idempotency key (the demo seed: ETags differ from run to run) may give it instead.
  */
 export async function buyAddOn(
   deps: SubscriptionDeps,
@@ -206,6 +208,7 @@ export async function buyAddOn(
     actor: Actor;
     isAdmin: boolean;
     acceptLanguage: string | null;
+    idempotencyKey?: string;
   },
 ): Promise<BuyResult> {
   if (!input.isAdmin)
@@ -228,7 +231,7 @@ export async function buyAddOn(
     .slice(0, 43);
   return buySubscription(deps, {
     customerId: input.customerId,
-    idempotencyKey: `addon-${key}`.slice(0, 64),
+    idempotencyKey: input.idempotencyKey ?? `addon-${key}`.slice(0, 64),
     request: {
       productId: change.productId,
       term: change.term ?? base.value.term,
@@ -312,6 +315,7 @@ function canonical(request: PurchaseRequest): Record<string, unknown> {
 }
 
 function logEntry(
+  ids: SubscriptionDeps['ids'],
   customerId: string,
   actor: Actor,
   action: string,
@@ -321,7 +325,7 @@ function logEntry(
   now: Date,
 ): ChangeLogEntry {
   return {
-    id: randomUUID(),
+    id: ids.next(),
     customerId,
     at: now.toISOString(),
     actor: actor.label,

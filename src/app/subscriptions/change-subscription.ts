@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { checkChange, previewChange, raisesBill, type ChangePreview } from '../../domain/change-rules.ts';
 import {
   stateOf,
@@ -104,7 +103,7 @@ async function applyNow(
   now: Date,
 ): Promise<ChangeResult> {
   const record = found.value;
-  const operationId = randomUUID();
+  const operationId = deps.ids.next();
   const locked = {
     ...record,
     lock: { operationId, until: new Date(now.getTime() + LOCK_SECONDS * 1000).toISOString() },
@@ -120,7 +119,7 @@ async function applyNow(
   }
 
   const next = mergeFromMicrosoft(record, result, now);
-  const entry = logEntry(input, record, next, now);
+  const entry = logEntry(deps.ids, input, record, next, now);
   const { subscriptionEtags } = await deps.customerData.commit(record.customerId, {
     subscriptions: [{ value: next, etag: lockEtag }],
     log: [entry],
@@ -142,7 +141,7 @@ async function schedule(
   const record = found.value;
   const { change } = input;
   const futureChange: FutureChange = {
-    id: randomUUID(),
+    id: deps.ids.next(),
     customerId: record.customerId,
     subscriptionId: record.id,
     change,
@@ -177,10 +176,10 @@ async function schedule(
     change.kind === 'quantity' && change.effective === 'onRenewal'
       ? await pendingRenewalQuantityChanges(deps, record)
       : [];
-  const { due, message } = schedulingOf(futureChange, randomUUID());
+  const { due, message } = schedulingOf(futureChange, deps.ids.next());
   const cancelTriggers = superseded.flatMap((c) =>
     c.value.messageSequenceNumber
-      ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: c.value.messageSequenceNumber }]
+      ? [{ id: deps.ids.next(), type: 'cancelMessage' as const, sequenceNumber: c.value.messageSequenceNumber }]
       : [],
   );
   const { futureChangeEtags } = await commitWithOutbox(
@@ -195,7 +194,7 @@ async function schedule(
           etag: c.etag,
         })),
       ],
-      log: [logEntry(input, record, next, now, futureChange)],
+      log: [logEntry(deps.ids, input, record, next, now, futureChange)],
       outbox: [message, ...cancelTriggers],
     },
     [due],
@@ -275,6 +274,7 @@ export function updateFor(change: ChangeRequest): SubscriptionUpdate {
 }
 
 function logEntry(
+  ids: SubscriptionDeps['ids'],
   input: ChangeInput,
   before: SubscriptionRecord,
   after: SubscriptionRecord,
@@ -283,7 +283,7 @@ function logEntry(
 ): ChangeLogEntry {
   const { change } = input;
   return {
-    id: randomUUID(),
+    id: ids.next(),
     customerId: before.customerId,
     at: now.toISOString(),
     actor: input.actor.label,

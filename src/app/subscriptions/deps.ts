@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts';
 import type { CatalogPort } from '../ports/catalog.port.ts';
 import type { ChangeQueue } from '../ports/change-queue.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { IdGenerator } from '../ports/ids.port.ts';
 import type { CommercePort } from '../ports/commerce.port.ts';
 import type { CustomerDataStore } from '../ports/customer-data.port.ts';
 import type { CustomerRepository } from '../ports/customer.repository.port.ts';
@@ -14,6 +15,7 @@ import type { SettingsStore } from '../ports/settings.port.ts';
 export interface SubscriptionDeps {
   config: Config;
   clock: Clock;
+  ids: IdGenerator;
   customers: CustomerRepository;
   /** Customer records for hot paths, cached briefly. */
   customerCache: Pick<CustomerRepository, 'get'>;

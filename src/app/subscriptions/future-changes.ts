@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, notFound, preconditionFailed } from '../errors.ts';
 import type { Actor, SubscriptionDeps } from './deps.ts';
 import { mergeFromMicrosoft } from './mirror.ts';
@@ -55,7 +54,7 @@ export async function cancelFutureChange(
     futureChanges: [{ value: { ...change, status: 'cancelled', updatedAt: now.toISOString() }, etag: found.etag }],
     log: [
       {
-        id: randomUUID(),
+        id: deps.ids.next(),
         customerId: input.customerId,
         at: now.toISOString(),
         actor: input.actor.label,
@@ -81,6 +80,6 @@ export async function cancelFutureChange(
     }
   }
   if (change.messageSequenceNumber)
-    write.outbox = [{ id: randomUUID(), type: 'cancelMessage', sequenceNumber: change.messageSequenceNumber }];
+    write.outbox = [{ id: deps.ids.next(), type: 'cancelMessage', sequenceNumber: change.messageSequenceNumber }];
   await commitWithOutbox(deps, input.customerId, write);
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { legacyChanged, type LegacySubscriptionRecord } from '../../domain/legacy-subscription.ts';
 import { stateOf, type ChangeLogEntry, type FutureChange, type SubscriptionRecord } from '../../domain/subscription.ts';
 import type { CustomerWrite } from '../ports/customer-data.port.ts';
@@ -68,7 +67,7 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
       const price = await priceOf(deps, customer, subscription, subscription.termStartDate);
       next = toRecord({ id: customerId, tenantId }, subscription, product, price, undefined, now);
       write.subscriptions = [{ value: next }];
-      write.log = [entry(customerId, next, 'sync:discovered', undefined, now)];
+      write.log = [entry(deps.ids, customerId, next, 'sync:discovered', undefined, now)];
     } else {
       next = {
         ...mergeFromMicrosoft(previous.value, subscription, now),
@@ -99,9 +98,9 @@ export async function syncSubscriptions(deps: SubscriptionDeps, customerId: stri
       result.appliedFutureChanges += applied.length;
       write.subscriptions = [{ value: next, etag: previous.etag }];
       write.futureChanges = applied;
-      write.log = [entry(customerId, next, renewed ? 'renewal' : 'sync', previous.value, now)];
+      write.log = [entry(deps.ids, customerId, next, renewed ? 'renewal' : 'sync', previous.value, now)];
       if (!renewed && next.termEndDate !== previous.value.termEndDate) {
-        const moved = movedRenewalChanges(local.futureChanges, next, now);
+        const moved = movedRenewalChanges(deps.ids, local.futureChanges, next, now);
         write.futureChanges = [...write.futureChanges, ...moved.map(({ value, etag }) => ({ value, etag }))];
         write.outbox = moved.flatMap((m) => m.outbox);
         due.push(...moved.map((m) => m.due));
@@ -163,7 +162,12 @@ async function assignedLicenses(
 }
 
 /** The renewal date moved (the term changed): pending renewal changes follow it, with a new trigger. */
-function movedRenewalChanges(changes: { value: FutureChange; etag: string }[], record: SubscriptionRecord, now: Date) {
+function movedRenewalChanges(
+  ids: SubscriptionDeps['ids'],
+  changes: { value: FutureChange; etag: string }[],
+  record: SubscriptionRecord,
+  now: Date,
+) {
   return changes
     .filter(
       (c) =>
@@ -175,9 +179,9 @@ function movedRenewalChanges(changes: { value: FutureChange; etag: string }[], r
     .map((c) => {
       const { messageSequenceNumber, ...rest } = c.value;
       const value: FutureChange = { ...rest, effectiveDate: record.termEndDate, updatedAt: now.toISOString() };
-      const { due, message } = schedulingOf(value, randomUUID());
+      const { due, message } = schedulingOf(value, ids.next());
       const cancel = messageSequenceNumber
-        ? [{ id: randomUUID(), type: 'cancelMessage' as const, sequenceNumber: messageSequenceNumber }]
+        ? [{ id: ids.next(), type: 'cancelMessage' as const, sequenceNumber: messageSequenceNumber }]
         : [];
       return { value, etag: c.etag, due, outbox: [...cancel, message] };
     });
@@ -199,6 +203,7 @@ function differs(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
 }
 
 function entry(
+  ids: SubscriptionDeps['ids'],
   customerId: string,
   record: SubscriptionRecord,
   action: string,
@@ -206,7 +211,7 @@ function entry(
   now: Date,
 ): ChangeLogEntry {
   return {
-    id: randomUUID(),
+    id: ids.next(),
     customerId,
     at: now.toISOString(),
     actor: 'Microsoft',

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { notFound, preconditionFailed, validation } from '../../app/errors.ts';
@@ -218,7 +217,7 @@ export const addOneOffChargeRoute = defineRoute({
       throw validation(`This customer is billed in ${customer.currency}.`, [
         { path: 'body.currency', message: `must be ${customer.currency}` },
       ]);
-    const id = randomUUID();
+    const id = services.ids.next();
     await services.billing.addOneOffCharge({
       id,
       customerId: customer.id,
