@@ -12,7 +12,9 @@ import { createServices } from '../src/main.ts';
  * Storage work queue shared with the other workers) until the run `argv[2]` is no longer running, then prints one
  * JSON line (customers it billed, its storage calls per customer, its peak RSS). `WORKER_LEASE_MS` shortens the
  * lease; `WORKER_DIE_AT=n` kills the process (SIGKILL) in the middle of its n-th customer: after the customer's
- * lines, invoice and reports are written, before its result is recorded.
+ * lines, invoice and reports are written, before its result is recorded. There it writes `dying: holding customer n`
+ * to stderr and, with `WORKER_DIE_AFTER_DONE=k`, holds that customer (its lease renewed) until the run counts k
+ * customers done, so that a test can make another worker bill alongside it before it dies, whatever the load.
  */
 const runId = process.argv[2] ?? '';
 let peak = process.memoryUsage.rss();
@@ -26,12 +28,18 @@ const queue = new TableWorkQueue(services.storage.table('workqueue', { counted: 
   leaseMs: Number(process.env.WORKER_LEASE_MS ?? 5 * 60_000),
 });
 const dieAt = Number(process.env.WORKER_DIE_AT ?? 0);
+const dieAfterDone = Number(process.env.WORKER_DIE_AFTER_DONE ?? 0);
 const writer = reportWriter(services);
 let started = 0;
 const deps = billingDepsOf(services, {
   async afterCustomer(customer, bill) {
     await writer.afterCustomer(customer, bill);
-    if (dieAt && started >= dieAt) process.kill(process.pid, 'SIGKILL');
+    if (dieAt && started >= dieAt) {
+      process.stderr.write(`dying: holding customer ${started}\n`);
+      while (dieAfterDone && ((await services.billingRuns.progress(runId))?.done ?? 0) < dieAfterDone)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      process.kill(process.pid, 'SIGKILL');
+    }
   },
   afterRun: async (run) => {
     const scope = storageCallScope.getStore();
@@ -113,6 +121,8 @@ console.log(
     customerCalls,
     customerKinds,
     peakRssMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20,
+    // CPU time of the whole process (user + system), start-up included: what the machine's load inflates least.
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   }),
 );
 process.exit(0);
