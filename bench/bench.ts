@@ -30,7 +30,8 @@ export const round = (value: number, digits = 2) => Number(value.toFixed(digits)
 /**
  * Runs `script` in a fresh Node process (tsx loaded) with `env` added, killed after `timeoutMs`; resolves with the
  * JSON of its last stdout line, which it also echoes to stderr as `  {label}: …`. A non-zero exit rejects with the
- * end of its stderr.
+ * end of its stderr. `BENCH_CHILD_NODE_ARGS` adds Node options to the child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`,
+ * which NODE_OPTIONS does not allow).
  */
 export function runJsonChild<T>(
   script: string,
@@ -39,7 +40,8 @@ export function runJsonChild<T>(
   options: { label: string; timeoutMs: number },
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

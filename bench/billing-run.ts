@@ -41,6 +41,8 @@ interface WorkerResult {
   customers: number;
   customerCalls: number;
   customerKinds: Record<string, number>;
+  /** The worker process's CPU time (user + system), start-up included. */
+  cpuSeconds: number;
 }
 
 interface RunResult {
@@ -56,6 +58,8 @@ interface RunResult {
   perKind: Record<string, number>;
   /** Every other call of the workers in the run: completing it (manifest, notice), per-process caches. */
   runLevelCalls: number;
+  /** CPU time (user + system) during the run: this process (Azurite, in the main) and each worker. */
+  cpu: { azurite: number; workers: number[] };
 }
 
 /** Spawns one worker of the run against the shared storage; resolves with its JSON line. */
@@ -85,9 +89,18 @@ export async function measureRun(size: Size, workers: number): Promise<RunResult
       `  seeded ${size.customers} customers, ${size.subscriptions} subscriptions, ${size.usageRows} usage rows in ${round((performance.now() - seeding) / 1000, 1)} s; ${workers} worker(s)\n`,
     );
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await startBillingRun(services, PERIOD, 'bench');
     const results = await Promise.all(Array.from({ length: workers }, () => runWorker(env, PERIOD)));
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = process.cpuUsage(cpuBefore);
+    const azuriteCpu = (cpuAfter.user + cpuAfter.system) / 1e6;
+    process.stderr.write(
+      `  run: ${round(seconds, 1)} s, cpu azurite ${round(azuriteCpu, 1)} s, workers ${results.map((r) => round(r.cpuSeconds, 1)).join(' + ')} s; load ${os
+        .loadavg()
+        .map((l) => round(l, 1))
+        .join(' ')}\n`,
+    );
     const run = (await services.billingRuns.get(PERIOD))?.value;
     const customers = results.reduce((s, r) => s + r.customers, 0);
     const customerCalls = results.reduce((s, r) => s + r.customerCalls, 0);
@@ -104,6 +117,7 @@ export async function measureRun(size: Size, workers: number): Promise<RunResult
       callsPerCustomer: customers ? customerCalls / customers : 0,
       perKind,
       runLevelCalls: results.reduce((s, r) => s + r.calls, 0) - customerCalls,
+      cpu: { azurite: azuriteCpu, workers: results.map((r) => r.cpuSeconds) },
     };
   } finally {
     await azurite.close();
