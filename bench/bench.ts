@@ -37,11 +37,16 @@ export function runJsonChild<T>(
   script: string,
   args: string[],
   env: Record<string, string>,
-  options: { label: string; timeoutMs: number },
+  options: {
+    label: string;
+    timeoutMs: number;
+    /** `script` is plain JavaScript (a bundle): no tsx. */ bundled?: boolean;
+  },
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+    const loader = options.bundled ? [] : ['--import', 'tsx'];
+    const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
