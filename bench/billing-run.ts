@@ -100,8 +100,16 @@ function workerBundle(): Promise<string> {
   return bundled;
 }
 
-/** Spawns one worker of the run against the shared storage; resolves with its JSON line. */
+/**
+ * Spawns one worker of the run against the shared storage; resolves with its JSON line. `BENCH_WORKER_TSX=1` runs
+ * the TypeScript source through tsx instead of the bundle (to compare with trees measured that way).
+ */
 export async function runWorker(env: Record<string, string>, runId: string): Promise<WorkerResult> {
+  if (process.env.BENCH_WORKER_TSX === '1')
+    return runJsonChild<WorkerResult>('bench/billing-worker.child.ts', [runId], env, {
+      label: 'worker',
+      timeoutMs: CHILD_TIMEOUT_MS,
+    });
   return runJsonChild<WorkerResult>(await workerBundle(), [runId], env, {
     label: 'worker',
     timeoutMs: CHILD_TIMEOUT_MS,
