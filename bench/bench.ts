@@ -30,16 +30,23 @@ export const round = (value: number, digits = 2) => Number(value.toFixed(digits)
 /**
  * Runs `script` in a fresh Node process (tsx loaded) with `env` added, killed after `timeoutMs`; resolves with the
  * JSON of its last stdout line, which it also echoes to stderr as `  {label}: …`. A non-zero exit rejects with the
- * end of its stderr.
+ * end of its stderr. `BENCH_CHILD_NODE_ARGS` adds Node options to the child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`,
+ * which NODE_OPTIONS does not allow).
  */
 export function runJsonChild<T>(
   script: string,
   args: string[],
   env: Record<string, string>,
-  options: { label: string; timeoutMs: number },
+  options: {
+    label: string;
+    timeoutMs: number;
+    /** `script` is plain JavaScript (a bundle): no tsx. */ bundled?: boolean;
+  },
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const loader = options.bundled ? [] : ['--import', 'tsx'];
+    const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

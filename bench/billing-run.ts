@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { cp, rm, symlink } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,6 +43,8 @@ interface WorkerResult {
   customers: number;
   customerCalls: number;
   customerKinds: Record<string, number>;
+  /** The worker process's CPU time (user + system), start-up included. */
+  cpuSeconds: number;
 }
 
 interface RunResult {
@@ -56,13 +60,60 @@ interface RunResult {
   perKind: Record<string, number>;
   /** Every other call of the workers in the run: completing it (manifest, notice), per-process caches. */
   runLevelCalls: number;
+  /** CPU time (user + system) during the run: this process (Azurite, in the main) and each worker. */
+  cpu: { azurite: number; workers: number[] };
 }
 
-/** Spawns one worker of the run against the shared storage; resolves with its JSON line. */
-export function runWorker(env: Record<string, string>, runId: string): Promise<WorkerResult> {
-  return runJsonChild<WorkerResult>('bench/billing-worker.child.ts', [runId], env, {
+let bundled: Promise<string> | undefined;
+let bundleRoot: string | undefined;
+
+/**
+ * The worker as the function app runs in Azure: bundled by esbuild like `npm run build` (scripts/build.mjs), run
+ * by plain Node, not through tsx (whose loader thread and compiler cost each process ~45 MB and seconds of CPU
+ * that the app does not spend). Built once per bench run into a temporary directory, with the invoice fonts and
+ * the shipped knowledge articles where the bundle looks for them.
+ */
+function workerBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const root = (bundleRoot = mkdtempSync(path.join(tmpdir(), 'bench-worker-')));
+    await build({
+      entryPoints: { 'billing-worker': 'bench/billing-worker.child.ts' },
+      outdir: path.join(root, 'dist'),
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      // Like the app's build: what is imported on demand is a chunk of its own, loaded when first needed.
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      legalComments: 'none',
+      external: ['@azure/functions-core'],
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+      logLevel: 'warning',
+    });
+    await cp('src/adapters/reports/fonts', path.join(root, 'dist', 'fonts'), { recursive: true });
+    await symlink(path.resolve('knowledge'), path.join(root, 'knowledge'));
+    return path.join(root, 'dist', 'billing-worker.mjs');
+  })();
+  return bundled;
+}
+
+/**
+ * Spawns one worker of the run against the shared storage; resolves with its JSON line. `BENCH_WORKER_TSX=1` runs
+ * the TypeScript source through tsx instead of the bundle (to compare with trees measured that way).
+ */
+export async function runWorker(env: Record<string, string>, runId: string): Promise<WorkerResult> {
+  if (process.env.BENCH_WORKER_TSX === '1')
+    return runJsonChild<WorkerResult>('bench/billing-worker.child.ts', [runId], env, {
+      label: 'worker',
+      timeoutMs: CHILD_TIMEOUT_MS,
+    });
+  return runJsonChild<WorkerResult>(await workerBundle(), [runId], env, {
     label: 'worker',
     timeoutMs: CHILD_TIMEOUT_MS,
+    bundled: true,
   });
 }
 
@@ -84,10 +135,20 @@ export async function measureRun(size: Size, workers: number): Promise<RunResult
     process.stderr.write(
       `  seeded ${size.customers} customers, ${size.subscriptions} subscriptions, ${size.usageRows} usage rows in ${round((performance.now() - seeding) / 1000, 1)} s; ${workers} worker(s)\n`,
     );
+    await workerBundle();
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await startBillingRun(services, PERIOD, 'bench');
     const results = await Promise.all(Array.from({ length: workers }, () => runWorker(env, PERIOD)));
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = process.cpuUsage(cpuBefore);
+    const azuriteCpu = (cpuAfter.user + cpuAfter.system) / 1e6;
+    process.stderr.write(
+      `  run: ${round(seconds, 1)} s, cpu azurite ${round(azuriteCpu, 1)} s, workers ${results.map((r) => round(r.cpuSeconds, 1)).join(' + ')} s; load ${os
+        .loadavg()
+        .map((l) => round(l, 1))
+        .join(' ')}\n`,
+    );
     const run = (await services.billingRuns.get(PERIOD))?.value;
     const customers = results.reduce((s, r) => s + r.customers, 0);
     const customerCalls = results.reduce((s, r) => s + r.customerCalls, 0);
@@ -104,6 +165,7 @@ export async function measureRun(size: Size, workers: number): Promise<RunResult
       callsPerCustomer: customers ? customerCalls / customers : 0,
       perKind,
       runLevelCalls: results.reduce((s, r) => s + r.calls, 0) - customerCalls,
+      cpu: { azurite: azuriteCpu, workers: results.map((r) => r.cpuSeconds) },
     };
   } finally {
     await azurite.close();
@@ -229,11 +291,16 @@ export const billingRun: Benchmark = async ({ quick }) => {
   for (const result of [atSmall, oneWorker, twoWorkers, halfTwo])
     if (result.failed || result.done === 0) throw new Error(`billing run failed for ${result.failed} customer(s)`);
 
+  if (bundleRoot) await rm(bundleRoot, { recursive: true, force: true });
   const rows = quick ? 20_000 : 100_000;
   const { oursRate, rawRate } = await compareXlsxWriters(rows);
 
   const sizeNote = (s: Size) => `${s.customers} customers, ${s.subscriptions} subscriptions, ${s.usageRows} usage rows`;
   const speedUp = oneWorker.seconds / twoWorkers.seconds;
+  const cpuMs = (r: RunResult, customers: number) =>
+    round(((r.cpu.azurite + r.cpu.workers.reduce((a, b) => a + b, 0)) / customers) * 1000, 1);
+  const cpuNote = (r: RunResult) =>
+    `Azurite ${round(r.cpu.azurite, 1)} s + workers ${r.cpu.workers.map((c) => round(c, 1)).join(' + ')} s`;
   const out: BenchRow[] = [
     {
       name: 'billing-run',
@@ -250,6 +317,14 @@ export const billingRun: Benchmark = async ({ quick }) => {
       baseline: 1.6,
       ratio: round(speedUp / 1.6),
       note: `one worker ${round(oneWorker.seconds, 1)} s / two workers ${round(twoWorkers.seconds, 1)} s on ${os.cpus().length} cores, Azurite in the parent process (baseline = target 1.6); load average ${loads.join(' / ')} (1 min, at the start of each of the two runs)`,
+    },
+    {
+      name: 'billing-run/cpu-per-customer',
+      value: cpuMs(twoWorkers, full.customers),
+      unit: 'ms',
+      baseline: cpuMs(oneWorker, full.customers),
+      ratio: round(cpuMs(twoWorkers, full.customers) / cpuMs(oneWorker, full.customers)),
+      note: `CPU time (user + system) per customer of the full-size run with two workers, Azurite included: ${cpuNote(twoWorkers)} (baseline: one worker, ${cpuNote(oneWorker)}); less inflated by a loaded machine than wall time; two cores give at most 2 s of CPU per second`,
     },
     {
       name: 'billing-run/calls-per-customer',

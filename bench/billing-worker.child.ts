@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 import { billRunCustomer } from '../src/app/billing/billing-run.ts';
 import { billingDepsOf } from '../src/app/billing/deps.ts';
 import { reportWriter } from '../src/app/reports/report-writer.ts';
@@ -12,11 +13,22 @@ import { createServices } from '../src/main.ts';
  * Storage work queue shared with the other workers) until the run `argv[2]` is no longer running, then prints one
  * JSON line (customers it billed, its storage calls per customer, its peak RSS). `WORKER_LEASE_MS` shortens the
  * lease; `WORKER_DIE_AT=n` kills the process (SIGKILL) in the middle of its n-th customer: after the customer's
- * lines, invoice and reports are written, before its result is recorded.
+ * lines, invoice and reports are written, before its result is recorded. There it writes `dying: holding customer n`
+ * to stderr and, with `WORKER_DIE_AFTER_DONE=k`, holds that customer (its lease renewed) until the run counts k
+ * customers done, so that a test can make another worker bill alongside it before it dies, whatever the load.
  */
 const runId = process.argv[2] ?? '';
-let peak = process.memoryUsage.rss();
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+/**
+ * The peak RSS is the kernel's (getrusage's maxRSS: exact, and no 20 ms sampling spending the worker's CPU); the
+ * V8 heap and external memory are sampled four times a second, kept at the highest RSS seen, to say what it is.
+ */
+let sampled: Record<string, number> = { rss: 0 };
+const sampler = setInterval(() => {
+  const now = process.memoryUsage();
+  if (now.rss <= (sampled.rss ?? 0)) return;
+  sampled = { ...now };
+  for (const space of getHeapSpaceStatistics()) sampled[space.space_name] = space.space_used_size;
+}, 250);
 
 const config = loadConfig(process.env);
 const prefix = config.STORAGE_NAME_PREFIX;
@@ -26,12 +38,18 @@ const queue = new TableWorkQueue(services.storage.table('workqueue', { counted: 
   leaseMs: Number(process.env.WORKER_LEASE_MS ?? 5 * 60_000),
 });
 const dieAt = Number(process.env.WORKER_DIE_AT ?? 0);
+const dieAfterDone = Number(process.env.WORKER_DIE_AFTER_DONE ?? 0);
 const writer = reportWriter(services);
 let started = 0;
 const deps = billingDepsOf(services, {
   async afterCustomer(customer, bill) {
     await writer.afterCustomer(customer, bill);
-    if (dieAt && started >= dieAt) process.kill(process.pid, 'SIGKILL');
+    if (dieAt && started >= dieAt) {
+      process.stderr.write(`dying: holding customer ${started}\n`);
+      while (dieAfterDone && ((await services.billingRuns.progress(runId))?.done ?? 0) < dieAfterDone)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      process.kill(process.pid, 'SIGKILL');
+    }
   },
   afterRun: async (run) => {
     const scope = storageCallScope.getStore();
@@ -84,6 +102,7 @@ await consumeWorkQueue(
 );
 clearInterval(watch);
 clearInterval(sampler);
+if (process.env.WORKER_HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.WORKER_HEAP_SNAPSHOT);
 // The watch on the run's status is this harness's, not billing's.
 const calls = services.storage.calls.count - callsBefore - watchCalls;
 const kinds: Record<string, number> = {};
@@ -112,7 +131,10 @@ console.log(
     customers: perCustomer.length,
     customerCalls,
     customerKinds,
-    peakRssMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    atPeakMb: Object.fromEntries(Object.entries(sampled).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
+    // CPU time of the whole process (user + system), start-up included: what the machine's load inflates least.
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   }),
 );
 process.exit(0);

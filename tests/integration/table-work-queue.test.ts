@@ -1,10 +1,14 @@
 import { expect, it } from 'vitest';
-import { TableWorkQueue } from '../../src/adapters/queue/table-work-queue.ts';
+import { consumeWorkQueue, TableWorkQueue } from '../../src/adapters/queue/table-work-queue.ts';
+import { commerceThrottled } from '../../src/app/commerce-errors.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createServices } from '../../src/main.ts';
 import { testEnv } from '../support/test-app.ts';
 
-/** The Table Storage work queue on Azurite: leases, back-off with jitter between failed deliveries, dead letters. */
+/**
+ * The Table Storage work queue on Azurite: leases (renewed while a message is handled), back-off with jitter between
+ * failed deliveries or a throttled call's Retry-After, dead letters.
+ */
 it('leases a message to one consumer, spaces failed deliveries exponentially, then dead-letters with the reason', async () => {
   const services = await createServices(loadConfig(testEnv()));
   await services.storage.ensure();
@@ -41,4 +45,53 @@ it('leases a message to one consumer, spaces failed deliveries exponentially, th
   expect(await queue.deadLetters()).toEqual([
     { messageId: 'm1', body: { n: 1 }, deliveryCount: 4, reason: 'Microsoft said 429' },
   ]);
+});
+
+it('keeps a message leased while its handler outlasts the lease, and completes it once', async () => {
+  const services = await createServices(loadConfig(testEnv()));
+  await services.storage.ensure();
+  const options = { leaseMs: 300, maxDeliveries: 3 };
+  const first = new TableWorkQueue(services.storage.table('workqueue'), 'renew', options);
+  const second = new TableWorkQueue(services.storage.table('workqueue'), 'renew', options);
+  await first.send([{ messageId: 'slow', body: { n: 1 } }]);
+  const handled: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const slow = consumeWorkQueue(
+    first,
+    async (_body, message) => {
+      handled.push(`first ${message.deliveryCount}`);
+      await held; // longer than several leases
+    },
+    { concurrency: 1, idleMs: 50, untilEmpty: true },
+  );
+  // Another consumer polls through five leases: the message stays with its living holder.
+  const deadline = Date.now() + 1_500;
+  while (Date.now() < deadline) {
+    expect(await second.receive(4)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  release();
+  await slow;
+  expect(handled).toEqual(['first 1']);
+  expect(await first.depth()).toBe(0);
+});
+
+it('waits a throttled failure’s Retry-After rather than the shorter back-off (the rule every queue shares)', async () => {
+  const services = await createServices(loadConfig(testEnv()));
+  await services.storage.ensure();
+  let now = Date.parse('2026-11-01T00:00:00Z');
+  const queue = new TableWorkQueue(services.storage.table('workqueue'), 'throttled', {
+    now: () => now,
+    random: () => 0.5,
+    backoff: { baseMs: 2_000, capMs: 5_000 },
+  });
+  await queue.send([{ messageId: 't1', body: {} }]);
+  const [message] = await queue.receive(1);
+  const outcome = await queue.fail(message as NonNullable<typeof message>, 'throttled', commerceThrottled(57));
+  expect(outcome).toEqual({ retryInMs: 57_000, deadLettered: false });
+  now += 56_999;
+  expect(await queue.receive(1)).toEqual([]);
+  now += 1;
+  expect(await queue.receive(1)).toMatchObject([{ messageId: 't1', deliveryCount: 2 }]);
 });

@@ -14,18 +14,29 @@ import { testEnv } from '../support/test-app.ts';
  * the shared queue; one is killed (SIGKILL) in the middle of its second customer, after that customer's lines,
  * invoice and reports are written and before its result is recorded. Its message comes back when its lease ends
  * and the other worker finishes the run.
+ *
+ * The order is set by events, not by waits, so that it holds on a loaded machine: the survivor is started when the
+ * dying worker says it holds its second customer (it has billed one alone), and the dying worker holds that
+ * customer, its lease renewed, until the survivor has billed one more; only then is it killed. Leases are short
+ * (3 s) but renewed while a customer is billed, so a slow customer is not taken by the other worker meanwhile.
  */
 const PERIOD = '2026-10';
 const CUSTOMERS = 6;
 
-function worker(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function worker(
+  env: Record<string, string>,
+  onStderr: (text: string) => void = () => {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/billing-worker.child.ts', PERIOD], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr(stderr);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -46,12 +57,14 @@ it('bills every customer cycle once and completes the run once when a worker is 
   expect(run).toMatchObject({ status: 'running', customersTotal: CUSTOMERS });
 
   const common = { WORKER_LEASE_MS: '3000', WORKER_CONCURRENCY: '1' };
-  // The dying worker starts first, so that it surely reaches its second customer whatever the machine's load (with
-  // both started at once the other one may take every message before it); the survivor joins while it runs.
-  const killedRun = worker({ ...env, ...common, WORKER_DIE_AT: '2' });
-  const survivorRun = new Promise<void>((resolve) => setTimeout(resolve, 4000)).then(() =>
-    worker({ ...env, ...common }),
-  );
+  // The dying worker bills its first customer alone and holds its second; the survivor starts then, and the dying
+  // worker is killed once the survivor has billed a customer too (2 done: one each).
+  let holding!: () => void;
+  const holds = new Promise<void>((resolve) => (holding = resolve));
+  const killedRun = worker({ ...env, ...common, WORKER_DIE_AT: '2', WORKER_DIE_AFTER_DONE: '2' }, (stderr) => {
+    if (stderr.includes('dying: holding customer 2')) holding();
+  });
+  const survivorRun = Promise.race([holds, killedRun]).then(() => worker({ ...env, ...common }));
   const [killed, survivor] = await Promise.all([killedRun, survivorRun]);
   expect(killed.signal).toBe('SIGKILL');
   expect(survivor.code).toBe(0);

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../app/errors.ts';
-import { backoffDelayMs, type BackoffPolicy } from '../../domain/retry.ts';
+import { retryDelayMs, type BackoffPolicy } from '../../domain/retry.ts';
 
 /**
  * An in-process stand-in for a Service Bus queue, for the local host and tests: scheduled delivery, duplicate
  * detection by message id, redelivery after a failed handler (with the delivery count) after an exponential
- * back-off with jitter, and dead-lettering with the reason after `maxDeliveryCount` attempts. A message due further
+ * back-off with jitter or a throttled call's Retry-After (`retryDelayMs`, the rule every queue shares), and dead-lettering with the reason after `maxDeliveryCount` attempts. A message due further
  * ahead than a timer can wait (Node clamps delays above 2^31-1 ms and fires at once) is re-armed in steps, so it is
  * delivered at its time, never before.
  */
@@ -143,12 +142,7 @@ export class InProcessQueue {
       if (attempt.deliveryCount >= this.maxDeliveryCount) {
         this.deadLetters.push({ ...attempt, reason: error instanceof Error ? error.message : String(error) });
       } else if (!this.closed) {
-        // Microsoft's Retry-After when it throttled us and asked for longer than the back-off. An unavailable
-        // error's retryAfterSeconds is only the hint given to HTTP clients (30 s by default), not Microsoft's.
-        const throttled = error instanceof AppError && error.code.endsWith('THROTTLED');
-        const retryAfter = throttled ? Number(error.extra.retryAfterSeconds ?? 0) * 1000 : 0;
-        const backoff = backoffDelayMs(attempt.deliveryCount, this.backoff, this.random());
-        this.schedule(attempt, Math.max(backoff, Number.isFinite(retryAfter) ? retryAfter : 0));
+        this.schedule(attempt, retryDelayMs(attempt.deliveryCount, error, this.backoff, this.random()));
       }
     }
   }

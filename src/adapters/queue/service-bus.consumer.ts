@@ -1,11 +1,11 @@
 import type { ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import { AppError } from '../../app/errors.ts';
-import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../../domain/retry.ts';
+import { defaultBackoff, retryDelayMs, type BackoffPolicy } from '../../domain/retry.ts';
 
 /**
  * How a Service Bus consumer (a Functions trigger) settles a message whose handler failed, without the broker's
  * immediate redelivery: a copy of the message is scheduled at now + back-off (exponential with jitter, or
- * Microsoft's Retry-After when that is longer) carrying its attempt number in the application property `attempt`,
+ * a throttled call's Retry-After when that is longer: `retryDelayMs`, the rule every queue shares) carrying its attempt number in the application property `attempt`,
  * and the original is completed (the trigger returns normally). After `maxAttempts` the message is dead-lettered
  * with the reason (`deadLetter`; the Functions trigger cannot settle to the broker's dead-letter queue itself, so
  * the entry point records it) and completed. If the copy cannot be scheduled the error is rethrown: the trigger
@@ -51,13 +51,6 @@ const attemptOf = (delivery: ServiceBusDelivery) => {
   return Number.isInteger(value) && value >= 1 ? value : 1;
 };
 
-/** The wait Microsoft asked for (Retry-After, carried by a throttled or unavailable error), in ms. */
-const retryAfterMs = (error: unknown) => {
-  if (!(error instanceof AppError)) return 0;
-  const seconds = Number(error.extra.retryAfterSeconds ?? 0);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
-};
-
 const reasonOf = (error: unknown) =>
   (error instanceof AppError
     ? `${error.code}: ${error.message}`
@@ -83,10 +76,7 @@ export async function consumeServiceBusMessage(
       await options.deadLetter(delivery, why, attempt);
       return { outcome: 'deadLettered', attempt, reason: why };
     }
-    const delay = Math.max(
-      backoffDelayMs(attempt, options.backoff ?? defaultBackoff, (options.random ?? Math.random)()),
-      retryAfterMs(error),
-    );
+    const delay = retryDelayMs(attempt, error, options.backoff ?? defaultBackoff, (options.random ?? Math.random)());
     const at = new Date((options.now ?? Date.now)() + delay);
     const copy: ServiceBusMessage = {
       body: delivery.body,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
-import { backoffDelayMs, defaultBackoff, type BackoffPolicy } from '../../domain/retry.ts';
+import { defaultBackoff, retryDelayMs, type BackoffPolicy } from '../../domain/retry.ts';
 import { storageStatus } from '../tables/table-errors.ts';
 
 /**
@@ -39,7 +39,7 @@ const rowSchema = z.object({
 const BATCH = 100;
 
 export class TableWorkQueue {
-  private readonly leaseMs: number;
+  readonly leaseMs: number;
   readonly maxDeliveries: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
@@ -121,6 +121,30 @@ export class TableWorkQueue {
     return leased;
   }
 
+  /**
+   * Extends a held message's lease by another `leaseMs` (ETag-guarded; the message's etag follows), like a Service Bus
+   * lock renewal, so that a message whose handling outlasts one lease (a slow customer, a loaded machine) is not
+   * delivered to a second consumer while its holder is alive. False when the lease was already lost.
+   */
+  async renew(message: WorkMessage): Promise<boolean> {
+    try {
+      const result = await this.client.updateEntity(
+        {
+          partitionKey: this.name,
+          rowKey: message.messageId,
+          visibleAt: new Date(this.now() + this.leaseMs).toISOString(),
+        },
+        'Merge',
+        { etag: message.etag },
+      );
+      message.etag = result.etag ?? message.etag;
+      return true;
+    } catch (error) {
+      if (storageStatus(error) === 412 || storageStatus(error) === 404) return false;
+      throw error;
+    }
+  }
+
   /** Removes a handled message; a message whose lease was lost meanwhile is left to its new holder. */
   async complete(message: WorkMessage): Promise<void> {
     await this.client.deleteEntity(this.name, message.messageId, { etag: message.etag }).catch((error: unknown) => {
@@ -128,14 +152,21 @@ export class TableWorkQueue {
     });
   }
 
-  /** A failed delivery: visible again after the back-off, or dead-lettered with the reason after the last one. */
-  async fail(message: WorkMessage, reason: string): Promise<{ retryInMs?: number; deadLettered: boolean }> {
+  /**
+   * A failed delivery: visible again after the back-off (or a throttled `error`'s Retry-After: `retryDelayMs`), or
+   * dead-lettered with the reason after the last one.
+   */
+  async fail(
+    message: WorkMessage,
+    reason: string,
+    error?: unknown,
+  ): Promise<{ retryInMs?: number; deadLettered: boolean }> {
     if (message.deliveryCount >= this.maxDeliveries) {
       await this.deadLetter(message, reason);
       await this.complete(message);
       return { deadLettered: true };
     }
-    const retryInMs = backoffDelayMs(message.deliveryCount, this.backoff, this.random());
+    const retryInMs = retryDelayMs(message.deliveryCount, error, this.backoff, this.random());
     await this.client
       .updateEntity(
         {
@@ -217,12 +248,15 @@ export async function consumeWorkQueue(
   const idleMs = options.idleMs ?? 500;
   const inFlight = new Set<Promise<void>>();
   const handle = async (message: WorkMessage) => {
+    const release = keepLeased(queue, message);
     try {
       await handler(message.body, message);
+      await release();
       await queue.complete(message);
     } catch (error) {
+      await release();
       const reason = error instanceof Error ? error.message : String(error);
-      const outcome = await queue.fail(message, reason);
+      const outcome = await queue.fail(message, reason, error);
       options.onError?.(message, error, outcome);
     }
   };
@@ -241,4 +275,27 @@ export async function consumeWorkQueue(
     }
   }
   await Promise.allSettled([...inFlight]);
+}
+
+/**
+ * Renews `message`'s lease every third of a lease while it is handled; the returned function stops that and waits for
+ * a renewal under way, so that completing or failing the message uses its latest etag. A renewal that fails for
+ * another reason than a lost lease (storage briefly unavailable) is tried again at the next tick.
+ */
+function keepLeased(queue: TableWorkQueue, message: WorkMessage): () => Promise<void> {
+  let renewing: Promise<unknown> = Promise.resolve();
+  let lost = false;
+  const timer = setInterval(
+    () => {
+      renewing = renewing.then(async () => {
+        if (!lost) lost = !(await queue.renew(message).catch(() => true));
+      });
+    },
+    Math.max(50, Math.floor(queue.leaseMs / 3)),
+  );
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
 }
