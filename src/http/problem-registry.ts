@@ -218,14 +218,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     on: 'customer',
   },
   {
-    code: 'CUSTOMER.EXISTS',
-    status: 409,
-    title: 'The customer exists already',
-    when: 'A customer with this id was created by an earlier request.',
-    action: 'Read it with `GET /api/customers/{customerId}` instead of creating it again.',
-    on: ['createCustomer'],
-  },
-  {
     code: 'CUSTOMER.NO_TENANT',
     status: 409,
     title: 'The customer has no Microsoft tenant yet',
@@ -1017,14 +1009,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     on: ['putKnowledgeDocument', 'deleteKnowledgeDocument'],
   },
   {
-    code: 'ASSISTANT.UNSUPPORTED_DOCUMENT',
-    status: 415,
-    title: 'The document is not Markdown, HTML, PDF or plain text',
-    when: 'The upload has another content type.',
-    action: 'Upload text/markdown, text/html, application/pdf or text/plain.',
-    on: ['putKnowledgeDocument'],
-  },
-  {
     code: 'ASSISTANT.UNREADABLE_PDF',
     status: 422,
     title: 'The PDF has no readable text',
@@ -1167,14 +1151,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'Graph answered a body that does not match its documented shape.',
     action: 'Try again in a few minutes; tell the partner if it persists.',
     on: m365Ops,
-  },
-  {
-    code: 'CLOCK.EXISTS',
-    status: 409,
-    title: 'The simulator clock was set at the same moment',
-    when: 'Two processes started the clock together.',
-    action: 'Read the clock again; advance it from there.',
-    on: ['advanceSimulatorClock'],
   },
   {
     code: 'CLOCK.NOT_FORWARD',
