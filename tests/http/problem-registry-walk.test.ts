@@ -13,6 +13,7 @@ import { portalUserCodes } from './problem-walk/portal-users.ts';
 import { subscriptionCodes } from './problem-walk/subscriptions.ts';
 import { simulatedMicrosoftCodes } from './problem-walk/microsoft-simulated.ts';
 import { raceAndTimeCodes } from './problem-walk/races-and-time.ts';
+import { closeWire, microsoftWireCodes } from './problem-walk/microsoft-wire.ts';
 
 /**
  * The problem registry, walked: for each code, a real request through the app's HTTP handler (Azurite behind it,
@@ -276,8 +277,17 @@ const reachedByRequest: Record<string, Reach> = {
   ...platformCodes,
   ...simulatedMicrosoftCodes,
   ...raceAndTimeCodes,
+  ...microsoftWireCodes,
 };
-const areas = [basics, subscriptionCodes, portalUserCodes, platformCodes, simulatedMicrosoftCodes, raceAndTimeCodes];
+const areas = [
+  basics,
+  subscriptionCodes,
+  portalUserCodes,
+  platformCodes,
+  simulatedMicrosoftCodes,
+  raceAndTimeCodes,
+  microsoftWireCodes,
+];
 
 /**
  * Codes marked `unrouted`: a request that matches no operation never reaches the app's handler, so these are sent
@@ -302,23 +312,12 @@ const NOT_YET_REACHED_BY_REQUEST: string[] = [
   'ASSISTANT.GENERATOR_UNAVAILABLE',
   'ASSISTANT.SEARCH_UNAVAILABLE',
   'AUTH.KEYS_UNAVAILABLE',
-  'COMMERCE.BAD_ANSWER',
   'COMMERCE.CANCELLATION_WINDOW_CLOSED',
-  'COMMERCE.CHANGED_AT_MICROSOFT',
   'COMMERCE.DECREASE_WINDOW_CLOSED',
-  'COMMERCE.REFUSED',
   'COMMERCE.SUBSCRIPTION_NOT_FOUND',
   'COMMERCE.TERM_NOT_OFFERED',
-  'COMMERCE.UPDATE_PENDING',
   'DEV.IDENTITY_NOT_FOUND',
-  'DIRECTORY.BAD_ANSWER',
-  'DIRECTORY.NOT_FOUND',
-  'DIRECTORY.REFUSED',
-  'DIRECTORY.SKU_NOT_FOUND',
-  'DIRECTORY.TENANT_NOT_FOUND',
   'INVITATION.SUPERSEDED',
-  'MAIL.REFUSED',
-  'MAIL.UNAVAILABLE',
   'PSA.ADDITION_REFUSED',
   'PSA.CYCLE_NOT_BILLED',
   'PSA.NOT_CONFIGURED',
@@ -360,6 +359,7 @@ beforeAll(async () => {
 let host: LocalHost | undefined;
 afterAll(async () => {
   await host?.close();
+  await closeWire();
 });
 
 describe('the problem registry, walked', () => {
