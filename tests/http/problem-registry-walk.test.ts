@@ -14,6 +14,7 @@ import { subscriptionCodes } from './problem-walk/subscriptions.ts';
 import { simulatedMicrosoftCodes } from './problem-walk/microsoft-simulated.ts';
 import { raceAndTimeCodes } from './problem-walk/races-and-time.ts';
 import { closeWire, microsoftWireCodes } from './problem-walk/microsoft-wire.ts';
+import { closePsa, psaCodes } from './problem-walk/psa.ts';
 
 /**
  * The problem registry, walked: for each code, a real request through the app's HTTP handler (Azurite behind it,
@@ -278,6 +279,7 @@ const reachedByRequest: Record<string, Reach> = {
   ...simulatedMicrosoftCodes,
   ...raceAndTimeCodes,
   ...microsoftWireCodes,
+  ...psaCodes,
 };
 const areas = [
   basics,
@@ -318,12 +320,6 @@ const NOT_YET_REACHED_BY_REQUEST: string[] = [
   'COMMERCE.TERM_NOT_OFFERED',
   'DEV.IDENTITY_NOT_FOUND',
   'INVITATION.SUPERSEDED',
-  'PSA.ADDITION_REFUSED',
-  'PSA.CYCLE_NOT_BILLED',
-  'PSA.NOT_CONFIGURED',
-  'PSA.REFUSED',
-  'PSA.THROTTLED',
-  'PSA.UNAVAILABLE',
   'REPORT.CONTENT_DIFFERS',
   'REQUEST.ALREADY_EXISTS',
   'ROW.GONE',
@@ -360,6 +356,7 @@ let host: LocalHost | undefined;
 afterAll(async () => {
   await host?.close();
   await closeWire();
+  await closePsa();
 });
 
 describe('the problem registry, walked', () => {
