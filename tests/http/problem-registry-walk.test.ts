@@ -298,6 +298,14 @@ const areas = [
 const reachedThroughTheHost: Record<string, (url: string) => Promise<Answer>> = {
   'ROUTE.NOT_FOUND': (url) => answerOf(fetch(`${url}/api/nowhere`)),
   'REQUEST.METHOD_NOT_ALLOWED': (url) => answerOf(fetch(`${url}/api/health`, { method: 'DELETE' })),
+  'DEV.IDENTITY_NOT_FOUND': (url) =>
+    answerOf(
+      fetch(`${url}/api/dev/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'no-such-demo-identity' }),
+      }),
+    ),
 };
 
 async function answerOf(response: Promise<Response>): Promise<Answer> {
@@ -311,14 +319,10 @@ async function answerOf(response: Promise<Response>): Promise<Answer> {
  * in this file. None of them is known to be dead; each is raised somewhere in src/ (see the report of issue 14).
  */
 const NOT_YET_REACHED_BY_REQUEST: string[] = [
-  'ASSISTANT.GENERATOR_UNAVAILABLE',
-  'ASSISTANT.SEARCH_UNAVAILABLE',
-  'AUTH.KEYS_UNAVAILABLE',
   'COMMERCE.CANCELLATION_WINDOW_CLOSED',
   'COMMERCE.DECREASE_WINDOW_CLOSED',
   'COMMERCE.SUBSCRIPTION_NOT_FOUND',
   'COMMERCE.TERM_NOT_OFFERED',
-  'DEV.IDENTITY_NOT_FOUND',
   'INVITATION.SUPERSEDED',
   'REPORT.CONTENT_DIFFERS',
   'REQUEST.ALREADY_EXISTS',
@@ -371,7 +375,8 @@ describe('the problem registry, walked', () => {
         log: () => undefined,
       });
       const entry = problemRegistry.find((e) => e.code === code);
-      expect(entry?.on).toBe('unrouted');
+      // The host's router and its local sign-in (AUTH_MODE=local) answer these; no operation lists them.
+      expect(entry?.on === 'unrouted' || (Array.isArray(entry?.on) && entry.on.length === 0)).toBe(true);
       const answer = await reach(host.url);
       expect(answer.body.type, JSON.stringify(answer.body)).toMatch(new RegExp(`/${code.replace(/\./g, '\\.')}$`));
       expect(answer.status).toBe(entry?.status);

@@ -215,7 +215,7 @@ export const microsoftWireCodes: Record<string, () => Promise<Answer>> = {
     const { id } = await bought(w.app, w.setup);
     // The base subscription was suspended in Partner Center, behind the portal's back: Microsoft refuses the
     // add-on in the checkout's orderErrors.
-    await w.partnerCenter.simulator.updateSubscription(w.setup.tenantId, id, { status: 'suspended' }, `behind-${id}`);
+    await w.partnerCenter.simulator.updateSubscription(w.setup.tenantId, id, { status: 'suspended' });
     return buy(w.app, w.setup, { productId: TEAMS_PHONE, quantity: 1, parentSubscriptionId: id });
   },
   'COMMERCE.UPDATE_PENDING': async () => {

@@ -2,7 +2,23 @@ import { buildPng } from '../../support/images.ts';
 import { setupCustomer } from '../../support/subscription-builders.ts';
 import { createTestApp } from '../../support/test-app.ts';
 import { connectionStringFor } from '../../../dev/azurite.ts';
+import { azureOpenAiGenerator } from '../../../src/adapters/assistant/azure-openai.generator.ts';
+import { azureSearchIndex } from '../../../src/adapters/assistant/azure-search.index.ts';
+import { startFakeHttp } from '../../support/fake-http.ts';
 import type { Reach } from './context.ts';
+
+/** A service of Microsoft's (Entra ID's key set, Azure OpenAI, Azure AI Search) that answers 503 while `use` runs. */
+async function withServiceDown<T>(use: (url: string) => Promise<T>): Promise<T> {
+  const down = await startFakeHttp(() => ({
+    status: 503,
+    body: { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable.' } },
+  }));
+  try {
+    return await use(down.url);
+  } finally {
+    await down.close();
+  }
+}
 
 const putDocument = (c: Parameters<Reach>[0], id: string, contentType: string, body: string | Uint8Array) =>
   c.app.call('PUT', `/api/assistant/documents/${id}`, {
@@ -58,6 +74,41 @@ export const platformCodes: Record<string, Reach> = {
     putDocument(c, 'nce-cancellation-window', 'text/markdown', '# Mine\n\nA text of my own.'),
   'ASSISTANT.UNREADABLE_PDF': (c) => putDocument(c, 'broken', 'application/pdf', 'not a pdf at all'),
   'ASSISTANT.EMPTY_DOCUMENT': (c) => putDocument(c, 'blank', 'text/html', '<html><body><p> </p></body></html>'),
+  'AUTH.KEYS_UNAVAILABLE': () =>
+    withServiceDown(async (url) => {
+      const entra = await createTestApp({ AUTH_MODE: 'entra', AUTH_JWKS_URI: `${url}/common/discovery/v2.0/keys` });
+      return entra.call('GET', '/api/me', { token: await entra.tokens.partnerAdmin() });
+    }),
+  'ASSISTANT.GENERATOR_UNAVAILABLE': () =>
+    withServiceDown(async (url) => {
+      const app = await createTestApp({ ASSISTANT_MESSAGES_PER_MINUTE: '0' });
+      app.services.assistant.generator = azureOpenAiGenerator({
+        endpoint: url,
+        deployment: 'chat',
+        apiVersion: '2024-10-21',
+        token: async () => 'aoai-token',
+        maxRetries: 0,
+      });
+      return app.call('POST', '/api/assistant/messages', {
+        token: await app.tokens.partnerAdmin(),
+        body: { question: 'What is the NCE cancellation window?' },
+      });
+    }),
+  'ASSISTANT.SEARCH_UNAVAILABLE': () =>
+    withServiceDown(async (url) => {
+      const app = await createTestApp({ ASSISTANT_MESSAGES_PER_MINUTE: '0' });
+      app.services.assistant.index = azureSearchIndex({
+        endpoint: url,
+        index: 'knowledge',
+        token: async () => 'search-token',
+        maxRetries: 1,
+        http: { sleep: async () => undefined },
+      });
+      return app.call('POST', '/api/assistant/messages', {
+        token: await app.tokens.partnerAdmin(),
+        body: { question: 'What is the NCE cancellation window?' },
+      });
+    }),
   'CLOCK.NOT_AVAILABLE': ({ clocked: { app } }) =>
     app.tokens
       .partnerAdmin()
