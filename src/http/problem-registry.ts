@@ -451,14 +451,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     action: 'Read the subscription: to undo an applied change, make the opposite change.',
     on: ['cancelFutureChange'],
   },
-  {
-    code: 'FUTURE_CHANGE.NOT_RENEWED_YET',
-    status: 503,
-    title: 'Microsoft has not renewed the subscription yet',
-    when: 'An on-renewal change came due before Microsoft processed the renewal; it is retried.',
-    action: 'Nothing: the change is retried every 15 minutes until it applies or fails with its reason.',
-    on: 'jobs',
-  },
   // Microsoft commerce
   {
     code: 'COMMERCE.THROTTLED',
@@ -839,14 +831,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'The invoice id is not one of this customer’s invoices.',
     action: 'List them with `GET /api/customers/{customerId}/invoices`.',
     on: ['getInvoice', 'downloadInvoice', 'markInvoicePaid'],
-  },
-  {
-    code: 'INVOICE.EXISTS',
-    status: 409,
-    title: 'The invoice was written by another run',
-    when: 'Two billing runs billed the same cycle at once; the first invoice stands.',
-    action: 'Nothing: the run takes the invoice already written.',
-    on: 'jobs',
   },
   {
     code: 'BILLING_RUN.NOT_FOUND',
