@@ -101,7 +101,7 @@ export interface paths {
          *
          *     **Who may call:** the partner’s administrators.
          *
-         *     **Refusals specific to this operation:** `PRICE.NOT_FOUND`, `REPORT.CONTENT_DIFFERS`, `USAGE.CURRENCY_MISMATCH` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `PRICE.NOT_FOUND` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["startBillingRun"];
         delete?: never;
@@ -1790,8 +1790,6 @@ export interface paths {
          * @description Write the month’s service provider reports: subscription usage (.xlsx), license report and allocation and usage (.xml).
          *
          *     **Who may call:** the partner’s administrators.
-         *
-         *     **Refusals specific to this operation:** `REPORT.CONTENT_DIFFERS` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["generateProviderReports"];
         delete?: never;
@@ -4505,7 +4503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `PRICE.NOT_FOUND`: There is no price for this product, term and billing frequency. `REPORT.CONTENT_DIFFERS`: A report with other content exists already. `USAGE.CURRENCY_MISMATCH`: Azure usage is in another currency than the customer is billed in. */
+            /** @description `PRICE.NOT_FOUND`: There is no price for this product, term and billing frequency. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15556,15 +15554,6 @@ export interface operations {
             };
             /** @description `AUTH.PARTNER_ADMIN_REQUIRED`: Only the partner’s administrators may do this. */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `REPORT.CONTENT_DIFFERS`: A report with other content exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import type { TableClient } from '@azure/data-tables';
 import { inject } from 'vitest';
 import { partnerCenterCommerce } from '../../../src/adapters/commerce/partner-center.commerce.ts';
 import { graphDirectory } from '../../../src/adapters/directory/graph.directory.ts';
@@ -217,6 +218,14 @@ export const microsoftWireCodes: Record<string, () => Promise<Answer>> = {
     // add-on in the checkout's orderErrors.
     await w.partnerCenter.simulator.updateSubscription(w.setup.tenantId, id, { status: 'suspended' });
     return buy(w.app, w.setup, { productId: TEAMS_PHONE, quantity: 1, parentSubscriptionId: id });
+  },
+  'COMMERCE.SUBSCRIPTION_NOT_FOUND': async () => {
+    const w = await wire();
+    const { id } = await bought(w.app, w.setup);
+    // The subscription is gone at Microsoft (deleted there): Partner Center answers 404 for it.
+    const table = (w.partnerCenter.simulator as unknown as { table: TableClient }).table;
+    await table.deleteEntity(w.setup.tenantId, id);
+    return changeOf(w.app, w.setup, id, { kind: 'quantity', quantity: 12, effective: 'immediately' });
   },
   'COMMERCE.UPDATE_PENDING': async () => {
     const w = await wire();
