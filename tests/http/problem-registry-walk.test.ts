@@ -315,15 +315,20 @@ async function answerOf(response: Promise<Response>): Promise<Answer> {
 }
 
 /**
- * Codes this walk does not reach yet: the open gap, to be closed one by one. Those answered to requests need a
- * request here; those the registry marks `on: 'jobs'` (met only by timers and queue consumers) need their job run
- * in this file. None of them is known to be dead; each is raised somewhere in src/ (see the report of issue 14).
+ * Codes this walk does not reach yet: the open gap, to be closed one by one (reaching one, or adding a code, fails
+ * the last test until this list is brought up to date). What stands in the way of each:
+ * - COMMERCE.DECREASE_WINDOW_CLOSED, COMMERCE.CANCELLATION_WINDOW_CLOSED, COMMERCE.TERM_NOT_OFFERED: the commerce
+ *   simulator's own refusals. The portal checks the window (on the window ends Microsoft's answers gave it) and the
+ *   catalog's terms first, with the same clock and catalog, so in simulator mode the simulator never gets to refuse;
+ *   with Partner Center, Microsoft's refusal arrives as COMMERCE.REFUSED naming its code (reached above). Either
+ *   the simulator answers as Partner Center does, or these go; undecided (see the report of issue 14).
+ * - REQUEST.ALREADY_EXISTS, ROW.GONE: a customer-data transaction meeting a row created, or removed, by another
+ *   writer between its read and its commit; no request sequence found yet that makes that happen on demand.
  */
 const NOT_YET_REACHED_BY_REQUEST: string[] = [
   'COMMERCE.CANCELLATION_WINDOW_CLOSED',
   'COMMERCE.DECREASE_WINDOW_CLOSED',
   'COMMERCE.TERM_NOT_OFFERED',
-  'INVITATION.SUPERSEDED',
   'REQUEST.ALREADY_EXISTS',
   'ROW.GONE',
 ];

@@ -68,6 +68,31 @@ export const portalUserCodes: Record<string, Reach> = {
     await accept(c.app, token, invitee.token);
     return accept(c.app, token, invitee.token);
   },
+  'INVITATION.SUPERSEDED': async (c) => {
+    // A newer invitation is being sent: the user row already names it, and the old link's row is not removed yet
+    // (the table write that removes it is held back for the moment, as a slow storage call would be).
+    const { setup, user, token } = await invited(c.app);
+    const store = c.app.services.portalUsers;
+    const remove = store.deleteInvitation.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const removing = new Promise<void>((resolve) => (reached = resolve));
+    store.deleteInvitation = async (hash) => {
+      store.deleteInvitation = remove;
+      reached();
+      await held;
+      return remove(hash);
+    };
+    const resend = c.app.call('POST', `${userPath(setup, user.id)}/invitation`, { token: setup.admin });
+    await removing;
+    try {
+      return await accept(c.app, token, (await signIn(c.app, user.email)).token);
+    } finally {
+      release();
+      await resend;
+    }
+  },
   'INVITATION.EXPIRED': async ({ clocked: { app, clock } }) => {
     const { user, token } = await invited(app);
     clock.advanceHours(app.config.INVITATION_TTL_HOURS + 1);
