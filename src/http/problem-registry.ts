@@ -107,9 +107,9 @@ export const problemRegistry: readonly ProblemEntry[] = [
     code: 'REQUEST.ALREADY_EXISTS',
     status: 409,
     title: 'The same change was committed already',
-    when: 'A write that must happen once found its row already written (a retried request that did succeed).',
+    when: 'A write that must happen once found its row already written: a retried request that did succeed, or two purchases with the same Idempotency-Key sent at the same moment.',
     action: 'Read the resource: the change is there. Nothing needs to be repeated.',
-    on: ['addOneOffCharge', 'cancelFutureChange', 'changeSubscription'],
+    on: ['addOneOffCharge', 'buySubscription', 'cancelFutureChange', 'changeSubscription'],
   },
   {
     code: 'REQUEST.METHOD_NOT_ALLOWED',

@@ -322,14 +322,14 @@ async function answerOf(response: Promise<Response>): Promise<Answer> {
  *   catalog's terms first, with the same clock and catalog, so in simulator mode the simulator never gets to refuse;
  *   with Partner Center, Microsoft's refusal arrives as COMMERCE.REFUSED naming its code (reached above). Either
  *   the simulator answers as Partner Center does, or these go; undecided (see the report of issue 14).
- * - REQUEST.ALREADY_EXISTS, ROW.GONE: a customer-data transaction meeting a row created, or removed, by another
- *   writer between its read and its commit; no request sequence found yet that makes that happen on demand.
+ * - ROW.GONE: a customer-data transaction removing a row another writer removed first. The only rows removed are
+ *   sent outbox messages, and the one caller that removes them (markSent) takes that as "sent by the other" and
+ *   answers nothing; no request is answered with it.
  */
 const NOT_YET_REACHED_BY_REQUEST: string[] = [
   'COMMERCE.CANCELLATION_WINDOW_CLOSED',
   'COMMERCE.DECREASE_WINDOW_CLOSED',
   'COMMERCE.TERM_NOT_OFFERED',
-  'REQUEST.ALREADY_EXISTS',
   'ROW.GONE',
 ];
 const NOT_YET_REACHED_BY_JOB: string[] = [];

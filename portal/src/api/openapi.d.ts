@@ -1117,7 +1117,7 @@ export interface paths {
          *
          *     **Retries:** send a fresh `Idempotency-Key` per order and the same key to retry it; a retry answers the first result.
          *
-         *     **Refusals specific to this operation:** `CUSTOMER.NO_TENANT`, `PRODUCT.NOT_FOUND`, `PRODUCT.NOT_FOR_SALE`, `PRICE.NOT_FOUND`, `IDEMPOTENCY.KEY_REUSED`, `IDEMPOTENCY.IN_PROGRESS`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.TERM_NOT_OFFERED`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `CUSTOMER.NO_TENANT`, `PRODUCT.NOT_FOUND`, `PRODUCT.NOT_FOR_SALE`, `PRICE.NOT_FOUND`, `IDEMPOTENCY.KEY_REUSED`, `IDEMPOTENCY.IN_PROGRESS`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.TERM_NOT_OFFERED`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["buySubscription"];
         delete?: never;

@@ -54,6 +54,30 @@ export const raceAndTimeCodes: Record<string, Reach> = {
       await first;
     }
   },
+  'REQUEST.ALREADY_EXISTS': async (c) => {
+    // Two purchases with one new Idempotency-Key at the same moment: both read "no such key" before either writes
+    // it (each waits at its read until the other has read too), so the second write of the key finds it written.
+    const store = c.app.services.customerData;
+    const read = store.idempotency.bind(store);
+    let arrived = 0;
+    let open!: () => void;
+    const both = new Promise<void>((resolve) => (open = resolve));
+    store.idempotency = async (customerId, key) => {
+      const found = await read(customerId, key);
+      arrived += 1;
+      if (arrived === 2) {
+        store.idempotency = read;
+        open();
+      }
+      await both;
+      return found;
+    };
+    const key = `k-${randomUUID()}`;
+    const answers = await Promise.all(
+      [1, 2].map(() => buy(c.app, c.setup, { quantity: 3 }, { 'idempotency-key': key })),
+    );
+    return answers.find((a) => a.status !== 201) ?? answers[0]!;
+  },
   'SUBSCRIPTION.WINDOW_CLOSED': async ({ clocked: { app, clock } }) => {
     const setup = await setupCustomer(app);
     const { id } = await bought(app, setup);
