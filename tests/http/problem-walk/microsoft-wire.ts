@@ -132,8 +132,10 @@ export const microsoftWireCodes: Record<string, () => Promise<Answer>> = {
   },
   'DIRECTORY.NOT_FOUND': async () => {
     const w = await wire();
+    // A customer of its own: the portal keeps a tenant's subscribed SKUs for a while once read.
+    const setup = await setupCustomer(w.app);
     w.graph.failNext({ times: 1, answer: 404, method: 'GET', path: /subscribedSkus/ });
-    return w.app.call('GET', `/api/customers/${w.setup.customerId}/m365/licenses`, { token: w.setup.viewer });
+    return w.app.call('GET', `/api/customers/${setup.customerId}/m365/licenses`, { token: setup.viewer });
   },
   'DIRECTORY.TENANT_NOT_FOUND': async () => {
     const w = await wire();
