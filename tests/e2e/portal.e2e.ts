@@ -284,7 +284,7 @@ describe('the portal in a browser', () => {
       displayName: name,
       userPrincipalName: `noor.${suffix}@contoso.example`,
     });
-    // The demo's users hold every Business Premium seat: one is given back so that Noor can have it.
+    // One Business Premium seat is given back first, so that a free one is there for Noor whatever the demo holds.
     const listed = (await (
       await portal.api('GET', `/api/customers/${contoso}/m365/users?pageSize=200`, token)
     ).json()) as {
