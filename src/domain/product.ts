@@ -21,7 +21,8 @@ export const displayText = (max: number) =>
     .min(1)
     .max(max)
     .regex(/^[^=+\-@]/, 'must not start with = + - or @')
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+    // eslint-disable-next-line no-control-regex -- the C0/C1 controls (\p{Cc}), spelled so OpenAPI tools without the u flag read the same
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
 
 const termOfferSchema = z.strictObject({
   term: z.enum(terms),

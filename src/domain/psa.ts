@@ -17,7 +17,8 @@ const psaId = z
   .trim()
   .min(1)
   .max(100)
-  .regex(/^[^\p{Cc},"]*$/u, 'no control characters, commas or quotes');
+  // eslint-disable-next-line no-control-regex -- the C0/C1 controls (\p{Cc}), spelled so OpenAPI tools without the u flag read the same
+  .regex(/^[^\u0000-\u001f\u007f-\u009f,"]*$/, 'no control characters, commas or quotes');
 
 export const psaMappingSchema = z
   .strictObject({

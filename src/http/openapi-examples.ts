@@ -122,8 +122,8 @@ const pool = [
 
 function stringExample(schema: JsonSchema, name: string): string {
   const sources = [schema.pattern, ...((schema.patterns as unknown[]) ?? [])].filter((p) => typeof p === 'string');
-  // Each pattern as JavaScript reads it, and as a validator without the `u` flag may (`\p{Cc}` then means
-  // the letters p, {, C, c, }): an example must pass both readings.
+  // Each pattern as JavaScript reads it, and as a validator without the `u` flag may (a `\p{…}` class would
+  // then mean letters; the schemas spell control characters as ranges for that reason): both must pass.
   const patterns = sources.flatMap((source) => [safeRegExp(source, 'u'), safeRegExp(source, '')]);
   const min = Number(schema.minLength ?? 0);
   const max = Number(schema.maxLength ?? Infinity);

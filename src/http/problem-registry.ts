@@ -107,9 +107,9 @@ export const problemRegistry: readonly ProblemEntry[] = [
     code: 'REQUEST.ALREADY_EXISTS',
     status: 409,
     title: 'The same change was committed already',
-    when: 'A write that must happen once found its row already written (a retried request that did succeed).',
+    when: 'A write that must happen once found its row already written: a retried request that did succeed, or two purchases with the same Idempotency-Key sent at the same moment.',
     action: 'Read the resource: the change is there. Nothing needs to be repeated.',
-    on: ['addOneOffCharge', 'cancelFutureChange', 'changeSubscription'],
+    on: ['addOneOffCharge', 'buySubscription', 'cancelFutureChange', 'changeSubscription'],
   },
   {
     code: 'REQUEST.METHOD_NOT_ALLOWED',
@@ -216,14 +216,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'The customer id in the path is not a customer of this partner.',
     action: 'Use an id from `GET /api/customers` (partner) or `GET /api/me` (customer users).',
     on: 'customer',
-  },
-  {
-    code: 'CUSTOMER.EXISTS',
-    status: 409,
-    title: 'The customer exists already',
-    when: 'A customer with this id was created by an earlier request.',
-    action: 'Read it with `GET /api/customers/{customerId}` instead of creating it again.',
-    on: ['createCustomer'],
   },
   {
     code: 'CUSTOMER.NO_TENANT',
@@ -458,14 +450,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'Only pending or failed changes can be cancelled.',
     action: 'Read the subscription: to undo an applied change, make the opposite change.',
     on: ['cancelFutureChange'],
-  },
-  {
-    code: 'FUTURE_CHANGE.NOT_RENEWED_YET',
-    status: 503,
-    title: 'Microsoft has not renewed the subscription yet',
-    when: 'An on-renewal change came due before Microsoft processed the renewal; it is retried.',
-    action: 'Nothing: the change is retried every 15 minutes until it applies or fails with its reason.',
-    on: 'jobs',
   },
   // Microsoft commerce
   {
@@ -849,14 +833,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     on: ['getInvoice', 'downloadInvoice', 'markInvoicePaid'],
   },
   {
-    code: 'INVOICE.EXISTS',
-    status: 409,
-    title: 'The invoice was written by another run',
-    when: 'Two billing runs billed the same cycle at once; the first invoice stands.',
-    action: 'Nothing: the run takes the invoice already written.',
-    on: 'jobs',
-  },
-  {
     code: 'BILLING_RUN.NOT_FOUND',
     status: 404,
     title: 'No billing run for this period',
@@ -876,17 +852,17 @@ export const problemRegistry: readonly ProblemEntry[] = [
     code: 'REPORT.CONTENT_DIFFERS',
     status: 409,
     title: 'A report with other content exists already',
-    when: 'Reports are written once; regenerating produced other bytes than the stored file.',
+    when: 'Reports are written once; regenerating produced other bytes than the stored file (a billing run records it as the customer’s failure).',
     action: 'Investigate what changed in the period’s data; the stored report is kept.',
-    on: ['generateProviderReports', 'startBillingRun'],
+    on: 'jobs',
   },
   {
     code: 'USAGE.CURRENCY_MISMATCH',
     status: 409,
     title: 'Azure usage is in another currency than the customer is billed in',
-    when: 'Usage rows are in a currency other than the customer’s.',
+    when: 'Usage rows are in a currency other than the customer’s (a billing run records it as the customer’s failure).',
     action: 'Set USAGE_EXPORT_CURRENCY, or re-import the usage in the customer’s currency.',
-    on: ['startBillingRun'],
+    on: 'jobs',
   },
   {
     code: 'USAGE.EXPORT_FAILED',
@@ -1015,14 +991,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'The document id names an article shipped with the product.',
     action: 'Upload your own document under another id.',
     on: ['putKnowledgeDocument', 'deleteKnowledgeDocument'],
-  },
-  {
-    code: 'ASSISTANT.UNSUPPORTED_DOCUMENT',
-    status: 415,
-    title: 'The document is not Markdown, HTML, PDF or plain text',
-    when: 'The upload has another content type.',
-    action: 'Upload text/markdown, text/html, application/pdf or text/plain.',
-    on: ['putKnowledgeDocument'],
   },
   {
     code: 'ASSISTANT.UNREADABLE_PDF',
@@ -1167,14 +1135,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'Graph answered a body that does not match its documented shape.',
     action: 'Try again in a few minutes; tell the partner if it persists.',
     on: m365Ops,
-  },
-  {
-    code: 'CLOCK.EXISTS',
-    status: 409,
-    title: 'The simulator clock was set at the same moment',
-    when: 'Two processes started the clock together.',
-    action: 'Read the clock again; advance it from there.',
-    on: ['advanceSimulatorClock'],
   },
   {
     code: 'CLOCK.NOT_FORWARD',

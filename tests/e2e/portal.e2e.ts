@@ -276,6 +276,76 @@ describe('the portal in a browser', () => {
     await context.close();
   }, 90_000);
 
+  it('sets the usage location of a user who has none, at phone width, then assigns them a license', async () => {
+    const admin = await portal.identity('Contoso Ltd', 'Admin');
+    const token = await portal.token({ id: admin.id });
+    const { tenantId } = (await (await portal.api('GET', `/api/customers/${contoso}`, token)).json()) as {
+      tenantId: string;
+    };
+    // A user made in Microsoft's admin center without a country (the directory simulator stands for the tenant).
+    const suffix = Date.now().toString(36);
+    const name = `Noor Haddad ${suffix}`;
+    const user = await portal.host.services.directorySimulator!.seedUser(tenantId, {
+      displayName: name,
+      userPrincipalName: `noor.${suffix}@contoso.example`,
+    });
+    // One Business Premium seat is given back first, so that a free one is there for Noor whatever the demo holds.
+    const listed = (await (
+      await portal.api('GET', `/api/customers/${contoso}/m365/users?pageSize=200`, token)
+    ).json()) as {
+      items: { id: string; licenses: { name: string }[] }[];
+    };
+    const holder = listed.items.find((u) => u.licenses.some((l) => l.name === 'Microsoft 365 Business Premium'));
+    const freed = await portal.api('POST', `/api/customers/${contoso}/m365/users/${holder?.id}/licenses`, token, {
+      remove: ['SPB'],
+    });
+    expect(freed.status).toBe(200);
+
+    const context = await browser.newContext({ viewport: viewports.phone });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    trackRequests(page);
+    await signInWithToken(page, admin);
+    await page.goto(`${portal.url}/licenses`);
+    const country = page.getByLabel(`Usage location of ${name}`, { exact: true });
+    await country.waitFor();
+    const box = page.getByRole('checkbox', { name: `Assign Microsoft 365 Business Premium to ${name}` });
+    // Without a usage location the toggle is off limits, and the page says why.
+    expect(await box.isDisabled()).toBe(true);
+    await expect.poll(async () => (await box.getAttribute('aria-describedby')) ?? '').toMatch(/^no-usage-location-/);
+    await settled(page);
+    expect(summary({ 'licenses phone, usage location missing': await seriousViolations(page) })).toEqual([]);
+    await screenshot(page, 'licenses-usage-location-missing-phone');
+
+    await country.selectOption('GB');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/m365/users/${user.id}`) && r.request().method() === 'PATCH'),
+      page.getByRole('button', { name: `Set the usage location of ${name}` }).click(),
+    ]);
+    await page.getByText(`Usage location of ${name} set to United Kingdom.`).waitFor();
+    await expect.poll(() => box.isEnabled(), { timeout: 20_000 }).toBe(true);
+    expect(await page.getByLabel(`Usage location of ${name}`, { exact: true }).count()).toBe(0);
+    await box.check();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/m365/licenses/assignments') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: /Apply changes/ }).click(),
+    ]);
+    await expect.poll(async () => (await box.isEnabled()) && (await box.isChecked()), { timeout: 20_000 }).toBe(true);
+    await settled(page);
+    expect(summary({ 'licenses phone, usage location set': await seriousViolations(page) })).toEqual([]);
+    await screenshot(page, 'licenses-usage-location-set-phone');
+
+    // Microsoft's side (the directory simulator) has the usage location and the license.
+    const after = (await (
+      await portal.api('GET', `/api/customers/${contoso}/m365/users?search=Noor`, token)
+    ).json()) as { items: { id: string; usageLocation?: string; licenses: { name: string }[] }[] };
+    expect(after.items.find((u) => u.id === user.id)).toMatchObject({
+      usageLocation: 'GB',
+      licenses: [expect.objectContaining({ name: 'Microsoft 365 Business Premium' })],
+    });
+    await context.close();
+  }, 120_000);
+
   it('invites a user, who accepts the invitation from the mailed link', async () => {
     const email = `new.user.${Date.now()}@contoso.example`;
     const { context, page } = await newPage();

@@ -1,286 +1,51 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../dev/host.ts';
-import type { DirectorySimulator } from '../../src/adapters/directory/simulator.directory.ts';
 import { problemRegistry } from '../../src/http/problem-registry.ts';
-import { buildCustomerFields, createTestApp, testEnv, type TestApp } from '../support/test-app.ts';
-import { buildGif, buildPng, buildSvg } from '../support/images.ts';
-import { bought, buy, changeOf, setupCustomer, type CustomerSetup } from '../support/subscription-builders.ts';
+import { testClock } from '../support/clock.ts';
+import { createTestApp, testEnv } from '../support/test-app.ts';
+import { setupCustomer } from '../support/subscription-builders.ts';
+import { basics } from './problem-walk/basics.ts';
+import type { Answer, Context, Reach } from './problem-walk/context.ts';
+import { platformCodes } from './problem-walk/platform.ts';
+import { portalUserCodes } from './problem-walk/portal-users.ts';
+import { subscriptionCodes } from './problem-walk/subscriptions.ts';
+import { simulatedMicrosoftCodes } from './problem-walk/microsoft-simulated.ts';
+import { raceAndTimeCodes } from './problem-walk/races-and-time.ts';
+import { closeWire, microsoftWireCodes } from './problem-walk/microsoft-wire.ts';
+import { closePsa, psaCodes } from './problem-walk/psa.ts';
+import { closeJobs, jobCodes } from './problem-walk/jobs.ts';
 
 /**
  * The problem registry, walked: for each code, a real request through the app's HTTP handler (Azurite behind it,
- * the simulators as Microsoft) that answers with it, and its entry in docs/errors.md. The codes not reached yet
+ * the simulators or Microsoft's APIs faked at the wire as Microsoft) that answers with it, or for codes met only by
+ * jobs the job run through its handler, and its entry in docs/errors.md. The requests live in ./problem-walk/, one
+ * file per area; one shared app serves most of them, a few need an app configured otherwise (each says why). The codes not reached yet
  * are listed in NOT_YET_REACHED, exactly: reaching one (or adding a code) makes the last test fail until the list
  * is brought up to date, so the gap can only shrink knowingly.
  */
-type Answer = { status: number; body: { type?: string; code?: string } };
-type Reach = (ctx: Context) => Promise<Answer>;
 
-interface Context {
-  app: TestApp;
-  setup: CustomerSetup;
-  partner: string;
-  directory: DirectorySimulator;
-}
-
-const random = () => randomUUID();
-const users = (c: Context, rest = '') => `/api/customers/${c.setup.customerId}/m365/users${rest}`;
-const seedUser = (c: Context, usageLocation?: string) =>
-  c.directory.seedUser(c.setup.tenantId, {
-    displayName: `Walk ${random().slice(0, 6)}`,
-    userPrincipalName: `walk${random().slice(0, 8)}@${c.setup.tenantId.slice(0, 8)}.example`,
-    ...(usageLocation ? { usageLocation } : {}),
-  });
-
+/** Every code reached by a request to an operation, by area (each area's file says what it covers). */
 const reachedByRequest: Record<string, Reach> = {
-  'REQUEST.INVALID': (c) => c.app.call('GET', '/api/customers?pageSize=0', { token: c.partner }),
-  'REQUEST.TOO_LARGE': (c) =>
-    c.app.call('POST', '/api/customers', {
-      token: c.partner,
-      rawBody: JSON.stringify({ name: 'x'.repeat(300 * 1024) }),
-      headers: { 'content-type': 'application/json' },
-    }),
-  'REQUEST.UNSUPPORTED_MEDIA_TYPE': (c) =>
-    c.app.call('POST', '/api/customers', {
-      token: c.partner,
-      rawBody: 'name=x',
-      headers: { 'content-type': 'text/plain' },
-    }),
-  'REQUEST.IF_MATCH_REQUIRED': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    return c.app.call('POST', `/api/customers/${c.setup.customerId}/subscriptions/${id}/changes`, {
-      token: c.setup.modifier,
-      body: { kind: 'quantity', quantity: 12, effective: 'immediately' },
-    });
-  },
-  'REQUEST.STALE_ETAG': async (c) => {
-    const { id, etag } = await bought(c.app, c.setup);
-    await changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 11, effective: 'immediately' });
-    return c.app.call('POST', `/api/customers/${c.setup.customerId}/subscriptions/${id}/changes`, {
-      token: c.setup.modifier,
-      body: { kind: 'quantity', quantity: 12, effective: 'immediately' },
-      headers: { 'if-match': etag },
-    });
-  },
-  'PROBLEM.NOT_FOUND': (c) => c.app.call('GET', '/api/problems/NO.SUCH_CODE'),
-  'AUTH.MISSING': (c) => c.app.call('GET', '/api/me'),
-  'AUTH.INVALID_TOKEN': (c) => c.app.call('GET', '/api/me', { token: 'abc.def.ghi' }),
-  'AUTH.PARTNER_ADMIN_REQUIRED': (c) => c.app.call('GET', '/api/customers', { token: c.setup.admin }),
-  'AUTH.NO_ACCESS': async (c) =>
-    c.app.call('GET', `/api/customers/${c.setup.customerId}`, { token: await c.app.tokens.stranger() }),
-  'AUTH.ROLE_TOO_LOW': (c) =>
-    c.app.call('PATCH', users(c, `/${random()}`), { token: c.setup.viewer, body: { usageLocation: 'GB' } }),
-  'CUSTOMER.NOT_FOUND': (c) => c.app.call('GET', `/api/customers/${random()}`, { token: c.partner }),
-  'CUSTOMER.NO_TENANT': async (c) => {
-    const created = await c.app.call('POST', '/api/customers', {
-      token: c.partner,
-      body: buildCustomerFields({ name: `No Tenant ${random().slice(0, 6)}` }),
-    });
-    return c.app.call('GET', `/api/customers/${created.body.id}/m365/users`, { token: c.partner });
-  },
-  'PRODUCT.NOT_FOUND': (c) => c.app.call('GET', '/api/catalog/products/NOPE:0001', { token: c.partner }),
-  'SUBSCRIPTION.NOT_FOUND': (c) =>
-    c.app.call('GET', `/api/customers/${c.setup.customerId}/subscriptions/${random()}`, { token: c.setup.viewer }),
-  'FUTURE_CHANGE.NOT_FOUND': (c) =>
-    c.app.call('DELETE', `/api/customers/${c.setup.customerId}/future-changes/${random()}`, {
-      token: c.setup.modifier,
-      headers: { 'if-match': 'W/"datetime\'2026-01-01T00%3A00%3A00.000Z\'"' },
-    }),
-  'PORTAL_USER.NOT_FOUND': (c) =>
-    c.app.call('GET', `/api/customers/${c.setup.customerId}/portal-users/${random()}`, { token: c.setup.admin }),
-  'PORTAL_USER.EMAIL_TAKEN': async (c) => {
-    const body = { firstName: 'Twice', lastName: 'Invited', email: `twice-${random().slice(0, 6)}@contoso.example` };
-    await c.app.call('POST', `/api/customers/${c.setup.customerId}/portal-users`, { token: c.setup.admin, body });
-    return c.app.call('POST', `/api/customers/${c.setup.customerId}/portal-users`, { token: c.setup.admin, body });
-  },
-  'INVITATION.NOT_FOUND': async (c) =>
-    c.app.call('POST', `/api/invitations/${'a'.repeat(43)}/accept`, { token: await c.app.tokens.stranger() }),
-  'AGREEMENT.NOT_FOUND': (c) =>
-    c.app.call('POST', `/api/customers/${c.setup.customerId}/agreements/no-such-agreement/accept`, {
-      token: c.setup.admin,
-      body: { firstName: 'Ada', lastName: 'Admin', email: 'ada@contoso.example' },
-    }),
-  'DIRECTORY.USER_NOT_FOUND': (c) =>
-    c.app.call('PATCH', users(c, `/${random()}`), { token: c.setup.modifier, body: { usageLocation: 'GB' } }),
-  'DIRECTORY.USAGE_LOCATION_REQUIRED': async (c) => {
-    await bought(c.app, c.setup, { quantity: 1 });
-    const user = await seedUser(c);
-    return c.app.call('POST', users(c, `/${user.id}/licenses`), { token: c.setup.modifier, body: { add: ['SPB'] } });
-  },
-  'DIRECTORY.COUNT_VIOLATION': async (c) => {
-    const setup = await setupCustomer(c.app);
-    const ctx = { ...c, setup };
-    await bought(c.app, setup, { quantity: 1 });
-    for (const _ of [1, 2]) {
-      const user = await seedUser(ctx, 'US');
-      const answer = await c.app.call('POST', users(ctx, `/${user.id}/licenses`), {
-        token: setup.modifier,
-        body: { add: ['SPB'] },
-      });
-      if (answer.status !== 200) return answer;
-    }
-    throw new Error('the second user got the only unit');
-  },
-  'DIRECTORY.LICENSE_NOT_ASSIGNED': async (c) => {
-    await bought(c.app, c.setup, { quantity: 1 });
-    const user = await seedUser(c, 'US');
-    return c.app.call('POST', users(c, `/${user.id}/licenses`), { token: c.setup.modifier, body: { remove: ['SPB'] } });
-  },
-  'DIRECTORY.GROUP_NOT_FOUND': async (c) => {
-    await bought(c.app, c.setup, { quantity: 1 });
-    return c.app.call('POST', `/api/customers/${c.setup.customerId}/m365/groups/${random()}/licenses`, {
-      token: c.setup.modifier,
-      body: { add: ['SPB'] },
-    });
-  },
-  'DIRECTORY.USER_EXISTS': async (c) => {
-    const user = await seedUser(c, 'US');
-    return c.app.call('POST', users(c), {
-      token: c.setup.admin,
-      body: { displayName: 'Again', userPrincipalName: user.userPrincipalName, sendPasswordTo: 'it@contoso.example' },
-    });
-  },
-  'DIRECTORY.CONSENT_REQUIRED': async (c) => {
-    const setup = await setupCustomer(c.app);
-    await c.directory.setConsent(setup.tenantId, 'none');
-    return c.app.call('GET', `/api/customers/${setup.customerId}/m365/users`, { token: setup.viewer });
-  },
-  'DIRECTORY.THROTTLED': (c) => {
-    c.directory.failNext({ status: 429, retryAfterSeconds: 1 }, { status: 429, retryAfterSeconds: 1 });
-    return c.app.call('GET', users(c), { token: c.setup.viewer });
-  },
-  'DIRECTORY.UNAVAILABLE': (c) => {
-    c.directory.failNext({ status: 500 }, { status: 500 });
-    return c.app.call('GET', users(c), { token: c.setup.viewer });
-  },
-  'CONSENT.ALREADY_GRANTED': (c) =>
-    c.app.call('POST', `/api/customers/${c.setup.customerId}/m365/consent-requests`, {
-      token: c.setup.admin,
-      body: { justification: 'We need to assign licenses for you.' },
-    }),
-  'INVOICE.NOT_FOUND': (c) =>
-    c.app.call('GET', `/api/customers/${c.setup.customerId}/invoices/INV-20200101-1A2B3C4D`, { token: c.setup.viewer }),
-  'BILLING_RUN.NOT_FOUND': (c) => c.app.call('GET', '/api/billing/runs/2020-01', { token: c.partner }),
-  'SALE_PROFILE.NOT_FOUND': (c) => c.app.call('GET', '/api/sale-profiles/no-such-profile', { token: c.partner }),
-  'RESELLER.NOT_FOUND': (c) => c.app.call('GET', `/api/resellers/${random()}`, { token: c.partner }),
-  'BRANDING.NOT_AN_IMAGE': (c) =>
-    c.app.call('PUT', '/api/branding/logo', {
-      token: c.partner,
-      rawBody: 'not an image at all',
-      headers: { 'content-type': 'image/png' },
-    }),
-  'BRANDING.UNSUPPORTED_IMAGE_TYPE': (c) =>
-    c.app.call('PUT', '/api/branding/logo', {
-      token: c.partner,
-      rawBody: buildGif(),
-      headers: { 'content-type': 'image/png' },
-    }),
-  'CHANGE.NO_CHANGE': async (c) => {
-    const { id } = await bought(c.app, c.setup, { quantity: 10 });
-    return changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 10, effective: 'immediately' });
-  },
-  'CHANGE.CANCEL_AT_RENEWAL': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    return changeOf(c.app, c.setup, id, { kind: 'cancel', effective: 'onRenewal' }, c.setup.admin);
-  },
-  'IDEMPOTENCY.KEY_REUSED': async (c) => {
-    const key = `k-${random()}`;
-    await buy(c.app, c.setup, { quantity: 3 }, { 'idempotency-key': key });
-    return buy(c.app, c.setup, { quantity: 4 }, { 'idempotency-key': key });
-  },
-  'ASSISTANT.DOCUMENT_NOT_FOUND': (c) =>
-    c.app.call('GET', '/api/assistant/documents/no-such-document', { token: c.partner }),
-  'RECONCILIATION.MONTH_IN_FUTURE': (c) =>
-    c.app.call('POST', `/api/reconciliation/${c.app.services.clock.now().getUTCFullYear() + 1}-01`, {
-      token: c.partner,
-    }),
-  'RECONCILIATION.NOT_FOUND': (c) => c.app.call('GET', '/api/reconciliation/2020-01', { token: c.partner }),
-  'PSA.NOT_MAPPED': (c) => c.app.call('GET', '/api/psa/additions/2026-01-01', { token: c.partner }),
-  'BRANDING.NO_LOGO': (c) => c.app.call('GET', '/api/branding/logo'),
-  'BRANDING.CONTENT_TYPE_MISMATCH': (c) =>
-    c.app.call('PUT', '/api/branding/logo', {
-      token: c.partner,
-      rawBody: buildPng(),
-      headers: { 'content-type': 'image/jpeg' },
-    }),
-  'BRANDING.UNSAFE_SVG': (c) =>
-    c.app.call('PUT', '/api/branding/logo', {
-      token: c.partner,
-      rawBody: buildSvg({ body: '<script>alert(1)</script>' }),
-      headers: { 'content-type': 'image/svg+xml' },
-    }),
-  'CHANGE.DATE_NOT_IN_FUTURE': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    const today = c.app.services.clock.now().toISOString().slice(0, 10);
-    return changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 12, effective: 'custom', effectiveDate: today });
-  },
-  'CHANGE.DATE_AFTER_RENEWAL': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    const later = `${c.app.services.clock.now().getUTCFullYear() + 3}-01-01`;
-    return changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 12, effective: 'custom', effectiveDate: later });
-  },
-  'CHANGE.NOT_AT_RENEWAL': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    return changeOf(c.app, c.setup, id, { kind: 'autoRenew', enabled: false, effective: 'onRenewal' }, c.setup.admin);
-  },
-  'SUBSCRIPTION.NOT_RENEWING': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    await changeOf(c.app, c.setup, id, { kind: 'autoRenew', enabled: false, effective: 'immediately' }, c.setup.admin);
-    return changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 12, effective: 'onRenewal' });
-  },
-  'QUANTITY.ABOVE_MAXIMUM': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    return changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 9000, effective: 'immediately' });
-  },
-  'DIRECTORY.LICENSE_INHERITED': async (c) => {
-    await bought(c.app, c.setup, { quantity: 2 });
-    const user = await seedUser(c, 'US');
-    const group = await c.directory.seedGroup(c.setup.tenantId, `Group ${random().slice(0, 6)}`, [user.id]);
-    const licensed = await c.app.call('POST', `/api/customers/${c.setup.customerId}/m365/groups/${group.id}/licenses`, {
-      token: c.setup.modifier,
-      body: { add: ['SPB'] },
-    });
-    expect(licensed.status).toBe(200);
-    return c.app.call('POST', users(c, `/${user.id}/licenses`), { token: c.setup.modifier, body: { remove: ['SPB'] } });
-  },
-  'AGREEMENT.ALREADY_ACCEPTED': async (c) => {
-    const setup = await setupCustomer(c.app);
-    const list = await c.app.call('GET', `/api/customers/${setup.customerId}/agreements`, { token: setup.viewer });
-    const agreementId = (list.body.pending as { id: string }[])[0]?.id;
-    const accept = () =>
-      c.app.call('POST', `/api/customers/${setup.customerId}/agreements/${agreementId}/accept`, {
-        token: setup.admin,
-        body: { firstName: 'Ada', lastName: 'Admin', email: 'ada@contoso.example' },
-      });
-    await accept();
-    return accept();
-  },
-  'TENANT.EXISTS': (c) =>
-    c.app.call('POST', `/api/customers/${c.setup.customerId}/tenant`, {
-      token: c.partner,
-      body: { domainPrefix: `walk${random().slice(0, 8)}`, adminFirstName: 'Ada', adminLastName: 'Admin' },
-    }),
-  'BILLING_REPORT.NOT_FOUND': (c) =>
-    c.app.call('GET', `/api/customers/${c.setup.customerId}/billing-reports/2020-01-01/download`, {
-      token: c.setup.viewer,
-    }),
-  'RECONCILIATION.NOT_IMPORTED': (c) => c.app.call('POST', '/api/reconciliation/2020-02', { token: c.partner }),
-  'ASSISTANT.CONVERSATION_NOT_FOUND': (c) =>
-    c.app.call('POST', `/api/customers/${c.setup.customerId}/assistant/messages`, {
-      token: c.setup.viewer,
-      body: { question: 'How do I add seats?', conversationId: random() },
-    }),
-  'SUBSCRIPTION.INACTIVE': async (c) => {
-    const { id } = await bought(c.app, c.setup);
-    const cancelled = await changeOf(c.app, c.setup, id, { kind: 'cancel', effective: 'immediately' }, c.setup.admin);
-    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
-    return changeOf(c.app, c.setup, id, { kind: 'quantity', quantity: 12, effective: 'immediately' });
-  },
-  'CLOCK.NOT_FORWARD': (c) =>
-    c.app.call('POST', '/api/simulator/clock/advance', { token: c.partner, body: { to: '2001-01-01T00:00:00Z' } }),
+  ...basics,
+  ...subscriptionCodes,
+  ...portalUserCodes,
+  ...platformCodes,
+  ...simulatedMicrosoftCodes,
+  ...raceAndTimeCodes,
+  ...microsoftWireCodes,
+  ...psaCodes,
 };
+const areas = [
+  basics,
+  subscriptionCodes,
+  portalUserCodes,
+  platformCodes,
+  simulatedMicrosoftCodes,
+  raceAndTimeCodes,
+  microsoftWireCodes,
+];
 
 /**
  * Codes marked `unrouted`: a request that matches no operation never reaches the app's handler, so these are sent
@@ -289,6 +54,14 @@ const reachedByRequest: Record<string, Reach> = {
 const reachedThroughTheHost: Record<string, (url: string) => Promise<Answer>> = {
   'ROUTE.NOT_FOUND': (url) => answerOf(fetch(`${url}/api/nowhere`)),
   'REQUEST.METHOD_NOT_ALLOWED': (url) => answerOf(fetch(`${url}/api/health`, { method: 'DELETE' })),
+  'DEV.IDENTITY_NOT_FOUND': (url) =>
+    answerOf(
+      fetch(`${url}/api/dev/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'no-such-demo-identity' }),
+      }),
+    ),
 };
 
 async function answerOf(response: Promise<Response>): Promise<Answer> {
@@ -297,96 +70,24 @@ async function answerOf(response: Promise<Response>): Promise<Answer> {
 }
 
 /**
- * Codes this walk does not reach yet: the open gap, to be closed one by one. Those answered to requests need a
- * request here; those the registry marks `on: 'jobs'` (met only by timers and queue consumers) need their job run
- * in this file. None of them is known to be dead; each is raised somewhere in src/ (see the report of issue 14).
+ * Codes this walk does not reach yet: the open gap, to be closed one by one (reaching one, or adding a code, fails
+ * the last test until this list is brought up to date). What stands in the way of each:
+ * - COMMERCE.DECREASE_WINDOW_CLOSED, COMMERCE.CANCELLATION_WINDOW_CLOSED, COMMERCE.TERM_NOT_OFFERED: the commerce
+ *   simulator's own refusals. The portal checks the window (on the window ends Microsoft's answers gave it) and the
+ *   catalog's terms first, with the same clock and catalog, so in simulator mode the simulator never gets to refuse;
+ *   with Partner Center, Microsoft's refusal arrives as COMMERCE.REFUSED naming its code (reached above). Either
+ *   the simulator answers as Partner Center does, or these go; undecided (see the report of issue 14).
+ * - ROW.GONE: a customer-data transaction removing a row another writer removed first. The only rows removed are
+ *   sent outbox messages, and the one caller that removes them (markSent) takes that as "sent by the other" and
+ *   answers nothing; no request is answered with it.
  */
 const NOT_YET_REACHED_BY_REQUEST: string[] = [
-  'ASSISTANT.EMPTY_DOCUMENT',
-  'ASSISTANT.GENERATOR_UNAVAILABLE',
-  'ASSISTANT.RATE_LIMITED',
-  'ASSISTANT.SEARCH_UNAVAILABLE',
-  'ASSISTANT.SHIPPED_ARTICLE',
-  'ASSISTANT.UNREADABLE_PDF',
-  'ASSISTANT.UNSUPPORTED_DOCUMENT',
-  'AUTH.KEYS_UNAVAILABLE',
-  'BILLING.CONFIRMATION_REQUIRED',
-  'BRANDING.IMAGE_TOO_LARGE',
-  'BRANDING.NO_DIMENSIONS',
-  'CLOCK.ADVANCING',
-  'CLOCK.EXISTS',
-  'CLOCK.NOT_AVAILABLE',
-  'COMMERCE.BAD_ANSWER',
   'COMMERCE.CANCELLATION_WINDOW_CLOSED',
-  'COMMERCE.CHANGED_AT_MICROSOFT',
   'COMMERCE.DECREASE_WINDOW_CLOSED',
-  'COMMERCE.LEGACY_SUBSCRIPTION',
-  'COMMERCE.PARENT_NOT_ACTIVE',
-  'COMMERCE.REFUSED',
-  'COMMERCE.SUBSCRIPTION_INACTIVE',
-  'COMMERCE.SUBSCRIPTION_NOT_ACTIVE',
-  'COMMERCE.SUBSCRIPTION_NOT_FOUND',
   'COMMERCE.TERM_NOT_OFFERED',
-  'COMMERCE.THROTTLED',
-  'COMMERCE.UNAVAILABLE',
-  'COMMERCE.UPDATE_PENDING',
-  'CONSENT.NO_ADMIN_CONTACT',
-  'CUSTOMER.EXISTS',
-  'DEV.IDENTITY_NOT_FOUND',
-  'DIRECTORY.BAD_ANSWER',
-  'DIRECTORY.NOT_FOUND',
-  'DIRECTORY.REFUSED',
-  'DIRECTORY.SKU_NOT_FOUND',
-  'DIRECTORY.TENANT_NOT_FOUND',
-  'FUTURE_CHANGE.NOT_PENDING',
-  'HEALTH.STORAGE_UNREACHABLE',
-  'IDEMPOTENCY.IN_PROGRESS',
-  'INTERNAL',
-  'INVITATION.ALREADY_ACCEPTED',
-  'INVITATION.EXPIRED',
-  'INVITATION.SUPERSEDED',
-  'INVITATION.USER_DISABLED',
-  'INVITATION.WRONG_ACCOUNT',
-  'MAIL.REFUSED',
-  'MAIL.UNAVAILABLE',
-  'PORTAL_USER.ALREADY_ACTIVE',
-  'PORTAL_USER.CHANGED',
-  'PORTAL_USER.DISABLED',
-  'PORTAL_USER.IDENTITY_ALREADY_BOUND',
-  'PORTAL_USER.LAST_ADMIN',
-  'PRICE.NOT_FOUND',
-  'PRODUCT.EXISTS',
-  'PRODUCT.HAS_ADD_ONS',
-  'PRODUCT.NOT_FOR_SALE',
-  'PSA.ADDITION_REFUSED',
-  'PSA.CYCLE_NOT_BILLED',
-  'PSA.NOT_CONFIGURED',
-  'PSA.REFUSED',
-  'PSA.THROTTLED',
-  'PSA.UNAVAILABLE',
-  'QUANTITY.BELOW_ASSIGNED',
-  'QUANTITY.BELOW_MINIMUM',
-  'REPORT.CONTENT_DIFFERS',
-  'REQUEST.ALREADY_EXISTS',
-  'REQUEST.RATE_LIMITED',
   'ROW.GONE',
-  'SALE_PROFILE.EXISTS',
-  'SETTINGS.EXISTS',
-  'SUBSCRIPTION.BUSY',
-  'SUBSCRIPTION.NOT_ACTIVE',
-  'SUBSCRIPTION.WINDOW_CLOSED',
-  'TENANT.COMPANY_PROFILE_INCOMPLETE',
-  'TENANT.DOMAIN_TAKEN',
-  'USAGE.CURRENCY_MISMATCH',
 ];
-const NOT_YET_REACHED_BY_JOB: string[] = [
-  'FUTURE_CHANGE.NOT_RENEWED_YET',
-  'INVOICE.EXISTS',
-  'USAGE.EXPORT_FAILED',
-  'USAGE.EXPORT_TIMEOUT',
-  'USAGE.SOURCE_THROTTLED',
-  'USAGE.SOURCE_UNAVAILABLE',
-];
+const NOT_YET_REACHED_BY_JOB: string[] = [];
 const NOT_YET_REACHED = [...NOT_YET_REACHED_BY_REQUEST, ...NOT_YET_REACHED_BY_JOB];
 
 let ctx: Context;
@@ -399,12 +100,19 @@ beforeAll(async () => {
     setup: await setupCustomer(app),
     partner: await app.tokens.partnerAdmin(),
     directory: app.services.directorySimulator!,
+    clocked: await (async () => {
+      const clock = testClock(new Date().toISOString());
+      return { app: await createTestApp({}, { clock }), clock };
+    })(),
   };
 });
 
 let host: LocalHost | undefined;
 afterAll(async () => {
   await host?.close();
+  await closeWire();
+  await closePsa();
+  await closeJobs();
 });
 
 describe('the problem registry, walked', () => {
@@ -419,7 +127,8 @@ describe('the problem registry, walked', () => {
         log: () => undefined,
       });
       const entry = problemRegistry.find((e) => e.code === code);
-      expect(entry?.on).toBe('unrouted');
+      // The host's router and its local sign-in (AUTH_MODE=local) answer these; no operation lists them.
+      expect(entry?.on === 'unrouted' || (Array.isArray(entry?.on) && entry.on.length === 0)).toBe(true);
       const answer = await reach(host.url);
       expect(answer.body.type, JSON.stringify(answer.body)).toMatch(new RegExp(`/${code.replace(/\./g, '\\.')}$`));
       expect(answer.status).toBe(entry?.status);
@@ -439,12 +148,29 @@ describe('the problem registry, walked', () => {
     });
   }
 
+  for (const [code, reach] of Object.entries(jobCodes)) {
+    it(`${code}: its job, run through its handler, ends with it, and docs/errors.md documents it`, async () => {
+      const entry = problemRegistry.find((e) => e.code === code);
+      expect(entry?.on, `${code} is met only by jobs`).toBe('jobs');
+      const answer = await reach();
+      expect(answer.body.type, JSON.stringify(answer.body)).toMatch(new RegExp(`/${code.replace(/\./g, '\\.')}$`));
+      if (answer.status !== undefined) expect(answer.status).toBe(entry?.status);
+      expect(errorsDoc).toContain(`## ${code}\n`);
+    });
+  }
+
   it('leaves no code unreached but those listed, and lists none that is reached', () => {
-    const reached = new Set([...Object.keys(reachedByRequest), ...Object.keys(reachedThroughTheHost)]);
+    const inAreas = areas.flatMap((area) => Object.keys(area));
+    expect(inAreas.length, 'no code is reached in two areas').toBe(new Set(inAreas).size);
+    const reached = new Set([
+      ...Object.keys(reachedByRequest),
+      ...Object.keys(reachedThroughTheHost),
+      ...Object.keys(jobCodes),
+    ]);
     const unreached = problemRegistry.map((e) => e.code).filter((code) => !reached.has(code));
     console.log(
-      `problem registry walk: ${reached.size} of ${problemRegistry.length} codes reached by request ` +
-        `(${Object.keys(reachedThroughTheHost).length} of them through the host's router), 0 by job; ` +
+      `problem registry walk: ${reached.size} of ${problemRegistry.length} codes reached ` +
+        `(${Object.keys(reachedThroughTheHost).length} through the host, ${Object.keys(jobCodes).length} by running a job); ` +
         `${unreached.length} not yet reached (${NOT_YET_REACHED_BY_REQUEST.length} by request, ` +
         `${NOT_YET_REACHED_BY_JOB.length} by job)`,
     );

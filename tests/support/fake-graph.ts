@@ -38,7 +38,7 @@ export interface RecordedRequest {
 export interface FaultPlan {
   times: number;
   /** `unexpectedShape`: a 200 whose JSON has none of the documented shape. */
-  answer: 429 | 500 | 503 | 400 | 'hang' | 'unexpectedShape';
+  answer: 429 | 500 | 503 | 400 | 404 | 'hang' | 'unexpectedShape';
   retryAfter?: string;
   method?: string;
   path?: RegExp;
@@ -611,6 +611,10 @@ export async function startFakeGraph(options: { connectionString: string; clock:
           500: ['generalException', 'General exception while processing.'],
           503: ['serviceNotAvailable', 'Service unavailable.'],
           400: ['Request_BadRequest', 'Bad request.'],
+          404: [
+            'Request_ResourceNotFound',
+            'Resource does not exist or one of its queried reference-property objects are not present.',
+          ],
         } as const;
         const [code, message] = defaults[fault.answer];
         fail(

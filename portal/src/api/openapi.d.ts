@@ -44,7 +44,7 @@ export interface paths {
          *
          *     **Who may call:** the partner’s administrators.
          *
-         *     **Refusals specific to this operation:** `ASSISTANT.SHIPPED_ARTICLE`, `ASSISTANT.UNSUPPORTED_DOCUMENT`, `ASSISTANT.UNREADABLE_PDF`, `ASSISTANT.EMPTY_DOCUMENT` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `ASSISTANT.SHIPPED_ARTICLE`, `ASSISTANT.UNREADABLE_PDF`, `ASSISTANT.EMPTY_DOCUMENT` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         put: operations["putKnowledgeDocument"];
         post?: never;
@@ -101,7 +101,7 @@ export interface paths {
          *
          *     **Who may call:** the partner’s administrators.
          *
-         *     **Refusals specific to this operation:** `PRICE.NOT_FOUND`, `REPORT.CONTENT_DIFFERS`, `USAGE.CURRENCY_MISMATCH` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `PRICE.NOT_FOUND` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["startBillingRun"];
         delete?: never;
@@ -281,7 +281,7 @@ export interface paths {
          *
          *     **Who may call:** the partner’s administrators.
          *
-         *     **Refusals specific to this operation:** `CUSTOMER.EXISTS`, `RESELLER.NOT_FOUND` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `RESELLER.NOT_FOUND` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["createCustomer"];
         delete?: never;
@@ -1117,7 +1117,7 @@ export interface paths {
          *
          *     **Retries:** send a fresh `Idempotency-Key` per order and the same key to retry it; a retry answers the first result.
          *
-         *     **Refusals specific to this operation:** `CUSTOMER.NO_TENANT`, `PRODUCT.NOT_FOUND`, `PRODUCT.NOT_FOR_SALE`, `PRICE.NOT_FOUND`, `IDEMPOTENCY.KEY_REUSED`, `IDEMPOTENCY.IN_PROGRESS`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.TERM_NOT_OFFERED`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `CUSTOMER.NO_TENANT`, `PRODUCT.NOT_FOUND`, `PRODUCT.NOT_FOR_SALE`, `PRICE.NOT_FOUND`, `IDEMPOTENCY.KEY_REUSED`, `IDEMPOTENCY.IN_PROGRESS`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.TERM_NOT_OFFERED`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["buySubscription"];
         delete?: never;
@@ -1790,8 +1790,6 @@ export interface paths {
          * @description Write the month’s service provider reports: subscription usage (.xlsx), license report and allocation and usage (.xml).
          *
          *     **Who may call:** the partner’s administrators.
-         *
-         *     **Refusals specific to this operation:** `REPORT.CONTENT_DIFFERS` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["generateProviderReports"];
         delete?: never;
@@ -2051,7 +2049,7 @@ export interface paths {
          *
          *     **Who may call:** the partner’s administrators.
          *
-         *     **Refusals specific to this operation:** `CLOCK.EXISTS`, `CLOCK.NOT_FORWARD`, `CLOCK.ADVANCING`, `CLOCK.NOT_AVAILABLE` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `CLOCK.NOT_FORWARD`, `CLOCK.ADVANCING`, `CLOCK.NOT_AVAILABLE` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["advanceSimulatorClock"];
         delete?: never;
@@ -4146,7 +4144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `REQUEST.UNSUPPORTED_MEDIA_TYPE`: The body is not in a content type this route reads. `ASSISTANT.UNSUPPORTED_DOCUMENT`: The document is not Markdown, HTML, PDF or plain text. */
+            /** @description `REQUEST.UNSUPPORTED_MEDIA_TYPE`: The body is not in a content type this route reads. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4505,7 +4503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `PRICE.NOT_FOUND`: There is no price for this product, term and billing frequency. `REPORT.CONTENT_DIFFERS`: A report with other content exists already. `USAGE.CURRENCY_MISMATCH`: Azure usage is in another currency than the customer is billed in. */
+            /** @description `PRICE.NOT_FOUND`: There is no price for this product, term and billing frequency. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4937,9 +4935,9 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "name": "Northwind Traders",
-                     *           "description": "12.50",
-                     *           "category": "12.50",
-                     *           "productGroup": "12.50",
+                     *           "description": "CFQ7TTC0LCHC:0002",
+                     *           "category": "CFQ7TTC0LCHC:0002",
+                     *           "productGroup": "CFQ7TTC0LCHC:0002",
                      *           "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                      *           "skuPartNumber": "contoso",
                      *           "isNce": true,
@@ -5031,9 +5029,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "Northwind Traders",
-                 *       "description": "12.50",
-                 *       "category": "12.50",
-                 *       "productGroup": "12.50",
+                 *       "description": "CFQ7TTC0LCHC:0002",
+                 *       "category": "CFQ7TTC0LCHC:0002",
+                 *       "productGroup": "CFQ7TTC0LCHC:0002",
                  *       "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                  *       "skuPartNumber": "contoso",
                  *       "isNce": true,
@@ -5068,9 +5066,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "Northwind Traders",
-                     *       "description": "12.50",
-                     *       "category": "12.50",
-                     *       "productGroup": "12.50",
+                     *       "description": "CFQ7TTC0LCHC:0002",
+                     *       "category": "CFQ7TTC0LCHC:0002",
+                     *       "productGroup": "CFQ7TTC0LCHC:0002",
                      *       "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                      *       "skuPartNumber": "contoso",
                      *       "isNce": true,
@@ -5216,9 +5214,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "Northwind Traders",
-                     *       "description": "12.50",
-                     *       "category": "12.50",
-                     *       "productGroup": "12.50",
+                     *       "description": "CFQ7TTC0LCHC:0002",
+                     *       "category": "CFQ7TTC0LCHC:0002",
+                     *       "productGroup": "CFQ7TTC0LCHC:0002",
                      *       "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                      *       "skuPartNumber": "contoso",
                      *       "isNce": true,
@@ -5325,9 +5323,9 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "Northwind Traders",
-                 *       "description": "12.50",
-                 *       "category": "12.50",
-                 *       "productGroup": "12.50",
+                 *       "description": "CFQ7TTC0LCHC:0002",
+                 *       "category": "CFQ7TTC0LCHC:0002",
+                 *       "productGroup": "CFQ7TTC0LCHC:0002",
                  *       "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                  *       "skuPartNumber": "contoso",
                  *       "isNce": true,
@@ -5359,9 +5357,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "Northwind Traders",
-                     *       "description": "12.50",
-                     *       "category": "12.50",
-                     *       "productGroup": "12.50",
+                     *       "description": "CFQ7TTC0LCHC:0002",
+                     *       "category": "CFQ7TTC0LCHC:0002",
+                     *       "productGroup": "CFQ7TTC0LCHC:0002",
                      *       "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                      *       "skuPartNumber": "contoso",
                      *       "isNce": true,
@@ -5395,9 +5393,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "Northwind Traders",
-                     *       "description": "12.50",
-                     *       "category": "12.50",
-                     *       "productGroup": "12.50",
+                     *       "description": "CFQ7TTC0LCHC:0002",
+                     *       "category": "CFQ7TTC0LCHC:0002",
+                     *       "productGroup": "CFQ7TTC0LCHC:0002",
                      *       "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                      *       "skuPartNumber": "contoso",
                      *       "isNce": true,
@@ -5832,15 +5830,6 @@ export interface operations {
             };
             /** @description `RESELLER.NOT_FOUND`: No such reseller. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `CUSTOMER.EXISTS`: The customer exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6873,9 +6862,9 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "name": "Northwind Traders",
-                     *           "description": "12.50",
-                     *           "category": "12.50",
-                     *           "productGroup": "12.50",
+                     *           "description": "CFQ7TTC0LCHC:0002",
+                     *           "category": "CFQ7TTC0LCHC:0002",
+                     *           "productGroup": "CFQ7TTC0LCHC:0002",
                      *           "catalogItemId": "CFQ7TTC0LCHC:0002:0001",
                      *           "skuPartNumber": "contoso",
                      *           "isNce": true,
@@ -8378,7 +8367,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "justification": "Northwind Traders"
+                 *       "justification": "Our new hires need Business Premium licenses."
                  *     }
                  */
                 "application/json": components["schemas"]["M365ConsentRequestBody"];
@@ -9077,7 +9066,7 @@ export interface operations {
                 pageSize?: number;
                 /**
                  * @description Words matched at the start of names, user principal names and mail addresses
-                 * @example 12.50
+                 * @example alice
                  */
                 search?: string;
             };
@@ -9240,7 +9229,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "displayName": "12.50",
+                 *       "displayName": "Alice Wong",
                  *       "userPrincipalName": "alice@contoso.onmicrosoft.com",
                  *       "mailNickname": "12.50",
                  *       "usageLocation": "US",
@@ -14567,17 +14556,17 @@ export interface operations {
                      *       "customers": [
                      *         {
                      *           "customerId": "3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b",
-                     *           "companyId": "12.50",
-                     *           "agreementId": "12.50"
+                     *           "companyId": "CFQ7TTC0LCHC:0002",
+                     *           "agreementId": "CFQ7TTC0LCHC:0002"
                      *         }
                      *       ],
                      *       "products": [
                      *         {
                      *           "productId": "CFQ7TTC0LCHC:0002",
-                     *           "psaProductId": "12.50"
+                     *           "psaProductId": "CFQ7TTC0LCHC:0002"
                      *         }
                      *       ],
-                     *       "otherChargesProductId": "12.50"
+                     *       "otherChargesProductId": "CFQ7TTC0LCHC:0002"
                      *     }
                      */
                     "application/json": components["schemas"]["PsaMapping"];
@@ -14647,17 +14636,17 @@ export interface operations {
                  *       "customers": [
                  *         {
                  *           "customerId": "3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b",
-                 *           "companyId": "12.50",
-                 *           "agreementId": "12.50"
+                 *           "companyId": "CFQ7TTC0LCHC:0002",
+                 *           "agreementId": "CFQ7TTC0LCHC:0002"
                  *         }
                  *       ],
                  *       "products": [
                  *         {
                  *           "productId": "CFQ7TTC0LCHC:0002",
-                 *           "psaProductId": "12.50"
+                 *           "psaProductId": "CFQ7TTC0LCHC:0002"
                  *         }
                  *       ],
-                 *       "otherChargesProductId": "12.50"
+                 *       "otherChargesProductId": "CFQ7TTC0LCHC:0002"
                  *     }
                  */
                 "application/json": components["schemas"]["PsaMapping"];
@@ -14677,17 +14666,17 @@ export interface operations {
                      *       "customers": [
                      *         {
                      *           "customerId": "3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b",
-                     *           "companyId": "12.50",
-                     *           "agreementId": "12.50"
+                     *           "companyId": "CFQ7TTC0LCHC:0002",
+                     *           "agreementId": "CFQ7TTC0LCHC:0002"
                      *         }
                      *       ],
                      *       "products": [
                      *         {
                      *           "productId": "CFQ7TTC0LCHC:0002",
-                     *           "psaProductId": "12.50"
+                     *           "psaProductId": "CFQ7TTC0LCHC:0002"
                      *         }
                      *       ],
-                     *       "otherChargesProductId": "12.50"
+                     *       "otherChargesProductId": "CFQ7TTC0LCHC:0002"
                      *     }
                      */
                     "application/json": components["schemas"]["PsaMapping"];
@@ -15565,15 +15554,6 @@ export interface operations {
             };
             /** @description `AUTH.PARTNER_ADMIN_REQUIRED`: Only the partner’s administrators may do this. */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `REPORT.CONTENT_DIFFERS`: A report with other content exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

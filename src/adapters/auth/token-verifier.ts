@@ -86,14 +86,7 @@ function verifier(
       return { identity, notBefore: payload.nbf ?? 0, expires: payload.exp ?? 0 };
     } catch (error) {
       if (error instanceof AppError) throw error;
-      if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-        throw new AppError(
-          'Unavailable',
-          'AUTH.KEYS_UNAVAILABLE',
-          'The sign-in keys could not be read; try again shortly.',
-          { retryAfterSeconds: 5 },
-        );
-      }
+      if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) throw keysUnavailable();
       if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired.');
       if (error instanceof errors.JWTClaimValidationFailed)
         throw unauthenticated(`The token is not valid here: ${error.claim} check failed.`);
@@ -103,8 +96,30 @@ function verifier(
   };
 }
 
+const keysUnavailable = () =>
+  new AppError('Unavailable', 'AUTH.KEYS_UNAVAILABLE', 'The sign-in keys could not be read; try again shortly.', {
+    retryAfterSeconds: 5,
+  });
+
+/**
+ * The identity provider's key set, fetched and cached. A key set that cannot be read (no answer, a non-200 answer,
+ * a body that is no key set) is the provider's outage, not a bad token: it answers AUTH.KEYS_UNAVAILABLE (503),
+ * while a token naming a key the set does not have stays AUTH.INVALID_TOKEN.
+ */
 export function remoteKeys(jwksUri: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 6 * 60 * 60 * 1000 });
+  const jwks = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 6 * 60 * 60 * 1000 });
+  return async (header, token) => {
+    try {
+      return await jwks(header, token);
+    } catch (error) {
+      const unreadable =
+        !(error instanceof errors.JOSEError) || // fetch failed: refused, reset, DNS
+        error instanceof errors.JWKSTimeout ||
+        error instanceof errors.JWKSInvalid ||
+        error.code === 'ERR_JOSE_GENERIC'; // "Expected 200 OK from the JSON Web Key Set HTTP response"
+      throw unreadable ? keysUnavailable() : error;
+    }
+  };
 }
 
 export function localKeys(publicJwk: JWK): JWTVerifyGetKey {

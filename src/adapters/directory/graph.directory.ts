@@ -622,7 +622,7 @@ function tokenError(error: unknown): AppError {
   if (/AADSTS(700016|7000229|65001)\b/.test(text)) return consentRequired([...requiredGraphPermissions]);
   if (/AADSTS(90002|900023)\b/.test(text))
     return new AppError(
-      'Conflict',
+      'NotFound',
       'DIRECTORY.TENANT_NOT_FOUND',
       "Entra ID does not know the customer's tenant; check its tenant id.",
     );

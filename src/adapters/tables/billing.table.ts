@@ -113,7 +113,7 @@ export function billingTables(lines: TableClient, invoices: TableClient, oneOffs
         return { value: invoice, etag: result.etag ?? '' };
       } catch (error) {
         if (storageStatus(error) === 409)
-          throw conflict('INVOICE.EXISTS', `The invoice of cycle ${invoice.cycle} exists already.`);
+          throw conflict('REQUEST.ALREADY_EXISTS', `The invoice of cycle ${invoice.cycle} exists already.`);
         throw error;
       }
     },

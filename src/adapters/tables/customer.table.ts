@@ -71,7 +71,8 @@ export function customerTable(client: TableClient): CustomerRepository {
         const { etag } = await client.createEntity(toEntity(customer));
         return { value: customer, etag: etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('CUSTOMER.EXISTS', `Customer ${customer.id} exists already.`);
+        if (storageStatus(error) === 409)
+          throw conflict('REQUEST.ALREADY_EXISTS', `Customer ${customer.id} exists already.`);
         throw error;
       }
     },

@@ -36,7 +36,8 @@ export function simulatorClockTable(client: TableClient): SimulatorClockStore {
         const result = await client.createEntity(entity);
         return { value: state, etag: result.etag ?? '' };
       } catch (error) {
-        if (storageStatus(error) === 409) throw conflict('CLOCK.EXISTS', 'The simulator clock exists already.');
+        if (storageStatus(error) === 409)
+          throw conflict('CLOCK.ADVANCING', 'Another process started the simulator clock at the same moment.');
         throw error;
       }
     },

@@ -74,7 +74,8 @@ export async function uploadDocument(deps: AssistantDeps, input: UploadInput): P
   if (!format) {
     throw new AppError(
       'UnsupportedMediaType',
-      'ASSISTANT.UNSUPPORTED_DOCUMENT',
+      // The route takes only these content types (the pipeline answers any other), so this guards callers in code.
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
       'Upload Markdown, HTML, PDF or plain text.',
       {
         errors: [{ path: 'content-type', message: `one of ${Object.keys(documentContentTypes).join(', ')}` }],

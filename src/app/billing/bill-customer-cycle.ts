@@ -40,7 +40,7 @@ export async function billCustomerCycle(deps: BillingDeps, customer: Customer, c
     return { cycle: cycleEnd, invoice: saved.value, added: added.length, lines: inKeyOrder(lines), histories: known };
   } catch (error) {
     // Another run billed this cycle at the same time: its lines have the same ids, its invoice stands.
-    if (error instanceof AppError && error.code === 'INVOICE.EXISTS') {
+    if (error instanceof AppError && error.code === 'REQUEST.ALREADY_EXISTS') {
       const other = await deps.billing.invoice(customer.id, cycleEnd);
       if (other) return { cycle: cycleEnd, invoice: other.value, added: 0 };
     }

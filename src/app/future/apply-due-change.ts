@@ -23,12 +23,13 @@ export interface ApplyOptions {
   deliveryCount: number;
 }
 
-/** Microsoft has not renewed the subscription yet: try again later (transient). */
-class NotRenewedYet extends AppError {
+/**
+ * Microsoft has not renewed the subscription yet: not a failure, the change goes back to pending and the sweep
+ * looks again. A signal inside this use case, never shown to anyone, so it carries no problem code.
+ */
+class NotRenewedYet extends Error {
   constructor() {
-    super('Unavailable', 'FUTURE_CHANGE.NOT_RENEWED_YET', 'Microsoft has not renewed the subscription yet.', {
-      retryAfterSeconds: 900,
-    });
+    super('Microsoft has not renewed the subscription yet.');
   }
 }
 

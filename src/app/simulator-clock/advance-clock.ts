@@ -108,7 +108,7 @@ async function claim(
   try {
     return await deps.clockStore.save(state, current?.etag);
   } catch (error) {
-    if (error instanceof AppError && (error.kind === 'PreconditionFailed' || error.code === 'CLOCK.EXISTS'))
+    if (error instanceof AppError && (error.kind === 'PreconditionFailed' || error.code === 'CLOCK.ADVANCING'))
       throw busy('just now');
     throw error;
   }

@@ -1,8 +1,9 @@
-import { Button, Checkbox, Field, Text, Textarea, Tooltip } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { Badge, Button, Checkbox, Field, Select, Text, Textarea, Tooltip } from '@fluentui/react-components';
+import { useEffect, useMemo, useState } from 'react';
 import { api, call, saveFile } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { useI18n } from '../../i18n/i18n';
+import { countryOptions } from '../../i18n/countries';
 import { Card, DataTable, ErrorBar, Loading, Page, Success, Toolbar } from '../../components/page';
 import { useAction, useApi } from '../../components/use-api';
 import { WithCustomer } from '../../components/customer';
@@ -12,7 +13,7 @@ export default function Licenses() {
 }
 
 function LicensesOf({ customerId }: { customerId: string }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { canModify, canAdmin, me } = useSession();
   const path = { customerId };
   const state = useApi(async () => {
@@ -40,6 +41,23 @@ function LicensesOf({ customerId }: { customerId: string }) {
       setSettlingFrom(undefined);
     }
   }, [state.data, settlingFrom]);
+
+  const countries = useMemo(() => countryOptions(language), [language]);
+  const countryName = (code: string) => countries.find((c) => c.code === code)?.name ?? code;
+  // userId → the country chosen in the usage-location control, not yet saved.
+  const [chosen, setChosen] = useState<Record<string, string>>({});
+  const setUsageLocation = (user: { id: string; displayName: string }, usageLocation: string) =>
+    action.run(async () => {
+      await call(
+        api.PATCH('/api/customers/{customerId}/m365/users/{userId}', {
+          params: { path: { customerId, userId: user.id } },
+          body: { usageLocation },
+        }),
+      );
+      setMessage(t('licenses.usageLocationSet', { user: user.displayName, country: countryName(usageLocation) }));
+      setChosen(({ [user.id]: _, ...rest }) => rest);
+      state.reload();
+    });
 
   const toggle = (userId: string, skuId: string, on: boolean) =>
     setPending((p) => ({ ...p, [userId]: { ...p[userId], [skuId]: on } }));
@@ -181,6 +199,60 @@ function LicensesOf({ customerId }: { customerId: string }) {
                     </>
                   ),
                 },
+                {
+                  key: 'usageLocation',
+                  header: t('licenses.usageLocation'),
+                  render: (u) =>
+                    u.usageLocation ? (
+                      <Text>
+                        {countryName(u.usageLocation)} ({u.usageLocation})
+                      </Text>
+                    ) : (
+                      <div
+                        style={{
+                          display: 'flex',
+                          flexDirection: 'column',
+                          alignItems: 'flex-start',
+                          gap: 4,
+                          minWidth: 0,
+                          maxWidth: 280,
+                        }}
+                      >
+                        <Badge
+                          appearance="tint"
+                          color="warning"
+                          id={`no-usage-location-${u.id}`}
+                          style={{ whiteSpace: 'normal', height: 'auto', paddingBlock: 2, textAlign: 'start' }}
+                        >
+                          {t('licenses.noUsageLocation')}
+                        </Badge>
+                        {canModify && (
+                          <>
+                            <Select
+                              style={{ width: '100%', minWidth: 0 }}
+                              aria-label={t('licenses.usageLocationFor', { user: u.displayName })}
+                              value={chosen[u.id] ?? ''}
+                              onChange={(_, d) => setChosen((c) => ({ ...c, [u.id]: d.value }))}
+                            >
+                              <option value="">{t('licenses.chooseCountry')}</option>
+                              {countries.map((c) => (
+                                <option key={c.code} value={c.code}>
+                                  {c.name} ({c.code})
+                                </option>
+                              ))}
+                            </Select>
+                            <Button
+                              aria-label={t('licenses.setUsageLocationFor', { user: u.displayName })}
+                              disabled={!chosen[u.id] || action.busy}
+                              onClick={() => void setUsageLocation(u, chosen[u.id] ?? '')}
+                            >
+                              {t('licenses.setUsageLocation')}
+                            </Button>
+                          </>
+                        )}
+                      </div>
+                    ),
+                },
                 ...licenses.map((l) => ({
                   key: l.skuId,
                   header: l.name,
@@ -188,11 +260,14 @@ function LicensesOf({ customerId }: { customerId: string }) {
                     const held = u.licenses.find((x) => x.skuId === l.skuId);
                     const fromGroup = held && !held.direct && held.groups.length > 0;
                     const checked = pending[u.id]?.[l.skuId] ?? Boolean(held);
+                    // Microsoft refuses a license to a user without usage location: set that first.
+                    const needsLocation = !u.usageLocation && !held;
                     const box = (
                       <Checkbox
                         checked={checked}
-                        disabled={!canModify || Boolean(fromGroup) || Boolean(settlingFrom)}
+                        disabled={!canModify || Boolean(fromGroup) || Boolean(settlingFrom) || needsLocation}
                         aria-label={t('licenses.assign', { sku: l.name, user: u.displayName })}
+                        {...(needsLocation ? { 'aria-describedby': `no-usage-location-${u.id}` } : {})}
                         onChange={(_, d) => toggle(u.id, l.skuId, Boolean(d.checked))}
                       />
                     );
