@@ -16,23 +16,15 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: n
 }
 
 /**
- * Failures whose `retryAfterSeconds` says when coming back can succeed: a throttled call (Microsoft's or a
- * supplier's Retry-After), and a renewal-time change whose subscription Microsoft has not renewed yet (renewals are
- * processed over hours; retrying in seconds would only use up the deliveries and fail the change).
- */
-const WAITS_FOR_ITS_RETRY_AFTER = (code: string) =>
-  code.endsWith('THROTTLED') || code === 'FUTURE_CHANGE.NOT_RENEWED_YET';
-
-/**
- * The Retry-After a failure asks a queue to honour, in ms: only for the failures above, carrying it as
- * `extra.retryAfterSeconds`. Any other error's `retryAfterSeconds` is the hint given to HTTP clients (an unavailable
- * error's 30 s by default), not an answer from whoever failed, and is not waited for: the back-off spaces those
- * retries.
+ * The Retry-After a failure asks a queue to honour, in ms: only a throttled call's (an error whose `code` ends in
+ * `THROTTLED`, carrying Microsoft's or a supplier's Retry-After as `extra.retryAfterSeconds`). Any other error's
+ * `retryAfterSeconds` is the hint given to HTTP clients (an unavailable error's 30 s by default), not an answer
+ * from whoever failed, and is not waited for: the back-off spaces those retries.
  */
 export function throttledRetryAfterMs(error: unknown): number {
   if (typeof error !== 'object' || error === null) return 0;
   const { code, extra } = error as { code?: unknown; extra?: { retryAfterSeconds?: unknown } };
-  if (typeof code !== 'string' || !WAITS_FOR_ITS_RETRY_AFTER(code)) return 0;
+  if (typeof code !== 'string' || !code.endsWith('THROTTLED')) return 0;
   const seconds = Number(extra?.retryAfterSeconds ?? 0);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }

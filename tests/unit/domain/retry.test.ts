@@ -28,13 +28,6 @@ describe('retryDelayMs: a throttled call waits its Retry-After when longer than 
     expect(retryDelayMs(1, psa, policy, 0)).toBe(4_000);
   });
 
-  it('waits the 15 minutes a renewal-time change asks for while Microsoft has not renewed yet', () => {
-    const notRenewed = new AppError('Unavailable', 'FUTURE_CHANGE.NOT_RENEWED_YET', 'not renewed', {
-      retryAfterSeconds: 900,
-    });
-    expect(retryDelayMs(1, notRenewed, policy, 0)).toBe(900_000);
-  });
-
   it('keeps the back-off when it is longer than a throttled error’s Retry-After', () => {
     expect(retryDelayMs(7, commerceThrottled(2), policy, 0)).toBe(30_000);
   });
