@@ -128,14 +128,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     on: 'unrouted',
   },
   {
-    code: 'ROW.GONE',
-    status: 404,
-    title: 'What this change replaces has been removed',
-    when: 'A row the write replaces or removes was deleted by another request in between.',
-    action: 'Read the resource again; it may no longer exist.',
-    on: ['changeSubscription', 'cancelFutureChange'],
-  },
-  {
     code: 'PROBLEM.NOT_FOUND',
     status: 404,
     title: 'No such problem code',
@@ -485,22 +477,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     on: ['changeSubscription', 'syncSubscriptions'],
   },
   {
-    code: 'COMMERCE.DECREASE_WINDOW_CLOSED',
-    status: 409,
-    title: 'Microsoft refused the decrease: the cancellation window has closed',
-    when: 'Microsoft’s own window check refused a seat decrease.',
-    action: 'Schedule the decrease for renewal.',
-    on: ['changeSubscription'],
-  },
-  {
-    code: 'COMMERCE.CANCELLATION_WINDOW_CLOSED',
-    status: 409,
-    title: 'Microsoft refused the cancellation: the cancellation window has closed',
-    when: 'Microsoft’s own window check refused a cancellation.',
-    action: 'Turn auto-renew off so the subscription ends at its term end.',
-    on: ['changeSubscription'],
-  },
-  {
     code: 'COMMERCE.SUBSCRIPTION_INACTIVE',
     status: 409,
     title: 'Microsoft refused: the subscription has ended',
@@ -523,14 +499,6 @@ export const problemRegistry: readonly ProblemEntry[] = [
     when: 'An add-on was bought or changed while its base subscription is suspended or ended.',
     action: 'Reactivate the base subscription first.',
     on: ['buySubscription', 'changeSubscription'],
-  },
-  {
-    code: 'COMMERCE.TERM_NOT_OFFERED',
-    status: 409,
-    title: 'Microsoft does not offer this product with that term and billing frequency',
-    when: 'The order names a term or billing frequency the offer does not have.',
-    action: 'Choose a term and frequency the catalog lists for the product.',
-    on: ['buySubscription'],
   },
   // Portal users and invitations
   {

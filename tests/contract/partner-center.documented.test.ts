@@ -183,7 +183,7 @@ describe('Partner Center adapter against Microsoft’s documented examples', () 
       expect(error).toMatchObject({
         kind: 'Conflict',
         code: 'COMMERCE.REFUSED',
-        extra: { microsoftCode: 'COMMERCE.DECREASE_WINDOW_CLOSED' },
+        extra: { microsoftCode: 'DECREASE_WINDOW_CLOSED' },
       });
       expect((await atMicrosoft(sub.id)).quantity).toBe(5);
     });

@@ -336,7 +336,7 @@ describe('Partner Center adapter at the wire', () => {
     expect(decrease).toMatchObject({
       kind: 'Conflict',
       code: 'COMMERCE.REFUSED',
-      extra: { microsoftCode: 'COMMERCE.DECREASE_WINDOW_CLOSED', httpStatus: 409 },
+      extra: { microsoftCode: 'DECREASE_WINDOW_CLOSED', httpStatus: 409 },
     });
 
     const orphan = await rejection(

@@ -336,7 +336,7 @@ export async function startFakePartnerCenter(options: {
         if (!(error instanceof AppError) || error.kind !== 'Conflict') throw error;
         return {
           status: 200,
-          body: { orders: [], orderErrors: [{ orderGroupId: '0', code: error.code, description: error.message }] },
+          body: { orders: [], orderErrors: [{ orderGroupId: '0', code: microsoftCodeOf(error), description: error.message }] },
         };
       }
     }
@@ -399,7 +399,7 @@ export async function startFakePartnerCenter(options: {
         if (!(error instanceof AppError)) throw error;
         return {
           status: 200,
-          body: { id: m[3], status: 'failed', error: { code: error.code, description: error.message } },
+          body: { id: m[3], status: 'failed', error: { code: microsoftCodeOf(error), description: error.message } },
         };
       }
     }
@@ -547,7 +547,7 @@ export async function startFakePartnerCenter(options: {
         if (error instanceof HttpError)
           send(error.status, { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
         else if (error instanceof AppError)
-          send(statusOf(error), { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
+          send(statusOf(error), { code: microsoftCodeOf(error), description: error.message, data: [], source: 'PartnerFakeApi' });
         else send(500, { code: '500', description: String(error) });
       }
     })();
@@ -628,4 +628,9 @@ function statusOf(error: AppError): number {
     default:
       return 500;
   }
+}
+
+/** The code Microsoft answers for the simulator's refusal: the one it names (COMMERCE.REFUSED carries it), else its own. */
+function microsoftCodeOf(error: AppError): string {
+  return typeof error.extra.microsoftCode === 'string' ? error.extra.microsoftCode : error.code;
 }

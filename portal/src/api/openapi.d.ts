@@ -574,7 +574,7 @@ export interface paths {
          *
          *     **Concurrency:** send the `ETag` of your last read as `If-Match`; the response carries the new `ETag`.
          *
-         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `ROW.GONE`, `FUTURE_CHANGE.NOT_FOUND`, `FUTURE_CHANGE.NOT_PENDING` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `FUTURE_CHANGE.NOT_FOUND`, `FUTURE_CHANGE.NOT_PENDING` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         delete: operations["cancelFutureChange"];
         options?: never;
@@ -1117,7 +1117,7 @@ export interface paths {
          *
          *     **Retries:** send a fresh `Idempotency-Key` per order and the same key to retry it; a retry answers the first result.
          *
-         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `CUSTOMER.NO_TENANT`, `PRODUCT.NOT_FOUND`, `PRODUCT.NOT_FOR_SALE`, `PRICE.NOT_FOUND`, `IDEMPOTENCY.KEY_REUSED`, `IDEMPOTENCY.IN_PROGRESS`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.TERM_NOT_OFFERED`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `CUSTOMER.NO_TENANT`, `PRODUCT.NOT_FOUND`, `PRODUCT.NOT_FOR_SALE`, `PRICE.NOT_FOUND`, `IDEMPOTENCY.KEY_REUSED`, `IDEMPOTENCY.IN_PROGRESS`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["buySubscription"];
         delete?: never;
@@ -1167,7 +1167,7 @@ export interface paths {
          *
          *     **Concurrency:** send the `ETag` of your last read as `If-Match`; the response carries the new `ETag`.
          *
-         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `ROW.GONE`, `PRICE.NOT_FOUND`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `SUBSCRIPTION.WINDOW_CLOSED`, `SUBSCRIPTION.BUSY`, `SUBSCRIPTION.INACTIVE`, `SUBSCRIPTION.NOT_ACTIVE`, `SUBSCRIPTION.NOT_RENEWING`, `QUANTITY.BELOW_ASSIGNED`, `QUANTITY.BELOW_MINIMUM`, `QUANTITY.ABOVE_MAXIMUM`, `CHANGE.NO_CHANGE`, `CHANGE.DATE_NOT_IN_FUTURE`, `CHANGE.DATE_AFTER_RENEWAL`, `CHANGE.NOT_AT_RENEWAL`, `CHANGE.CANCEL_AT_RENEWAL`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.SUBSCRIPTION_NOT_FOUND`, `COMMERCE.DECREASE_WINDOW_CLOSED`, `COMMERCE.CANCELLATION_WINDOW_CLOSED`, `COMMERCE.SUBSCRIPTION_INACTIVE`, `COMMERCE.SUBSCRIPTION_NOT_ACTIVE`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.LEGACY_SUBSCRIPTION`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
+         *     **Refusals specific to this operation:** `REQUEST.ALREADY_EXISTS`, `PRICE.NOT_FOUND`, `BILLING.CONFIRMATION_REQUIRED`, `SUBSCRIPTION.NOT_FOUND`, `SUBSCRIPTION.WINDOW_CLOSED`, `SUBSCRIPTION.BUSY`, `SUBSCRIPTION.INACTIVE`, `SUBSCRIPTION.NOT_ACTIVE`, `SUBSCRIPTION.NOT_RENEWING`, `QUANTITY.BELOW_ASSIGNED`, `QUANTITY.BELOW_MINIMUM`, `QUANTITY.ABOVE_MAXIMUM`, `CHANGE.NO_CHANGE`, `CHANGE.DATE_NOT_IN_FUTURE`, `CHANGE.DATE_AFTER_RENEWAL`, `CHANGE.NOT_AT_RENEWAL`, `CHANGE.CANCEL_AT_RENEWAL`, `COMMERCE.THROTTLED`, `COMMERCE.UNAVAILABLE`, `COMMERCE.REFUSED`, `COMMERCE.SUBSCRIPTION_NOT_FOUND`, `COMMERCE.SUBSCRIPTION_INACTIVE`, `COMMERCE.SUBSCRIPTION_NOT_ACTIVE`, `COMMERCE.PARENT_NOT_ACTIVE`, `COMMERCE.BAD_ANSWER`, `COMMERCE.UPDATE_PENDING`, `COMMERCE.LEGACY_SUBSCRIPTION`, `COMMERCE.CHANGED_AT_MICROSOFT` (see `x-problem-codes` and `/api/problems/{code}`).
          */
         post: operations["changeSubscription"];
         delete?: never;
@@ -7643,7 +7643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `ROW.GONE`: What this change replaces has been removed. `CUSTOMER.NOT_FOUND`: No such customer. `FUTURE_CHANGE.NOT_FOUND`: No such future change. */
+            /** @description `CUSTOMER.NOT_FOUND`: No such customer. `FUTURE_CHANGE.NOT_FOUND`: No such future change. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11996,7 +11996,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `ROW.GONE`: What this change replaces has been removed. `CUSTOMER.NOT_FOUND`: No such customer. `SUBSCRIPTION.NOT_FOUND`: No such subscription for this customer. `COMMERCE.SUBSCRIPTION_NOT_FOUND`: Microsoft does not know this subscription. */
+            /** @description `CUSTOMER.NOT_FOUND`: No such customer. `SUBSCRIPTION.NOT_FOUND`: No such subscription for this customer. `COMMERCE.SUBSCRIPTION_NOT_FOUND`: Microsoft does not know this subscription. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -169,8 +169,8 @@ export class CommerceSimulator implements CommercePort {
         ]);
       }
       if (!isValidTermFrequency(line.termDuration, line.billingCycle)) {
-        throw commerceRefused(
-          'COMMERCE.TERM_NOT_OFFERED',
+        throw microsoftRefusal(
+          'TERM_NOT_OFFERED',
           `${line.termDuration} is not offered with ${line.billingCycle} billing.`,
         );
       }
@@ -492,8 +492,8 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
     if (update.status === 'deleted') {
       const until = cancellationAllowedUntil(state.lots, windowHours);
       if (!until || now.getTime() >= until.getTime()) {
-        throw commerceRefused(
-          'COMMERCE.CANCELLATION_WINDOW_CLOSED',
+        throw microsoftRefusal(
+          'CANCELLATION_WINDOW_CLOSED',
           `The subscription may be cancelled only until ${until?.toISOString() ?? 'its window end'}.`,
           {
             windowEnd: until?.toISOString(),
@@ -520,8 +520,8 @@ function applyUpdate(state: SimState, update: SubscriptionUpdate, now: Date, win
     } else {
       const removed = removeSeats(next.lots, -delta, now, windowHours);
       if (!removed.ok) {
-        throw commerceRefused(
-          'COMMERCE.DECREASE_WINDOW_CLOSED',
+        throw microsoftRefusal(
+          'DECREASE_WINDOW_CLOSED',
           `Only ${removed.refundable} seat(s) can still be removed; seats can be removed within ${windowHours} hours of being added.`,
           {
             refundableQuantity: removed.refundable,
@@ -562,8 +562,8 @@ function checkScheduled(instructions: ScheduledNextTerm): ScheduledNextTerm {
     ]);
   }
   if (!isValidTermFrequency(instructions.termDuration, instructions.billingCycle)) {
-    throw commerceRefused(
-      'COMMERCE.TERM_NOT_OFFERED',
+    throw microsoftRefusal(
+      'TERM_NOT_OFFERED',
       `${instructions.termDuration} is not offered with ${instructions.billingCycle} billing.`,
     );
   }
@@ -600,4 +600,13 @@ function ledgerEntity(state: SimState, at: Date, ids: IdGenerator) {
     at: at.toISOString(),
     state: JSON.stringify(ledger),
   };
+}
+
+/**
+ * A refusal Microsoft answers: Partner Center gives its code and description, which the real adapter surfaces as
+ * COMMERCE.REFUSED naming the code. The simulator answers the same way, so that the portal sees one shape in both
+ * modes.
+ */
+function microsoftRefusal(microsoftCode: string, message: string, extra: Record<string, unknown> = {}) {
+  return commerceRefused('COMMERCE.REFUSED', message, { microsoftCode, ...extra });
 }

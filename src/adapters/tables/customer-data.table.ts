@@ -1,11 +1,12 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
-import { conflict, notFound, preconditionFailed } from '../../app/errors.ts';
-import type {
-  CommitResult,
-  CustomerDataStore,
-  CustomerWrite,
-  IdempotencyRecord,
+import { conflict, preconditionFailed } from '../../app/errors.ts';
+import {
+  RowGone,
+  type CommitResult,
+  type CustomerDataStore,
+  type CustomerWrite,
+  type IdempotencyRecord,
 } from '../../app/ports/customer-data.port.ts';
 import type { Versioned } from '../../app/ports/customer.repository.port.ts';
 import { legacySubscriptionRecordSchema, type LegacySubscriptionRecord } from '../../domain/legacy-subscription.ts';
@@ -159,7 +160,7 @@ export function customerDataTable(client: TableClient): CustomerDataStore {
         const status = storageStatus(error);
         if (status === 412) throw preconditionFailed();
         if (status === 409) throw conflict('REQUEST.ALREADY_EXISTS', 'The same change was committed already.');
-        if (status === 404) throw notFound('ROW.GONE', 'A row this write replaces or removes is gone.');
+        if (status === 404) throw new RowGone();
         throw error;
       }
       // Sub-responses come in the order of the actions (update responses carry no row key).

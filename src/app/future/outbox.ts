@@ -1,7 +1,7 @@
 import type { OutboxMessage } from '../../domain/outbox.ts';
 import { dueAt, type FutureChange } from '../../domain/subscription.ts';
 import { AppError } from '../errors.ts';
-import type { CommitResult, CustomerWrite } from '../ports/customer-data.port.ts';
+import { RowGone, type CommitResult, type CustomerWrite } from '../ports/customer-data.port.ts';
 import type { DueEntry } from '../ports/due-index.port.ts';
 import type { FutureDeps } from './deps.ts';
 
@@ -104,7 +104,7 @@ async function markSent(
     } catch (error) {
       if (error instanceof AppError && error.kind === 'PreconditionFailed') continue;
       // Another dispatcher removed it first.
-      if (error instanceof AppError && error.kind === 'NotFound') return undefined;
+      if (error instanceof RowGone) return undefined;
       throw error;
     }
   }

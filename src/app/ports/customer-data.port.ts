@@ -63,3 +63,14 @@ export interface CustomerDataStore {
     continuationToken?: string,
   ): Promise<Page<ChangeLogEntry>>;
 }
+
+/**
+ * A commit removed (or replaced) a row that another writer removed first. The only rows ever removed are sent
+ * outbox messages, whose sender takes this as "another dispatcher sent it"; no caller answers it to a client.
+ */
+export class RowGone extends Error {
+  constructor() {
+    super('A row this write replaces or removes is gone.');
+    this.name = 'RowGone';
+  }
+}
