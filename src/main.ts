@@ -79,6 +79,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const services: Services = {
     config,
     clock,
+    linkClock: simulatorClock ? systemClock : clock,
     storage,
     customers,
     customerCache: cachedCustomers(customers, config.ROLE_CACHE_SECONDS * 1000),

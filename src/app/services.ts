@@ -48,6 +48,11 @@ import type { AgreementAdditionsApi, PsaStore } from './ports/psa.port.ts';
 export interface Services {
   config: Config;
   clock: Clock;
+  /**
+   * The clock of links Storage checks (SAS start and expiry): real time, also when the app runs on the simulator
+   * clock (Storage checks a SAS against its own clock), else the app's clock.
+   */
+  linkClock: Clock;
   /** Reachability of Table and Blob storage (GET /health). */
   storage: StorageHealth;
   customers: CustomerRepository;
