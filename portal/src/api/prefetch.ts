@@ -3,15 +3,20 @@
  * soon as a token is known, and the landing page's data when the customer is known from earlier in this tab. The
  * API client takes a prefetched answer once, for the same GET; anything else goes to the network as usual.
  */
-const pending = new Map<string, Promise<Response>>();
+const pending = new Map<string, { answer: Promise<Response>; at: number }>();
+/** GETs the client already sent itself: a prefetch of one of them would only be a stale copy later. */
+const sent = new Set<string>();
+/** A prefetched answer older than this is not used (the client asks again). */
+const FRESH_MS = 10_000;
 
 export function prefetch(path: string, token: string): void {
+  if (sent.has(path)) return;
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   const language = document.documentElement.lang;
   if (language) headers['accept-language'] = language;
   const answer = fetch(path, { headers });
   answer.catch(() => pending.delete(path)); // a failed prefetch is simply not used
-  pending.set(path, answer);
+  pending.set(path, { answer, at: Date.now() });
 }
 
 /** The prefetched answer to a GET of this path and query, once (the caller gets a fresh copy). */
@@ -20,9 +25,13 @@ export function takePrefetched(request: Request): Promise<Response> | undefined 
   const url = new URL(request.url);
   if (url.origin !== window.location.origin) return undefined;
   const key = url.pathname + url.search;
-  const answer = pending.get(key);
-  if (!answer) return undefined;
+  const found = pending.get(key);
   pending.delete(key);
+  if (!found || Date.now() - found.at > FRESH_MS) {
+    sent.add(key);
+    return undefined;
+  }
+  const { answer } = found;
   // Sent with the same token: a request made with another one (a new sign-in) goes to the network.
   if (request.headers.get('authorization') !== `Bearer ${sessionStorage.getItem('portal.token') ?? ''}`)
     return undefined;
@@ -40,8 +49,27 @@ export function prefetchLanding(authMode: string | undefined): void {
   const token = sessionStorage.getItem('portal.token');
   if (!token) return;
   prefetch('/api/me', token);
+  const data = pageData[window.location.pathname];
+  if (!data) return;
   const saved = sessionStorage.getItem('portal.customer');
   const customerId = saved ? (JSON.parse(saved) as { id?: string }).id : undefined;
-  const data = pageData[window.location.pathname];
-  if (customerId && data) prefetch(data(encodeURIComponent(customerId)), token);
+  if (customerId) {
+    prefetch(data(encodeURIComponent(customerId)), token);
+    return;
+  }
+  // A customer user's first load: the customer is /api/me's, asked for as soon as it answers (not after React
+  // has rendered the shell). A partner admin's page waits for a customer picked.
+  void pending
+    .get('/api/me')
+    ?.answer.then((r) => (r.ok ? (r.clone().json() as Promise<Me>) : undefined))
+    .then((me) => {
+      const [first] = me?.customers ?? [];
+      if (me && !me.isPartnerAdmin && first) prefetch(data(encodeURIComponent(first.customerId)), token);
+    })
+    .catch(() => undefined);
+}
+
+interface Me {
+  isPartnerAdmin: boolean;
+  customers: { customerId: string }[];
 }
