@@ -48,7 +48,12 @@ export function prefetchLanding(authMode: string | undefined): void {
   if (authMode !== 'local') return;
   const token = sessionStorage.getItem('portal.token');
   if (!token) return;
-  prefetch('/api/me', token);
+  // boot.js asked already, as the page was parsed (with the same token).
+  const early = (window as { __portalMe?: { answer: Promise<Response>; at: number } }).__portalMe;
+  if (early) {
+    early.answer.catch(() => pending.delete('/api/me'));
+    pending.set('/api/me', early);
+  } else prefetch('/api/me', token);
   const data = pageData[window.location.pathname];
   if (!data) return;
   const saved = sessionStorage.getItem('portal.customer');
