@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
@@ -50,6 +50,14 @@ export function servePortal(res: ServerResponse, pathname: string, config: Confi
     return true;
   }
   const target = isFile ? file : index;
+  if (target === index) {
+    // The page with its runtime settings written in and the opened page's chunk preloaded: neither waits for the bundle.
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'no-cache');
+    res.end(portalPage(dist, pathname, config));
+    return true;
+  }
   res.setHeader('content-type', staticTypes[path.extname(target)] ?? 'application/octet-stream');
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader(
@@ -58,6 +66,80 @@ export function servePortal(res: ServerResponse, pathname: string, config: Confi
   );
   createReadStream(target).pipe(res);
   return true;
+}
+
+/** The source of each page's chunk (portal/src/app/App.tsx's pageLoaders), by the path that opens it. */
+const pageSources: Record<string, string> = {
+  '/': 'src/pages/customer/Home.tsx',
+  '/services': 'src/pages/customer/Services.tsx',
+  '/catalog': 'src/pages/customer/Catalog.tsx',
+  '/future-changes': 'src/pages/customer/FutureChanges.tsx',
+  '/change-log': 'src/pages/customer/ChangeLog.tsx',
+  '/licenses': 'src/pages/customer/Licenses.tsx',
+  '/portal-users': 'src/pages/customer/PortalUsers.tsx',
+  '/company': 'src/pages/customer/Company.tsx',
+  '/profile': 'src/pages/customer/Profile.tsx',
+  '/agreements': 'src/pages/customer/Agreements.tsx',
+  '/invoices': 'src/pages/customer/Invoices.tsx',
+  '/usage': 'src/pages/customer/Usage.tsx',
+  '/billing-reports': 'src/pages/customer/BillingReports.tsx',
+  '/partner/customers': 'src/pages/partner/Customers.tsx',
+  '/partner/prices': 'src/pages/partner/PriceLists.tsx',
+  '/partner/sale-profiles': 'src/pages/partner/SaleProfiles.tsx',
+  '/partner/billing-settings': 'src/pages/partner/BillingSettings.tsx',
+  '/partner/billing-runs': 'src/pages/partner/BillingRuns.tsx',
+  '/partner/provider-reports': 'src/pages/partner/ProviderReports.tsx',
+  '/partner/resellers': 'src/pages/partner/Resellers.tsx',
+  '/partner/branding': 'src/pages/partner/Branding.tsx',
+};
+
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+}
+
+let built: { mtimeMs: number; html: string; manifest: Record<string, ManifestChunk> } | undefined;
+
+/**
+ * index.html as the portal's build wrote it, with the runtime settings in a JSON script element in place of the
+ * preload of /config.json, and `<link rel="modulepreload">` for the opened page's chunk and the chunks it imports
+ * (from Vite's manifest), so that they load beside the main bundle rather than after it.
+ */
+export function portalPage(dist: string, pathname: string, config: Config): string {
+  const index = path.join(dist, 'index.html');
+  const mtimeMs = statSync(index).mtimeMs;
+  if (built?.mtimeMs !== mtimeMs) {
+    const manifestFile = path.join(dist, '.vite', 'manifest.json');
+    built = {
+      mtimeMs,
+      html: readFileSync(index, 'utf8'),
+      manifest: existsSync(manifestFile)
+        ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, ManifestChunk>)
+        : {},
+    };
+  }
+  const { html, manifest } = built;
+  const files = new Set<string>();
+  const add = (key: string) => {
+    const chunk = manifest[key];
+    if (!chunk || files.has(chunk.file)) return;
+    files.add(chunk.file);
+    for (const imported of chunk.imports ?? []) add(imported);
+  };
+  const source = pageSources[pathname.replace(/\/+$/, '') || '/'];
+  if (source) add(source);
+  // The main bundle and what it imports are in the page already.
+  const inPage = new Set([...html.matchAll(/(?:src|href)="\/([^"]+)"/g)].map((m) => m[1]));
+  const preloads = [...files]
+    .filter((file) => !inPage.has(file))
+    .map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
+    .join('');
+  // `<` escaped: the settings cannot end the script element.
+  const settings = JSON.stringify(portalRuntimeConfig(config)).replace(/</g, '\\u003c');
+  return html.replace(
+    /<link rel="preload" href="\/config\.json"[^>]*>/,
+    `<script id="portal-config" type="application/json">${settings}</script>${preloads}`,
+  );
 }
 
 /** The settings the portal reads at runtime (never secrets): how to sign in. */

@@ -92,6 +92,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     config,
     clock,
     ids,
+    linkClock: simulatorClock ? systemClock : clock,
     storage,
     customers,
     customerCache: cachedCustomers(customers, config.ROLE_CACHE_SECONDS * 1000),

@@ -51,6 +51,11 @@ export interface Services {
   clock: Clock;
   /** New ids of stored things: random, or a seed's during the demo seed. */
   ids: IdGenerator;
+  /**
+   * The clock of links Storage checks (SAS start and expiry): real time, also when the app runs on the simulator
+   * clock (Storage checks a SAS against its own clock), else the app's clock.
+   */
+  linkClock: Clock;
   /** Reachability of Table and Blob storage (GET /health). */
   storage: StorageHealth;
   customers: CustomerRepository;

@@ -23,6 +23,8 @@ export const subscriptionRecordSchema = z.object({
   quantity: z.number().int().min(0),
   /** Licenses of this subscription assigned to users (never decrease below it). */
   assignedQuantity: z.number().int().min(0),
+  /** When `assignedQuantity` was last read from the directory (absent: not since the mirror was made). */
+  assignedAt: z.iso.datetime().optional(),
   minQuantity: z.number().int().min(0),
   maxQuantity: z.number().int().min(1),
   status: z.enum(subscriptionStatuses),

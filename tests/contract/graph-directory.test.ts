@@ -223,6 +223,23 @@ describe('Microsoft Graph adapter at the wire', () => {
     expect(sleeps).toEqual([7000, 7000]);
   });
 
+  it('makes a quick call once, without waiting out a 429 or retrying a 5xx (a page falls back instead)', async () => {
+    await buySeats(fake.commerce, tenant, 'SPB', 2);
+    fake.failNext({ times: 1, answer: 429, retryAfter: '7', path: /subscribedSkus/ });
+    const throttled = await rejection(directory.subscribedSkus(tenant, { quick: true }));
+    expect(throttled).toMatchObject({ code: 'DIRECTORY.THROTTLED', extra: { retryAfterSeconds: 7 } });
+    fake.failNext({ times: 1, answer: 503, path: /subscribedSkus/ });
+    expect(await rejection(directory.subscribedSkus(tenant, { quick: true }))).toMatchObject({
+      code: 'DIRECTORY.UNAVAILABLE',
+    });
+    expect(sleeps).toEqual([]);
+    expect(sent('GET', /subscribedSkus/)).toHaveLength(2);
+    // Answered, a quick call reads the same as any other.
+    expect(await directory.subscribedSkus(tenant, { quick: true })).toMatchObject([
+      { skuPartNumber: 'SPB', consumedUnits: 0 },
+    ]);
+  });
+
   it('answers JSON of no documented shape with DIRECTORY.BAD_ANSWER (503), never a 500', async () => {
     fake.failNext({ times: 1, answer: 'unexpectedShape' });
     const error = await rejection(directory.subscribedSkus(tenant));

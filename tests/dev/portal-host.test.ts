@@ -92,8 +92,27 @@ describe('serving the portal’s build', () => {
   beforeAll(async () => {
     const dist = await mkdtemp(path.join(tmpdir(), 'portal-dist-'));
     await mkdir(path.join(dist, 'assets'));
-    await writeFile(path.join(dist, 'index.html'), '<!doctype html><div id="root"></div>');
+    // As Vite writes it: the main bundle and its static imports, the preload of the runtime settings.
+    await writeFile(
+      path.join(dist, 'index.html'),
+      '<!doctype html><head><link rel="preload" href="/config.json" as="fetch" crossorigin="anonymous" />' +
+        '<script type="module" crossorigin src="/assets/app-1.js"></script>' +
+        '<link rel="modulepreload" crossorigin href="/assets/runtime-1.js"></head><div id="root"></div>',
+    );
     await writeFile(path.join(dist, 'assets', 'app-1.js'), 'console.log(1)');
+    await mkdir(path.join(dist, '.vite'));
+    await writeFile(
+      path.join(dist, '.vite', 'manifest.json'),
+      JSON.stringify({
+        'index.html': { file: 'assets/app-1.js', imports: ['_runtime-1.js'] },
+        '_runtime-1.js': { file: 'assets/runtime-1.js' },
+        '_Badge-1.js': { file: 'assets/Badge-1.js', imports: ['_runtime-1.js'] },
+        'src/pages/customer/Services.tsx': {
+          file: 'assets/Services-1.js',
+          imports: ['_runtime-1.js', '_Badge-1.js', 'index.html'],
+        },
+      }),
+    );
     server = createServer((req, res) => {
       const pathname = new URL(req.url ?? '/', 'http://x').pathname;
       if (!servePortal(res, pathname, host.services.config, dist)) res.writeHead(599).end();
@@ -116,5 +135,17 @@ describe('serving the portal’s build', () => {
     expect((await fetch(`${url}/..%2F..%2Fetc%2Fpasswd.txt`)).status).toBe(404);
     const config = (await (await fetch(`${url}/config.json`)).json()) as { authMode: string };
     expect(config).toEqual({ authMode: 'local' });
+  });
+
+  it('writes the runtime settings into the page and preloads the opened page’s chunks, not the bundle’s', async () => {
+    const page = await (await fetch(`${url}/services`)).text();
+    expect(page).not.toContain('href="/config.json"');
+    const settings = /<script id="portal-config" type="application\/json">([^<]*)<\/script>/.exec(page)?.[1];
+    expect(JSON.parse(settings ?? 'null')).toEqual({ authMode: 'local' });
+    const preloads = [...page.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)">/g)].map((m) => m[1]);
+    expect(preloads.sort()).toEqual(['/assets/Badge-1.js', '/assets/Services-1.js', '/assets/runtime-1.js']);
+    expect(page.match(/runtime-1\.js/g)).toHaveLength(1); // already in the page: not preloaded twice
+    // A page without a chunk of its own (the invitation) gets the settings only.
+    expect(await (await fetch(`${url}/invitations/abc`)).text()).not.toContain('Services-1.js');
   });
 });

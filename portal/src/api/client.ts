@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './openapi';
+import { takePrefetched } from './prefetch';
 
 export type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
@@ -28,7 +29,10 @@ const auth: Middleware = {
 };
 
 /** The only way the portal calls the API: types generated from /api/openapi.json (`npm run client`). */
-export const api = createClient<paths>({ baseUrl: window.location.origin });
+export const api = createClient<paths>({
+  baseUrl: window.location.origin,
+  fetch: (request) => takePrefetched(request) ?? fetch(request),
+});
 api.use(auth);
 
 /** An API error as the user sees it: the problem's detail (or title), with the field errors. */

@@ -12,8 +12,25 @@ export interface RuntimeConfig {
 
 const storageKey = 'portal.token';
 
+/**
+ * The settings the host wrote into index.html (the local host does), so that none of the start waits for them;
+ * undefined when the page was served as built (Static Web Apps: /config.json, preloaded by index.html).
+ */
+export function inlineRuntimeConfig(): RuntimeConfig | undefined {
+  const text = document.getElementById('portal-config')?.textContent;
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as RuntimeConfig;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function loadRuntimeConfig(): Promise<RuntimeConfig | undefined> {
-  const response = await fetch('/config.json', { cache: 'no-store' }).catch(() => undefined);
+  const inline = inlineRuntimeConfig();
+  if (inline) return inline;
+  // The same request as index.html's preload (served with cache-control: no-store), so that it is reused.
+  const response = await fetch('/config.json').catch(() => undefined);
   if (!response?.ok) return undefined;
   return (await response.json()) as RuntimeConfig;
 }

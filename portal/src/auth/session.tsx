@@ -50,6 +50,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         return;
       }
       const current = await call(api.GET('/api/me'));
+      // The customer, known from now on in this tab: the next load asks for the page's data beside /api/me.
+      const [first] = current.customers;
+      if (!current.isPartnerAdmin && first && !sessionStorage.getItem('portal.customer'))
+        sessionStorage.setItem('portal.customer', JSON.stringify({ id: first.customerId, name: first.customerName }));
       setMe(current);
       setState('signedIn');
     } catch (e) {

@@ -14,6 +14,14 @@ interface I18n {
   setLanguage(language: Language): void;
   t: Translate;
   formatDate(iso: string | undefined): string;
+  /** An instant (ISO date-time) in the language's format, in the browser's time zone. */
+  formatDateTime(iso: string | undefined): string;
+  /** A term and billing frequency as words: "1-year · monthly", "1 Jahr · monatlich". */
+  formatTerm(term: string, frequency: string): string;
+  /** A billing frequency as a word: "monthly", "monatlich". */
+  formatFrequency(frequency: string): string;
+  /** A billing contract (term and frequency) as a phrase: "1-year term, billed monthly". */
+  formatContract(term: string, frequency: string): string;
   formatMoney(amount: string | undefined, currency: string | undefined): string;
 }
 
@@ -37,16 +45,27 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const dictionary = dictionaries[language];
     const locale = language === 'de' ? 'de-DE' : 'en-US';
+    const translate: Translate = (key, vars) =>
+      (dictionary[key] ?? en[key]).replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`));
+    // A term or frequency the dictionary does not know yet is shown as the API sent it.
+    const word = (key: string, fallback: string) => (key in dictionary ? translate(key as MessageKey) : fallback);
     return {
       language,
       setLanguage,
-      t: (key, vars) =>
-        (dictionary[key] ?? en[key]).replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`)),
+      t: translate,
       // Dates are UTC calendar dates: shown as such, never shifted to the browser's zone.
       formatDate: (iso) =>
         iso
           ? new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso).toLocaleDateString(locale, { timeZone: 'UTC' })
           : '',
+      formatDateTime: (iso) => (iso ? new Date(iso).toLocaleString(locale) : ''),
+      formatFrequency: (frequency) => word(`frequency.${frequency}`, frequency),
+      formatTerm: (term, frequency) => `${word(`term.${term}`, term)} · ${word(`frequency.${frequency}`, frequency)}`,
+      formatContract: (term, frequency) =>
+        translate('services.contractLabel', {
+          term: word(`term.${term}`, term),
+          frequency: word(`frequency.${frequency}`, frequency),
+        }),
       // Amounts are decimal strings: formatted from the string, never through arithmetic.
       formatMoney: (amount, currency) => (amount === undefined ? '' : formatDecimal(amount, currency ?? '', locale)),
     };

@@ -75,6 +75,8 @@ const USER_SELECT = [
 ].join(',');
 /** Longest total wait between attempts of one call: past it the caller gets the 503 and retries later. */
 const MAX_TOTAL_WAIT_MS = 30_000;
+/** Longest wait of a quick call (`{ quick: true }`): a page waits no longer for a nice-to-have answer. */
+const QUICK_TIMEOUT_MS = 3_000;
 /** Graph's limit of values in one `in (…)` filter. */
 const FILTER_IN_LIMIT = 15;
 
@@ -168,7 +170,11 @@ const graphErrorSchema = z.object({
 
 /** Per-request options of the transport (a middleware option of the Graph client, keyed by its class). */
 class CallOptions {
-  constructor(readonly retryServerErrors: boolean) {}
+  constructor(
+    readonly retryServerErrors: boolean,
+    /** On a page's path: one attempt with a short timeout; the caller falls back rather than wait. */
+    readonly quick = false,
+  ) {}
 }
 
 interface Dependencies extends HttpDependencies {
@@ -188,12 +194,14 @@ class Transport implements Middleware {
   async execute(context: Context): Promise<void> {
     const options = context.middlewareControl?.getMiddlewareOptions(CallOptions) as CallOptions | undefined;
     const { GRAPH_TIMEOUT_MS: timeoutMs, GRAPH_MAX_RETRIES: maxRetries } = this.config;
-    const policy = {
-      timeoutMs,
-      maxRetries,
-      maxTotalWaitMs: MAX_TOTAL_WAIT_MS,
-      retryServerErrors: options?.retryServerErrors ?? true,
-    };
+    const policy = options?.quick
+      ? { timeoutMs: Math.min(timeoutMs, QUICK_TIMEOUT_MS), maxRetries: 0, maxTotalWaitMs: 0 }
+      : {
+          timeoutMs,
+          maxRetries,
+          maxTotalWaitMs: MAX_TOTAL_WAIT_MS,
+          retryServerErrors: options?.retryServerErrors ?? true,
+        };
     const result = await retryingFetch(context.request, context.options ?? {}, policy, this.deps);
     if (!result.ok) {
       const { retryAfterSeconds: seconds } = result;
@@ -221,6 +229,8 @@ interface Request {
   body?: unknown;
   headers?: Record<string, string>;
   retryServerErrors?: boolean;
+  /** One attempt, short timeout (see CallOptions). */
+  quick?: boolean;
   /** How Graph's refusals of this call read in the port's words. */
   context?: ErrorContext;
 }
@@ -333,8 +343,10 @@ class GraphDirectory implements DirectoryPort {
     });
   }
 
-  async subscribedSkus(tenantId: string): Promise<SubscribedSku[]> {
-    return (await this.all(tenantId, '/subscribedSkus')).map((item) => toSku(parse(skuSchema, item, 'subscribed SKU')));
+  async subscribedSkus(tenantId: string, options?: { quick?: boolean }): Promise<SubscribedSku[]> {
+    return (await this.all(tenantId, '/subscribedSkus', options?.quick ?? false)).map((item) =>
+      toSku(parse(skuSchema, item, 'subscribed SKU')),
+    );
   }
 
   async consumedUnits(tenantId: string, skuPartNumber: string): Promise<number> {
@@ -433,13 +445,13 @@ class GraphDirectory implements DirectoryPort {
   // ---- calls ----
 
   /** A collection, following `@odata.nextLink` to its end. */
-  private async all(tenantId: string, path: string): Promise<unknown[]> {
+  private async all(tenantId: string, path: string, quick = false): Promise<unknown[]> {
     const items: unknown[] = [];
     let next: string | undefined = path;
     while (next) {
       const page: z.output<typeof collectionSchema> = parse(
         collectionSchema,
-        await this.send(tenantId, { method: 'get', path: next }),
+        await this.send(tenantId, { method: 'get', path: next, quick }),
         'collection',
       );
       items.push(...page.value);
@@ -466,7 +478,9 @@ class GraphDirectory implements DirectoryPort {
     } catch (error) {
       throw tokenError(error);
     }
-    let call = client.api(request.path).middlewareOptions([new CallOptions(request.retryServerErrors ?? true)]);
+    let call = client
+      .api(request.path)
+      .middlewareOptions([new CallOptions(request.retryServerErrors ?? true, request.quick ?? false)]);
     for (const [name, value] of Object.entries(request.headers ?? {})) call = call.header(name, value);
     try {
       if (request.method === 'patch') return await call.patch(request.body ?? {});

@@ -159,7 +159,11 @@ export interface DirectoryPort {
   createUser(tenantId: string, user: NewDirectoryUser): Promise<DirectoryUser>;
   /** Changes profile properties of a user (Graph's `PATCH /users/{id}`); setting a value it has changes nothing. */
   updateUser(tenantId: string, userId: string, update: DirectoryUserUpdate): Promise<void>;
-  subscribedSkus(tenantId: string): Promise<SubscribedSku[]>;
+  /**
+   * The tenant's license plans and their units. `quick`: for a page's path, one attempt with a short timeout and
+   * no waiting out a Retry-After; the failure (DIRECTORY.THROTTLED with its retryAfterSeconds) is the caller's.
+   */
+  subscribedSkus(tenantId: string, options?: { quick?: boolean }): Promise<SubscribedSku[]>;
   /** Assigns and removes a user's direct licenses; all or nothing. */
   assignLicenses(tenantId: string, userId: string, change: LicenseChange): Promise<void>;
   listGroups(tenantId: string): Promise<DirectoryGroup[]>;

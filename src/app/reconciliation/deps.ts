@@ -16,6 +16,11 @@ import type { SettingsStore } from '../ports/settings.port.ts';
 export interface ReconciliationDeps {
   config: Pick<Config, 'PARTNER_NAME' | 'PARTNER_NOTIFY_EMAIL' | 'REPORT_SAS_MINUTES'>;
   clock: Clock;
+  /**
+   * The clock of links Storage checks (SAS start and expiry): real time, also when the app runs on the simulator
+   * clock (Storage checks a SAS against its own clock), else the app's clock.
+   */
+  linkClock: Clock;
   customers: Pick<CustomerRepository, 'list' | 'get'>;
   customerData: Pick<CustomerDataStore, 'services'>;
   billing: Pick<BillingStore, 'lines' | 'invoices'>;

@@ -205,10 +205,10 @@ export async function reconcileOne(
 
 /** A short-lived read-only link to the month's workbook (REPORT_SAS_MINUTES). */
 export async function reconciliationReportLink(
-  deps: Pick<ReconciliationDeps, 'clock' | 'config' | 'reports'>,
+  deps: Pick<ReconciliationDeps, 'linkClock' | 'config' | 'reports'>,
   month: string,
 ): Promise<{ url: string; expiresOn: string }> {
-  const now = deps.clock.now().getTime();
+  const now = deps.linkClock.now().getTime();
   return deps.reports.readLink(reconciliationReportName(month), {
     startsOn: new Date(now - 5 * 60_000),
     expiresOn: new Date(now + deps.config.REPORT_SAS_MINUTES * 60_000),

@@ -15,7 +15,10 @@ import { readLinkFor } from './provider-reports.ts';
  * A customer's billing reports for a range of dates: one per cycle whose end (the report's date) falls in
  * [from, to], newest first, each with the formats written; and a short-lived read-only link to one of them.
  */
-export type BillingReportsDeps = Pick<ReportsDeps, 'config' | 'clock' | 'customers' | 'billing' | 'reports'>;
+export type BillingReportsDeps = Pick<
+  ReportsDeps,
+  'config' | 'clock' | 'linkClock' | 'customers' | 'billing' | 'reports'
+>;
 
 /** At most two years of cycles in one listing. */
 const MAX_DAYS = 731;

@@ -16,6 +16,11 @@ import type { InvoiceDocuments } from '../ports/invoice-document.port.ts';
 export interface ReportsDeps {
   config: Config;
   clock: Clock;
+  /**
+   * The clock of links Storage checks (SAS start and expiry): real time, also when the app runs on the simulator
+   * clock (Storage checks a SAS against its own clock), else the app's clock.
+   */
+  linkClock: Clock;
   customers: CustomerRepository;
   customerData: CustomerDataStore;
   billing: BillingStore;

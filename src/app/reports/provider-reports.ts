@@ -122,7 +122,7 @@ export interface ListedReport {
 
 /** The period's provider reports that exist, each with a short-lived read-only link. */
 export async function listProviderReports(
-  deps: Pick<ReportsDeps, 'config' | 'clock' | 'reports'>,
+  deps: Pick<ReportsDeps, 'config' | 'clock' | 'linkClock' | 'reports'>,
   period: string,
 ): Promise<ListedReport[]> {
   const out: ListedReport[] = [];
@@ -144,11 +144,11 @@ export async function listProviderReports(
 
 /** A link valid from a few minutes ago (clock skew) for REPORT_SAS_MINUTES. */
 export function readLinkFor(
-  deps: Pick<ReportsDeps, 'config' | 'clock' | 'reports'>,
+  deps: Pick<ReportsDeps, 'config' | 'linkClock' | 'reports'>,
   name: string,
   fileName: string,
 ): Promise<ReadLink> {
-  const now = deps.clock.now().getTime();
+  const now = deps.linkClock.now().getTime();
   return deps.reports.readLink(name, {
     startsOn: new Date(now - 5 * 60_000),
     expiresOn: new Date(now + deps.config.REPORT_SAS_MINUTES * 60_000),

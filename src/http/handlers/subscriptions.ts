@@ -6,6 +6,7 @@ import { changeSubscription } from '../../app/subscriptions/change-subscription.
 import type { Actor } from '../../app/subscriptions/deps.ts';
 import { cancelFutureChange, listFutureChanges } from '../../app/subscriptions/future-changes.ts';
 import { syncSubscriptions } from '../../app/subscriptions/sync.ts';
+import { refreshStaleAssignedLicenses } from '../../app/subscriptions/assigned-licenses.ts';
 import { futureChangeView, myServicesView, subscriptionView } from '../../app/subscriptions/views.ts';
 import { billingFrequencies, terms } from '../../domain/calendar.ts';
 import { checkChange, previewChange } from '../../domain/change-rules.ts';
@@ -149,7 +150,11 @@ export const listSubscriptionsRoute = defineRoute({
   responses: { 200: { description: 'My Services', schema: myServicesSchema } },
   async handler({ params, services }) {
     const now = services.clock.now();
-    const { subscriptions, futureChanges, legacy } = await services.customerData.services(params.customerId);
+    let stored = await services.customerData.services(params.customerId);
+    // Licenses assigned outside the portal show now, not at the next sync (a quick read, only when stale).
+    if (await refreshStaleAssignedLicenses(services, params.customerId, stored.subscriptions))
+      stored = await services.customerData.services(params.customerId);
+    const { subscriptions, futureChanges, legacy } = stored;
     const pending = futureChanges.filter((c) => ['pending', 'applying', 'failed'].includes(c.value.status));
     const views = subscriptions.map((s) =>
       subscriptionView(

@@ -8,20 +8,11 @@ import { localEnv } from '../../../dev/settings.ts';
 import { ensurePortalBuild } from '../../../dev/portal-build.ts';
 import type { DemoIdentity } from '../../../dev/portal.ts';
 
-/** A clock that runs with real time from a settable offset: the demo history is seeded in the past, then "now" comes. */
-export function offsetClock(offsetDays: number) {
-  let offset = offsetDays * 86_400_000;
-  return {
-    now: () => new Date(Date.now() + offset),
-    setOffsetDays(days: number) {
-      offset = days * 86_400_000;
-    },
-  };
-}
-
 export interface PortalHost {
   host: LocalHost;
   url: string;
+  /** The app's time: the simulator clock's, shared by the seed, the host's timers and every request. */
+  now(): Date;
   dataDir: string;
   identities(): Promise<DemoIdentity[]>;
   identity(customerName: string, role: DemoIdentity['role']): Promise<DemoIdentity>;
@@ -38,18 +29,20 @@ export interface PortalHost {
 }
 
 /**
- * The local host as `npm start` runs it (in-memory Azurite, the demo seed, the portal's build at /), with the seed
- * bought `historyDays` ago so that NCE windows have closed and a billing cycle has ended.
+ * The local host as `npm start` runs it: in-memory Azurite, the portal's build at /, and the demo seed replayed on
+ * the simulator clock (COMMERCE_MODE=simulator), the same clock the host's timers and requests then run on. The
+ * last `months` of the demo's history are replayed (its usage pulls, renewals and monthly billing runs), so that
+ * NCE windows have closed, Usage has months to chart and Invoices has more than one invoice.
  */
-export async function startPortalHost(historyDays = 45): Promise<PortalHost> {
+export async function startPortalHost(months = 3): Promise<PortalHost> {
   if (!ensurePortalBuild(() => undefined))
     throw new Error('The portal could not be built (npm run build --prefix portal)');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'csp-e2e-'));
-  const clock = offsetClock(-historyDays);
   const host = await startLocalHost({
     env: {
       ...localEnv(),
       AUTH_MODE: 'local',
+      COMMERCE_MODE: 'simulator',
       DATA_DIR: dataDir,
       STORAGE_NAME_PREFIX: `e${randomBytes(4).toString('hex')}`,
       ROLE_CACHE_SECONDS: '0',
@@ -58,11 +51,10 @@ export async function startPortalHost(historyDays = 45): Promise<PortalHost> {
     },
     port: 0,
     azurite: 'memory',
-    seed: true,
-    clock,
+    seed: { months },
     log: () => undefined,
   });
-  clock.setOffsetDays(0);
+  if (!host.services.simulatorClock) throw new Error('The e2e host runs without the simulator clock');
   const url = host.url;
   const json = async (response: Response) => {
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
@@ -74,6 +66,7 @@ export async function startPortalHost(historyDays = 45): Promise<PortalHost> {
     host,
     url,
     dataDir,
+    now: () => host.services.clock.now(),
     identities,
     async identity(customerName, role) {
       const found = (await identities()).find(

@@ -31,7 +31,7 @@ export default function Catalog() {
 }
 
 function CatalogOf({ customerId }: { customerId: string }) {
-  const { t, formatMoney } = useI18n();
+  const { t, formatMoney, formatTerm } = useI18n();
   const { canAdmin } = useSession();
   const [search, setSearch] = useState('');
   const [category, setCategory] = useState('');
@@ -127,7 +127,7 @@ function CatalogOf({ customerId }: { customerId: string }) {
                 render: (i) => {
                   const offer = i.offers[0];
                   return offer
-                    ? `${formatMoney(offer.unitPrice, offer.currency)} (${offer.term}, ${offer.frequency})`
+                    ? `${formatMoney(offer.unitPrice, offer.currency)} (${formatTerm(offer.term, offer.frequency)})`
                     : '';
                 },
               },
@@ -169,7 +169,7 @@ function CatalogOf({ customerId }: { customerId: string }) {
 }
 
 function BuyDialog({ customerId, item, onClose }: { customerId: string; item: Item; onClose(done?: string): void }) {
-  const { t, formatMoney, formatDate } = useI18n();
+  const { t, formatMoney, formatDate, formatTerm, formatFrequency } = useI18n();
   const [offerIndex, setOfferIndex] = useState(0);
   const [quantity, setQuantity] = useState(Math.max(1, item.minQuantity));
   const [startDate, setStartDate] = useState('');
@@ -181,7 +181,7 @@ function BuyDialog({ customerId, item, onClose }: { customerId: string; item: It
   const needsConfirmation =
     action.error instanceof ApiError && action.error.problem?.code === 'BILLING.CONFIRMATION_REQUIRED';
   const offerLabel = (o: Schemas['CustomerOffer']) =>
-    `${o.term} · ${o.frequency} · ${t('catalog.perPeriod', { price: formatMoney(o.unitPrice, o.currency), frequency: o.frequency })}`;
+    `${formatTerm(o.term, o.frequency)} · ${t('catalog.perPeriod', { price: formatMoney(o.unitPrice, o.currency), frequency: formatFrequency(o.frequency) })}`;
 
   const buy = () =>
     action.run(async () => {

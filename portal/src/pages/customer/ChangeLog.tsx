@@ -12,7 +12,7 @@ export default function ChangeLog() {
 }
 
 function ChangeLogOf({ customerId }: { customerId: string }) {
-  const { t } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const query = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
@@ -64,7 +64,7 @@ function ChangeLogOf({ customerId }: { customerId: string }) {
             rows={page.items}
             rowKey={(e) => e.id}
             columns={[
-              { key: 'at', header: t('log.when'), render: (e) => new Date(e.at).toLocaleString() },
+              { key: 'at', header: t('log.when'), render: (e) => formatDateTime(e.at) },
               { key: 'who', header: t('log.who'), render: (e) => e.actor },
               {
                 key: 'what',

@@ -2,7 +2,7 @@ import { Badge, Button } from '@fluentui/react-components';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { useI18n } from '../../i18n/i18n';
+import { useI18n, type Translate } from '../../i18n/i18n';
 import { DataTable, ErrorBar, Loading, Page } from '../../components/page';
 import { useAction, useApi } from '../../components/use-api';
 import { WithCustomer } from '../../components/customer';
@@ -11,11 +11,11 @@ export default function FutureChanges() {
   return <WithCustomer>{(customerId) => <FutureChangesOf customerId={customerId} />}</WithCustomer>;
 }
 
-function describe(kind: string, change: Record<string, unknown>): string {
+function describe(t: Translate, kind: string, change: Record<string, unknown>): string {
   change = { ...change, kind };
-  if (change.kind === 'quantity') return `quantity → ${String(change.quantity)}`;
-  if (change.kind === 'autoRenew') return `auto-renew ${change.enabled ? 'on' : 'off'}`;
-  if (change.kind === 'purchase') return `purchase ${String(change.quantity ?? '')}`.trim();
+  if (change.kind === 'quantity') return t('future.quantity', { quantity: String(change.quantity) });
+  if (change.kind === 'autoRenew') return t(change.enabled ? 'future.autoRenewOn' : 'future.autoRenewOff');
+  if (change.kind === 'purchase') return t('future.purchase', { quantity: String(change.quantity ?? '') }).trim();
   return String(change.kind ?? '');
 }
 
@@ -47,7 +47,7 @@ function FutureChangesOf({ customerId }: { customerId: string }) {
             rowKey={(c) => c.id}
             columns={[
               { key: 'sub', header: t('future.subscription'), render: (c) => c.subscriptionName },
-              { key: 'change', header: t('future.change'), render: (c) => describe(c.kind, c.change) },
+              { key: 'change', header: t('future.change'), render: (c) => describe(t, c.kind, c.change) },
               {
                 key: 'effective',
                 header: t('future.effective'),

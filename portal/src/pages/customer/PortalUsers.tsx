@@ -88,6 +88,8 @@ function PortalUsersOf({ customerId }: { customerId: string }) {
             </Field>
             <Field label={t('app.role')}>
               <Dropdown
+                // Fluent's 250 px minimum overflowed the grid column onto the button beside it.
+                style={{ minWidth: 0 }}
                 value={form.role}
                 selectedOptions={[form.role]}
                 onOptionSelect={(_, d) => setForm({ ...form, role: d.optionValue as Role })}

@@ -69,6 +69,8 @@ export default function Profile() {
               ))}
               <Field label={t('profile.contact')}>
                 <Dropdown
+                  // Fluent's 250 px minimum overflowed the grid column onto the Save button beside it.
+                  style={{ minWidth: 0 }}
                   value={t(`profile.contact.${contact}`)}
                   selectedOptions={[contact]}
                   onOptionSelect={(_, d) => setContact(d.optionValue as Contact)}

@@ -16,7 +16,12 @@ export default function Services() {
 }
 
 function ServicesOf({ customerId }: { customerId: string }) {
-  const { t, formatDate, formatMoney } = useI18n();
+  const { t, formatDate, formatMoney, formatTerm, formatContract } = useI18n();
+  // The API's billing contract is `{term}/{frequency}`; its label is English, so the portal words it itself.
+  const contractLabel = (c: { billingContract: string; label: string }) => {
+    const [term, frequency] = c.billingContract.split('/');
+    return term && frequency ? formatContract(term, frequency) : c.label;
+  };
   const { canModify } = useSession();
   const state = useApi(
     () => call(api.GET('/api/customers/{customerId}/subscriptions', { params: { path: { customerId } } })),
@@ -57,7 +62,7 @@ function ServicesOf({ customerId }: { customerId: string }) {
     },
     { key: 'purchased', header: t('services.purchased'), render: (s) => s.quantity },
     { key: 'assigned', header: t('services.assigned'), render: (s) => s.assignedQuantity },
-    { key: 'term', header: t('services.term'), render: (s) => `${s.term} · ${s.billingFrequency}` },
+    { key: 'term', header: t('services.term'), render: (s) => formatTerm(s.term, s.billingFrequency) },
     {
       key: 'renewal',
       header: t('services.renewal'),
@@ -111,7 +116,10 @@ function ServicesOf({ customerId }: { customerId: string }) {
                 value={
                   contract === 'all'
                     ? t('app.all')
-                    : (services.contracts.find((c) => c.billingContract === contract)?.label ?? '')
+                    : (() => {
+                        const found = services.contracts.find((c) => c.billingContract === contract);
+                        return found ? contractLabel(found) : '';
+                      })()
                 }
                 selectedOptions={[contract]}
                 onOptionSelect={(_, d) => setContract(d.optionValue ?? 'all')}
@@ -119,7 +127,7 @@ function ServicesOf({ customerId }: { customerId: string }) {
                 <Option value="all">{t('app.all')}</Option>
                 {services.contracts.map((c) => (
                   <Option key={c.billingContract} value={c.billingContract}>
-                    {c.label}
+                    {contractLabel(c)}
                   </Option>
                 ))}
               </Dropdown>
@@ -127,12 +135,12 @@ function ServicesOf({ customerId }: { customerId: string }) {
             {services.contracts
               .filter((c) => contract === 'all' || c.billingContract === contract)
               .map((c) => (
-                <section key={c.billingContract} aria-label={`${t('services.contract')}: ${c.label}`}>
+                <section key={c.billingContract} aria-label={`${t('services.contract')}: ${contractLabel(c)}`}>
                   <h2 style={{ fontSize: 16, margin: '8px 0' }}>
-                    {t('services.contract')}: {c.label}
+                    {t('services.contract')}: {contractLabel(c)}
                   </h2>
                   <DataTable
-                    label={c.label}
+                    label={contractLabel(c)}
                     columns={columns}
                     rowKey={(s) => s.id}
                     rows={c.subscriptions.flatMap((s): Row[] => [
