@@ -336,7 +336,10 @@ export async function startFakePartnerCenter(options: {
         if (!(error instanceof AppError) || error.kind !== 'Conflict') throw error;
         return {
           status: 200,
-          body: { orders: [], orderErrors: [{ orderGroupId: '0', code: microsoftCodeOf(error), description: error.message }] },
+          body: {
+            orders: [],
+            orderErrors: [{ orderGroupId: '0', code: microsoftCodeOf(error), description: error.message }],
+          },
         };
       }
     }
@@ -547,7 +550,12 @@ export async function startFakePartnerCenter(options: {
         if (error instanceof HttpError)
           send(error.status, { code: error.code, description: error.message, data: [], source: 'PartnerFakeApi' });
         else if (error instanceof AppError)
-          send(statusOf(error), { code: microsoftCodeOf(error), description: error.message, data: [], source: 'PartnerFakeApi' });
+          send(statusOf(error), {
+            code: microsoftCodeOf(error),
+            description: error.message,
+            data: [],
+            source: 'PartnerFakeApi',
+          });
         else send(500, { code: '500', description: String(error) });
       }
     })();
