@@ -17,9 +17,16 @@ export default function BillingRuns() {
   const [run, setRun] = useState<Schemas['BillingRun']>();
   const action = useAction();
 
-  // Live progress: polls the run while it is running.
+  // The page opens on last month's run, when there is one (a 404 only means it has not been started).
   useEffect(() => {
-    if (!run || run.status !== 'running') return;
+    void call(api.GET('/api/billing/runs/{runId}', { params: { path: { runId: lastMonth() } } }))
+      .then(setRun)
+      .catch(() => undefined);
+  }, []);
+
+  // Live progress: polls the run until it has finished (running, then completing its bundle and manifest).
+  useEffect(() => {
+    if (!run || (run.status !== 'running' && run.status !== 'completing')) return;
     const timer = setTimeout(() => {
       void call(api.GET('/api/billing/runs/{runId}', { params: { path: { runId: run.id } } }))
         .then(setRun)
@@ -41,7 +48,11 @@ export default function BillingRuns() {
           <Field label={t('runs.period')}>
             <Input value={period} pattern="\d{4}-\d{2}" onChange={(_, d) => setPeriod(d.value)} />
           </Field>
-          <Button type="submit" appearance="primary" disabled={action.busy || run?.status === 'running'}>
+          <Button
+            type="submit"
+            appearance="primary"
+            disabled={action.busy || run?.status === 'running' || run?.status === 'completing'}
+          >
             {t('runs.start')}
           </Button>
           <Button
@@ -63,7 +74,13 @@ export default function BillingRuns() {
             {run.period}{' '}
             <Badge
               appearance="tint"
-              color={run.status === 'completed' ? 'success' : run.status === 'running' ? 'informative' : 'warning'}
+              color={
+                run.status === 'completed'
+                  ? 'success'
+                  : run.status === 'running' || run.status === 'completing'
+                    ? 'informative'
+                    : 'warning'
+              }
             >
               {t(`status.${run.status}`)}
             </Badge>

@@ -1,5 +1,5 @@
 import { Button, Field, Input, Link } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, call, type Schemas } from '../../api/client';
 import { useI18n } from '../../i18n/i18n';
 import { DataTable, ErrorBar, Page, Toolbar } from '../../components/page';
@@ -23,6 +23,11 @@ export default function ProviderReports() {
       setList(reports);
       setBundles(usage);
     });
+  // The page opens on this month's reports rather than on an empty form.
+  useEffect(() => {
+    void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, for the period the page opened with
+  }, []);
   return (
     <Page title={t('nav.providerReports')}>
       <Toolbar>
