@@ -4,13 +4,16 @@ import { createConnection } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { indexAzuritePartitions } from './azurite-partition-index.ts';
+import { narrowAzuritePointLookups } from './azurite-point-lookups.ts';
 
 /**
  * Azurite's table and blob servers, in this process. The package root needs `vscode`, so the server classes
  * are loaded from their dist paths. `skipApiVersionCheck` lets newer SDKs talk to it; `loose` ignores headers
  * it does not know. With `dataDir` the data survives restarts; without it everything is in memory. Queries on a
  * partition key read only the partitions they name (dev/azurite-partition-index.ts), as in Azure, instead of the
- * whole table; `AZURITE_PLAIN_QUERIES=1` leaves Azurite's own whole-table evaluation (to compare).
+ * whole table, and a look-up of one entity or blob seeks by its row key or name (dev/azurite-point-lookups.ts)
+ * instead of comparing every row of the partition or every blob of the account; `AZURITE_PLAIN_QUERIES=1` leaves
+ * Azurite's own evaluation (to compare).
  */
 export const ACCOUNT = 'devstoreaccount1';
 export const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -70,7 +73,10 @@ export function connectionStringFor(host: string, blobPort: number, tablePort: n
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  if (process.env.AZURITE_PLAIN_QUERIES !== '1') indexAzuritePartitions();
+  if (process.env.AZURITE_PLAIN_QUERIES !== '1') {
+    indexAzuritePartitions();
+    narrowAzuritePointLookups();
+  }
   const require = createRequire(import.meta.url);
   const load = <T>(modulePath: string) => (require(`azurite/dist/src/${modulePath}`) as { default: T }).default;
   const TableServer = load<ServerClass>('table/TableServer');
