@@ -82,6 +82,14 @@ export function commerceRefused(code: string, message: string, extra: Record<str
   return new AppError('Conflict', code, message, extra);
 }
 
+/**
+ * Microsoft's business refusal: COMMERCE.REFUSED (409) naming Microsoft's code, with its description. Partner Center's
+ * adapter surfaces its answers this way, and the commerce simulator refuses the same way.
+ */
+export function microsoftRefusal(code: string | number, description: string, extra: Record<string, unknown> = {}) {
+  return commerceRefused('COMMERCE.REFUSED', description, { microsoftCode: String(code), ...extra });
+}
+
 export function isTransientCommerceError(error: unknown): boolean {
   return (
     error instanceof AppError &&

@@ -2,7 +2,13 @@ import { randomIds, type IdGenerator } from '../../app/ports/ids.port.ts';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import { notFound, validation } from '../../app/errors.ts';
-import { commerceLegacy, commerceRefused, commerceThrottled, commerceUnavailable } from '../../app/commerce-errors.ts';
+import {
+  commerceLegacy,
+  commerceRefused,
+  commerceThrottled,
+  commerceUnavailable,
+  microsoftRefusal,
+} from '../../app/commerce-errors.ts';
 import type { Clock } from '../../app/ports/clock.port.ts';
 import type { CatalogPort } from '../../app/ports/catalog.port.ts';
 import type {
@@ -600,13 +606,4 @@ function ledgerEntity(state: SimState, at: Date, ids: IdGenerator) {
     at: at.toISOString(),
     state: JSON.stringify(ledger),
   };
-}
-
-/**
- * A refusal Microsoft answers: Partner Center gives its code and description, which the real adapter surfaces as
- * COMMERCE.REFUSED naming the code. The simulator answers the same way, so that the portal sees one shape in both
- * modes.
- */
-function microsoftRefusal(microsoftCode: string, message: string, extra: Record<string, unknown> = {}) {
-  return commerceRefused('COMMERCE.REFUSED', message, { microsoftCode, ...extra });
 }

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { AppError } from '../../app/errors.ts';
 import {
   commerceBadAnswer,
-  commerceRefused,
   commerceThrottled,
   commerceUnavailable,
+  microsoftRefusal,
 } from '../../app/commerce-errors.ts';
 import type { Config } from '../../config.ts';
 import {
@@ -150,14 +150,8 @@ const noToken = () =>
     "no Partner Center token for the partner's app; check PARTNER_TENANT_ID, PARTNER_CENTER_CLIENT_ID and PARTNER_CENTER_CLIENT_SECRET",
   );
 
-/** Microsoft's business refusal: COMMERCE.REFUSED (409) with its code and description. */
-export function partnerCenterRefusal(
-  code: string | number,
-  description: string,
-  extra: Record<string, unknown> = {},
-): AppError {
-  return commerceRefused('COMMERCE.REFUSED', description, { microsoftCode: String(code), ...extra });
-}
+/** Microsoft's business refusal, as every adapter surfaces it (`microsoftRefusal`). */
+export const partnerCenterRefusal = microsoftRefusal;
 
 function json(text: string, status: number): unknown {
   try {
