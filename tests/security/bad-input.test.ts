@@ -175,6 +175,9 @@ describe('bad input never gets a 5xx and changes nothing', () => {
       if (route.method !== 'GET') {
         await fc.assert(
           fc.asyncProperty(bodiesFor(route), async (input) => {
+            // A generated body the route's schema accepts is not bad input but a request (`{ "months": 1 }` is a
+            // real advance of the simulator clock), so it may change data: skipped. Bad path values are sent above.
+            fc.pre(input.raw !== undefined || !route.body?.safeParse(input.body).success);
             await send(pathFor(route, customerId, undefined), input);
           }),
           { numRuns: 20 },

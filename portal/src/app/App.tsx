@@ -42,21 +42,25 @@ const elements: Record<string, JSX.Element> = Object.fromEntries(
   }),
 );
 void pageLoaders[window.location.pathname]?.().catch(() => undefined);
+// The partner's branding is asked for at once too, and nothing is shown until it is known: a customer never sees the
+// default name and colour first and then the partner's.
+const brandingRequest = loadBranding();
 const Invitation = lazy(() => import('./InvitationPage'));
 
 export function App() {
   const session = useSession();
   const { t } = useI18n();
   const location = useLocation();
-  const [branding, setBranding] = useState<Branding>(defaultBranding);
+  const [loaded, setLoaded] = useState<Branding | undefined>();
   useEffect(() => {
-    void loadBranding().then(setBranding);
+    void brandingRequest.then((value) => setLoaded((current) => current ?? value));
   }, []);
+  const branding = loaded ?? defaultBranding;
   const theme = useMemo(() => themeFor(branding.accentColor), [branding.accentColor]);
   const fallback = <Spinner label={t('app.loading')} />;
 
   let content;
-  if (session.state === 'loading') content = fallback;
+  if (session.state === 'loading' || !loaded) content = fallback;
   else if (location.pathname.startsWith('/invitations/'))
     content = (
       <Suspense fallback={fallback}>
@@ -84,7 +88,7 @@ export function App() {
     );
 
   return (
-    <BrandingContext.Provider value={{ branding, setBranding }}>
+    <BrandingContext.Provider value={{ branding, setBranding: setLoaded }}>
       <FluentProvider theme={theme} style={{ minHeight: '100vh', background: '#f5f5f5' }}>
         {content}
       </FluentProvider>

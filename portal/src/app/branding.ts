@@ -14,9 +14,12 @@ export const defaultBranding: Branding = {
   logoUrl: undefined,
 };
 
-/** The partner's public branding (anonymous GET /api/branding), falling back to the defaults when unreachable. */
+/**
+ * The partner's public branding (anonymous GET /api/branding), falling back to the defaults when unreachable or when
+ * it has not answered in five seconds (the portal waits for it before showing anything).
+ */
 export async function loadBranding(): Promise<Branding> {
-  const profile = await api.GET('/api/branding').catch(() => undefined);
+  const profile = await api.GET('/api/branding', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   if (!profile?.data) return defaultBranding;
   return {
     partnerName: profile.data.partnerName || defaultBranding.partnerName,
