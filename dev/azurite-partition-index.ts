@@ -12,7 +12,14 @@ import { createRequire } from 'node:module';
  *
  * The index follows the collection without hooks: LokiJS gives each inserted document the next `$loki` id and
  * appends it (Azurite replaces an entity by remove + insert, so an update is a new id), so documents with ids above
- * the highest indexed one are added before each query, and ids removed since are skipped when looked up.
+ * the highest indexed one are added before each query, and ids removed since are skipped when looked up. The
+ * partition keys are also kept in order, so a range of partitions is found by binary search rather than by testing
+ * every partition of the table (a billing run reads one customer's usage partitions by range: testing all of them
+ * made each customer cost as much as the number of customers).
+ *
+ * A filter that also names its row keys (`RowKey eq 'x'`, or an `or` of such conditions: reading a run's result row
+ * and its progress shard) in a large partition is answered by LokiJS's own binary index on `RowKey`, keeping the
+ * documents of the admitted partitions whose row key is exactly the one asked for, instead of every row.
  */
 
 interface LokiDoc {
@@ -25,6 +32,7 @@ interface LokiCollection {
   data: LokiDoc[];
   maxId: number;
   get(id: number): LokiDoc | null;
+  find(query: Record<string, unknown>): LokiDoc[];
 }
 
 export interface QueryNode {
@@ -38,12 +46,16 @@ export interface QueryNode {
 interface PartitionIndex {
   maxId: number;
   byPartition: Map<string, number[]>;
+  /** The keys of `byPartition`, in string order. */
+  sorted: string[];
 }
 
 interface Bounds {
   eq?: string;
   lower?: { key: string; inclusive: boolean };
   upper?: { key: string; inclusive: boolean };
+  /** The only row keys a match can have (from `RowKey eq` conditions), when the filter says. */
+  rows?: string[];
 }
 
 type QueryResult = [LokiDoc[], string | undefined, string | undefined];
@@ -75,7 +87,7 @@ const indexes = new WeakMap<LokiCollection, PartitionIndex>();
 function indexOf(collection: LokiCollection): PartitionIndex {
   let index = indexes.get(collection);
   if (!index || collection.maxId < index.maxId) {
-    index = { maxId: 0, byPartition: new Map() };
+    index = { maxId: 0, byPartition: new Map(), sorted: [] };
     indexes.set(collection, index);
   }
   if (collection.maxId === index.maxId) return index;
@@ -88,14 +100,42 @@ function indexOf(collection: LokiCollection): PartitionIndex {
   for (let i = fresh.length - 1; i >= 0; i--) {
     const doc = fresh[i] as LokiDoc;
     let ids = index.byPartition.get(doc.PartitionKey);
-    if (!ids) index.byPartition.set(doc.PartitionKey, (ids = []));
+    if (!ids) {
+      index.byPartition.set(doc.PartitionKey, (ids = []));
+      index.sorted.splice(firstAtOrAbove(index.sorted, doc.PartitionKey, true), 0, doc.PartitionKey);
+    }
     ids.push(doc.$loki);
   }
   index.maxId = collection.maxId;
   return index;
 }
 
+/** The position of the first key in `sorted` that is ≥ `key` (`inclusive`) or > `key`. */
+function firstAtOrAbove(sorted: string[], key: string, inclusive: boolean): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const at = sorted[middle] as string;
+    if (at < key || (!inclusive && at === key)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 const OPERATORS = new Set(['eq', 'ge', 'gt', 'le', 'lt']);
+
+/** The row keys an `or` tree of `RowKey eq 'constant'` conditions admits, or undefined for any other shape. */
+function rowKeysOf(node: QueryNode): string[] | undefined {
+  if (node.name === 'or' && node.left && node.right) {
+    const left = rowKeysOf(node.left);
+    const right = left && rowKeysOf(node.right);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  const { left, right } = node;
+  if (node.name !== 'eq' || left?.name !== 'id' || left.identifier !== 'RowKey') return undefined;
+  return right?.name === 'constant' && typeof right.value === 'string' ? [right.value] : undefined;
+}
 
 /**
  * The partition-key bounds every match of `tree` satisfies, or undefined when the filter is not that shape. Only
@@ -114,6 +154,8 @@ export function partitionBounds(tree: QueryNode): Bounds | undefined {
   const bounds: Bounds = {};
   let found = false;
   for (const node of conjuncts) {
+    const rows = rowKeysOf(node);
+    if (rows) bounds.rows = bounds.rows ? bounds.rows.filter((key) => rows.includes(key)) : [...new Set(rows)];
     if (!OPERATORS.has(node.name) || !node.left || !node.right) continue;
     const op = node.name;
     const identifier = node.left;
@@ -149,7 +191,24 @@ function admits(bounds: Bounds, key: string): boolean {
 /** The documents of the partitions `bounds` admits (ids removed since indexing skipped). */
 function candidates(collection: LokiCollection, bounds: Bounds): LokiDoc[] {
   const index = indexOf(collection);
-  const keys = bounds.eq !== undefined ? [bounds.eq] : [...index.byPartition.keys()].filter((k) => admits(bounds, k));
+  // A small partition is read whole; in a large one, the few rows asked for are sought. (LokiJS's index may compare
+  // numeric-looking keys loosely and give a neighbour too: the filter's own evaluation below drops it.)
+  if (bounds.rows && (bounds.eq === undefined || (index.byPartition.get(bounds.eq)?.length ?? 0) > 64)) {
+    const docs: LokiDoc[] = [];
+    for (const row of bounds.rows)
+      for (const doc of collection.find({ RowKey: row })) if (admits(bounds, doc.PartitionKey)) docs.push(doc);
+    return docs;
+  }
+  const keys: string[] = [];
+  if (bounds.eq !== undefined) keys.push(bounds.eq);
+  else {
+    const from = bounds.lower ? firstAtOrAbove(index.sorted, bounds.lower.key, bounds.lower.inclusive) : 0;
+    for (let i = from; i < index.sorted.length; i++) {
+      const key = index.sorted[i] as string;
+      if (!admits(bounds, key)) break;
+      keys.push(key);
+    }
+  }
   const docs: LokiDoc[] = [];
   for (const key of keys) {
     const ids = index.byPartition.get(key);
@@ -162,7 +221,10 @@ function candidates(collection: LokiCollection, bounds: Bounds): LokiDoc[] {
       ids[kept++] = id;
     }
     ids.length = kept;
-    if (kept === 0) index.byPartition.delete(key);
+    if (kept === 0) {
+      index.byPartition.delete(key);
+      index.sorted.splice(firstAtOrAbove(index.sorted, key, true), 1);
+    }
   }
   return docs;
 }

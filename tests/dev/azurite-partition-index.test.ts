@@ -54,6 +54,18 @@ beforeAll(async () => {
   for (const partitionKey of partitions)
     for (const rowKey of ['r1', 'r10', 'r2', 'x|1'])
       await write({ partitionKey, rowKey, n: n++, tag: n % 3 ? 'odd' : 'even' });
+  // A partition large enough that a row-key condition is answered by LokiJS's row-key index, not by reading it all,
+  // with row keys LokiJS would compare as numbers ('10', '1e1', '10.0').
+  const big = ['r1', 'r10', 'r2', 'x|1', '10', '1e1', '10.0', '9', ...Array.from({ length: 70 }, (_, i) => `f${i}`)];
+  await client.submitTransaction(
+    big.slice(0, 50).map((rowKey) => ['create', { partitionKey: 'big', rowKey, n: n++, tag: 'odd' }]),
+  );
+  await client.submitTransaction(
+    big.slice(50).map((rowKey) => ['create', { partitionKey: 'big', rowKey, n: n++, tag: 'odd' }]),
+  );
+  n -= big.length;
+  for (const rowKey of big)
+    rows.set(keyOf({ partitionKey: 'big', rowKey }), { partitionKey: 'big', rowKey, n: n++, tag: 'odd' });
 }, 60_000);
 
 afterAll(async () => {
@@ -75,6 +87,16 @@ const filters: [string, (r: Row) => boolean][] = [
   [odata`PartitionKey lt ${'a}'} and n ge ${5}`, (r) => r.partitionKey < 'a}' && r.n >= 5],
   [odata`PartitionKey eq ${'1'} and PartitionKey eq ${'2'}`, () => false],
   [odata`PartitionKey eq ${'1'} or PartitionKey eq ${'9'}`, (r) => r.partitionKey === '1' || r.partitionKey === '9'],
+  [
+    odata`PartitionKey eq ${'big'} and (RowKey eq ${'r10'} or RowKey eq ${'r2'} or RowKey eq ${'nowhere'})`,
+    (r) => r.partitionKey === 'big' && ['r10', 'r2'].includes(r.rowKey),
+  ],
+  [odata`PartitionKey eq ${'big'} and RowKey eq ${'10'}`, (r) => r.partitionKey === 'big' && r.rowKey === '10'],
+  [
+    odata`PartitionKey ge ${'a|2026-08'} and PartitionKey lt ${'b'} and RowKey eq ${'r1'}`,
+    (r) => r.partitionKey >= 'a|2026-08' && r.partitionKey < 'b' && r.rowKey === 'r1',
+  ],
+  [odata`PartitionKey eq ${'big'} and RowKey eq ${'r1'} and RowKey eq ${'r2'}`, () => false],
   [odata`tag eq ${'even'}`, (r) => r.tag === 'even'],
   [odata`not (PartitionKey eq ${'b'})`, (r) => r.partitionKey !== 'b'],
 ];
@@ -102,6 +124,9 @@ describe('Azurite narrowed to the partitions a filter names', () => {
     }
     await client.deleteEntity('a|2026-09', 'r2');
     rows.delete(keyOf({ partitionKey: 'a|2026-09', rowKey: 'r2' }));
+    await client.deleteEntity('big', 'r2');
+    rows.delete(keyOf({ partitionKey: 'big', rowKey: 'r2' }));
+    await write({ ...(rows.get(keyOf({ partitionKey: 'big', rowKey: 'r10' })) as Row), n: 107 });
     await client.submitTransaction([
       ['create', { partitionKey: 'c|x', rowKey: 'again', n: 103, tag: 'odd' }],
       ['upsert', { partitionKey: 'c|x', rowKey: 'r1', n: 104, tag: 'even' }, 'Replace'],
@@ -159,5 +184,21 @@ describe('partitionBounds', () => {
     expect(partitionBounds({ name: 'not', left: op('eq', id('PartitionKey'), constant('a')) })).toBeUndefined();
     expect(partitionBounds(op('eq', id('RowKey'), constant('a')))).toBeUndefined();
     expect(partitionBounds(op('eq', id('PartitionKey'), constant(5)))).toBeUndefined();
+  });
+
+  it('reads the row keys a conjunction admits from RowKey equalities and their or', () => {
+    const pk = op('eq', id('PartitionKey'), constant('p'));
+    const row = (key: unknown) => op('eq', id('RowKey'), constant(key));
+    expect(partitionBounds(op('and', pk, op('or', row('a'), op('or', row('b'), row('a')))))).toEqual({
+      eq: 'p',
+      rows: ['a', 'b'],
+    });
+    expect(partitionBounds(op('and', op('and', pk, row('a')), op('or', row('a'), row('b'))))).toEqual({
+      eq: 'p',
+      rows: ['a'],
+    });
+    // An or with anything but a row key's equality, or a non-string key, says nothing about the rows.
+    expect(partitionBounds(op('and', pk, op('or', row('a'), op('eq', id('tag'), constant('b')))))).toEqual({ eq: 'p' });
+    expect(partitionBounds(op('and', pk, row(5)))).toEqual({ eq: 'p' });
   });
 });
