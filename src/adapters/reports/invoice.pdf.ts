@@ -51,7 +51,10 @@ export async function writeInvoicePdf(
   });
   doc.registerFont(FONT, forOneDocument(fonts.regular) as unknown as PDFKit.Mixins.PDFFontSource);
   doc.registerFont(BOLD, forOneDocument(fonts.bold) as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.font(BOLD);
+  layOutShared(doc, fonts.boldLayout);
   doc.font(FONT);
+  layOutShared(doc, fonts.regularLayout);
   const written = finished(out);
   doc.pipe(out);
   try {
@@ -85,6 +88,8 @@ export async function invoicePdf(report: BillingReport, options: { logo?: Docume
 interface InvoiceFonts {
   regular: FontkitFont;
   bold: FontkitFont;
+  regularLayout: SharedLayout;
+  boldLayout: SharedLayout;
   /** The text as the fonts can show it: a character either lacks becomes `?`. */
   text(value: string): string;
 }
@@ -113,6 +118,8 @@ function invoiceFonts(): Promise<InvoiceFonts> {
     return {
       regular,
       bold,
+      regularLayout: sharedLayout(regular),
+      boldLayout: sharedLayout(bold),
       text(value) {
         let out = '';
         for (const char of value) {
@@ -135,6 +142,86 @@ function invoiceFonts(): Promise<InvoiceFonts> {
  */
 function forOneDocument(font: FontkitFont): FontkitFont {
   return Object.create(font, { _glyphs: { value: {}, writable: true } }) as FontkitFont;
+}
+
+/** A font's word layouts (glyphs and positions, in pdfkit's units), shared by every document of the process. */
+interface SharedLayout {
+  run(text: string): WordLayout;
+}
+
+/** What pdfkit reads of a laid-out word. */
+interface WordLayout {
+  glyphs: unknown[];
+  positions: Record<string, number>[];
+  advanceWidth: number;
+}
+
+/** How many words' layouts each font keeps: the labels, dates and names that recur from invoice to invoice. */
+const SHARED_WORDS = 2048;
+
+/**
+ * pdfkit lays out each word of a text with fontkit's OpenType shaping and keeps the result for one document only:
+ * every invoice shaped its labels, dates and product names again, which was most of the CPU and memory a PDF cost.
+ * The layouts are kept here for the process instead, for the most recently used words, and made on a view of the
+ * font of their own (as `forOneDocument`), so that no document's subset sees glyphs another document created. A
+ * kept word holds only its glyphs (the view's, shared) and positions, which are interned: the same glyph advance and
+ * offsets are one object, so a few thousand words cost a few hundred kilobytes, not megabytes kept alive.
+ */
+function sharedLayout(font: FontkitFont): SharedLayout {
+  const view = forOneDocument(font);
+  const scale = 1000 / font.unitsPerEm;
+  const words = new Map<string, WordLayout>();
+  const positions = new Map<string, Record<string, number>>();
+  const position = (glyph: { advanceWidth: number } | undefined, at: Record<string, number>) => {
+    // As pdfkit's own EmbeddedFont.layoutRun: in thousandths of the font size, with the glyph's advance.
+    const value = {
+      xAdvance: (at.xAdvance ?? 0) * scale,
+      yAdvance: (at.yAdvance ?? 0) * scale,
+      xOffset: (at.xOffset ?? 0) * scale,
+      yOffset: (at.yOffset ?? 0) * scale,
+      advanceWidth: (glyph?.advanceWidth ?? 0) * scale,
+    };
+    const key = `${value.xAdvance} ${value.yAdvance} ${value.xOffset} ${value.yOffset} ${value.advanceWidth}`;
+    let shared = positions.get(key);
+    if (!shared) positions.set(key, (shared = value));
+    return shared;
+  };
+  return {
+    run(text) {
+      let run = words.get(text);
+      if (run !== undefined) {
+        words.delete(text);
+        words.set(text, run);
+        return run;
+      }
+      const laidOut = view.layout(text);
+      const placed = laidOut.positions.map((at, i) =>
+        position(laidOut.glyphs[i], at as unknown as Record<string, number>),
+      );
+      run = {
+        glyphs: laidOut.glyphs,
+        positions: placed,
+        advanceWidth: placed.reduce((width, at) => width + (at.xAdvance ?? 0), 0),
+      };
+      words.set(text, run);
+      if (words.size > SHARED_WORDS) words.delete(words.keys().next().value as string);
+      return run;
+    },
+  };
+}
+
+/** Makes the document's current font (an embedded font) take its word layouts from `shared`. */
+function layOutShared(doc: PDFKit.PDFDocument, shared: SharedLayout): void {
+  const embedded = (doc as unknown as { _font: EmbeddedFontInternals })._font;
+  const own = embedded.layoutRun.bind(embedded);
+  embedded.layoutCache = undefined;
+  embedded.layoutRun = (text, features) => (features ? own(text, features) : shared.run(text));
+}
+
+/** The part of pdfkit's EmbeddedFont that `layOutShared` replaces. */
+interface EmbeddedFontInternals {
+  layoutCache: Record<string, unknown> | undefined;
+  layoutRun(text: string, features?: unknown): unknown;
 }
 
 const FONT = 'DejaVuSansCondensed';
@@ -192,6 +279,34 @@ class InvoiceLayout {
 
   private text(value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}): void {
     this.doc.text(this.pdfText(value), x, y, { lineBreak: true, ...options });
+  }
+
+  /**
+   * A table cell's text in `width`: a text that fits on one line is placed directly (its x from its width when
+   * right-aligned), as pdfkit's line wrapper would place it, without running the wrapper; a longer one is wrapped.
+   */
+  private cell(value: string, x: number, y: number, width: number, align: 'left' | 'right'): void {
+    const shown = this.pdfText(value);
+    const fits = this.fitsOneLine(shown, width);
+    if (fits === undefined) {
+      this.doc.text(shown, x, y, { lineBreak: true, width, align });
+      return;
+    }
+    this.doc.text(shown, align === 'right' ? x + width - fits : x, y, { lineBreak: false });
+  }
+
+  /** The height `value` takes in `width`, in the current font and size (as pdfkit's heightOfString). */
+  private cellHeight(value: string, width: number, align: 'left' | 'right' = 'left'): number {
+    const shown = this.pdfText(value);
+    if (this.fitsOneLine(shown, width) === undefined) return this.doc.heightOfString(shown, { width, align });
+    return this.doc.currentLineHeight(true);
+  }
+
+  /** The width of a one-line text (trailing spaces not counted) when it fits `width`; else undefined. */
+  private fitsOneLine(shown: string, width: number): number | undefined {
+    if (shown === '' || shown.includes('\n')) return undefined;
+    const measured = this.doc.widthOfString(shown.trimEnd());
+    return measured <= width ? measured : undefined;
   }
 
   private header(): void {
@@ -292,13 +407,10 @@ class InvoiceLayout {
   private row(cells: Partial<Record<ColumnKey, string>>, options: { bold?: boolean; note?: string } = {}): void {
     const { doc } = this;
     doc.font(options.bold ? BOLD : FONT).fontSize(8.5);
-    const heights = this.columns.map((c) =>
-      doc.heightOfString(this.pdfText(cells[c.key] ?? ''), { width: c.width - 4, align: c.align }),
-    );
+    const heights = this.columns.map((c) => this.cellHeight(cells[c.key] ?? '', c.width - 4, c.align));
     doc.font(FONT).fontSize(7.5);
     const noteColumn = this.columns[1];
-    const noteHeight =
-      options.note && noteColumn ? doc.heightOfString(this.pdfText(options.note), { width: noteColumn.width - 4 }) : 0;
+    const noteHeight = options.note && noteColumn ? this.cellHeight(options.note, noteColumn.width - 4) : 0;
     const height = Math.max(...heights, 0) + noteHeight + 4;
     this.ensureRoom(height);
     const y = doc.y;
@@ -308,11 +420,11 @@ class InvoiceLayout {
       .fillColor('black');
     for (const c of this.columns) {
       const value = cells[c.key];
-      if (value) this.text(value, c.x + 2, y, { width: c.width - 4, align: c.align });
+      if (value) this.cell(value, c.x + 2, y, c.width - 4, c.align);
     }
     if (options.note && noteColumn) {
       doc.font(FONT).fontSize(7.5).fillColor(GREY);
-      this.text(options.note, noteColumn.x + 2, y + (heights[1] ?? 0), { width: noteColumn.width - 4 });
+      this.cell(options.note, noteColumn.x + 2, y + (heights[1] ?? 0), noteColumn.width - 4, 'left');
       doc.fillColor('black');
     }
     doc.y = y + height;
@@ -326,12 +438,12 @@ class InvoiceLayout {
     if (!description || !last) return;
     const labelWidth = last.x - description.x - 4;
     doc.font(BOLD).fontSize(8.5);
-    const height = doc.heightOfString(this.pdfText(label), { width: labelWidth }) + 4;
+    const height = this.cellHeight(label, labelWidth) + 4;
     this.ensureRoom(height);
     const y = doc.y;
     doc.fillColor('black');
-    this.text(label, description.x + 2, y, { width: labelWidth });
-    this.text(amount, last.x + 2, y, { width: last.width - 4, align: 'right' });
+    this.cell(label, description.x + 2, y, labelWidth, 'left');
+    this.cell(amount, last.x + 2, y, last.width - 4, 'right');
     doc.y = y + height;
   }
 
@@ -350,12 +462,12 @@ class InvoiceLayout {
     const money = (value: string) => formatAmount(minorUnits(value, report.decimals));
     for (const group of report.groups) {
       doc.font(BOLD).fontSize(9.5);
-      const headingHeight = doc.heightOfString(this.pdfText(group.heading), { width: this.width }) + 6;
+      const headingHeight = this.cellHeight(group.heading, this.width) + 6;
       // A heading is never left alone at the bottom of a page.
       this.ensureRoom(headingHeight + 24);
       const y = doc.y + 2;
       doc.fillColor(this.accent);
-      this.text(group.heading, this.left, y, { width: this.width });
+      this.cell(group.heading, this.left, y, this.width, 'left');
       doc.fillColor('black');
       doc.y = y + headingHeight;
       for (const line of group.lines) {
