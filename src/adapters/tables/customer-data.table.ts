@@ -49,20 +49,27 @@ const logKey = (entry: ChangeLogEntry) =>
 
 /**
  * Rows read again unchanged (same key, same ETag, same bytes) reuse their earlier parse: My Services reads the
- * same rows on every page view. The cached values are frozen, so no caller can change what another reads.
+ * same rows on every page view. The cached values are frozen, so no caller can change what another reads. Only the
+ * most recently read rows are kept (the rows of the customers being looked at): a billing worker reads every
+ * customer's rows once, and a cache of all it read grew its heap with the run.
  */
 const parsed = new Map<string, { data: string; value: unknown }>();
+const PARSED_ROWS = 2000;
 
 function parse<T>(schema: z.ZodType<T>, entity: Record<string, unknown>): Versioned<T> {
   const data = String(entity.data);
   const etag = String(entity.etag);
   const key = `${String(entity.partitionKey)}/${String(entity.rowKey)}@${etag}`;
   const hit = parsed.get(key);
-  if (hit && hit.data === data) return { value: hit.value as T, etag };
+  if (hit && hit.data === data) {
+    parsed.delete(key);
+    parsed.set(key, hit);
+    return { value: hit.value as T, etag };
+  }
   try {
     const value = deepFreeze(schema.parse(JSON.parse(data)));
-    if (parsed.size >= 20_000) parsed.clear();
     parsed.set(key, { data, value });
+    if (parsed.size > PARSED_ROWS) parsed.delete(parsed.keys().next().value as string);
     return { value, etag };
   } catch (error) {
     throw corruptRow('customerdata', `${String(entity.partitionKey)}/${String(entity.rowKey)}`, error);
