@@ -86,6 +86,8 @@ function workerBundle(): Promise<string> {
       format: 'esm',
       platform: 'node',
       target: 'node20',
+      minify: true,
+      keepNames: true,
       legalComments: 'none',
       external: ['@azure/functions-core'],
       banner: {

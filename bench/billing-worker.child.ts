@@ -58,8 +58,13 @@ const deps = billingDepsOf(services, {
   },
 });
 type Scope = StorageCallCounter & { requests: string[] };
-/** Each billed customer's calls (its message's scope), and the scopes that also completed the run. */
-const customerScopes: Scope[] = [];
+/**
+ * The calls of the messages that billed a customer and did not also complete the run, counted as each message ends
+ * (keeping every message's requests until the end would grow the worker's heap with the run it measures).
+ */
+let customers = 0;
+let customerCalls = 0;
+const customerKinds: Record<string, number> = {};
 const completers = new Set<StorageCallCounter>();
 /**
  * Calls a customer's message makes that are not that customer's: the per-process caches it happens to refresh (the
@@ -95,7 +100,14 @@ await consumeWorkQueue(
     );
     if (result.status === 'done') {
       billed += 1;
-      customerScopes.push(scope);
+      if (completers.delete(scope)) return;
+      customers += 1;
+      for (const request of scope.requests) {
+        if (runLevel(request)) continue;
+        customerCalls += 1;
+        const kind = callKind(request.slice(0, request.indexOf(' ')), request.slice(request.indexOf(' ') + 1), prefix);
+        customerKinds[kind] = (customerKinds[kind] ?? 0) + 1;
+      }
     }
   },
   { concurrency: Number(process.env.WORKER_CONCURRENCY ?? 8), idleMs: 200, signal: abort.signal },
@@ -110,17 +122,6 @@ for (const [kind, count] of services.storage.calls.byKind) {
   const own = count - (kindsBefore.get(kind) ?? 0) - (kind === 'GET billingruns' ? watchCalls : 0);
   if (own) kinds[kind] = own;
 }
-// Per customer: the calls of the messages that billed a customer and did not also complete the run.
-const perCustomer = customerScopes.filter((scope) => !completers.has(scope));
-let customerCalls = 0;
-const customerKinds: Record<string, number> = {};
-for (const scope of perCustomer)
-  for (const request of scope.requests) {
-    if (runLevel(request)) continue;
-    customerCalls += 1;
-    const kind = callKind(request.slice(0, request.indexOf(' ')), request.slice(request.indexOf(' ') + 1), prefix);
-    customerKinds[kind] = (customerKinds[kind] ?? 0) + 1;
-  }
 console.log(
   JSON.stringify({
     pid: process.pid,
@@ -128,7 +129,7 @@ console.log(
     calls,
     callsPerCustomer: billed ? calls / billed : 0,
     kinds,
-    customers: perCustomer.length,
+    customers,
     customerCalls,
     customerKinds,
     peakRssMb: process.resourceUsage().maxRSS / 1024,

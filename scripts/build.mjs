@@ -12,6 +12,10 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Minified, names kept (error and class names stay readable; the linked source map gives the rest): each instance
+  // keeps the source of every chunk it loaded in its heap, and parses less at a cold start.
+  minify: true,
+  keepNames: true,
   sourcemap: 'linked',
   metafile: true,
   legalComments: 'none',
