@@ -138,11 +138,39 @@ function invoiceFonts(): Promise<InvoiceFonts> {
  * One document's view of a font parsed once: its tables are shared, its glyph cache is its own. fontkit keeps each
  * glyph with the characters it was first asked for, and a subset asks for the parts of accented letters (ί is ι
  * and an accent) with none, so a cache shared between documents would give later documents an ι that no text
- * extraction can read.
+ * extraction can read. What a glyph's outline decodes to does not depend on the characters, and embedding a subset
+ * decodes every glyph it holds (to find the parts of composite ones): that is decoded once per process and shared.
  */
 function forOneDocument(font: FontkitFont): FontkitFont {
-  return Object.create(font, { _glyphs: { value: {}, writable: true } }) as FontkitFont;
+  let outlines = decodedOutlines.get(font);
+  if (!outlines) decodedOutlines.set(font, (outlines = new Map()));
+  const decoded = outlines;
+  const view = Object.create(font, { _glyphs: { value: {}, writable: true } }) as FontkitFont;
+  const glyphOf = font.getGlyph.bind(view) as unknown as (id: number, codePoints?: number[]) => DecodableGlyph;
+  Object.defineProperty(view, 'getGlyph', {
+    value(id: number, codePoints?: number[]) {
+      const glyph = glyphOf(id, codePoints);
+      if (!Object.hasOwn(glyph, '_decode')) {
+        const decode = glyph._decode.bind(glyph);
+        glyph._decode = () => {
+          if (!decoded.has(glyph.id)) decoded.set(glyph.id, decode());
+          return decoded.get(glyph.id);
+        };
+      }
+      return glyph;
+    },
+  });
+  return view;
 }
+
+/** fontkit's glyph, as far as `forOneDocument` shares its decoding. */
+interface DecodableGlyph {
+  id: number;
+  _decode(): unknown;
+}
+
+/** Each font's decoded glyph outlines, by glyph id (read-only for subsetting). */
+const decodedOutlines = new WeakMap<FontkitFont, Map<number, unknown>>();
 
 /** A font's word layouts (glyphs and positions, in pdfkit's units), shared by every document of the process. */
 interface SharedLayout {
@@ -157,7 +185,7 @@ interface WordLayout {
 }
 
 /** How many words' layouts each font keeps: the labels, dates and names that recur from invoice to invoice. */
-const SHARED_WORDS = 2048;
+const SHARED_WORDS = 1024;
 
 /**
  * pdfkit lays out each word of a text with fontkit's OpenType shaping and keeps the result for one document only:

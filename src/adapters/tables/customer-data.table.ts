@@ -54,7 +54,7 @@ const logKey = (entry: ChangeLogEntry) =>
  * customer's rows once, and a cache of all it read grew its heap with the run.
  */
 const parsed = new Map<string, { data: string; value: unknown }>();
-const PARSED_ROWS = 2000;
+const PARSED_ROWS = 500;
 
 function parse<T>(schema: z.ZodType<T>, entity: Record<string, unknown>): Versioned<T> {
   const data = String(entity.data);
