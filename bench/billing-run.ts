@@ -128,6 +128,8 @@ export async function measureRun(size: Size, workers: number): Promise<RunResult
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-billing-')),
       STORAGE_NAME_PREFIX: 'bill',
       PARTNER_NAME: 'Bench partner',
+      // As the function app's host settings in Azure (infra/main.bicep).
+      MALLOC_ARENA_MAX: '2',
     };
     const services = await createServices(loadConfig(env));
     await services.storage.ensure();

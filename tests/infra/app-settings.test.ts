@@ -52,6 +52,8 @@ describe('app settings in infra/main.bicep', () => {
     const hostKeys = objectKeys(variableValue(main, 'hostSettings'));
     expect(hostKeys.filter((key) => (configKeys as readonly string[]).includes(key))).toEqual([]);
     expect(hostKeys.filter((key) => forbiddenHostKeys.includes(key))).toEqual([]);
+    // The billing bench measures its workers with this setting (bench/billing-run.ts).
+    expect(literal(objectProperty(variableValue(main, 'hostSettings'), 'MALLOC_ARENA_MAX') ?? null)).toBe('2');
     const functionApp = main.namedChildren.find(
       (node) => node.type === 'module_declaration' && node.firstNamedChild?.text === 'functionApp',
     );
