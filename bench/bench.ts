@@ -41,12 +41,19 @@ export function runJsonChild<T>(
     label: string;
     timeoutMs: number;
     /** `script` is plain JavaScript (a bundle): no tsx. */ bundled?: boolean;
+    /** A control group's `cgroup.procs`: the child starts inside it (its memory limit is the child's memory). */
+    cgroupProcs?: string;
   },
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const loader = options.bundled ? [] : ['--import', 'tsx'];
-    const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
+    const command = [process.execPath, ...nodeArgs, ...loader, script, ...args];
+    // The shell joins the group, then becomes Node: Node sizes V8's heap from the memory it starts with.
+    const [file, ...argv] = options.cgroupProcs
+      ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, ...command]
+      : command;
+    const child = spawn(file as string, argv, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cp, rm, symlink } from 'node:fs/promises';
 import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
@@ -106,20 +106,46 @@ function workerBundle(): Promise<string> {
  * Spawns one worker of the run against the shared storage; resolves with its JSON line. `BENCH_WORKER_TSX=1` runs
  * the TypeScript source through tsx instead of the bundle (to compare with trees measured that way).
  */
-export async function runWorker(env: Record<string, string>, runId: string): Promise<WorkerResult> {
+export async function runWorker(
+  env: Record<string, string>,
+  runId: string,
+  cgroupProcs?: string,
+): Promise<WorkerResult> {
   if (process.env.BENCH_WORKER_TSX === '1')
     return runJsonChild<WorkerResult>('bench/billing-worker.child.ts', [runId], env, {
       label: 'worker',
       timeoutMs: CHILD_TIMEOUT_MS,
+      ...(cgroupProcs ? { cgroupProcs } : {}),
     });
   return runJsonChild<WorkerResult>(await workerBundle(), [runId], env, {
     label: 'worker',
     timeoutMs: CHILD_TIMEOUT_MS,
     bundled: true,
+    ...(cgroupProcs ? { cgroupProcs } : {}),
   });
 }
 
-export async function measureRun(size: Size, workers: number): Promise<RunResult> {
+/**
+ * A memory control group limited to `megabytes`, as a Flex Consumption instance of that size is (infra/main.bicep's
+ * `instanceMemoryMB`): Node sizes V8's heap from that limit, not from this machine's 24 GiB. Its `cgroup.procs`, or
+ * undefined where no memory cgroup (v1) can be made (not root, or none mounted).
+ */
+function instanceCgroup(megabytes: number): string | undefined {
+  const dir = `/sys/fs/cgroup/memory/csp-bench-${megabytes}mb`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'memory.limit_in_bytes'), String(megabytes * 2 ** 20));
+    return path.join(dir, 'cgroup.procs');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function measureRun(
+  size: Size,
+  workers: number,
+  options: { cgroupProcs?: string } = {},
+): Promise<RunResult> {
   const azurite = await startAzurite();
   try {
     const env = {
@@ -143,7 +169,9 @@ export async function measureRun(size: Size, workers: number): Promise<RunResult
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     await startBillingRun(services, PERIOD, 'bench');
-    const results = await Promise.all(Array.from({ length: workers }, () => runWorker(env, PERIOD)));
+    const results = await Promise.all(
+      Array.from({ length: workers }, () => runWorker(env, PERIOD, options.cgroupProcs)),
+    );
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = process.cpuUsage(cpuBefore);
     const azuriteCpu = (cpuAfter.user + cpuAfter.system) / 1e6;
@@ -292,6 +320,9 @@ export const billingRun: Benchmark = async ({ quick }) => {
   loads.push(round(os.loadavg()[0] ?? 0, 1));
   const twoWorkers = await measureRun(full, 2);
   const halfTwo = await measureRun(half, 2);
+  const instanceMb = 2048;
+  const cgroup = instanceCgroup(instanceMb);
+  const inInstance = cgroup ? await measureRun(full, 2, { cgroupProcs: cgroup }) : undefined;
   for (const result of [atSmall, oneWorker, twoWorkers, halfTwo])
     if (result.failed || result.done === 0) throw new Error(`billing run failed for ${result.failed} customer(s)`);
 
@@ -370,6 +401,19 @@ export const billingRun: Benchmark = async ({ quick }) => {
       ratio: null,
       note: `the same at half size (${sizeNote(half)}), ${round(halfTwo.seconds, 1)} s: full/half = ${round(twoWorkers.peakRssMb / halfTwo.peakRssMb)}`,
     },
+    // Left out where no memory cgroup can be made (it needs root and cgroup v1's memory controller).
+    ...(inInstance
+      ? [
+          {
+            name: 'billing-run/rss-2gb-instance',
+            value: round(inInstance.peakRssMb, 0),
+            unit: 'MB',
+            baseline: 300,
+            ratio: round(inInstance.peakRssMb / 300),
+            note: `the full-size run with two workers, each started in a memory cgroup of ${instanceMb} MB as on a Flex Consumption instance of that size (infra instanceMemoryMB): V8 sizes its heap from the instance, not from this machine's memory; ${round(inInstance.seconds, 1)} s (baseline = target 300 MB)`,
+          },
+        ]
+      : []),
     {
       name: 'billing-run/xlsx-vs-exceljs',
       value: Math.round(oursRate),
