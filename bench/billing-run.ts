@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cp, rm, symlink } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { appBundleOptions, FONTS_DIR } from '../scripts/bundle-options.mjs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -68,34 +69,21 @@ let bundled: Promise<string> | undefined;
 let bundleRoot: string | undefined;
 
 /**
- * The worker as the function app runs in Azure: bundled by esbuild like `npm run build` (scripts/build.mjs), run
- * by plain Node, not through tsx (whose loader thread and compiler cost each process ~45 MB and seconds of CPU
- * that the app does not spend). Built once per bench run into a temporary directory, with the invoice fonts and
+ * The worker as the function app runs in Azure: bundled by esbuild with the options of `npm run build`
+ * (scripts/bundle-options.mjs), run by plain Node, not through tsx (whose loader thread and compiler cost each process
+ * ~45 MB and seconds of CPU that the app does not spend). Built once per bench run into a temporary directory, with the invoice fonts and
  * the shipped knowledge articles where the bundle looks for them.
  */
 function workerBundle(): Promise<string> {
   bundled ??= (async () => {
     const root = (bundleRoot = mkdtempSync(path.join(tmpdir(), 'bench-worker-')));
     await build({
+      ...appBundleOptions,
       entryPoints: { 'billing-worker': 'bench/billing-worker.child.ts' },
       outdir: path.join(root, 'dist'),
       outExtension: { '.js': '.mjs' },
-      bundle: true,
-      // Like the app's build: what is imported on demand is a chunk of its own, loaded when first needed.
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      minify: true,
-      keepNames: true,
-      legalComments: 'none',
-      external: ['@azure/functions-core'],
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
-      logLevel: 'warning',
     });
-    await cp('src/adapters/reports/fonts', path.join(root, 'dist', 'fonts'), { recursive: true });
+    await cp(FONTS_DIR, path.join(root, 'dist', 'fonts'), { recursive: true });
     await symlink(path.resolve('knowledge'), path.join(root, 'knowledge'));
     return path.join(root, 'dist', 'billing-worker.mjs');
   })();
