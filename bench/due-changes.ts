@@ -57,17 +57,23 @@ export const dueChanges: Benchmark = async ({ quick }) => {
         onDate: '2026-03-01',
       });
       if (!product || !price) throw new Error('demo catalog missing');
-      const order = await services.commerce.placeOrder(
-        tenantId,
-        Array.from({ length: perCustomer }, () => ({
-          catalogItemId: product.catalogItemId,
-          quantity: 10,
-          termDuration: 'P1Y' as const,
-          billingCycle: 'monthly' as const,
-        })),
-        randomUUID(),
-      );
-      const records = order.subscriptions.map((s) =>
+      // In orders of 25 lines: the simulator writes an order's subscriptions, their ledger charges and the order in
+      // one transaction, which holds at most 100 entities (33 lines).
+      const subscriptions = [];
+      for (let placed = 0; placed < perCustomer; placed += 25) {
+        const order = await services.commerce.placeOrder(
+          tenantId,
+          Array.from({ length: Math.min(25, perCustomer - placed) }, () => ({
+            catalogItemId: product.catalogItemId,
+            quantity: 10,
+            termDuration: 'P1Y' as const,
+            billingCycle: 'monthly' as const,
+          })),
+          randomUUID(),
+        );
+        subscriptions.push(...order.subscriptions);
+      }
+      const records = subscriptions.map((s) =>
         toRecord({ id: customer.id, tenantId }, s, product, price, undefined, now),
       );
       const { subscriptionEtags } = await services.customerData.commit(customer.id, {
