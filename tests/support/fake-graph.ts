@@ -42,6 +42,11 @@ export interface FaultPlan {
   retryAfter?: string;
   method?: string;
   path?: RegExp;
+  /**
+   * Only requests made with a token of this tenant. A request the app sent in parallel for another tenant (or an
+   * earlier test's request still in flight) then cannot take the fault meant for this one.
+   */
+  tenantId?: string;
   /** Graph error body to send instead of the default one. */
   error?: { code: string; message: string };
 }
@@ -551,9 +556,13 @@ export async function startFakeGraph(options: { connectionString: string; clock:
     }
   }
 
-  function takeFault(method: string, target: string): FaultPlan | undefined {
+  function takeFault(method: string, target: string, tenantId: string | undefined): FaultPlan | undefined {
     const plan = faults.find(
-      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(target)),
+      (f) =>
+        f.times > 0 &&
+        (!f.method || f.method === method) &&
+        (!f.path || f.path.test(target)) &&
+        (!f.tenantId || f.tenantId === tenantId),
     );
     if (plan) plan.times -= 1;
     return plan;
@@ -599,7 +608,7 @@ export async function startFakeGraph(options: { connectionString: string; clock:
           error.headers,
         );
 
-      const fault = takeFault(method, url.pathname);
+      const fault = takeFault(method, url.pathname, tokens.get((headers.authorization ?? '').replace(/^Bearer /, '')));
       if (fault?.answer === 'hang') return;
       if (fault?.answer === 'unexpectedShape') {
         send(200, { value: 'not a list', id: 42 });

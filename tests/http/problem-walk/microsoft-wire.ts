@@ -115,26 +115,39 @@ const usersOf = (w: Wire, setup = w.setup) => `/api/customers/${setup.customerId
 
 /** Codes that arise from Microsoft's answers over the wire: Graph's refusals and odd bodies, Partner Center's, mail. */
 export const microsoftWireCodes: Record<string, () => Promise<Answer>> = {
+  // Each Graph fault below is for a customer of its own and only for its tenant and path. Listing users reads the
+  // users and the tenant's SKUs in parallel: when one fails the route answers at once, and the other request may
+  // still reach Graph after the test has ended. An unscoped fault could be taken by that late request instead.
   'DIRECTORY.REFUSED': async () => {
     const w = await wire();
+    const setup = await setupCustomer(w.app);
     w.graph.failNext({
       times: 1,
       answer: 400,
       method: 'GET',
+      path: /\/users$/,
+      tenantId: setup.tenantId,
       error: { code: 'Request_UnsupportedQuery', message: 'Unsupported query.' },
     });
-    return w.app.call('GET', usersOf(w), { token: w.setup.viewer });
+    return w.app.call('GET', usersOf(w, setup), { token: setup.viewer });
   },
   'DIRECTORY.BAD_ANSWER': async () => {
     const w = await wire();
-    w.graph.failNext({ times: 1, answer: 'unexpectedShape', method: 'GET', path: /\/users$/ });
-    return w.app.call('GET', usersOf(w), { token: w.setup.viewer });
+    const setup = await setupCustomer(w.app);
+    w.graph.failNext({
+      times: 1,
+      answer: 'unexpectedShape',
+      method: 'GET',
+      path: /\/users$/,
+      tenantId: setup.tenantId,
+    });
+    return w.app.call('GET', usersOf(w, setup), { token: setup.viewer });
   },
   'DIRECTORY.NOT_FOUND': async () => {
     const w = await wire();
     // A customer of its own: the portal keeps a tenant's subscribed SKUs for a while once read.
     const setup = await setupCustomer(w.app);
-    w.graph.failNext({ times: 1, answer: 404, method: 'GET', path: /subscribedSkus/ });
+    w.graph.failNext({ times: 1, answer: 404, method: 'GET', path: /subscribedSkus/, tenantId: setup.tenantId });
     return w.app.call('GET', `/api/customers/${setup.customerId}/m365/licenses`, { token: setup.viewer });
   },
   'DIRECTORY.TENANT_NOT_FOUND': async () => {
@@ -173,6 +186,7 @@ export const microsoftWireCodes: Record<string, () => Promise<Answer>> = {
       answer: 400,
       method: 'POST',
       path: /assignLicense/,
+      tenantId: setup.tenantId,
       error: {
         code: 'Request_BadRequest',
         message: `License ${skuId} does not correspond to a valid company License.`,
