@@ -153,7 +153,7 @@ async function seedHistory(services: Services, options: DemoOptions): Promise<Cu
   if (!(await services.settings.partnerProfile())) await savePartnerProfile(services, demoPartnerProfile, undefined);
   const demo = new Demo(services);
   for (const fields of demoCustomers) await demo.createCustomer(fields);
-  const directoryUsers = await seedDemoDirectory(services, demo.customers);
+  demo.directoryUsers = await seedDemoDirectory(services, demo.customers);
 
   if (!control || control.clock.now().getTime() > start.getTime() + 86_400_000) {
     // No simulator clock (Partner Center, or a test's own clock): today's purchases only, no history.
@@ -174,7 +174,9 @@ async function seedHistory(services: Services, options: DemoOptions): Promise<Cu
   }
   await seedLegacySubscription(services, demo.customers);
   for (const customer of demo.customers) await syncSubscriptions(services, customer.id);
-  await demo.licenseUsers(directoryUsers);
+  // Licensed on the day after the first purchases (the timeline's day 1), so that every daily seat snapshot of the
+  // year counts them in use; a demo with no history licenses its users now.
+  if (!demo.licensed) await demo.licenseUsers();
   await demo.portalUsers();
   return demo.customers;
 }
@@ -235,6 +237,8 @@ const timeline: { day: number; run: (demo: Demo) => Promise<void> }[] = [
       });
     },
   },
+  // The tenants' first users licensed, within the seats bought the day before.
+  { day: 1, run: (d) => d.licenseUsers() },
   // Increase, then a decrease inside the 7-day window of the added seats (refunded pro rata).
   { day: 2, run: (d) => d.change('contoso-premium', { kind: 'quantity', quantity: 30, effective: 'immediately' }) },
   { day: 4, run: (d) => d.change('contoso-premium', { kind: 'quantity', quantity: 28, effective: 'immediately' }) },
@@ -314,6 +318,10 @@ const actor = { id: 'demo', label: 'Demo seed' };
 class Demo {
   readonly customers: Customer[] = [];
   private readonly subscriptions = new Map<string, { customerId: string; id: string }>();
+  /** Each demo customer's directory users (seedDemoDirectory), and whether they have been licensed. */
+  directoryUsers = new Map<string, string[]>();
+  licensed = false;
+
   constructor(private readonly services: Services) {}
 
   async createCustomer(fields: z.input<typeof customerFieldsSchema>): Promise<void> {
@@ -412,7 +420,8 @@ class Demo {
   }
 
   /** A few users of each tenant licensed (the Global Administrator and two more), within the seats bought. */
-  async licenseUsers(users: Map<string, string[]>): Promise<void> {
+  async licenseUsers(users = this.directoryUsers): Promise<void> {
+    this.licensed = true;
     const skus: Record<string, string[]> = {
       'Contoso Ltd': ['SPB', 'O365_BUSINESS_ESSENTIALS'],
       'Fabrikam GmbH': ['SPB'],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../dev/host.ts';
 import { DEMO_END, demoPortalUsers } from '../../dev/seed.ts';
+import { bundlesView } from '../../src/app/reports/provider-reports.ts';
 import { testEnv } from '../support/test-app.ts';
 
 /**
@@ -95,6 +96,26 @@ describe('the demo history', () => {
       months.add(record.date.slice(0, 7));
     // Daily Azure usage from the first day (a month's last) to the demo's end: MONTHS + 2 calendar months.
     expect(months.size).toBe(MONTHS + 2);
+  });
+
+  it('counts the licensed users in use in every month since the day after the first purchases', async () => {
+    // The Global Administrator and three colleagues of each tenant hold its first product's license; the fourth also
+    // holds Contoso's second one. The daily seat snapshots count them, so the provider reports' bundles do, in the
+    // month the demo ends and in the month before.
+    const end = DEMO_END.slice(0, 7);
+    const [year, month] = end.split('-').map(Number) as [number, number];
+    const before = new Date(Date.UTC(year, month - 2, 1)).toISOString().slice(0, 7);
+    for (const period of [before, end]) {
+      const used = Object.fromEntries(
+        (await bundlesView(host.services, period)).map((customer) => [customer.customerName, customer.used]),
+      );
+      expect(used, period).toEqual({
+        'Contoso Ltd': 5,
+        'Fabrikam GmbH': 4,
+        'Northwind Traders': 4,
+        'Adatum Corporation': 4,
+      });
+    }
   });
 
   it('has change-log entries of every kind the story makes, across the customers', async () => {
