@@ -277,7 +277,7 @@ export const de: Record<MessageKey, string> = {
   'invoices.lines': 'Positionen',
   'invoices.markPaid': 'Als bezahlt markieren',
   'usage.months': 'Zeitraum',
-  'usage.lastMonths': 'Letzte {count} Monate',
+  'usage.lastMonths': 'Dieser Monat und die {count} davor',
   'usage.subscription': 'Abonnement',
   'usage.chart': 'Azure-Verbrauch pro Monat',
   'usage.meter': 'Zähler',

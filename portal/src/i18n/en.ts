@@ -273,7 +273,7 @@ export const en = {
   'invoices.lines': 'Lines',
   'invoices.markPaid': 'Mark paid',
   'usage.months': 'Period',
-  'usage.lastMonths': 'Last {count} months',
+  'usage.lastMonths': 'This month and the {count} before',
   'usage.subscription': 'Subscription',
   'usage.chart': 'Azure usage per month',
   'usage.meter': 'Meter',
