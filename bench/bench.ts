@@ -1,4 +1,23 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const temporaryDirs = new Set<string>();
+
+/**
+ * A fresh directory under the system's temp dir for one bench run's `DATA_DIR` (local keys, the mail outbox), removed
+ * when the process exits, so that repeated runs leave nothing behind.
+ */
+export function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  if (temporaryDirs.size === 0)
+    process.once('exit', () => {
+      for (const each of temporaryDirs) rmSync(each, { recursive: true, force: true });
+    });
+  temporaryDirs.add(dir);
+  return dir;
+}
 
 /** One benchmark row, as written to bench/results/latest.json (DESIGN section 6). */
 export interface BenchRow {

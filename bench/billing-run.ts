@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config.ts';
 import { buildBillingReport } from '../src/domain/billing-report.ts';
 import type { BillingLine } from '../src/domain/billing.ts';
 import { createServices } from '../src/main.ts';
-import { round, runJsonChild, type Benchmark, type BenchRow } from './bench.ts';
+import { round, temporaryDir, runJsonChild, type Benchmark, type BenchRow } from './bench.ts';
 
 /**
  * `billing-run`: 2,000 customers, 20,000 subscriptions and 200,000 daily usage rows (10% with --quick) billed for
@@ -139,7 +139,7 @@ export async function measureRun(
     const env = {
       ...(localEnv() as Record<string, string>),
       STORAGE_CONNECTION_STRING: azurite.connectionString,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-billing-')),
+      DATA_DIR: temporaryDir('bench-billing-'),
       STORAGE_NAME_PREFIX: 'bill',
       PARTNER_NAME: 'Bench partner',
       // As the function app's host settings in Azure (infra/main.bicep).

@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startAzurite } from '../dev/azurite.ts';
 import { DEMO_END, seedDemoData } from '../dev/seed.ts';
 import { localEnv } from '../dev/settings.ts';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/main.ts';
-import { round, type Benchmark } from './bench.ts';
+import { round, temporaryDir, type Benchmark } from './bench.ts';
 
 /**
  * What a newcomer waits for on the first `npm start`: the demo year (two months with --quick) replayed through the
@@ -22,7 +19,7 @@ export const demoSeed: Benchmark = async ({ quick }) => {
     const config = loadConfig({
       ...localEnv(),
       STORAGE_CONNECTION_STRING: azurite.connectionString,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-demo-')),
+      DATA_DIR: temporaryDir('bench-demo-'),
       STORAGE_NAME_PREFIX: 'demo',
     });
     const services = await createServices(config);

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startAzurite } from '../dev/azurite.ts';
 import { seedDemoCatalog } from '../dev/demo-catalog.ts';
@@ -13,7 +10,7 @@ import { toRecord } from '../src/app/subscriptions/mirror.ts';
 import { loadConfig } from '../src/config.ts';
 import { customerFieldsSchema } from '../src/domain/customer.ts';
 import { createServices } from '../src/main.ts';
-import { round, type Benchmark } from './bench.ts';
+import { round, temporaryDir, type Benchmark } from './bench.ts';
 
 /**
  * 5,000 due changes (500 with --quick) applied by one sweep against Azurite: each exactly once (every change
@@ -32,7 +29,7 @@ export const dueChanges: Benchmark = async ({ quick }) => {
     const config = loadConfig({
       ...localEnv(),
       STORAGE_CONNECTION_STRING: azurite.connectionString,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-due-')),
+      DATA_DIR: temporaryDir('bench-due-'),
       STORAGE_NAME_PREFIX: 'due',
     });
     const services = await createServices(config, { clock });

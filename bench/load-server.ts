@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { odata } from '@azure/data-tables';
 import { startLocalHost } from '../dev/host.ts';
@@ -12,6 +9,7 @@ import { createCustomer } from '../src/app/customers.ts';
 import { buySubscription } from '../src/app/subscriptions/buy.ts';
 import { customerFieldsSchema } from '../src/domain/customer.ts';
 import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters/auth/local-keys.ts';
+import { temporaryDir } from './bench.ts';
 
 /**
  * The server side of the load benchmark, in its own process: the local host with the app's routes plus two
@@ -21,7 +19,7 @@ import { guidFrom, loadOrCreateLocalKeys, signLocalToken } from '../src/adapters
  */
 const env = {
   ...localEnv(),
-  DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-load-')),
+  DATA_DIR: temporaryDir('bench-load-'),
   STORAGE_NAME_PREFIX: 'load',
   RATE_LIMIT_WRITES_PER_MINUTE: '0',
 };

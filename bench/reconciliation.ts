@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { guidFrom } from '../src/adapters/auth/local-keys.ts';
 import { startAzurite } from '../dev/azurite.ts';
 import { localEnv } from '../dev/settings.ts';
@@ -8,7 +5,7 @@ import { loadConfig } from '../src/config.ts';
 import type { BillingLine, Invoice } from '../src/domain/billing.ts';
 import type { MicrosoftBilledLine } from '../src/domain/reconciliation.ts';
 import { createServices, type Services } from '../src/main.ts';
-import { round, runJsonChild, type Benchmark, type BenchRow } from './bench.ts';
+import { round, temporaryDir, runJsonChild, type Benchmark, type BenchRow } from './bench.ts';
 
 /**
  * `reconciliation/rss`: a month's reconciliation (F-RECON) of 2,000 customers (10 subscriptions each, Microsoft's
@@ -130,7 +127,7 @@ async function measure(customers: number): Promise<ChildResult> {
     const env = {
       ...(localEnv() as Record<string, string>),
       STORAGE_CONNECTION_STRING: azurite.connectionString,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bench-recon-')),
+      DATA_DIR: temporaryDir('bench-recon-'),
       STORAGE_NAME_PREFIX: 'recon',
     };
     const services = await createServices(loadConfig(env));
