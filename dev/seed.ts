@@ -419,7 +419,7 @@ class Demo {
     await this.services.usageStore.save([{ ...first, cost, source: 'graph' }]);
   }
 
-  /** A few users of each tenant licensed (the Global Administrator and two more), within the seats bought. */
+  /** Four users of each tenant licensed (the Global Administrator and three more), within the seats bought. */
   async licenseUsers(users = this.directoryUsers): Promise<void> {
     this.licensed = true;
     const skus: Record<string, string[]> = {
