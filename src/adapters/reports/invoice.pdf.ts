@@ -8,6 +8,7 @@ import { lineKindLabels, minorUnits, type BillingReport } from '../../domain/bil
 import type { BillingLine } from '../../domain/billing.ts';
 import { date } from '../../domain/calendar.ts';
 import { addressLines } from '../../domain/partner-profile.ts';
+import { RecentMap } from '../recent-map.ts';
 
 /**
  * The invoice as a PDF (pdfkit, loaded on first use): the partner's logo and details, the customer billed, the
@@ -198,7 +199,7 @@ const SHARED_WORDS = 1024;
 function sharedLayout(font: FontkitFont): SharedLayout {
   const view = forOneDocument(font);
   const scale = 1000 / font.unitsPerEm;
-  const words = new Map<string, WordLayout>();
+  const words = new RecentMap<string, WordLayout>(SHARED_WORDS);
   const positions = new Map<string, Record<string, number>>();
   const position = (glyph: { advanceWidth: number } | undefined, at: Record<string, number>) => {
     // As pdfkit's own EmbeddedFont.layoutRun: in thousandths of the font size, with the glyph's advance.
@@ -217,11 +218,7 @@ function sharedLayout(font: FontkitFont): SharedLayout {
   return {
     run(text) {
       let run = words.get(text);
-      if (run !== undefined) {
-        words.delete(text);
-        words.set(text, run);
-        return run;
-      }
+      if (run !== undefined) return run;
       const laidOut = view.layout(text);
       const placed = laidOut.positions.map((at, i) =>
         position(laidOut.glyphs[i], at as unknown as Record<string, number>),
@@ -232,7 +229,6 @@ function sharedLayout(font: FontkitFont): SharedLayout {
         advanceWidth: placed.reduce((width, at) => width + (at.xAdvance ?? 0), 0),
       };
       words.set(text, run);
-      if (words.size > SHARED_WORDS) words.delete(words.keys().next().value as string);
       return run;
     },
   };

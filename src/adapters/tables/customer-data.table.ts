@@ -20,6 +20,7 @@ import {
   type SubscriptionRecord,
 } from '../../domain/subscription.ts';
 import { checkContinuationToken, corruptRow, storageStatus } from './table-errors.ts';
+import { RecentMap } from '../recent-map.ts';
 
 /**
  * One partition per customer. Row keys by kind:
@@ -53,23 +54,17 @@ const logKey = (entry: ChangeLogEntry) =>
  * most recently read rows are kept (the rows of the customers being looked at): a billing worker reads every
  * customer's rows once, and a cache of all it read grew its heap with the run.
  */
-const parsed = new Map<string, { data: string; value: unknown }>();
-const PARSED_ROWS = 500;
+const parsed = new RecentMap<string, { data: string; value: unknown }>(500);
 
 function parse<T>(schema: z.ZodType<T>, entity: Record<string, unknown>): Versioned<T> {
   const data = String(entity.data);
   const etag = String(entity.etag);
   const key = `${String(entity.partitionKey)}/${String(entity.rowKey)}@${etag}`;
   const hit = parsed.get(key);
-  if (hit && hit.data === data) {
-    parsed.delete(key);
-    parsed.set(key, hit);
-    return { value: hit.value as T, etag };
-  }
+  if (hit && hit.data === data) return { value: hit.value as T, etag };
   try {
     const value = deepFreeze(schema.parse(JSON.parse(data)));
     parsed.set(key, { data, value });
-    if (parsed.size > PARSED_ROWS) parsed.delete(parsed.keys().next().value as string);
     return { value, etag };
   } catch (error) {
     throw corruptRow('customerdata', `${String(entity.partitionKey)}/${String(entity.rowKey)}`, error);
