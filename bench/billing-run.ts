@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cp, rm, symlink } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cp, symlink } from 'node:fs/promises';
 import { build } from 'esbuild';
 import { appBundleOptions, FONTS_DIR } from '../scripts/bundle-options.mjs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -66,7 +65,6 @@ interface RunResult {
 }
 
 let bundled: Promise<string> | undefined;
-let bundleRoot: string | undefined;
 
 /**
  * The worker as the function app runs in Azure: bundled by esbuild with the options of `npm run build`
@@ -76,7 +74,7 @@ let bundleRoot: string | undefined;
  */
 function workerBundle(): Promise<string> {
   bundled ??= (async () => {
-    const root = (bundleRoot = mkdtempSync(path.join(tmpdir(), 'bench-worker-')));
+    const root = temporaryDir('bench-worker-');
     await build({
       ...appBundleOptions,
       entryPoints: { 'billing-worker': 'bench/billing-worker.child.ts' },
@@ -311,10 +309,9 @@ export const billingRun: Benchmark = async ({ quick }) => {
   const instanceMb = 2048;
   const cgroup = instanceCgroup(instanceMb);
   const inInstance = cgroup ? await measureRun(full, 2, { cgroupProcs: cgroup }) : undefined;
-  for (const result of [atSmall, oneWorker, twoWorkers, halfTwo])
+  for (const result of [atSmall, oneWorker, twoWorkers, halfTwo, ...(inInstance ? [inInstance] : [])])
     if (result.failed || result.done === 0) throw new Error(`billing run failed for ${result.failed} customer(s)`);
 
-  if (bundleRoot) await rm(bundleRoot, { recursive: true, force: true });
   const rows = quick ? 20_000 : 100_000;
   const { oursRate, rawRate } = await compareXlsxWriters(rows);
 
